@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rdmasock, built out of tree.  `make` builds rdma_sock.ko against Debian's
+# 6.12 headers; `make KVER=6.1` against 6.1; `make KVER=debug` against the
+# test bed's debug kernel (with the KUnit module).  Each kernel gets its
+# own copy of the sources under build/$(KVER)/, so builds for different
+# kernels never share objects.  Plain `make -C <kdir> M=$PWD` also works.
+#
+# make check   every test (installs what it needs first)
+# make demo    the main job, shown between two guests
+# make help    the rest
+
+KVER ?= 6.12
+BUILD_DIR := $(CURDIR)/build/$(KVER)
+
+ifeq ($(KVER),debug)
+KDIR ?= $(shell $(CURDIR)/selftests/vm/build-debug-kernel.sh)/build
+else
+KDIR ?= $(lastword $(shell ls -d /lib/modules/$(KVER).*-amd64/build 2>/dev/null | sort -V))
+endif
+
+MODULE_SRCS := Kbuild $(wildcard net/rdma_sock/*.[ch]) \
+	$(wildcard include/net/*.h include/uapi/linux/*.h)
+SELFTESTS_SRC := /usr/src/linux-source-6.12/tools/testing/selftests
+CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
+
+.PHONY: all modules strict build-all selftests tools deps check demo style \
+	debug-kernel clean help
+
+all: modules
+
+$(BUILD_DIR)/.sources: $(MODULE_SRCS)
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel build tree for KVER=$(KVER): run 'make deps'"; exit 1; }
+	@mkdir -p $(BUILD_DIR)
+	@cp --parents -p $(MODULE_SRCS) $(BUILD_DIR)/
+	@touch $@
+
+modules: $(BUILD_DIR)/.sources
+	$(MAKE) -C $(KDIR) M=$(BUILD_DIR) modules
+
+# W=1 and sparse (C=2 checks every file), failing on any diagnostic.
+strict: $(BUILD_DIR)/.sources
+	@rm -f $(BUILD_DIR)/strict.log
+	@$(MAKE) -C $(KDIR) M=$(BUILD_DIR) W=1 C=2 modules > $(BUILD_DIR)/strict.log 2>&1 || \
+		{ cat $(BUILD_DIR)/strict.log; exit 1; }
+	@if grep -E 'warning|error|: sparse:|^[^ ].*\.[ch]:[0-9]+:' $(BUILD_DIR)/strict.log; then \
+		echo "KVER=$(KVER): the build is not clean"; exit 1; fi
+	@echo "KVER=$(KVER): clean with W=1 C=2 ($(notdir $(patsubst %/build,%,$(KDIR))))"
+
+build-all:
+	$(MAKE) strict KVER=6.12
+	$(MAKE) strict KVER=6.1
+
+debug-kernel:
+	selftests/vm/build-debug-kernel.sh
+
+selftests:
+	$(MAKE) -C selftests SELFTESTS_SRC=$(SELFTESTS_SRC)
+
+style:
+	$(CHECKPATCH) --no-tree --strict --terse -f $(filter %.c %.h,$(MODULE_SRCS))
+
+deps:
+	@selftests/vm/deps.sh
+
+check: deps
+	@selftests/check.sh
+
+demo: deps
+	@selftests/demo.sh
+
+clean:
+	rm -rf build
+	$(MAKE) -C selftests clean
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the rdmasock selftests: the family number in use, the
+ * module's object counters, running a command.
+ */
+#ifndef RSK_SELFTEST_H
+#define RSK_SELFTEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/rdma_sock.h>
+
+#define RSK_DEBUGFS "/sys/kernel/debug/rdma_sock"
+
+/* The family the loaded module registered; the default if it is not loaded. */
+static inline int rsk_family(void)
+{
+	FILE *f = fopen(RDMA_SOCK_FAMILY_PATH, "r");
+	int family = AF_RDMA_STREAM;
+
+	if (f) {
+		if (fscanf(f, "%d", &family) != 1)
+			family = -1;
+		fclose(f);
+	}
+	return family;
+}
+
+static inline int rsk_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/" RDMA_SOCK_MODULE_NAME, &st) == 0;
+}
+
+/* delete_module(2); returns 0 or -errno. */
+static inline int rsk_module_unload(void)
+{
+	if (syscall(SYS_delete_module, RDMA_SOCK_MODULE_NAME, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/* One counter from <debugfs>/rdma_sock/objects, or -1. */
+static inline long rsk_counter(const char *name)
+{
+	FILE *f = fopen(RSK_DEBUGFS "/objects", "r");
+	char key[64];
+	long val, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			found = val;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Whether <debugfs>/rdma_sock/devices lists a device of that name. */
+static inline int rsk_device_bound(const char *ibdev)
+{
+	FILE *f = fopen(RSK_DEBUGFS "/devices", "r");
+	char line[256];
+	size_t n = strlen(ibdev);
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, ibdev, n) && line[n] == ' ')
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* Run a shell command quietly; its exit status, or -1. */
+static inline int rsk_run(const char *fmt, const char *arg)
+{
+	char cmd[512];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#endif /* RSK_SELFTEST_H */

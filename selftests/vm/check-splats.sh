@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check-splats.sh LOG...: fail, printing the offending lines, if a console
+# or kernel log shows an oops, a warning, a lockdep, KASAN or kmemleak
+# report, a hung task or a panic.
+pattern='BUG:|WARNING:|Oops|Kernel panic|general protection fault|'
+pattern+='possible circular locking|possible recursive locking|'
+pattern+='inconsistent lock state|suspicious RCU usage|'
+pattern+='KASAN:|UBSAN:|RSK-KMEMLEAK|unreferenced object|'
+pattern+='blocked for more than|Call Trace:|kernel BUG'
+bad=0
+for f in "$@"; do
+	[ -f "$f" ] || continue
+	if grep -a -E -n "$pattern" "$f" | head -n 20 | sed "s|^|# splat in $(basename "$f"): |" >&2; then
+		grep -a -q -E "$pattern" "$f" && bad=1
+	fi
+done
+exit $bad

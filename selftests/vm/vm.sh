@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh: boot one test guest and run a stage script in it.
+#
+#   vm.sh -k KERNEL -n NAME -s STAGE -o OUTDIR [-p OWN:PEER] [-m MAC]
+#         [-t SECONDS] [-c CPUS] [-e VAR=VALUE]...
+#
+# KERNEL is 6.12, 6.1 or debug (lib.sh).  The guest shares the host root
+# read-only, OUTDIR read-write (tag rskout), and runs STAGE as root with
+# OUTDIR as $RSK_OUT.  -p joins the guest's eth0 to another guest over UDP
+# on 127.0.0.1 (own and peer port); without it eth0 is joined to nothing.
+# The console goes to OUTDIR/NAME.console.  Exit status: 0 only if the
+# stage script exited 0, the guest powered off by itself in time, and its
+# console and kernel log show no splat (check-splats.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+kernel=6.12 name=guest stage= out= ports= mac=52:54:00:12:34:01
+timeout_s=${RSK_VM_TIMEOUT:-600} cpus=2
+extra=()
+while getopts k:n:s:o:p:m:t:c:e: opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	n) name=$OPTARG ;;
+	s) stage=$OPTARG ;;
+	o) out=$OPTARG ;;
+	p) ports=$OPTARG ;;
+	m) mac=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	c) cpus=$OPTARG ;;
+	e) extra+=("$OPTARG") ;;
+	*) rsk_die "usage: see the head of $0" ;;
+	esac
+done
+[ -n "$stage" ] && [ -n "$out" ] || rsk_die "-s STAGE and -o OUTDIR are required"
+stage=$(cd "$(dirname "$stage")" && pwd)/$(basename "$stage")
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rsk_kernel "$kernel"
+modroot=$kbuild/modroot
+[ -d "$modroot/lib/modules/$kver" ] || rsk_die "no module tree in $modroot: run prepare.sh $kernel"
+
+console=$out/$name.console
+: > "$console"
+
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic sysctl.kernel.hung_task_timeout_secs=60"
+cmdline+=" sysctl.kernel.hung_task_panic=1 rsk_run=$stage rsk_name=$name"
+cmdline+=" rsk_mods=$kmods rsk_modroot=$modroot"
+for kv in "${extra[@]}"; do
+	cmdline+=" $kv"
+done
+
+qemu=(qemu-system-x86_64 -cpu max -m 2G -smp "$cpus"
+	-display none -monitor none -serial "file:$console" -no-reboot
+	-kernel "$kimage"
+	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+	-fsdev "local,id=rskout,path=$out,security_model=none"
+	-device virtio-9p-pci,fsdev=rskout,mount_tag=rskout)
+qemu+=($(rsk_accel))
+
+if [ "$kernel" = debug ]; then
+	# 9p is built in: the host root is the guest's root file system.
+	cmdline+=" root=hostroot rootfstype=9p ro"
+	cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=512000"
+	cmdline+=" init=$RSK_TOP/selftests/vm/guest-init.sh"
+else
+	initrd=$RSK_BUILD/initramfs-$kver.cpio.gz
+	"$here/initramfs.sh" "$kver" "$initrd"
+	qemu+=(-initrd "$initrd")
+	cmdline+=" rsk_init=$RSK_TOP/selftests/vm/guest-init.sh"
+fi
+
+if [ -n "$ports" ]; then
+	qemu+=(-netdev "socket,id=n0,udp=127.0.0.1:${ports#*:},localaddr=127.0.0.1:${ports%%:*}")
+else
+	qemu+=(-netdev "socket,id=n0,udp=127.0.0.1:9,localaddr=127.0.0.1:0")
+fi
+qemu+=(-device "virtio-net-pci,netdev=n0,mac=$mac")
+
+start=$(date +%s)
+set +e
+timeout --kill-after=10 "$timeout_s" "${qemu[@]}" -append "$cmdline" > "$out/$name.qemu" 2>&1
+qrc=$?
+set -e
+elapsed=$(($(date +%s) - start))
+
+rc=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "# $name: guest timed out after ${timeout_s}s" >&2
+	rc=1
+elif [ "$qrc" != 0 ]; then
+	echo "# $name: qemu exited $qrc: $(head -c 400 "$out/$name.qemu")" >&2
+	rc=1
+fi
+done_line=$(grep -a -m1 'RSK-GUEST-DONE rc=' "$console" | tr -d '\r' || true)
+if [ -z "$done_line" ]; then
+	echo "# $name: the guest did not finish its stage" >&2
+	rc=1
+elif [ "${done_line##*rc=}" != 0 ]; then
+	rc=1
+fi
+if ! "$here/check-splats.sh" "$console" "$out/$name.dmesg"; then
+	echo "# $name: kernel splat, see $console" >&2
+	rc=1
+fi
+if [ "$rc" != 0 ]; then
+	echo "# $name: last console lines:" >&2
+	tail -n 60 "$console" | sed 's/^/#   /' >&2
+fi
+echo "# $name: $kernel guest ran ${elapsed}s, boot $(grep -a -m1 RSK-GUEST-BOOTED "$console" | tr -d '\r' | awk '{print $2}')s" >&2
+exit "$rc"

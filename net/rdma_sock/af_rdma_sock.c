@@ -90,7 +90,7 @@ int rsk_sock_kind(int type, int protocol)
 		return -ESOCKTNOSUPPORT;
 	}
 }
-RSK_VISIBLE_FOR_KUNIT(rsk_sock_kind);
+EXPORT_SYMBOL_IF_KUNIT(rsk_sock_kind);
 
 static void rsk_sk_destruct(struct sock *sk)
 {
@@ -162,7 +162,13 @@ static __poll_t rsk_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-static struct proto_ops rsk_stream_ops __ro_after_init = {
+/*
+ * proto_ops.family is informational (the socket layer keys on the
+ * registered net_proto_family and on sk_family, both the "family" module
+ * parameter), so the tables stay const and name the default family.
+ */
+static const struct proto_ops rsk_stream_ops = {
+	.family		= AF_RDMA_STREAM,
 	.owner		= THIS_MODULE,
 	.release	= rsk_release,
 	.bind		= rsk_bind,
@@ -179,7 +185,8 @@ static struct proto_ops rsk_stream_ops __ro_after_init = {
 	.mmap		= sock_no_mmap,
 };
 
-static struct proto_ops rsk_dgram_ops __ro_after_init = {
+static const struct proto_ops rsk_dgram_ops = {
+	.family		= AF_RDMA_DGRAM,
 	.owner		= THIS_MODULE,
 	.release	= rsk_release,
 	.bind		= rsk_bind,
@@ -244,8 +251,6 @@ static int __init rsk_init(void)
 		return -EINVAL;
 	}
 	rsk_family_ops.family = rsk_family;
-	rsk_stream_ops.family = rsk_family;
-	rsk_dgram_ops.family = rsk_family;
 
 	err = proto_register(&rsk_stream_proto, 1);
 	if (err)

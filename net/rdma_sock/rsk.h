@@ -17,12 +17,8 @@
 #include <net/sock.h>
 #include <rdma/ib_verbs.h>
 
-#if IS_ENABLED(CONFIG_KUNIT)
+/* Pure helpers are exported to the KUnit module only, in its namespace. */
 #include <kunit/visibility.h>
-#define RSK_VISIBLE_FOR_KUNIT(sym)	EXPORT_SYMBOL_IF_KUNIT(sym)
-#else
-#define RSK_VISIBLE_FOR_KUNIT(sym)
-#endif
 
 /* ---- af_rdma_sock.c: the socket ---- */
 

@@ -83,7 +83,7 @@ int rsk_addr_parse(const struct sockaddr *uaddr, int addr_len,
 		return -EAFNOSUPPORT;
 	}
 }
-RSK_VISIBLE_FOR_KUNIT(rsk_addr_parse);
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_parse);
 
 /**
  * rsk_addr_format - write an address back in the form the user gave it
@@ -116,7 +116,7 @@ int rsk_addr_format(const struct rsk_addr *addr, struct sockaddr *uaddr)
 	}
 	return sizeof(*sin6);
 }
-RSK_VISIBLE_FOR_KUNIT(rsk_addr_format);
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_format);
 
 /* The wildcard address (INADDR_ANY, ::, or ::ffff:0.0.0.0). */
 bool rsk_addr_is_any(const struct rsk_addr *addr)
@@ -125,7 +125,7 @@ bool rsk_addr_is_any(const struct rsk_addr *addr)
 		return addr->v4 == htonl(INADDR_ANY);
 	return addr->family == AF_INET6 && ipv6_addr_any(&addr->v6);
 }
-RSK_VISIBLE_FOR_KUNIT(rsk_addr_is_any);
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_any);
 
 /* A group address: no stream can be connected to one. */
 bool rsk_addr_is_multicast(const struct rsk_addr *addr)
@@ -134,4 +134,4 @@ bool rsk_addr_is_multicast(const struct rsk_addr *addr)
 		return ipv4_is_multicast(addr->v4) || ipv4_is_lbcast(addr->v4);
 	return addr->family == AF_INET6 && ipv6_addr_is_multicast(&addr->v6);
 }
-RSK_VISIBLE_FOR_KUNIT(rsk_addr_is_multicast);
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_multicast);

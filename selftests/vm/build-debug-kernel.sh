@@ -8,6 +8,7 @@
 # same machine, reuses it.
 #
 # Prints the cache directory on stdout; everything else goes to stderr.
+# With --source-only it only makes sure the source is extracted.
 # The directory holds: bzImage, build/ (the O= tree, for building modules
 # against), modules/lib/modules/<release>/ and release (the kernel release).
 set -euo pipefail
@@ -34,6 +35,8 @@ if [ -f "$tarball" ] && [ "$(cat "$src/.rdmasock-srcver" 2>/dev/null)" != "$srcv
 	rm -rf "$src"
 	mv "$src.tmp" "$src"
 fi
+
+[ "${1:-}" = --source-only ] && exit 0
 
 key=$srcver-$(sha256sum "$frag" | cut -c1-12)
 out=$cache_root/kernel-$key

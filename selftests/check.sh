@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: every test, as `make check` runs it.
+#
+#  1. builds: rdma_sock.ko for Debian 6.12 and 6.1 with W=1 and sparse,
+#     checkpatch, the selftests;
+#  2. the debug kernel (built once and cached): KUnit suites and the
+#     selftests in one guest, with lockdep, KASAN and kmemleak watching;
+#  3. Debian 6.12: the selftests in one guest, then in two guests joined
+#     by a QEMU socket network;
+#  4. Debian 6.1: a build and a smoke run of the selftests in one guest.
+#
+# Prints TAP as it goes and ends with "N passed, N failed, N skipped".
+# Exits non-zero on any failure, splat or timeout.  Logs and guest
+# consoles stay in build/check/.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/vm/lib.sh"
+
+out=${RSK_CHECK_OUT:-$RSK_BUILD/check}
+rm -rf "$out"
+mkdir -p "$out"
+n=0 passed=0 failed=0 skipped=0
+start=$(date +%s)
+
+echo "TAP version 13"
+
+# result NAME STATUS [DETAIL]: 0 passes, 77 skips, anything else fails.
+result() {
+	n=$((n + 1))
+	case $2 in
+	0) passed=$((passed + 1)); echo "ok $n $1" ;;
+	77) skipped=$((skipped + 1)); echo "ok $n $1 # SKIP ${3:-}" ;;
+	*) failed=$((failed + 1)); echo "not ok $n $1${3:+ # $3}" ;;
+	esac
+}
+
+# step NAME CMD...: one result from a host command; its log on failure.
+step() {
+	local name=$1 log st
+	shift
+	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9.\n-' '_').log
+	"$@" > "$log" 2>&1
+	st=$?
+	[ $st = 0 ] || tail -n 40 "$log" | sed 's/^/# /'
+	result "$name" $st "exit $st"
+	return $st
+}
+
+# import PART TAPFILE: a guest's TAP results, renumbered, named PART.x.
+import() {
+	local part=$1 file=$2 line rest st
+	[ -f "$file" ] || return 0
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case "$line" in
+		"ok "*|"not ok "*)
+			st=0
+			rest=${line#ok }
+			[ "${line#not ok }" != "$line" ] && { st=1; rest=${line#not ok }; }
+			rest=${rest#* }
+			case "$rest" in
+			*"# SKIP"*) result "$part.${rest%% # SKIP*}" 77 "${rest#*# SKIP }" ;;
+			*) result "$part.${rest%% # *}" $st ;;
+			esac
+			;;
+		esac
+	done < "$file"
+}
+
+# guest PART KERNEL STAGE [vm.sh args]: one guest, its results, and one
+# more result for the guest itself (finished in time, no splat).
+guest() {
+	local part=$1 kernel=$2 stage=$3 st
+	shift 3
+	"$here/vm/vm.sh" -k "$kernel" -n "$part" -s "$here/guest/$stage" \
+		-o "$out/$part" "$@" 2> "$out/$part.vm.log"
+	st=$?
+	import "$part" "$out/$part/$part.tap"
+	sed 's/^/# /' "$out/$part.vm.log"
+	result "$part: guest finished cleanly" $st
+}
+
+# pair PART KERNEL: the two-guest topology, server and client at once.
+pair() {
+	local part=$1 kernel=$2 base st_s st_c
+	base=$((20000 + RANDOM % 20000))
+	mkdir -p "$out/$part"
+	"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/pair-server.sh" \
+		-o "$out/$part" -p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 \
+		2> "$out/$part.server.log" &
+	local spid=$!
+	"$here/vm/vm.sh" -k "$kernel" -n client -s "$here/guest/pair-client.sh" \
+		-o "$out/$part" -p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 \
+		2> "$out/$part.client.log"
+	st_c=$?
+	wait $spid
+	st_s=$?
+	import "$part.server" "$out/$part/server.tap"
+	import "$part.client" "$out/$part/client.tap"
+	sed 's/^/# /' "$out/$part.server.log" "$out/$part.client.log"
+	result "$part.server: guest finished cleanly" $st_s
+	result "$part.client: guest finished cleanly" $st_c
+}
+
+echo "# builds"
+step "build: rdma_sock.ko for 6.12, W=1 C=2, no diagnostics" make -C "$RSK_TOP" strict KVER=6.12
+step "build: rdma_sock.ko for 6.1, W=1 C=2, no diagnostics" make -C "$RSK_TOP" strict KVER=6.1
+step "build: checkpatch --strict on the module" make -C "$RSK_TOP" style
+step "build: selftests" make -C "$RSK_TOP" selftests
+
+echo "# debug kernel: KUnit and selftests under lockdep, KASAN, kmemleak"
+if step "debug: kernel built or cached" "$here/vm/build-debug-kernel.sh" &&
+	step "debug: module and module tree" "$here/vm/prepare.sh" debug; then
+	guest debug-single debug single.sh -t 900 -e rsk_kunit=1 -e rsk_scale=small
+fi
+
+echo "# Debian 6.12"
+if step "6.12: module and module tree" "$here/vm/prepare.sh" 6.12; then
+	guest 6.12-single 6.12 single.sh -t 600
+	pair 6.12-pair 6.12
+fi
+
+echo "# Debian 6.1"
+if step "6.1: module and module tree" "$here/vm/prepare.sh" 6.1; then
+	guest 6.1-single 6.1 single.sh -t 600
+fi
+
+echo "1..$n"
+echo "# make check took $(($(date +%s) - start)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$n" -gt 0 ]

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# demo.sh (make demo): two guests on Debian's 6.12 kernel, joined by a QEMU
+# socket network, each with its own soft-RoCE device; both load rdma_sock
+# and open sockets of the family, and the two devices talk RDMA to each
+# other.  Prints what each guest shows.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/vm/lib.sh"
+
+out=$RSK_BUILD/demo
+rm -rf "$out"
+mkdir -p "$out"
+make -s -C "$RSK_TOP" selftests > /dev/null || exit 1
+"$here/vm/prepare.sh" 6.12 || exit 1
+base=$((20000 + RANDOM % 20000))
+echo "booting two guests (TCG, about 30 s)..."
+"$here/vm/vm.sh" -k 6.12 -n server -s "$here/guest/demo.sh" -o "$out" \
+	-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server -t 300 &
+spid=$!
+"$here/vm/vm.sh" -k 6.12 -n client -s "$here/guest/demo.sh" -o "$out" \
+	-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 300
+crc=$?
+wait $spid
+src=$?
+cat "$out/server.tap" "$out/client.tap"
+[ $src = 0 ] && [ $crc = 0 ]

@@ -4,6 +4,7 @@
  * the errnos for those they refuse, and the round trip back to the user.
  */
 #include <kunit/test.h>
+#include <linux/inet.h>
 #include <net/ipv6.h>
 
 #include "rsk.h"

@@ -7,23 +7,22 @@
 set -euo pipefail
 
 packages=(
-
+	# the module and the debug kernel
 	make gcc libc6-dev bc flex bison libelf-dev libssl-dev dwarves kmod
 	sparse xz-utils zstd cpio
 	linux-headers-6.12-amd64 linux-headers-amd64 linux-source-6.12
-
+	# the kernels the guests boot
 	linux-image-6.12-amd64 linux-image-amd64
-
+	# the test bed
 	qemu-system-x86 busybox-static iproute2 file
 	rdma-core ibverbs-utils rdmacm-utils perftest
-
+	# userspace tools and their tests
 	cmake g++ googletest libgtest-dev libnl-3-dev libnl-genl-3-dev
 	libcli11-dev nlohmann-json3-dev pkg-config
 )
 
 missing=()
 for p in "${packages[@]}"; do
-	case "$p" in '#'*) continue ;; esac
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 		missing+=("$p")
 done

@@ -68,5 +68,11 @@ fi
 dmesg > "/run/rsk/out/${rsk_name}.dmesg"
 echo "RSK-GUEST-DONE rc=$rc"
 sync
-echo o > /proc/sysrq-trigger
-sleep 30
+# reboot(2) ends the guest synchronously (QEMU runs with -no-reboot, and
+# the debug kernel has no ACPI to power off with); the sysrq is a fallback:
+# it returns at once and PID 1 must not exit (that panics the kernel).
+/bin/busybox reboot -f
+echo b > /proc/sysrq-trigger
+while :; do
+	read -r -t 60 _ < /dev/console
+done

@@ -18,13 +18,24 @@ export HOME=/root LANG=C
 # /sys and /dev included: cover them with the guest's, whatever is there.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run /var/tmp /root; do
+
+# Writable scratch space covers /tmp, /var/tmp and /root; the clone the
+# tests run from may live under one of them, so it is carried over.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mount -t tmpfs tmpfs /run
+mkdir -p /run/rsk/top
+mount --bind "$top" /run/rsk/top
+for d in /tmp /var/tmp /root; do
 	mount -t tmpfs tmpfs "$d"
 done
+if [ ! -d "$top/selftests" ]; then
+	mkdir -p "$top"
+	mount --bind /run/rsk/top "$top"
+fi
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /run/rsk/out /run/rsk/hostmods
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none rskout /run/rsk/out

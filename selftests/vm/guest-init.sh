@@ -18,7 +18,8 @@ export HOME=/root LANG=C
 # /sys and /dev included: cover them with the guest's, whatever is there.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+# The debug kernel mounted devtmpfs itself; otherwise /dev is the host's.
+[ "$(stat -f -c %T /dev)" = tmpfs ] || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

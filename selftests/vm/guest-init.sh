@@ -19,7 +19,9 @@ export HOME=/root LANG=C
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 # The debug kernel mounted devtmpfs itself; otherwise /dev is the host's.
-[ "$(stat -f -c %T /dev)" = tmpfs ] || mount -t devtmpfs devtmpfs /dev
+# (statfs cannot tell: 9p passes on the host file system's type.)
+[ "$(findmnt -n -o FSTYPE --mountpoint /dev)" = devtmpfs ] ||
+	mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm

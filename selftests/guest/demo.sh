@@ -30,10 +30,12 @@ if [ "$role" = server ]; then
 	wait $! && echo "[$role] rping served the client"
 else
 	rsk_await demo-ready 180 || exit 1
+	rc=1
 	for try in 1 2 3 4 5; do
-		timeout 60 rping -c -a "$peer" -C 10 -S 4096 -V -v > /tmp/rping.out 2>&1 && break
+		timeout 60 rping -c -a "$peer" -C 10 -S 4096 -V > /tmp/rping.out 2>&1 && { rc=0; break; }
 		sleep 1
 	done
-	show tail -n 2 /tmp/rping.out
+	[ $rc = 0 ] && echo "[$role] rping to $peer: 10 RDMA round trips of 4096 bytes, data verified"
+	[ $rc = 0 ] || { echo "[$role] rping to $peer failed:"; cat /tmp/rping.out; exit 1; }
 fi
 echo "[$role] rxe0 sent_pkts=$(rsk_rxe_counter sent_pkts) rcvd_pkts=$(rsk_rxe_counter rcvd_pkts)"

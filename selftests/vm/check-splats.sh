@@ -12,8 +12,9 @@ pattern+='blocked for more than|Call Trace:|kernel BUG'
 bad=0
 for f in "$@"; do
 	[ -f "$f" ] || continue
-	if grep -a -E -n "$pattern" "$f" | head -n 20 | sed "s|^|# splat in $(basename "$f"): |" >&2; then
-		grep -a -q -E "$pattern" "$f" && bad=1
-	fi
+	hits=$(grep -a -E -n "$pattern" "$f" | head -n 20)
+	[ -n "$hits" ] || continue
+	printf '%s\n' "$hits" | sed "s|^|# splat in $(basename "$f"): |" >&2
+	bad=1
 done
 exit $bad

@@ -16,32 +16,14 @@
 #include <linux/atomic.h>
 #include <net/sock.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/rdma_cm.h>
+#include <linux/idr.h>
+#include <linux/workqueue.h>
+
+#include "rsk_wire.h"
 
 /* Pure helpers are exported to the KUnit module only, in its namespace. */
 #include <kunit/visibility.h>
-
-/* ---- af_rdma_sock.c: the socket ---- */
-
-/* What a (type, protocol) pair given to socket() opens. */
-enum rsk_kind {
-	RSK_KIND_STREAM,	/* SOCK_STREAM: byte stream over RC links */
-	RSK_KIND_DGRAM,		/* SOCK_DGRAM: datagrams over UD QPs */
-};
-
-struct rsk_sock {
-	struct sock sk;		/* must be first: sk_alloc() hands it out */
-	enum rsk_kind kind;	/* fixed at creation */
-};
-
-static inline struct rsk_sock *rsk_sk(const struct sock *sk)
-{
-	return container_of(sk, struct rsk_sock, sk);
-}
-
-int rsk_sock_kind(int type, int protocol);
-
-/* The address family number this module registered (module parameter). */
-extern int rsk_family;
 
 /* ---- rsk_addr.c: socket addresses ---- */
 
@@ -66,35 +48,383 @@ int rsk_addr_parse(const struct sockaddr *uaddr, int addr_len,
 int rsk_addr_format(const struct rsk_addr *addr, struct sockaddr *uaddr);
 bool rsk_addr_is_any(const struct rsk_addr *addr);
 bool rsk_addr_is_multicast(const struct rsk_addr *addr);
+bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b);
+void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
+			  struct sockaddr_storage *ss);
+
+/* ---- af_rdma_sock.c: the socket ---- */
+
+/* What a (type, protocol) pair given to socket() opens. */
+enum rsk_kind {
+	RSK_KIND_STREAM,	/* SOCK_STREAM: byte stream over RC links */
+	RSK_KIND_DGRAM,		/* SOCK_DGRAM: datagrams over UD QPs */
+};
+
+struct rsk_link;
+struct rsk_net;
+
+/*
+ * A received message's payload, queued on the socket until read: either
+ * the page of the SRQ buffer it arrived in (handed over, unmapped) or,
+ * below RSK_RX_COPYBREAK, a copy in data[] and the SRQ buffer reposted.
+ */
+struct rsk_rx_chunk {
+	struct list_head list;		/* on rsk_sock.rx_queue */
+	struct page *page;		/* NULL: payload is in data[] */
+	u32 off;			/* where unread payload starts */
+	u32 len;			/* unread payload bytes */
+	u8 data[];
+};
+
+/*
+ * A message to send: header and payload in one DMA-able buffer, queued on
+ * its socket until the window and the link let it go, then in flight
+ * until its send completes.
+ */
+struct rsk_tx_buf {
+	struct ib_cqe cqe;		/* send completion: rsk_tx_done() */
+	struct list_head list;		/* write queue, then in-flight list */
+	struct rsk_sock *owner;		/* holds a sock ref in flight; or NULL */
+	struct rsk_link *link;		/* set when posted */
+	u64 dma;			/* 0: inline or not posted */
+	u32 dma_len;
+	u32 size;			/* bytes allocated, charged to wmem */
+	u32 room;			/* payload bytes it can hold */
+	u32 len;			/* payload bytes after the header */
+	u8 *buf;			/* struct rsk_wire_hdr, then payload */
+};
+
+/* Pending control messages of a channel, sent by rsk_tx_push(). */
+#define RSK_TX_ACCEPT	BIT(0)
+#define RSK_TX_WINDOW	BIT(1)
+#define RSK_TX_FIN	BIT(2)
+#define RSK_TX_RST	BIT(3)
+#define RSK_TX_PROBE	BIT(4)
+#define RSK_TX_REQ	BIT(5)
+
+struct rsk_sock {
+	struct sock sk;		/* must be first: sk_alloc() hands it out */
+	enum rsk_kind kind;	/* fixed at creation */
+	struct rsk_net *rnet;	/* the namespace's state; no reference */
+
+	/* Under lock_sock(): addresses and the bind table entry. */
+	struct rsk_addr local;	/* bound address; port 0: not bound */
+	struct rsk_addr peer;	/* connected peer */
+	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
+	bool bound;
+
+	/*
+	 * The link, fixed at connect (or at creation for an accepted socket)
+	 * and kept until the socket is destroyed: one reference.
+	 */
+	struct rsk_link *link;
+
+	/*
+	 * lock protects everything below: the channel's state, sequence
+	 * numbers, windows and queues.  Taken from the link's completion
+	 * handlers (softirq), so always with _bh.  Nests inside nothing but
+	 * lock_sock(); rsk_link.lock nests inside it.
+	 */
+	spinlock_t lock;
+	u32 chan_id;		/* ours, on link; 0: none */
+	u32 peer_chan;		/* the peer's */
+	u32 snd_nxt;		/* next byte to send */
+	u32 snd_una;		/* oldest byte not yet acked by the peer */
+	u32 snd_wnd_end;	/* peer's ack + wnd: right edge */
+	u32 rcv_nxt;		/* next byte expected */
+	u32 rcv_wnd_sent;	/* right edge last advertised */
+	u32 rcv_ack_sent;	/* ack last sent */
+	u32 max_payload;	/* largest DATA payload the link takes */
+	u32 rcv_queued;		/* payload bytes on rx_queue */
+	u32 wq_bytes;		/* payload bytes on write_queue */
+	u32 inflight;		/* messages posted, not completed */
+	u32 tx_pending;		/* RSK_TX_* control messages to send */
+	u32 rst_reason;		/* with RSK_TX_RST */
+	u32 refuse_reason;	/* RSK_MSG_CONN_REFUSE reason for SYN_SENT */
+	bool fin_rcvd;		/* peer sent FIN: no more data */
+	bool fin_sent;
+	bool nodelay;		/* TCP_NODELAY */
+	bool corked;		/* TCP_CORK */
+	bool more;		/* last send had MSG_MORE */
+	bool on_link_wait;	/* on link->tx_waiters */
+	struct list_head link_node;	/* link->tx_waiters or link->conn_waiters */
+	struct list_head rx_queue;	/* struct rsk_rx_chunk */
+	struct list_head write_queue;	/* struct rsk_tx_buf, unsent */
+
+	/* Listener (under lock): accepted children not yet accept()ed. */
+	struct list_head accept_queue;	/* struct rsk_sock.accept_node */
+	struct list_head accept_node;
+	u32 accept_len;
+	struct rsk_sock *parent;	/* listener, until accepted */
+
+	/* TCP-level options, under lock_sock() */
+	int keepidle, keepintvl, keepcnt;
+};
+
+static inline struct rsk_sock *rsk_sk(const struct sock *sk)
+{
+	return container_of(sk, struct rsk_sock, sk);
+}
+
+int rsk_sock_kind(int type, int protocol);
+struct sock *rsk_sock_alloc_child(struct rsk_sock *listener, gfp_t gfp);
+void rsk_sock_destroy_child(struct rsk_sock *child);
+
+/* The address family number this module registered (module parameter). */
+extern int rsk_family;
+
+/* ---- rsk_net.c: per network namespace state ---- */
+
+#define RSK_BIND_HASH_BITS	8
+
+struct rsk_net {
+	struct net *net;
+	u64 host_id;			/* random: tells hosts apart */
+	struct rdma_cm_id *listen_id;	/* link listener; set at init */
+
+	/* bind_lock protects bind_hash: every bound stream socket. */
+	spinlock_t bind_lock;
+	struct hlist_head bind_hash[1 << RSK_BIND_HASH_BITS];
+
+	/* links_lock protects links and pending_links. */
+	spinlock_t links_lock;
+	struct list_head links;		/* struct rsk_link.net_node */
+	int pending_links;		/* links being set up */
+
+	/* Settings: fixed defaults until the sysctl work. */
+	u16 link_port;
+	u32 link_idle_ms;
+	u32 link_keepalive_ms;
+	int max_pending_links;
+	int max_half_open;
+};
+
+struct rsk_net *rsk_net(const struct net *net);
+int rsk_net_init(void);
+void rsk_net_exit(void);
+
+int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
+		  bool reuse);
+void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
+void rsk_unbind_port(struct rsk_sock *rs);
+struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
+				     const struct rsk_addr *local);
 
 /* ---- rsk_dev.c: RDMA devices, through an ib_client ---- */
 
+/* 16 KiB receive buffers: the largest message a link takes. */
+#define RSK_RX_ORDER		2
+#define RSK_RX_BUF_SIZE		(PAGE_SIZE << RSK_RX_ORDER)
+#define RSK_SRQ_DEPTH		256
+/*
+ * Payloads shorter than half a buffer are copied and their buffer
+ * reposted, so that queued data never takes more than twice its size.
+ */
+#define RSK_RX_COPYBREAK	(RSK_RX_BUF_SIZE / 2)
+
+/* One posted receive buffer of a device's SRQ. */
+struct rsk_rx_buf {
+	struct ib_cqe cqe;		/* rsk_rx_done() */
+	struct rsk_device *rdev;
+	struct page *page;		/* NULL: empty, on rdev->empty */
+	u64 dma;
+	struct list_head empty_node;	/* rdev->empty, under empty_lock */
+};
+
 /*
  * One per ib_device the module has bound.  Reference counted: the device
- * list holds one reference, and every user (later: links, SRQs) holds one.
- * Device removal unlists the device, asks its users to let go and waits
- * for the last reference before ib_core may free the ib_device.
+ * list holds one reference, and every link holds one.  Device removal
+ * unlists the device, kills its links and waits for the last reference
+ * before ib_core may free the ib_device.
  */
 struct rsk_device {
 	struct ib_device *ibdev;
 	struct kref ref;
 	struct completion released;	/* completed when ref drops to 0 */
 	struct list_head list;		/* on rsk_devices, under rsk_devices_lock */
+	struct ib_pd *pd;
+	struct ib_srq *srq;		/* shared by every link on the device */
+	u32 srq_depth;
+	struct rsk_rx_buf *bufs;	/* srq_depth of them, owned here */
+	atomic_t srq_posted;		/* buffers on the SRQ */
+	spinlock_t empty_lock;		/* protects empty */
+	struct list_head empty;		/* buffers without a page */
+	struct work_struct refill_work;	/* tops the SRQ up, GFP_KERNEL */
+	bool dying;			/* removal started: no new links */
 };
 
 int rsk_dev_init(void);
 void rsk_dev_exit(void);
 void rsk_dev_put(struct rsk_device *rdev);
+struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
 int rsk_dev_show(struct seq_file *seq, void *v);
+int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
+void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
+void rsk_rx_buf_free(struct rsk_rx_buf *rxb);
+
+/* ---- rsk_link.c: links between two hosts ---- */
+
+enum rsk_link_state {
+	RSK_LINK_RESOLVING,	/* active: address and route */
+	RSK_LINK_CONNECTING,	/* REQ sent, or REQ received and REP sent */
+	RSK_LINK_UP,
+	RSK_LINK_DEAD,		/* failed or closed: no new channels */
+};
+
+#define RSK_LINK_SQ_DEPTH	256
+
+struct rsk_link {
+	struct kref ref;
+	struct rsk_net *rnet;
+	struct rsk_device *rdev;	/* a reference, once the QP exists */
+	struct rdma_cm_id *cm_id;	/* destroyed by rsk_link_destroy_work */
+	struct ib_cq *cq;		/* sends and receives of this QP */
+	struct ib_qp *qp;
+	struct rsk_addr peer;		/* peer IP, port 0 */
+	bool active;			/* we sent the REQ */
+	u32 id;				/* for the counters and logs */
+	u32 max_msg;			/* largest SEND the peer takes */
+	u32 max_inline;			/* inline bytes our QP takes */
+	u64 peer_host_id;
+
+	/*
+	 * lock protects state, err, chans, nchans, sq_free, tx_waiters,
+	 * conn_waiters, ctrl_queue, the close flags, idle_since, and posting
+	 * on the QP.  Nests inside rsk_sock.lock.
+	 */
+	spinlock_t lock;
+	enum rsk_link_state state;
+	int err;			/* why the link died, negative errno */
+	struct idr chans;		/* channel id -> struct rsk_sock */
+	int nchans;
+	int sq_free;			/* send WRs we may still post */
+	struct list_head tx_waiters;	/* sockets waiting for sq_free */
+	struct list_head conn_waiters;	/* SYN_SENT sockets waiting for UP */
+	struct list_head ctrl_queue;	/* link-level rsk_tx_buf to send */
+	int ctrl_len;
+	unsigned long last_rx;		/* jiffies */
+	unsigned long idle_since;	/* jiffies: last channel closed */
+	bool close_sent;		/* LINK_CLOSE sent: no new channels */
+	bool close_rcvd;		/* LINK_CLOSE received */
+	bool destroying;		/* under the cm_id's handler mutex */
+	struct list_head all_node;	/* rsk_all_links */
+
+	struct list_head net_node;	/* rsk_net.links, under links_lock */
+	bool listed;
+	bool counted_pending;		/* in rsk_net.pending_links */
+	struct work_struct destroy_work;
+	struct delayed_work timer_work;	/* keepalive and idle close */
+};
+
+void rsk_link_put(struct rsk_link *link);
+void rsk_link_up(struct rsk_link *link);
+struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
+				       const struct rsk_addr *peer);
+int rsk_link_listen(struct rsk_net *rnet);
+void rsk_link_kill(struct rsk_link *link, int err);
+void rsk_link_kill_net(struct rsk_net *rnet);
+void rsk_link_kill_dev(struct rsk_device *rdev);
+int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs);
+void rsk_link_detach(struct rsk_link *link, struct rsk_sock *rs);
+struct rsk_sock *rsk_link_find_chan(struct rsk_link *link, u32 id);
+int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
+		  struct rsk_sock *waiter);
+void rsk_link_return_slot(struct rsk_link *link);
+void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
+int rsk_link_init(void);
+void rsk_link_exit(void);
+int rsk_link_show(struct seq_file *seq, void *v);
+
+/* ---- rsk_tx.c: sending ---- */
+
+int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb);
+struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp);
+void rsk_tx_buf_free(struct rsk_tx_buf *tb);
+void rsk_tx_push(struct rsk_sock *rs);
+void rsk_tx_push_locked(struct rsk_sock *rs);
+void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
+		      u32 src, const void *body, u32 body_len);
+int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len);
+void rsk_tx_purge(struct rsk_sock *rs);
+u32 rsk_adv_wnd(struct rsk_sock *rs);
+u32 rsk_tx_max_payload(const struct rsk_link *link);
+void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc);
+void rsk_tx_write_space(struct sock *sk);
+void rsk_tx_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb);
+bool rsk_tx_poll_writable(struct sock *sk);
+
+/* ---- rsk_rx.c: receiving ---- */
+
+void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc);
+int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+		   int flags);
+u32 rsk_rx_purge(struct rsk_sock *rs);
+
+/* ---- rsk_cm.c: channels: connect, accept, close ---- */
+
+void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
+		     const void *body, u32 len);
+void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+	       const void *body, u32 len);
+void rsk_cm_link_up(struct rsk_sock *rs);
+void rsk_cm_fail(struct rsk_sock *rs, int err);
+void rsk_cm_reset(struct rsk_sock *rs, u32 reason);
+void rsk_cm_fin_sent(struct rsk_sock *rs);
+int rsk_cm_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr);
+int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo);
+int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer);
+void rsk_cm_close(struct rsk_sock *rs, bool abort);
+int rsk_cm_shutdown(struct rsk_sock *rs, int how);
+void rsk_cm_listen_close(struct rsk_sock *rs);
+void rsk_cm_release_child(struct rsk_sock *child);
 
 /* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
 
 struct rsk_counters {
 	atomic_t sockets;	/* struct rsk_sock allocated, not yet freed */
 	atomic_t devices;	/* struct rsk_device bound */
+	atomic_t links;		/* struct rsk_link allocated */
+	atomic_t channels;	/* channel ids in use */
+	atomic_t rx_chunks;	/* received payloads queued on sockets */
+	atomic_t tx_bufs;	/* send buffers allocated */
+	atomic_t half_open;	/* connect requests held for a listener */
 };
 
 extern struct rsk_counters rsk_counters;
+
+/* Events: only ever incremented; named in rsk_stats.c. */
+enum rsk_event {
+	RSK_EV_LINKS_OPENED,
+	RSK_EV_LINKS_ACCEPTED,
+	RSK_EV_LINKS_FAILED,
+	RSK_EV_LINKS_REJECTED,
+	RSK_EV_CONNECTS,
+	RSK_EV_ACCEPTS,
+	RSK_EV_REFUSED,
+	RSK_EV_RESETS_SENT,
+	RSK_EV_RESETS_RCVD,
+	RSK_EV_RX_MSGS,
+	RSK_EV_TX_MSGS,
+	RSK_EV_RX_BAD_LEN,
+	RSK_EV_RX_BAD_TYPE,
+	RSK_EV_RX_NO_CHANNEL,
+	RSK_EV_RX_BAD_CHANNEL,
+	RSK_EV_RX_PROTOCOL,
+	RSK_EV_RX_ERRORS,
+	RSK_EV_SRQ_EMPTY,
+	RSK_EV_HALF_OPEN_OVERFLOW,
+	RSK_EV_CTRL_DROPPED,
+	RSK_EV_KEEPALIVES,
+	RSK_EV_NR
+};
+
+extern atomic_long_t rsk_events[RSK_EV_NR];
+
+static inline void rsk_event(enum rsk_event ev)
+{
+	atomic_long_inc(&rsk_events[ev]);
+}
 
 int rsk_stats_init(void);
 void rsk_stats_exit(void);

@@ -135,3 +135,37 @@ bool rsk_addr_is_multicast(const struct rsk_addr *addr)
 	return addr->family == AF_INET6 && ipv6_addr_is_multicast(&addr->v6);
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_multicast);
+
+/* Whether two addresses name the same IP address; ports do not matter. */
+bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4 == b->v4;
+	return ipv6_addr_equal(&a->v6, &b->v6) && a->scope_id == b->scope_id;
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_same_host);
+
+/*
+ * The address as rdma_cm takes it: IPv4 (mapped or not) as a sockaddr_in,
+ * so that rdma_cm resolves it over the IPv4 routing table.
+ */
+void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
+			  struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (addr->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+		sin->sin_addr.s_addr = addr->v4;
+		return;
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = port;
+	sin6->sin6_addr = addr->v6;
+	sin6->sin6_scope_id = addr->scope_id;
+}

@@ -44,9 +44,225 @@ static bool rsk_dev_usable(struct ib_device *ibdev)
 	return false;
 }
 
+struct rsk_device *rsk_dev_get(struct ib_device *ibdev)
+{
+	struct rsk_device *rdev;
+
+	rdev = ib_get_client_data(ibdev, &rsk_ib_client);
+	if (!rdev || READ_ONCE(rdev->dying))
+		return NULL;
+	if (!kref_get_unless_zero(&rdev->ref))
+		return NULL;
+	return rdev;
+}
+
+/* Give a buffer a fresh page and post it; 0 or -errno. */
+static int rsk_rx_buf_fill(struct rsk_device *rdev, struct rsk_rx_buf *rxb,
+			   gfp_t gfp)
+{
+	struct ib_device *ibdev = rdev->ibdev;
+
+	if (!rxb->page) {
+		rxb->page = alloc_pages(gfp | __GFP_COMP | __GFP_NOWARN,
+					RSK_RX_ORDER);
+		if (!rxb->page)
+			return -ENOMEM;
+		rxb->dma = ib_dma_map_page(ibdev, rxb->page, 0,
+					   RSK_RX_BUF_SIZE, DMA_FROM_DEVICE);
+		if (ib_dma_mapping_error(ibdev, rxb->dma)) {
+			__free_pages(rxb->page, RSK_RX_ORDER);
+			rxb->page = NULL;
+			return -ENOMEM;
+		}
+	}
+	return rsk_srq_post(rdev, rxb);
+}
+
+/* Post a buffer that has a mapped page; on failure it goes to the empties. */
+int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
+{
+	struct ib_sge sge = {
+		.addr	= rxb->dma,
+		.length	= RSK_RX_BUF_SIZE,
+		.lkey	= rdev->pd->local_dma_lkey,
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe		= &rxb->cqe,
+		.sg_list	= &sge,
+		.num_sge	= 1,
+	};
+	int err;
+
+	ib_dma_sync_single_for_device(rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
+				      DMA_FROM_DEVICE);
+	atomic_inc(&rdev->srq_posted);
+	err = ib_post_srq_recv(rdev->srq, &wr, NULL);
+	if (err) {
+		atomic_dec(&rdev->srq_posted);
+		spin_lock_bh(&rdev->empty_lock);
+		list_add_tail(&rxb->empty_node, &rdev->empty);
+		spin_unlock_bh(&rdev->empty_lock);
+	}
+	return err;
+}
+
+/**
+ * rsk_srq_refill - post a page on every empty receive buffer
+ * @rdev: the device
+ * @gfp: GFP_ATOMIC from completion handlers, GFP_KERNEL from the work
+ *
+ * An empty buffer is one whose page went to a socket.  When pages cannot
+ * be had the SRQ runs lower and the work item tries again later; senders
+ * meanwhile wait in hardware (RNR), which is what RNR is for.
+ */
+void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
+{
+	struct rsk_rx_buf *rxb;
+
+	for (;;) {
+		spin_lock_bh(&rdev->empty_lock);
+		rxb = list_first_entry_or_null(&rdev->empty, struct rsk_rx_buf,
+					       empty_node);
+		if (rxb)
+			list_del(&rxb->empty_node);
+		spin_unlock_bh(&rdev->empty_lock);
+		if (!rxb)
+			return;
+		if (rdev->dying || rsk_rx_buf_fill(rdev, rxb, gfp)) {
+			spin_lock_bh(&rdev->empty_lock);
+			list_add(&rxb->empty_node, &rdev->empty);
+			spin_unlock_bh(&rdev->empty_lock);
+			if (!rdev->dying && gfp != GFP_KERNEL)
+				schedule_work(&rdev->refill_work);
+			return;
+		}
+	}
+}
+
+/* A buffer whose page was handed to a socket: find it a new one. */
+void rsk_rx_buf_free(struct rsk_rx_buf *rxb)
+{
+	struct rsk_device *rdev = rxb->rdev;
+
+	spin_lock_bh(&rdev->empty_lock);
+	list_add_tail(&rxb->empty_node, &rdev->empty);
+	spin_unlock_bh(&rdev->empty_lock);
+	rsk_srq_refill(rdev, GFP_ATOMIC);
+}
+
+static void rsk_refill_work(struct work_struct *work)
+{
+	struct rsk_device *rdev = container_of(work, struct rsk_device,
+					       refill_work);
+
+	rsk_srq_refill(rdev, GFP_KERNEL);
+}
+
+/*
+ * The SRQ fell below its limit: the refill from the completion path is
+ * not keeping up (or could not allocate).  Refill from process context,
+ * then re-arm the limit, which fires once per arming.
+ */
+static void rsk_srq_event(struct ib_event *event, void *ctx)
+{
+	struct rsk_device *rdev = ctx;
+
+	if (event->event == IB_EVENT_SRQ_LIMIT_REACHED) {
+		rsk_event(RSK_EV_SRQ_EMPTY);
+		schedule_work(&rdev->refill_work);
+	}
+}
+
+static void rsk_dev_free_bufs(struct rsk_device *rdev)
+{
+	u32 i;
+
+	for (i = 0; i < rdev->srq_depth; i++) {
+		struct rsk_rx_buf *rxb = &rdev->bufs[i];
+
+		if (!rxb->page)
+			continue;
+		ib_dma_unmap_page(rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
+				  DMA_FROM_DEVICE);
+		__free_pages(rxb->page, RSK_RX_ORDER);
+		rxb->page = NULL;
+	}
+	kvfree(rdev->bufs);
+}
+
+/* PD, SRQ and its buffers: memory per device, never per socket. */
+static int rsk_dev_setup(struct rsk_device *rdev)
+{
+	struct ib_device *ibdev = rdev->ibdev;
+	struct ib_srq_init_attr attr = {};
+	struct ib_srq_attr limit = {};
+	u32 i;
+	int err;
+
+	rdev->srq_depth = min_t(u32, RSK_SRQ_DEPTH,
+				ibdev->attrs.max_srq_wr);
+	if (!rdev->srq_depth)
+		return -EOPNOTSUPP;	/* no SRQ: not for this client */
+
+	rdev->bufs = kvcalloc(rdev->srq_depth, sizeof(*rdev->bufs),
+			      GFP_KERNEL);
+	if (!rdev->bufs)
+		return -ENOMEM;
+	for (i = 0; i < rdev->srq_depth; i++) {
+		rdev->bufs[i].rdev = rdev;
+		rdev->bufs[i].cqe.done = rsk_rx_done;
+		list_add_tail(&rdev->bufs[i].empty_node, &rdev->empty);
+	}
+
+	rdev->pd = ib_alloc_pd(ibdev, 0);
+	if (IS_ERR(rdev->pd)) {
+		err = PTR_ERR(rdev->pd);
+		goto out_bufs;
+	}
+
+	attr.event_handler = rsk_srq_event;
+	attr.srq_context = rdev;
+	attr.srq_type = IB_SRQT_BASIC;
+	attr.attr.max_wr = rdev->srq_depth;
+	attr.attr.max_sge = 1;
+	rdev->srq = ib_create_srq(rdev->pd, &attr);
+	if (IS_ERR(rdev->srq)) {
+		err = PTR_ERR(rdev->srq);
+		goto out_pd;
+	}
+
+	rsk_srq_refill(rdev, GFP_KERNEL);
+	if (!atomic_read(&rdev->srq_posted)) {
+		err = -ENOMEM;
+		goto out_srq;
+	}
+	/* Optional: a device without limit events relies on the refill. */
+	limit.srq_limit = rdev->srq_depth / 4;
+	ib_modify_srq(rdev->srq, &limit, IB_SRQ_LIMIT);
+	return 0;
+
+out_srq:
+	ib_destroy_srq(rdev->srq);
+out_pd:
+	ib_dealloc_pd(rdev->pd);
+out_bufs:
+	rsk_dev_free_bufs(rdev);
+	return err;
+}
+
+static void rsk_dev_teardown(struct rsk_device *rdev)
+{
+	cancel_work_sync(&rdev->refill_work);
+	/* No QP uses the SRQ any more: posted buffers never complete. */
+	ib_destroy_srq(rdev->srq);
+	rsk_dev_free_bufs(rdev);
+	ib_dealloc_pd(rdev->pd);
+}
+
 static int rsk_ib_add(struct ib_device *ibdev)
 {
 	struct rsk_device *rdev;
+	int err;
 
 	if (!rsk_dev_usable(ibdev))
 		return -EOPNOTSUPP;	/* ib_core: "not for this client" */
@@ -57,6 +273,15 @@ static int rsk_ib_add(struct ib_device *ibdev)
 	rdev->ibdev = ibdev;
 	kref_init(&rdev->ref);		/* the list's reference */
 	init_completion(&rdev->released);
+	spin_lock_init(&rdev->empty_lock);
+	INIT_LIST_HEAD(&rdev->empty);
+	INIT_WORK(&rdev->refill_work, rsk_refill_work);
+
+	err = rsk_dev_setup(rdev);
+	if (err) {
+		kfree(rdev);
+		return err;
+	}
 
 	mutex_lock(&rsk_devices_lock);
 	list_add_tail(&rdev->list, &rsk_devices);
@@ -70,7 +295,8 @@ static int rsk_ib_add(struct ib_device *ibdev)
 /*
  * Called by ib_core before it frees the device, also for every device when
  * the client is unregistered at rmmod.  The device must be unused when
- * this returns.
+ * this returns: its links are killed (their sockets fail with ECONNRESET,
+ * as TCP's do when their route is gone for good) and waited for.
  */
 static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 {
@@ -80,9 +306,12 @@ static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 	list_del(&rdev->list);
 	mutex_unlock(&rsk_devices_lock);
 
+	WRITE_ONCE(rdev->dying, true);
+	rsk_link_kill_dev(rdev);
 	rsk_dev_put(rdev);
 	wait_for_completion(&rdev->released);
 
+	rsk_dev_teardown(rdev);
 	atomic_dec(&rsk_counters.devices);
 	kfree(rdev);
 }
@@ -100,8 +329,9 @@ int rsk_dev_show(struct seq_file *seq, void *v)
 
 	mutex_lock(&rsk_devices_lock);
 	list_for_each_entry(rdev, &rsk_devices, list)
-		seq_printf(seq, "%s refs %u\n", dev_name(&rdev->ibdev->dev),
-			   kref_read(&rdev->ref));
+		seq_printf(seq, "%s refs %u srq_posted %d srq_depth %u\n",
+			   dev_name(&rdev->ibdev->dev), kref_read(&rdev->ref),
+			   atomic_read(&rdev->srq_posted), rdev->srq_depth);
 	mutex_unlock(&rsk_devices_lock);
 	return 0;
 }

@@ -13,6 +13,31 @@
 #include "rsk.h"
 
 struct rsk_counters rsk_counters;
+atomic_long_t rsk_events[RSK_EV_NR];
+
+static const char *const rsk_event_names[RSK_EV_NR] = {
+	[RSK_EV_LINKS_OPENED]		= "links_opened",
+	[RSK_EV_LINKS_ACCEPTED]		= "links_accepted",
+	[RSK_EV_LINKS_FAILED]		= "links_failed",
+	[RSK_EV_LINKS_REJECTED]		= "links_rejected",
+	[RSK_EV_CONNECTS]		= "connects",
+	[RSK_EV_ACCEPTS]		= "accepts",
+	[RSK_EV_REFUSED]		= "refused",
+	[RSK_EV_RESETS_SENT]		= "resets_sent",
+	[RSK_EV_RESETS_RCVD]		= "resets_rcvd",
+	[RSK_EV_RX_MSGS]		= "rx_msgs",
+	[RSK_EV_TX_MSGS]		= "tx_msgs",
+	[RSK_EV_RX_BAD_LEN]		= "rx_bad_len",
+	[RSK_EV_RX_BAD_TYPE]		= "rx_bad_type",
+	[RSK_EV_RX_NO_CHANNEL]		= "rx_no_channel",
+	[RSK_EV_RX_BAD_CHANNEL]		= "rx_bad_channel",
+	[RSK_EV_RX_PROTOCOL]		= "rx_protocol",
+	[RSK_EV_RX_ERRORS]		= "wc_errors",
+	[RSK_EV_SRQ_EMPTY]		= "srq_limit_events",
+	[RSK_EV_HALF_OPEN_OVERFLOW]	= "half_open_overflow",
+	[RSK_EV_CTRL_DROPPED]		= "ctrl_dropped",
+	[RSK_EV_KEEPALIVES]		= "keepalives",
+};
 
 static struct dentry *rsk_debugfs_dir;
 
@@ -20,9 +45,38 @@ static int rsk_objects_show(struct seq_file *seq, void *v)
 {
 	seq_printf(seq, "sockets %d\n", atomic_read(&rsk_counters.sockets));
 	seq_printf(seq, "devices %d\n", atomic_read(&rsk_counters.devices));
+	seq_printf(seq, "links %d\n", atomic_read(&rsk_counters.links));
+	seq_printf(seq, "channels %d\n", atomic_read(&rsk_counters.channels));
+	seq_printf(seq, "rx_chunks %d\n", atomic_read(&rsk_counters.rx_chunks));
+	seq_printf(seq, "tx_bufs %d\n", atomic_read(&rsk_counters.tx_bufs));
+	seq_printf(seq, "half_open %d\n", atomic_read(&rsk_counters.half_open));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rsk_objects);
+
+static int rsk_events_show(struct seq_file *seq, void *v)
+{
+	int i;
+
+	for (i = 0; i < RSK_EV_NR; i++)
+		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
+			   atomic_long_read(&rsk_events[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rsk_events);
+
+static int rsk_links_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, rsk_link_show, NULL);
+}
+
+static const struct file_operations rsk_links_fops = {
+	.owner		= THIS_MODULE,
+	.open		= rsk_links_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= single_release,
+};
 
 static int rsk_devices_open(struct inode *inode, struct file *file)
 {
@@ -45,6 +99,10 @@ int rsk_stats_init(void)
 			    &rsk_objects_fops);
 	debugfs_create_file("devices", 0444, rsk_debugfs_dir, NULL,
 			    &rsk_devices_fops);
+	debugfs_create_file("events", 0444, rsk_debugfs_dir, NULL,
+			    &rsk_events_fops);
+	debugfs_create_file("links", 0444, rsk_debugfs_dir, NULL,
+			    &rsk_links_fops);
 	return 0;
 }
 

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: channels: connect, accept, half close, reset.
+ *
+ * A stream socket is a channel on a link.  Its states are TCP's, so that
+ * tools and programs see what they expect:
+ *
+ *   SYN_SENT     CONN_REQ sent (or waiting for the link); ACCEPT moves to
+ *                ESTABLISHED, REFUSE or RST to CLOSE
+ *   ESTABLISHED  both directions open
+ *   FIN_WAIT1    we shut down: FIN queued behind our data
+ *   FIN_WAIT2    our FIN sent, the peer's not yet received
+ *   CLOSE_WAIT   the peer's FIN received, ours not yet queued
+ *   LAST_ACK     both queued; CLOSE once ours is sent
+ *   CLOSE        done; the channel id is released
+ *
+ * There is no TIME_WAIT and no third handshake message: the link is
+ * reliable and ordered, and every message names both channel ids.
+ * Functions named _locked or documented so run under rs->lock; the
+ * others take it.
+ */
+#include <linux/random.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "rsk.h"
+
+/* Largest window a peer may advertise: keeps sequence arithmetic sane. */
+#define RSK_MAX_WND	BIT(30)
+
+/**
+ * rsk_cm_rx_ack - take the ack and window a peer's header carries
+ * @rs: the socket, lock held
+ * @hdr: the header
+ *
+ * Return: 0, or -EPROTO when it acks bytes never sent.
+ */
+int rsk_cm_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+{
+	u32 ack = be32_to_cpu(hdr->ack);
+	u32 wnd = min_t(u32, be32_to_cpu(hdr->wnd), RSK_MAX_WND);
+	u32 right = ack + wnd;
+
+	if (rsk_seq_after(ack, rs->snd_nxt) || rsk_seq_before(ack, rs->snd_una))
+		return -EPROTO;
+	rs->snd_una = ack;
+	if (rsk_seq_after(right, rs->snd_wnd_end))
+		rs->snd_wnd_end = right;
+	return 0;
+}
+
+/*
+ * The channel is over: CLOSE, the id released, unsent data dropped, every
+ * waiter woken.  rs->lock held; the caller holds a reference.
+ */
+static void rsk_cm_done(struct rsk_sock *rs, int err)
+{
+	struct sock *sk = &rs->sk;
+
+	if (err)
+		WRITE_ONCE(sk->sk_err, -err);
+	sk->sk_state = TCP_CLOSE;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	rsk_tx_purge(rs);
+	rs->tx_pending = 0;
+	if (rs->link)
+		rsk_link_detach(rs->link, rs);
+	if (err)
+		sk_error_report(sk);
+	sk->sk_state_change(sk);
+}
+
+/* Send an RST for the channel outside its send queue: it must go now. */
+static void rsk_cm_send_rst(struct rsk_sock *rs, u32 reason)
+{
+	struct rsk_wire_rst rst = { .reason = cpu_to_be32(reason) };
+
+	if (!rs->link || !rs->chan_id || !rs->peer_chan)
+		return;
+	rsk_event(RSK_EV_RESETS_SENT);
+	rsk_tx_link_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan_id,
+			 &rst, sizeof(rst));
+}
+
+/**
+ * rsk_cm_reset - abort a channel: RST to the peer, ECONNRESET here
+ * @rs: the socket; the caller holds a reference, not the lock
+ * @reason: enum rsk_wire_rst_reason
+ */
+void rsk_cm_reset(struct rsk_sock *rs, u32 reason)
+{
+	spin_lock_bh(&rs->lock);
+	if (rs->chan_id) {
+		rsk_cm_send_rst(rs, reason);
+		rsk_cm_done(rs, -ECONNRESET);
+	}
+	spin_unlock_bh(&rs->lock);
+}
+
+/* The link died under the channel (or never came up). */
+void rsk_cm_fail(struct rsk_sock *rs, int err)
+{
+	spin_lock_bh(&rs->lock);
+	if (rs->chan_id)
+		rsk_cm_done(rs, err);
+	spin_unlock_bh(&rs->lock);
+}
+
+/* Our FIN went out; rs->lock held. */
+void rsk_cm_fin_sent(struct rsk_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+
+	if (rs->fin_rcvd) {
+		rsk_cm_done(rs, 0);	/* both directions closed */
+		return;
+	}
+	sk->sk_state = TCP_FIN_WAIT2;
+	sk->sk_state_change(sk);
+}
+
+/* The link came up under a socket that was waiting to send CONN_REQ. */
+void rsk_cm_link_up(struct rsk_sock *rs)
+{
+	spin_lock_bh(&rs->lock);
+	if (rs->sk.sk_state == TCP_SYN_SENT && rs->chan_id) {
+		rs->max_payload = rsk_tx_max_payload(rs->link);
+		rs->tx_pending |= RSK_TX_REQ;
+		rsk_tx_push_locked(rs);
+	}
+	spin_unlock_bh(&rs->lock);
+}
+
+/**
+ * rsk_cm_connect - start connecting a bound stream socket
+ * @rs: the socket, lock_sock held, in CLOSE
+ * @peer: where to
+ *
+ * The socket is bound to its link here, once; a socket whose earlier
+ * connect failed (its channel released) may be bound to a new one.
+ */
+int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
+{
+	struct sock *sk = &rs->sk;
+	struct rsk_link *link;
+	int ret;
+
+	if (rs->link) {
+		rsk_link_put(rs->link);
+		rs->link = NULL;
+	}
+	link = rsk_link_get_for_peer(rs->rnet, peer);
+	if (IS_ERR(link))
+		return PTR_ERR(link);
+
+	spin_lock_bh(&rs->lock);
+	rs->link = link;
+	rs->peer = *peer;
+	rs->snd_nxt = get_random_u32();
+	rs->snd_una = rs->snd_nxt;
+	rs->snd_wnd_end = rs->snd_nxt;
+	rs->peer_chan = 0;
+	rs->fin_rcvd = false;
+	rs->fin_sent = false;
+	rs->tx_pending = 0;
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	sk->sk_state = TCP_SYN_SENT;
+	ret = rsk_link_attach(link, rs);
+	if (ret < 0) {
+		sk->sk_state = TCP_CLOSE;
+	} else if (ret == 1) {
+		rs->max_payload = rsk_tx_max_payload(link);
+		rs->tx_pending |= RSK_TX_REQ;
+		rsk_tx_push_locked(rs);
+		ret = 0;
+	}
+	spin_unlock_bh(&rs->lock);
+	if (!ret)
+		rsk_event(RSK_EV_CONNECTS);
+	return ret;
+}
+
+static bool rsk_cm_connect_done(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_state) != TCP_SYN_SENT;
+}
+
+/**
+ * rsk_cm_wait_connect - wait until a connect is answered; lock_sock held
+ * @rs: the socket
+ * @timeo: how long; updated
+ *
+ * Return: 0 when connected, the socket's error when it failed, -EAGAIN
+ * (or -EINPROGRESS to connect(), the caller's business) when time ran out,
+ * or the signal's errno.
+ */
+int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &rs->sk;
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == TCP_SYN_SENT) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, rsk_cm_connect_done(sk), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (err)
+		return err;
+	if (sk->sk_state == TCP_CLOSE)
+		return sock_error(sk) ?: -ECONNRESET;
+	return 0;
+}
+
+static void rsk_cm_refuse(struct rsk_link *link, u32 dst, u32 reason)
+{
+	struct rsk_wire_refuse ref = { .reason = cpu_to_be32(reason) };
+
+	rsk_event(RSK_EV_REFUSED);
+	rsk_tx_link_ctrl(link, RSK_MSG_CONN_REFUSE, 0, dst, 0, &ref,
+			 sizeof(ref));
+}
+
+/* Read the addresses of a CONN_REQ; 0 or an rsk_wire_refuse_reason. */
+static int rsk_cm_parse_req(const struct rsk_wire_conn *conn,
+			    struct rsk_addr *local, struct rsk_addr *peer)
+{
+	memset(local, 0, sizeof(*local));
+	memset(peer, 0, sizeof(*peer));
+	if (!conn->dst_port || !conn->src_port)
+		return RSK_REFUSE_MALFORMED;
+	local->port = conn->dst_port;
+	peer->port = conn->src_port;
+	switch (conn->ip_version) {
+	case 4:
+		local->family = AF_INET;
+		peer->family = AF_INET;
+		memcpy(&local->v4, conn->dst_addr, 4);
+		memcpy(&peer->v4, conn->src_addr, 4);
+		return 0;
+	case 6:
+		local->family = AF_INET6;
+		peer->family = AF_INET6;
+		memcpy(&local->v6, conn->dst_addr, 16);
+		memcpy(&peer->v6, conn->src_addr, 16);
+		if (ipv6_addr_v4mapped(&local->v6) ||
+		    ipv6_addr_v4mapped(&peer->v6))
+			return RSK_REFUSE_MALFORMED;	/* send those as 4 */
+		return 0;
+	default:
+		return RSK_REFUSE_MALFORMED;
+	}
+}
+
+/*
+ * A child socket for an accepted request: ESTABLISHED at once, on the
+ * link the request came over, announced with CONN_ACCEPT.
+ */
+static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
+					 struct rsk_link *link,
+					 const struct rsk_wire_hdr *hdr,
+					 struct rsk_addr *local,
+					 struct rsk_addr *peer)
+{
+	struct rsk_sock *child;
+	struct sock *sk;
+	int ret;
+
+	sk = rsk_sock_alloc_child(listener, GFP_ATOMIC);
+	if (!sk)
+		return NULL;
+	child = rsk_sk(sk);
+
+	/* Addresses come back in the form the listener was bound with. */
+	if (local->family == AF_INET && listener->local.family == AF_INET6) {
+		local->v4mapped = true;
+		peer->v4mapped = true;
+	}
+	rsk_bind_child(child, local);
+
+	kref_get(&link->ref);		/* the socket's, put at destruction */
+	spin_lock_bh(&child->lock);
+	child->link = link;
+	child->peer = *peer;
+	child->peer_chan = be32_to_cpu(hdr->src_chan);
+	child->rcv_nxt = be32_to_cpu(hdr->seq);
+	child->rcv_wnd_sent = child->rcv_nxt;
+	child->rcv_ack_sent = child->rcv_nxt;
+	child->snd_nxt = get_random_u32();
+	child->snd_una = child->snd_nxt;
+	child->snd_wnd_end = child->snd_nxt +
+			     min_t(u32, be32_to_cpu(hdr->wnd), RSK_MAX_WND);
+	child->max_payload = rsk_tx_max_payload(link);
+	sk->sk_state = TCP_ESTABLISHED;
+	ret = rsk_link_attach(link, child);
+	if (ret == 1) {
+		struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_ATOMIC);
+
+		if (tb) {
+			rsk_tx_accept_hdr(child, tb);
+			rsk_link_queue_ctrl(link, tb);
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	if (ret != 1)
+		rsk_cm_done(child, -ECONNRESET);
+	spin_unlock_bh(&child->lock);
+	if (ret != 1) {
+		rsk_cm_release_child(child);
+		return NULL;
+	}
+	return child;
+}
+
+/**
+ * rsk_cm_conn_req - a peer asks to open a channel; softirq
+ * @link: the link it came over
+ * @hdr: its header (src_chan nonzero, dst_chan 0: checked)
+ * @body: the body, @len bytes, not yet checked
+ * @len: the body's length
+ */
+void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
+		     const void *body, u32 len)
+{
+	u32 src = be32_to_cpu(hdr->src_chan);
+	struct rsk_addr local, peer;
+	struct rsk_sock *listener, *child;
+	struct sock *lsk;
+	bool queued;
+	int reason;
+
+	if (len < sizeof(struct rsk_wire_conn)) {
+		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_cm_refuse(link, src, RSK_REFUSE_MALFORMED);
+		return;
+	}
+	reason = rsk_cm_parse_req(body, &local, &peer);
+	if (reason) {
+		rsk_event(RSK_EV_RX_PROTOCOL);
+		rsk_cm_refuse(link, src, reason);
+		return;
+	}
+	listener = rsk_lookup_listener(link->rnet, &local);
+	if (!listener) {
+		rsk_cm_refuse(link, src, RSK_REFUSE_NO_LISTENER);
+		return;
+	}
+	lsk = &listener->sk;
+
+	/* Room in the accept queue is taken before the child exists. */
+	spin_lock_bh(&listener->lock);
+	if (lsk->sk_state != TCP_LISTEN || sk_acceptq_is_full(lsk)) {
+		spin_unlock_bh(&listener->lock);
+		rsk_event(RSK_EV_HALF_OPEN_OVERFLOW);
+		rsk_cm_refuse(link, src, RSK_REFUSE_OVERFLOW);
+		goto out;
+	}
+	sk_acceptq_added(lsk);
+	spin_unlock_bh(&listener->lock);
+
+	child = rsk_cm_new_child(listener, link, hdr, &local, &peer);
+	if (!child)
+		rsk_cm_refuse(link, src, RSK_REFUSE_NOMEM);
+
+	spin_lock_bh(&listener->lock);
+	queued = child && lsk->sk_state == TCP_LISTEN;
+	if (queued)
+		list_add_tail(&child->accept_node, &listener->accept_queue);
+	else
+		sk_acceptq_removed(lsk);
+	spin_unlock_bh(&listener->lock);
+	if (queued) {
+		rsk_event(RSK_EV_ACCEPTS);
+		lsk->sk_data_ready(lsk);
+	} else if (child) {
+		rsk_cm_release_child(child);	/* the listener closed */
+	}
+out:
+	sock_put(lsk);
+}
+
+/* ACCEPT or REFUSE for a socket in SYN_SENT; rs->lock held. */
+static void rsk_cm_rx_answer(struct rsk_sock *rs,
+			     const struct rsk_wire_hdr *hdr,
+			     const void *body, u32 len)
+{
+	struct sock *sk = &rs->sk;
+	u32 reason = RSK_REFUSE_MALFORMED;
+
+	if (hdr->type == RSK_MSG_CONN_REFUSE) {
+		if (len >= sizeof(struct rsk_wire_refuse))
+			reason = be32_to_cpu(((struct rsk_wire_refuse *)body)->reason);
+		rsk_cm_done(rs, reason == RSK_REFUSE_TIMEOUT ? -ETIMEDOUT :
+							       -ECONNREFUSED);
+		return;
+	}
+	rs->peer_chan = be32_to_cpu(hdr->src_chan);
+	rs->rcv_nxt = be32_to_cpu(hdr->seq);
+	rs->rcv_wnd_sent = rs->rcv_nxt;
+	rs->rcv_ack_sent = rs->rcv_nxt;
+	if (rsk_cm_rx_ack(rs, hdr) || !rs->peer_chan) {
+		rsk_event(RSK_EV_RX_PROTOCOL);
+		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
+		rsk_cm_done(rs, -ECONNRESET);
+		return;
+	}
+	sk->sk_state = TCP_ESTABLISHED;
+	/* The peer may send from now on: tell it our window. */
+	rs->tx_pending |= RSK_TX_WINDOW;
+	rsk_tx_push_locked(rs);
+	sk->sk_state_change(sk);
+}
+
+/* The peer's FIN; rs->lock held. */
+static void rsk_cm_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+{
+	struct sock *sk = &rs->sk;
+
+	rs->fin_rcvd = true;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		sk->sk_state = TCP_CLOSE_WAIT;
+		break;
+	case TCP_FIN_WAIT2:
+		rsk_cm_done(rs, 0);
+		break;
+	default:	/* FIN_WAIT1: done when ours is sent */
+		break;
+	}
+	sk->sk_state_change(sk);
+	sk->sk_data_ready(sk);
+}
+
+/* The peer reset the channel: errno as tcp_reset() picks it; lock held. */
+static void rsk_cm_rx_rst(struct rsk_sock *rs)
+{
+	int err;
+
+	rsk_event(RSK_EV_RESETS_RCVD);
+	switch (rs->sk.sk_state) {
+	case TCP_SYN_SENT:
+		err = -ECONNREFUSED;
+		break;
+	case TCP_CLOSE_WAIT:
+		err = -EPIPE;
+		break;
+	default:
+		err = -ECONNRESET;
+	}
+	rsk_cm_done(rs, err);
+}
+
+/**
+ * rsk_cm_rx - a channel control message; softirq
+ * @rs: its socket, referenced, ids checked
+ * @hdr: the header
+ * @body: the body, @len bytes
+ * @len: its length
+ */
+void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+	       const void *body, u32 len)
+{
+	struct sock *sk = &rs->sk;
+	bool violation = false;
+
+	spin_lock_bh(&rs->lock);
+	if (!rs->chan_id)
+		goto out;
+	switch (hdr->type) {
+	case RSK_MSG_CONN_ACCEPT:
+	case RSK_MSG_CONN_REFUSE:
+		if (sk->sk_state != TCP_SYN_SENT)
+			violation = true;
+		else
+			rsk_cm_rx_answer(rs, hdr, body, len);
+		break;
+	case RSK_MSG_RST:
+		rsk_cm_rx_rst(rs);
+		break;
+	case RSK_MSG_WINDOW:
+	case RSK_MSG_PROBE:
+	case RSK_MSG_FIN:
+		if (sk->sk_state == TCP_SYN_SENT || rsk_cm_rx_ack(rs, hdr)) {
+			violation = true;
+			break;
+		}
+		if (hdr->type == RSK_MSG_PROBE)
+			rs->tx_pending |= RSK_TX_WINDOW;
+		if (hdr->type == RSK_MSG_FIN) {
+			if (rs->fin_rcvd || be32_to_cpu(hdr->seq) != rs->rcv_nxt) {
+				violation = true;
+				break;
+			}
+			rsk_cm_rx_fin(rs, hdr);
+		}
+		/* The window may have opened. */
+		rsk_tx_push_locked(rs);
+		break;
+	}
+	if (violation) {
+		rsk_event(RSK_EV_RX_PROTOCOL);
+		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
+		rsk_cm_done(rs, -ECONNRESET);
+	}
+out:
+	spin_unlock_bh(&rs->lock);
+}
+
+/**
+ * rsk_cm_shutdown - shutdown(2) on a stream socket; lock_sock held
+ * @rs: the socket
+ * @how: RCV_SHUTDOWN and/or SEND_SHUTDOWN
+ *
+ * As inet_shutdown(): an unconnected socket gets -ENOTCONN; shutting a
+ * listener for reading closes it; the send side ends with a FIN after
+ * the queued data.
+ */
+int rsk_cm_shutdown(struct rsk_sock *rs, int how)
+{
+	struct sock *sk = &rs->sk;
+	int err = 0;
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		break;
+	case TCP_LISTEN:
+		if (how & RCV_SHUTDOWN)
+			rsk_cm_listen_close(rs);
+		break;
+	case TCP_SYN_SENT:
+		spin_lock_bh(&rs->lock);
+		rsk_cm_done(rs, 0);
+		spin_unlock_bh(&rs->lock);
+		break;
+	default:
+		spin_lock_bh(&rs->lock);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		if ((how & SEND_SHUTDOWN) && !rs->fin_sent &&
+		    !(rs->tx_pending & RSK_TX_FIN) &&
+		    (sk->sk_state == TCP_ESTABLISHED ||
+		     sk->sk_state == TCP_CLOSE_WAIT)) {
+			sk->sk_state = sk->sk_state == TCP_ESTABLISHED ?
+				       TCP_FIN_WAIT1 : TCP_LAST_ACK;
+			rs->more = false;
+			rs->corked = false;
+			rs->tx_pending |= RSK_TX_FIN;
+			rsk_tx_push_locked(rs);
+		}
+		spin_unlock_bh(&rs->lock);
+		break;
+	}
+	sk->sk_state_change(sk);
+	return err;
+}
+
+/**
+ * rsk_cm_close - close(2) of a connected stream socket; lock_sock held
+ * @rs: the socket
+ * @abort: SO_LINGER with a zero timeout
+ *
+ * Unread data or @abort reset the channel, as TCP does.  Otherwise the
+ * queued data and then a FIN go out after the socket is orphaned; the
+ * channel (which holds a reference) keeps it until both FINs are through.
+ */
+void rsk_cm_close(struct rsk_sock *rs, bool abort)
+{
+	struct sock *sk = &rs->sk;
+
+	spin_lock_bh(&rs->lock);
+	if (!rs->chan_id)
+		goto out;
+	if (sk->sk_state == TCP_SYN_SENT) {
+		rsk_cm_done(rs, 0);	/* a late ACCEPT is answered by RST */
+		goto out;
+	}
+	if (rs->rcv_queued || abort) {
+		rsk_rx_purge(rs);
+		rsk_cm_send_rst(rs, RSK_RST_ABORT);
+		rsk_cm_done(rs, 0);
+		goto out;
+	}
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!rs->fin_sent && !(rs->tx_pending & RSK_TX_FIN)) {
+		if (sk->sk_state == TCP_ESTABLISHED)
+			sk->sk_state = TCP_FIN_WAIT1;
+		else if (sk->sk_state == TCP_CLOSE_WAIT)
+			sk->sk_state = TCP_LAST_ACK;
+		rs->more = false;
+		rs->corked = false;
+		rs->nodelay = true;	/* nothing more will join the tail */
+		rs->tx_pending |= RSK_TX_FIN;
+	}
+	rsk_tx_push_locked(rs);
+out:
+	spin_unlock_bh(&rs->lock);
+}
+
+/* Reset and free an accepted child nobody will accept(). */
+void rsk_cm_release_child(struct rsk_sock *child)
+{
+	rsk_cm_reset(child, RSK_RST_ABORT);
+	rsk_sock_destroy_child(child);
+}
+
+/**
+ * rsk_cm_listen_close - stop listening; lock_sock held
+ * @rs: the listener
+ *
+ * Children not yet accepted are reset, as TCP resets them.
+ */
+void rsk_cm_listen_close(struct rsk_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+	struct rsk_sock *child;
+
+	spin_lock_bh(&rs->lock);
+	sk->sk_state = TCP_CLOSE;
+	spin_unlock_bh(&rs->lock);
+	rsk_unbind_port(rs);
+
+	for (;;) {
+		spin_lock_bh(&rs->lock);
+		child = list_first_entry_or_null(&rs->accept_queue,
+						 struct rsk_sock, accept_node);
+		if (child) {
+			list_del_init(&child->accept_node);
+			sk_acceptq_removed(sk);
+		}
+		spin_unlock_bh(&rs->lock);
+		if (!child)
+			break;
+		rsk_cm_release_child(child);
+	}
+}

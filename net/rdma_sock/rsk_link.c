@@ -1,0 +1,1018 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: links.
+ *
+ * A link is one RC QP between this namespace and a peer host, set up once
+ * with rdma_cm on the namespace's link port and shared by every stream
+ * socket between the two: each socket is a channel on it (rsk_cm.c).  The
+ * QP receives from its device's SRQ (rsk_dev.c) into one CQ per link for
+ * its sends and receives, so that draining the send queue of a dying QP
+ * also flushes every receive completion it produced.
+ *
+ * Lifetime.  A link starts with one reference, its "life", held until
+ * rsk_link_destroy_work() has destroyed the QP, the CQ and the cm_id.
+ * Every socket bound to the link holds one more; lookups take one.
+ * rsk_link_kill() moves a link to RSK_LINK_DEAD exactly once, fails its
+ * channels and queues the destroy work.
+ *
+ * rdma_cm calls rsk_link_cm_handler() under the cm_id's handler mutex, in
+ * process context.  The destroy work sets link->destroying under the same
+ * mutex before it touches the QP, so a handler never races with it.
+ */
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <rdma/rdma_cm.h>
+#include <rdma/ib_cm.h>
+
+#include "rsk.h"
+
+/* Time for rdma_cm to resolve an address or a route, as rds and smc use. */
+#define RSK_RESOLVE_TIMEOUT_MS	2000
+/* 7: infinite RNR retries; a sender waits for the SRQ to be refilled. */
+#define RSK_RNR_RETRY		7
+/* 7: the most transport retries; the link dies after they run out. */
+#define RSK_RETRY_COUNT		7
+/* RDMA READs in flight per direction, for the zero-copy work. */
+#define RSK_RD_ATOMIC		4
+/* Link-level control messages queued for a free send slot at most. */
+#define RSK_CTRL_QUEUE_MAX	1024
+
+static struct workqueue_struct *rsk_link_wq;
+static atomic_t rsk_link_ids = ATOMIC_INIT(0);
+
+/* rsk_all_links_lock protects rsk_all_links: every link, every namespace. */
+static LIST_HEAD(rsk_all_links);
+static DEFINE_SPINLOCK(rsk_all_links_lock);
+
+static int rsk_link_cm_handler(struct rdma_cm_id *id,
+			       struct rdma_cm_event *ev);
+
+static const char *const rsk_link_state_names[] = {
+	[RSK_LINK_RESOLVING]	= "resolving",
+	[RSK_LINK_CONNECTING]	= "connecting",
+	[RSK_LINK_UP]		= "up",
+	[RSK_LINK_DEAD]		= "dead",
+};
+
+static void rsk_link_release(struct kref *ref)
+{
+	struct rsk_link *link = container_of(ref, struct rsk_link, ref);
+	struct rsk_tx_buf *tb, *tmp;
+
+	WARN_ON_ONCE(!idr_is_empty(&link->chans));
+	idr_destroy(&link->chans);
+	spin_lock_bh(&rsk_all_links_lock);
+	list_del(&link->all_node);
+	spin_unlock_bh(&rsk_all_links_lock);
+	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
+	WARN_ON_ONCE(link->rdev);
+	atomic_dec(&rsk_counters.links);
+	kfree(link);
+}
+
+void rsk_link_put(struct rsk_link *link)
+{
+	kref_put(&link->ref, rsk_link_release);
+}
+
+static void rsk_link_timer_work(struct work_struct *work);
+static void rsk_link_destroy_work(struct work_struct *work);
+
+static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
+				       const struct rsk_addr *peer, bool active)
+{
+	struct rsk_link *link;
+
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return NULL;
+	kref_init(&link->ref);		/* its life: see the notes above */
+	link->rnet = rnet;
+	link->peer = *peer;
+	link->peer.port = 0;
+	link->active = active;
+	link->id = atomic_inc_return(&rsk_link_ids);
+	link->max_msg = RSK_RX_BUF_SIZE;
+	spin_lock_init(&link->lock);
+	link->state = active ? RSK_LINK_RESOLVING : RSK_LINK_CONNECTING;
+	idr_init(&link->chans);
+	INIT_LIST_HEAD(&link->tx_waiters);
+	INIT_LIST_HEAD(&link->conn_waiters);
+	INIT_LIST_HEAD(&link->ctrl_queue);
+	INIT_LIST_HEAD(&link->net_node);
+	INIT_WORK(&link->destroy_work, rsk_link_destroy_work);
+	INIT_DELAYED_WORK(&link->timer_work, rsk_link_timer_work);
+	link->last_rx = jiffies;
+	link->idle_since = jiffies;
+	spin_lock_bh(&rsk_all_links_lock);
+	list_add_tail(&link->all_node, &rsk_all_links);
+	spin_unlock_bh(&rsk_all_links_lock);
+	atomic_inc(&rsk_counters.links);
+	return link;
+}
+
+/* Whether a new socket may open a channel on the link (lock held). */
+static bool rsk_link_open_for_new(const struct rsk_link *link)
+{
+	return link->state != RSK_LINK_DEAD && !link->close_sent &&
+	       !link->close_rcvd;
+}
+
+static void rsk_link_unlist(struct rsk_link *link)
+{
+	struct rsk_net *rnet = link->rnet;
+
+	spin_lock_bh(&rnet->links_lock);
+	if (link->listed) {
+		list_del_init(&link->net_node);
+		link->listed = false;
+	}
+	if (link->counted_pending) {
+		rnet->pending_links--;
+		link->counted_pending = false;
+	}
+	spin_unlock_bh(&rnet->links_lock);
+}
+
+/* Fail every channel of a dead link; they stay bound until they close. */
+static void rsk_link_fail_channels(struct rsk_link *link, int err)
+{
+	struct rsk_sock *rs;
+	int id = 0;
+
+	for (;;) {
+		spin_lock_bh(&link->lock);
+		rs = idr_get_next(&link->chans, &id);
+		if (rs)
+			sock_hold(&rs->sk);
+		spin_unlock_bh(&link->lock);
+		if (!rs)
+			break;
+		rsk_cm_fail(rs, err);
+		sock_put(&rs->sk);
+		id++;
+	}
+}
+
+/**
+ * rsk_link_kill - a link fails or closes: no new channels, tear it down
+ * @link: the link
+ * @err: what its channels fail with (negative errno); 0 for a clean close
+ *
+ * Any context.  Idempotent: the first call wins.
+ */
+void rsk_link_kill(struct rsk_link *link, int err)
+{
+	struct rsk_tx_buf *tb, *tmp;
+	LIST_HEAD(ctrl);
+
+	spin_lock_bh(&link->lock);
+	if (link->state == RSK_LINK_DEAD) {
+		spin_unlock_bh(&link->lock);
+		return;
+	}
+	if (link->state != RSK_LINK_UP)
+		rsk_event(RSK_EV_LINKS_FAILED);
+	link->state = RSK_LINK_DEAD;
+	link->err = err ? err : -ECONNRESET;
+	list_splice_init(&link->ctrl_queue, &ctrl);
+	link->ctrl_len = 0;
+	spin_unlock_bh(&link->lock);
+
+	list_for_each_entry_safe(tb, tmp, &ctrl, list)
+		rsk_tx_buf_free(tb);
+	rsk_link_unlist(link);
+	rsk_link_fail_channels(link, link->err);
+	/* The life reference goes to the work; it is queued only once. */
+	queue_work(rsk_link_wq, &link->destroy_work);
+}
+
+static void rsk_link_destroy_work(struct work_struct *work)
+{
+	struct rsk_link *link = container_of(work, struct rsk_link,
+					     destroy_work);
+	struct rdma_cm_id *id = link->cm_id;
+
+	cancel_delayed_work_sync(&link->timer_work);
+	if (id) {
+		rdma_lock_handler(id);
+		link->destroying = true;
+		rdma_unlock_handler(id);
+		rdma_disconnect(id);
+	}
+	if (link->qp) {
+		/* QP to error; every completion it made is handled after. */
+		ib_drain_qp(link->qp);
+		rdma_destroy_qp(id);
+		link->qp = NULL;
+	}
+	if (link->cq) {
+		ib_free_cq(link->cq);
+		link->cq = NULL;
+	}
+	if (id)
+		rdma_destroy_id(id);
+	link->cm_id = NULL;
+	/* Sockets may keep the link struct; the device is let go now. */
+	if (link->rdev)
+		rsk_dev_put(link->rdev);
+	link->rdev = NULL;
+	rsk_link_put(link);
+}
+
+/*
+ * The passive side's QP can receive before rdma_cm has seen the RTU: tell
+ * rdma_cm, as the IB CM expects, so that it stops resending the REP.
+ */
+static void rsk_link_qp_event(struct ib_event *event, void *ctx)
+{
+	struct rsk_link *link = ctx;
+
+	if (event->event == IB_EVENT_COMM_EST && link->cm_id)
+		rdma_notify(link->cm_id, IB_EVENT_COMM_EST);
+}
+
+/* The QP and its CQ, on the device rdma_cm resolved; handler mutex held. */
+static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
+{
+	struct ib_qp_init_attr attr = {};
+	struct rsk_device *rdev;
+	int err;
+
+	rdev = rsk_dev_get(id->device);
+	if (!rdev)
+		return -ENODEV;
+	link->rdev = rdev;
+
+	link->cq = ib_alloc_cq_any(id->device, link,
+				   RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth,
+				   IB_POLL_SOFTIRQ);
+	if (IS_ERR(link->cq)) {
+		err = PTR_ERR(link->cq);
+		link->cq = NULL;
+		return err;
+	}
+
+	attr.event_handler = rsk_link_qp_event;
+	attr.qp_context = link;
+	attr.send_cq = link->cq;
+	attr.recv_cq = link->cq;
+	attr.srq = rdev->srq;
+	/* One more send WR than we use: ib_drain_qp() needs it. */
+	attr.cap.max_send_wr = RSK_LINK_SQ_DEPTH + 1;
+	attr.cap.max_send_sge = 1;
+	attr.cap.max_inline_data = 256;
+	attr.sq_sig_type = IB_SIGNAL_REQ_WR;
+	attr.qp_type = IB_QPT_RC;
+	err = rdma_create_qp(id, rdev->pd, &attr);
+	if (err == -EINVAL || err == -ENOMEM) {
+		attr.cap.max_inline_data = 0;	/* device takes no inline */
+		err = rdma_create_qp(id, rdev->pd, &attr);
+	}
+	if (err)
+		return err;
+	link->qp = id->qp;
+	link->max_inline = attr.cap.max_inline_data;
+	link->sq_free = RSK_LINK_SQ_DEPTH;
+	return 0;
+}
+
+static void rsk_link_hello(struct rsk_link *link, struct rsk_wire_hello *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
+	h->version = RSK_WIRE_VERSION;
+	h->min_version = RSK_WIRE_MIN_VERSION;
+	h->caps = cpu_to_be32(RSK_CAPS_V1);
+	h->max_msg = cpu_to_be32(RSK_RX_BUF_SIZE);
+	h->host_id = cpu_to_be64(link->rnet->host_id);
+	h->link_id = cpu_to_be32(link->id);
+}
+
+/*
+ * Check a peer's hello; fill in what the link learns.  Short data is
+ * padded with zeros by rdma_cm, so a missing field reads as 0.
+ * Returns 0 or an enum rsk_wire_reject_reason.
+ */
+static int rsk_link_check_hello(struct rsk_link *link, const void *data,
+				u8 len)
+{
+	struct rsk_wire_hello h = {};
+	u32 max_msg;
+
+	if (!data || len < offsetofend(struct rsk_wire_hello, max_msg))
+		return RSK_REJECT_MALFORMED;
+	memcpy(&h, data, min_t(size_t, len, sizeof(h)));
+	if (be32_to_cpu(h.magic) != RSK_WIRE_MAGIC)
+		return RSK_REJECT_MALFORMED;
+	if (h.version < RSK_WIRE_MIN_VERSION ||
+	    h.min_version > RSK_WIRE_VERSION || h.min_version > h.version)
+		return RSK_REJECT_VERSION;
+	max_msg = be32_to_cpu(h.max_msg);
+	if (max_msg < sizeof(struct rsk_wire_hdr) + sizeof(struct rsk_wire_conn))
+		return RSK_REJECT_MALFORMED;
+	link->max_msg = min_t(u32, max_msg, RSK_RX_BUF_SIZE);
+	link->peer_host_id = be64_to_cpu(h.host_id);
+	return 0;
+}
+
+static void rsk_link_conn_param(struct rsk_link *link,
+				struct rdma_conn_param *param,
+				struct rsk_wire_hello *hello)
+{
+	struct ib_device_attr *attrs = &link->rdev->ibdev->attrs;
+
+	memset(param, 0, sizeof(*param));
+	rsk_link_hello(link, hello);
+	param->private_data = hello;
+	param->private_data_len = sizeof(*hello);
+	param->responder_resources = min_t(int, RSK_RD_ATOMIC,
+					   attrs->max_qp_rd_atom);
+	param->initiator_depth = min_t(int, RSK_RD_ATOMIC,
+				       attrs->max_qp_init_rd_atom);
+	param->retry_count = RSK_RETRY_COUNT;
+	param->rnr_retry_count = RSK_RNR_RETRY;
+}
+
+/**
+ * rsk_link_up - the link carries messages now
+ * @link: the link
+ *
+ * From the ESTABLISHED event, or on the passive side from the first
+ * message received, which can overtake the event (the QP is ready to
+ * send from rdma_accept() on).  Any context; the first call wins.
+ */
+void rsk_link_up(struct rsk_link *link)
+{
+	struct rsk_sock *rs;
+
+	spin_lock_bh(&link->lock);
+	if (link->state != RSK_LINK_CONNECTING) {
+		spin_unlock_bh(&link->lock);
+		return;
+	}
+	link->state = RSK_LINK_UP;
+	link->last_rx = jiffies;
+	spin_unlock_bh(&link->lock);
+	rsk_event(link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
+
+	rsk_link_unlist(link);		/* drops the pending count */
+	spin_lock_bh(&link->rnet->links_lock);
+	list_add_tail(&link->net_node, &link->rnet->links);
+	link->listed = true;
+	spin_unlock_bh(&link->rnet->links_lock);
+
+	queue_delayed_work(rsk_link_wq, &link->timer_work,
+			   msecs_to_jiffies(link->rnet->link_keepalive_ms));
+
+	/* Sockets that waited for the link send their CONN_REQ now. */
+	for (;;) {
+		spin_lock_bh(&link->lock);
+		rs = list_first_entry_or_null(&link->conn_waiters,
+					      struct rsk_sock, link_node);
+		if (rs)
+			list_del_init(&rs->link_node);
+		spin_unlock_bh(&link->lock);
+		if (!rs)
+			break;
+		rsk_cm_link_up(rs);
+		sock_put(&rs->sk);	/* the waiter's, rsk_link_attach() */
+	}
+}
+
+/* Map a failed link setup to what connect() returns, as TCP would. */
+static int rsk_link_event_errno(struct rdma_cm_event *ev)
+{
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ADDR_ERROR:
+	case RDMA_CM_EVENT_ROUTE_ERROR:
+		if (ev->status == -ENETUNREACH || ev->status == -EHOSTUNREACH ||
+		    ev->status == -ETIMEDOUT)
+			return ev->status;
+		return -EHOSTUNREACH;
+	case RDMA_CM_EVENT_REJECTED:
+		return -ECONNREFUSED;
+	case RDMA_CM_EVENT_UNREACHABLE:
+	case RDMA_CM_EVENT_CONNECT_ERROR:
+		return -ETIMEDOUT;
+	default:
+		return -ECONNRESET;
+	}
+}
+
+/* Events of an active or accepted link's cm_id; handler mutex held. */
+static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
+{
+	struct rsk_link *link = id->context;
+	struct rdma_conn_param param;
+	struct rsk_wire_hello hello;
+	int err;
+
+	if (link->destroying)
+		return 0;
+
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ADDR_RESOLVED:
+		err = rdma_resolve_route(id, RSK_RESOLVE_TIMEOUT_MS);
+		if (err)
+			rsk_link_kill(link, -EHOSTUNREACH);
+		return 0;
+	case RDMA_CM_EVENT_ROUTE_RESOLVED:
+		err = rsk_link_create_qp(link, id);
+		if (!err) {
+			spin_lock_bh(&link->lock);
+			if (link->state == RSK_LINK_RESOLVING)
+				link->state = RSK_LINK_CONNECTING;
+			spin_unlock_bh(&link->lock);
+			rsk_link_conn_param(link, &param, &hello);
+			err = rdma_connect_locked(id, &param);
+		}
+		if (err)
+			rsk_link_kill(link, -EHOSTUNREACH);
+		return 0;
+	case RDMA_CM_EVENT_ESTABLISHED:
+		if (link->active &&
+		    rsk_link_check_hello(link, ev->param.conn.private_data,
+					 ev->param.conn.private_data_len)) {
+			rsk_link_kill(link, -ECONNREFUSED);
+			return 0;
+		}
+		rsk_link_up(link);
+		return 0;
+	case RDMA_CM_EVENT_DISCONNECTED:
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+	case RDMA_CM_EVENT_ADDR_CHANGE:
+		rsk_link_kill(link, -ECONNRESET);
+		return 0;
+	case RDMA_CM_EVENT_TIMEWAIT_EXIT:
+		return 0;
+	default:
+		/* ADDR/ROUTE_ERROR, UNREACHABLE, REJECTED, CONNECT_ERROR */
+		rsk_link_kill(link, rsk_link_event_errno(ev));
+		return 0;
+	}
+}
+
+static void rsk_link_reject(struct rdma_cm_id *id, u16 reason)
+{
+	struct rsk_wire_reject rej = {
+		.magic		= cpu_to_be32(RSK_WIRE_MAGIC),
+		.version	= RSK_WIRE_VERSION,
+		.min_version	= RSK_WIRE_MIN_VERSION,
+		.reason		= cpu_to_be16(reason),
+	};
+
+	rsk_event(RSK_EV_LINKS_REJECTED);
+	rdma_reject(id, &rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
+}
+
+/* A peer's REQ on the link listener: take it, or reject it. */
+static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
+			    struct rdma_cm_event *ev)
+{
+	struct rdma_conn_param param;
+	struct rsk_wire_hello hello;
+	struct rsk_link *link;
+	struct rsk_addr peer;
+	int reason, err;
+
+	err = rsk_addr_parse((struct sockaddr *)&id->route.addr.dst_addr,
+			     sizeof(id->route.addr.dst_addr), &peer);
+	if (err || peer.family == AF_UNSPEC)
+		return -EINVAL;		/* rdma_cm rejects and destroys id */
+
+	spin_lock_bh(&rnet->links_lock);
+	if (rnet->pending_links >= rnet->max_pending_links) {
+		spin_unlock_bh(&rnet->links_lock);
+		rsk_link_reject(id, RSK_REJECT_BUSY);
+		return -EBUSY;
+	}
+	rnet->pending_links++;
+	spin_unlock_bh(&rnet->links_lock);
+
+	link = rsk_link_alloc(rnet, &peer, false);
+	if (!link) {
+		reason = RSK_REJECT_NOMEM;
+		goto out_unpend;
+	}
+	link->counted_pending = true;
+	reason = rsk_link_check_hello(link, ev->param.conn.private_data,
+				      ev->param.conn.private_data_len);
+	if (reason)
+		goto out_free;
+	link->cm_id = id;
+	if (rsk_link_create_qp(link, id)) {
+		link->cm_id = NULL;
+		reason = RSK_REJECT_NOMEM;
+		goto out_free;
+	}
+
+	/* The child inherited the listener's handler; it is the link's now. */
+	id->context = link;
+	id->event_handler = rsk_link_cm_handler;
+	rsk_link_conn_param(link, &param, &hello);
+	err = rdma_accept(id, &param);
+	if (err) {
+		rsk_link_kill(link, -ECONNRESET);
+		return 0;	/* the destroy work owns the id now */
+	}
+	return 0;
+
+out_free:
+	if (link->qp)
+		rdma_destroy_qp(id);
+	if (link->cq)
+		ib_free_cq(link->cq);
+	if (link->rdev)
+		rsk_dev_put(link->rdev);
+	link->rdev = NULL;
+	link->qp = NULL;
+	link->cq = NULL;
+	link->counted_pending = false;
+	rsk_link_put(link);
+out_unpend:
+	spin_lock_bh(&rnet->links_lock);
+	rnet->pending_links--;
+	spin_unlock_bh(&rnet->links_lock);
+	rsk_link_reject(id, reason);
+	return -ECONNREFUSED;		/* rdma_cm destroys the child id */
+}
+
+static int rsk_listen_cm_handler(struct rdma_cm_id *id,
+				 struct rdma_cm_event *ev)
+{
+	if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST)
+		return rsk_link_passive(id->context, id, ev);
+	return 0;
+}
+
+/**
+ * rsk_link_listen - listen for links on the namespace's link port
+ * @rnet: the namespace
+ *
+ * One rdma_cm listener on the IPv6 wildcard (which takes IPv4 too), or
+ * the IPv4 one when IPv6 is off; rdma_cm adds devices as they come.
+ */
+int rsk_link_listen(struct rsk_net *rnet)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family	= AF_INET6,
+		.sin6_port	= htons(rnet->link_port),
+	};
+	struct sockaddr_in sin = {
+		.sin_family	= AF_INET,
+		.sin_port	= htons(rnet->link_port),
+	};
+	struct rdma_cm_id *id;
+	int err;
+
+	id = rdma_create_id(rnet->net, rsk_listen_cm_handler, rnet,
+			    RDMA_PS_TCP, IB_QPT_RC);
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	rdma_set_afonly(id, 0);
+	err = rdma_bind_addr(id, (struct sockaddr *)&sin6);
+	if (err)
+		err = rdma_bind_addr(id, (struct sockaddr *)&sin);
+	if (!err)
+		err = rdma_listen(id, 128);
+	if (err) {
+		rdma_destroy_id(id);
+		return err;
+	}
+	rnet->listen_id = id;
+	return 0;
+}
+
+static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
+				      const struct rsk_addr *peer)
+{
+	struct rsk_link *link, *found = NULL;
+
+	spin_lock_bh(&rnet->links_lock);
+	list_for_each_entry(link, &rnet->links, net_node) {
+		if (!rsk_addr_same_host(&link->peer, peer))
+			continue;
+		spin_lock(&link->lock);
+		if (rsk_link_open_for_new(link)) {
+			found = link;
+			kref_get(&link->ref);
+		}
+		spin_unlock(&link->lock);
+		if (found)
+			break;
+	}
+	spin_unlock_bh(&rnet->links_lock);
+	return found;
+}
+
+/**
+ * rsk_link_get_for_peer - the link a new channel to @peer goes over
+ * @rnet: the namespace
+ * @peer: the peer's address (port ignored)
+ *
+ * Reuses a link that is up or being set up; otherwise starts one, which
+ * comes up (or fails) in the background.  Process context.
+ *
+ * Return: the link with a reference, or ERR_PTR.
+ */
+struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
+				       const struct rsk_addr *peer)
+{
+	struct sockaddr_storage dst;
+	struct rdma_cm_id *id;
+	struct rsk_link *link, *other;
+	int err;
+
+	link = rsk_link_find(rnet, peer);
+	if (link)
+		return link;
+
+	link = rsk_link_alloc(rnet, peer, true);
+	if (!link)
+		return ERR_PTR(-ENOBUFS);
+	id = rdma_create_id(rnet->net, rsk_link_cm_handler, link, RDMA_PS_TCP,
+			    IB_QPT_RC);
+	if (IS_ERR(id)) {
+		rsk_link_put(link);
+		return ERR_CAST(id);
+	}
+	link->cm_id = id;
+
+	/* Another connect may have started one meanwhile: use that. */
+	spin_lock_bh(&rnet->links_lock);
+	other = NULL;
+	list_for_each_entry(other, &rnet->links, net_node) {
+		if (rsk_addr_same_host(&other->peer, peer) &&
+		    rsk_link_open_for_new(other)) {
+			kref_get(&other->ref);
+			break;
+		}
+	}
+	if (list_entry_is_head(other, &rnet->links, net_node)) {
+		other = NULL;
+		list_add_tail(&link->net_node, &rnet->links);
+		link->listed = true;
+	}
+	spin_unlock_bh(&rnet->links_lock);
+	if (other) {
+		rdma_destroy_id(id);
+		link->cm_id = NULL;
+		rsk_link_put(link);
+		return other;
+	}
+
+	kref_get(&link->ref);		/* the caller's */
+	rsk_addr_to_sockaddr(peer, htons(rnet->link_port), &dst);
+	err = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
+				RSK_RESOLVE_TIMEOUT_MS);
+	if (err)
+		rsk_link_kill(link, err == -ENETUNREACH ? err : -EHOSTUNREACH);
+	return link;
+}
+
+/**
+ * rsk_link_attach - give a socket a channel id on the link
+ * @link: the socket's link
+ * @rs: the socket, rs->lock held
+ *
+ * Return: 1 when the link is up (the caller sends its request now), 0
+ * when the socket waits for the link to come up (rsk_cm_link_up() is
+ * called then), or the link's error.
+ */
+int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs)
+{
+	int id, ret;
+
+	spin_lock(&link->lock);
+	if (link->state == RSK_LINK_DEAD) {
+		ret = link->err;
+		goto out;
+	}
+	id = idr_alloc_cyclic(&link->chans, rs, 1, INT_MAX, GFP_ATOMIC);
+	if (id < 0) {
+		ret = -ENOBUFS;
+		goto out;
+	}
+	rs->chan_id = id;
+	sock_hold(&rs->sk);		/* the channel's, put by detach */
+	link->nchans++;
+	atomic_inc(&rsk_counters.channels);
+	if (link->state == RSK_LINK_UP) {
+		ret = 1;
+	} else {
+		sock_hold(&rs->sk);	/* put by rsk_link_up() or detach */
+		list_add_tail(&rs->link_node, &link->conn_waiters);
+		ret = 0;
+	}
+out:
+	spin_unlock(&link->lock);
+	return ret;
+}
+
+/*
+ * The socket's channel id is free again; rs->lock held, and the caller
+ * holds a reference of its own, so the ones dropped here are never the
+ * last.
+ */
+void rsk_link_detach(struct rsk_link *link, struct rsk_sock *rs)
+{
+	int puts = 0;
+
+	spin_lock(&link->lock);
+	if (rs->chan_id) {
+		idr_remove(&link->chans, rs->chan_id);
+		rs->chan_id = 0;
+		link->nchans--;
+		link->idle_since = jiffies;
+		atomic_dec(&rsk_counters.channels);
+		puts++;
+	}
+	if (!list_empty(&rs->link_node)) {
+		list_del_init(&rs->link_node);
+		rs->on_link_wait = false;
+		puts++;
+	}
+	spin_unlock(&link->lock);
+	while (puts--)
+		__sock_put(&rs->sk);
+}
+
+/* The socket of channel @id, with a reference; or NULL. */
+struct rsk_sock *rsk_link_find_chan(struct rsk_link *link, u32 id)
+{
+	struct rsk_sock *rs;
+
+	if (!id || id > INT_MAX)
+		return NULL;
+	spin_lock_bh(&link->lock);
+	rs = idr_find(&link->chans, id);
+	if (rs)
+		sock_hold(&rs->sk);
+	spin_unlock_bh(&link->lock);
+	return rs;
+}
+
+/* Post as many queued link-level messages as there are slots; lock held. */
+static void rsk_link_flush_ctrl(struct rsk_link *link)
+{
+	struct rsk_tx_buf *tb;
+
+	while (link->sq_free > 0 && link->state == RSK_LINK_UP) {
+		tb = list_first_entry_or_null(&link->ctrl_queue,
+					      struct rsk_tx_buf, list);
+		if (!tb)
+			return;
+		list_del_init(&tb->list);
+		link->ctrl_len--;
+		link->sq_free--;
+		if (rsk_tx_post(link, tb)) {
+			link->sq_free++;
+			rsk_tx_buf_free(tb);
+		}
+	}
+}
+
+/**
+ * rsk_link_queue_ctrl - send a link-level message, or queue it for a slot
+ * @link: the link
+ * @tb: the message, header filled in
+ *
+ * Dropped (and counted) when the link is dead or too many are queued: a
+ * peer that floods us with requests must not grow this queue unbounded.
+ */
+void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
+{
+	spin_lock_bh(&link->lock);
+	if (link->state != RSK_LINK_UP || link->ctrl_len >= RSK_CTRL_QUEUE_MAX) {
+		spin_unlock_bh(&link->lock);
+		rsk_event(RSK_EV_CTRL_DROPPED);
+		rsk_tx_buf_free(tb);
+		return;
+	}
+	list_add_tail(&tb->list, &link->ctrl_queue);
+	link->ctrl_len++;
+	rsk_link_flush_ctrl(link);
+	spin_unlock_bh(&link->lock);
+}
+
+/**
+ * rsk_link_send - post a channel's message on the link's send queue
+ * @link: the link
+ * @tb: the message, header filled in
+ * @waiter: the sending socket, rs->lock held: pushed again when a send
+ *	slot frees up, if none is free now
+ *
+ * The post happens under link->lock, so that it never races with the
+ * destroy work, which only touches the QP after the link is dead.
+ *
+ * Return: 0 when posted; -EAGAIN when the socket was queued for a slot;
+ * -ENOTCONN when the link is not up (the socket learns why from
+ * rsk_link_kill()); or the post's error.
+ */
+int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
+		  struct rsk_sock *waiter)
+{
+	int err;
+
+	spin_lock(&link->lock);
+	if (link->state != RSK_LINK_UP) {
+		err = -ENOTCONN;
+	} else if (link->sq_free > 0 && list_empty(&link->ctrl_queue)) {
+		link->sq_free--;
+		err = rsk_tx_post(link, tb);
+		if (err)
+			link->sq_free++;
+	} else {
+		err = -EAGAIN;
+		if (!waiter->on_link_wait) {
+			sock_hold(&waiter->sk);		/* put when popped */
+			waiter->on_link_wait = true;
+			list_add_tail(&waiter->link_node, &link->tx_waiters);
+		}
+	}
+	spin_unlock(&link->lock);
+	return err;
+}
+
+/* A send completed: its slot goes to link messages first, then waiters. */
+void rsk_link_return_slot(struct rsk_link *link)
+{
+	struct rsk_sock *rs;
+
+	spin_lock_bh(&link->lock);
+	link->sq_free++;
+	rsk_link_flush_ctrl(link);
+	rs = NULL;
+	if (link->sq_free > 0) {
+		rs = list_first_entry_or_null(&link->tx_waiters,
+					      struct rsk_sock, link_node);
+		if (rs) {
+			list_del_init(&rs->link_node);
+			rs->on_link_wait = false;
+		}
+	}
+	spin_unlock_bh(&link->lock);
+	if (rs) {
+		rsk_tx_push(rs);
+		sock_put(&rs->sk);
+	}
+}
+
+/* Link-level messages from the peer. */
+void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
+{
+	switch (hdr->type) {
+	case RSK_MSG_KEEPALIVE:
+		if (!(hdr->flags & RSK_KA_REPLY))
+			rsk_tx_link_ctrl(link, RSK_MSG_KEEPALIVE, RSK_KA_REPLY,
+					 0, 0, NULL, 0);
+		return;
+	case RSK_MSG_LINK_CLOSE:
+		spin_lock_bh(&link->lock);
+		link->close_rcvd = true;
+		spin_unlock_bh(&link->lock);
+		rsk_link_unlist(link);	/* no new channels on it */
+		if (!(hdr->flags & RSK_KA_REPLY))
+			rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, RSK_KA_REPLY,
+					 0, 0, NULL, 0);
+		return;
+	default:
+		rsk_event(RSK_EV_RX_BAD_TYPE);
+	}
+}
+
+/*
+ * Every keepalive interval: probe a link that carries channels and has
+ * heard nothing (a dead peer shows as a failed send), and close a link
+ * that has carried none for link_idle_ms.  Closing is two-sided: both
+ * ends stop opening channels on it (LINK_CLOSE each way), and the link
+ * is torn down once it has no channel left.
+ */
+static void rsk_link_timer_work(struct work_struct *work)
+{
+	struct rsk_link *link = container_of(to_delayed_work(work),
+					     struct rsk_link, timer_work);
+	struct rsk_net *rnet = link->rnet;
+	bool probe = false, start_close = false, done = false;
+	unsigned long now = jiffies;
+
+	spin_lock_bh(&link->lock);
+	if (link->state != RSK_LINK_UP) {
+		spin_unlock_bh(&link->lock);
+		return;
+	}
+	if (link->nchans) {
+		probe = time_after(now, link->last_rx +
+				   msecs_to_jiffies(rnet->link_keepalive_ms));
+	} else if (link->close_sent && link->close_rcvd) {
+		done = true;
+	} else if (!link->close_sent &&
+		   time_after(now, link->idle_since +
+			      msecs_to_jiffies(rnet->link_idle_ms))) {
+		link->close_sent = true;
+		start_close = true;
+	}
+	spin_unlock_bh(&link->lock);
+
+	if (done) {
+		rsk_link_kill(link, 0);
+		return;
+	}
+	if (start_close) {
+		rsk_link_unlist(link);
+		rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0, NULL, 0);
+	}
+	if (probe) {
+		rsk_event(RSK_EV_KEEPALIVES);
+		rsk_tx_link_ctrl(link, RSK_MSG_KEEPALIVE, 0, 0, 0, NULL, 0);
+	}
+	queue_delayed_work(rsk_link_wq, &link->timer_work,
+			   msecs_to_jiffies(min(rnet->link_keepalive_ms,
+						rnet->link_idle_ms)));
+}
+
+/* Kill every link matching @match and wait until all are destroyed. */
+static void rsk_link_kill_matching(bool (*match)(struct rsk_link *, void *),
+				   void *arg, struct list_head *all)
+{
+	struct rsk_link *link;
+
+	for (;;) {
+		link = NULL;
+		spin_lock_bh(&rsk_all_links_lock);
+		list_for_each_entry(link, all, all_node) {
+			if (link->state != RSK_LINK_DEAD && match(link, arg)) {
+				kref_get(&link->ref);
+				break;
+			}
+		}
+		if (list_entry_is_head(link, all, all_node))
+			link = NULL;
+		spin_unlock_bh(&rsk_all_links_lock);
+		if (!link)
+			break;
+		rsk_link_kill(link, -ECONNRESET);
+		rsk_link_put(link);
+	}
+	flush_workqueue(rsk_link_wq);
+}
+
+static bool rsk_link_on_dev(struct rsk_link *link, void *rdev)
+{
+	return link->rdev == rdev;
+}
+
+/*
+ * The device is going: kill its links and wait until none holds it.  A
+ * link that was resolving onto the device when removal began may take
+ * its reference late, so look again until the last one is gone.
+ */
+void rsk_link_kill_dev(struct rsk_device *rdev)
+{
+	rsk_link_kill_matching(rsk_link_on_dev, rdev, &rsk_all_links);
+}
+
+static bool rsk_link_in_net(struct rsk_link *link, void *rnet)
+{
+	return link->rnet == rnet;
+}
+
+/* The namespace is going: its listener is gone, now its links. */
+void rsk_link_kill_net(struct rsk_net *rnet)
+{
+	rsk_link_kill_matching(rsk_link_in_net, rnet, &rsk_all_links);
+}
+
+/* One line per link, for debugfs and the tests. */
+int rsk_link_show(struct seq_file *seq, void *v)
+{
+	struct rsk_link *link;
+
+	spin_lock_bh(&rsk_all_links_lock);
+	list_for_each_entry(link, &rsk_all_links, all_node) {
+		seq_printf(seq, "link %u %s peer ", link->id,
+			   link->active ? "active" : "passive");
+		if (link->peer.family == AF_INET)
+			seq_printf(seq, "%pI4", &link->peer.v4);
+		else
+			seq_printf(seq, "%pI6c", &link->peer.v6);
+		seq_printf(seq, " state %s chans %d qpn %u max_msg %u\n",
+			   rsk_link_state_names[link->state], link->nchans,
+			   link->qp ? link->qp->qp_num : 0, link->max_msg);
+	}
+	spin_unlock_bh(&rsk_all_links_lock);
+	return 0;
+}
+
+int rsk_link_init(void)
+{
+	rsk_link_wq = alloc_workqueue("rdma_sock_link", WQ_MEM_RECLAIM, 0);
+	return rsk_link_wq ? 0 : -ENOMEM;
+}
+
+void rsk_link_exit(void)
+{
+	destroy_workqueue(rsk_link_wq);
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: per network namespace state.
+ *
+ * Ports, links, the link listener and the settings belong to a network
+ * namespace, as TCP's do: a socket only ever sees the namespace it was
+ * created in.  The state hangs off net_generic().
+ */
+#include <linux/random.h>
+#include <net/ip.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/tcp_states.h>
+
+#include "rsk.h"
+
+static unsigned int rsk_net_id __read_mostly;
+
+struct rsk_net *rsk_net(const struct net *net)
+{
+	return net_generic(net, rsk_net_id);
+}
+
+static u32 rsk_port_hash(__be16 port)
+{
+	return hash_32((__force u32)port, RSK_BIND_HASH_BITS);
+}
+
+/* Two bound addresses overlap when either is the wildcard or both match. */
+static bool rsk_bind_overlap(const struct rsk_addr *a, const struct rsk_addr *b)
+{
+	if (rsk_addr_is_any(a) || rsk_addr_is_any(b))
+		return true;
+	return rsk_addr_same_host(a, b);
+}
+
+/*
+ * As inet_csk_bind_conflict(): SO_REUSEADDR on both lets a socket share
+ * the port of one that is not listening.  SO_REUSEPORT groups are not
+ * implemented, so it grants nothing more (bind then gets EADDRINUSE).
+ */
+static bool rsk_bind_conflict(struct rsk_net *rnet, const struct rsk_addr *addr,
+			      const struct rsk_sock *rs, bool reuse)
+{
+	struct rsk_sock *other;
+
+	hlist_for_each_entry(other, &rnet->bind_hash[rsk_port_hash(addr->port)],
+			     bind_node) {
+		if (other == rs || other->local.port != addr->port)
+			continue;
+		if (!rsk_bind_overlap(&other->local, addr))
+			continue;
+		if (reuse && other->sk.sk_reuse &&
+		    READ_ONCE(other->sk.sk_state) != TCP_LISTEN)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static int rsk_bind_ephemeral(struct rsk_net *rnet, struct rsk_addr *addr,
+			      struct rsk_sock *rs)
+{
+	int low, high, range, i;
+	u32 start;
+
+	inet_get_local_port_range(rnet->net, &low, &high);
+	range = high - low + 1;
+	start = get_random_u32_below(range);
+	for (i = 0; i < range; i++) {
+		addr->port = htons(low + (start + i) % range);
+		if (!rsk_bind_conflict(rnet, addr, rs, false))
+			return 0;
+	}
+	return -EADDRINUSE;
+}
+
+/**
+ * rsk_bind_port - enter a stream socket in its namespace's bind table
+ * @rs: the socket, not yet bound; caller holds lock_sock()
+ * @addr: the local address; port 0 picks a free ephemeral port
+ * @reuse: SO_REUSEADDR semantics apply
+ *
+ * Return: 0, or -EADDRINUSE.
+ */
+int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr, bool reuse)
+{
+	struct rsk_net *rnet = rs->rnet;
+	struct rsk_addr local = *addr;
+	int err = 0;
+
+	spin_lock_bh(&rnet->bind_lock);
+	if (!local.port)
+		err = rsk_bind_ephemeral(rnet, &local, rs);
+	else if (rsk_bind_conflict(rnet, &local, rs, reuse))
+		err = -EADDRINUSE;
+	if (!err) {
+		rs->local = local;
+		rs->bound = true;
+		hlist_add_head(&rs->bind_node,
+			       &rnet->bind_hash[rsk_port_hash(local.port)]);
+	}
+	spin_unlock_bh(&rnet->bind_lock);
+	return err;
+}
+
+/* An accepted socket shares its listener's port, as TCP's children do. */
+void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local)
+{
+	struct rsk_net *rnet = child->rnet;
+
+	spin_lock_bh(&rnet->bind_lock);
+	child->local = *local;
+	child->bound = true;
+	hlist_add_head(&child->bind_node,
+		       &rnet->bind_hash[rsk_port_hash(local->port)]);
+	spin_unlock_bh(&rnet->bind_lock);
+}
+
+void rsk_unbind_port(struct rsk_sock *rs)
+{
+	struct rsk_net *rnet = rs->rnet;
+
+	spin_lock_bh(&rnet->bind_lock);
+	if (rs->bound) {
+		hlist_del(&rs->bind_node);
+		rs->bound = false;
+	}
+	spin_unlock_bh(&rnet->bind_lock);
+}
+
+/*
+ * The listener for a connect request to @local: one bound to that address
+ * before one bound to the wildcard.  An IPv4-only wildcard (AF_INET) does
+ * not take IPv6 requests; an IPv6 wildcard takes both unless IPV6_V6ONLY.
+ * Returns the listener with a reference held, or NULL.
+ */
+struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
+				     const struct rsk_addr *local)
+{
+	struct rsk_sock *rs, *wild = NULL;
+
+	spin_lock_bh(&rnet->bind_lock);
+	hlist_for_each_entry(rs, &rnet->bind_hash[rsk_port_hash(local->port)],
+			     bind_node) {
+		if (rs->local.port != local->port ||
+		    READ_ONCE(rs->sk.sk_state) != TCP_LISTEN)
+			continue;
+		if (rsk_addr_same_host(&rs->local, local)) {
+			wild = rs;
+			break;
+		}
+		if (!rsk_addr_is_any(&rs->local))
+			continue;
+		if (rs->local.family == local->family ||
+		    (rs->local.family == AF_INET6 && !rs->sk.sk_ipv6only))
+			wild = rs;
+	}
+	if (wild)
+		sock_hold(&wild->sk);
+	spin_unlock_bh(&rnet->bind_lock);
+	return wild;
+}
+
+/* Defaults until net.rdma_sock.* sysctls exist. */
+#define RSK_LINK_PORT_DEFAULT		7174
+#define RSK_LINK_IDLE_MS_DEFAULT	60000
+#define RSK_LINK_KEEPALIVE_MS_DEFAULT	5000
+#define RSK_MAX_PENDING_LINKS_DEFAULT	64
+#define RSK_MAX_HALF_OPEN_DEFAULT	256
+
+static int __net_init rsk_net_init_one(struct net *net)
+{
+	struct rsk_net *rnet = rsk_net(net);
+	int i;
+
+	rnet->net = net;
+	rnet->host_id = get_random_u64();
+	spin_lock_init(&rnet->bind_lock);
+	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++)
+		INIT_HLIST_HEAD(&rnet->bind_hash[i]);
+	spin_lock_init(&rnet->links_lock);
+	INIT_LIST_HEAD(&rnet->links);
+	rnet->link_port = RSK_LINK_PORT_DEFAULT;
+	rnet->link_idle_ms = RSK_LINK_IDLE_MS_DEFAULT;
+	rnet->link_keepalive_ms = RSK_LINK_KEEPALIVE_MS_DEFAULT;
+	rnet->max_pending_links = RSK_MAX_PENDING_LINKS_DEFAULT;
+	rnet->max_half_open = RSK_MAX_HALF_OPEN_DEFAULT;
+
+	/*
+	 * Without a link listener peers cannot reach this namespace, but
+	 * its sockets can still connect out: log and go on.
+	 */
+	if (rsk_link_listen(rnet))
+		pr_warn("rdma_sock: no link listener in a namespace\n");
+	return 0;
+}
+
+static void __net_exit rsk_net_exit_one(struct net *net)
+{
+	struct rsk_net *rnet = rsk_net(net);
+
+	if (rnet->listen_id)
+		rdma_destroy_id(rnet->listen_id);
+	rnet->listen_id = NULL;
+	rsk_link_kill_net(rnet);
+}
+
+static struct pernet_operations rsk_net_ops = {
+	.init	= rsk_net_init_one,
+	.exit	= rsk_net_exit_one,
+	.id	= &rsk_net_id,
+	.size	= sizeof(struct rsk_net),
+};
+
+int rsk_net_init(void)
+{
+	return register_pernet_subsys(&rsk_net_ops);
+}
+
+void rsk_net_exit(void)
+{
+	unregister_pernet_subsys(&rsk_net_ops);
+}

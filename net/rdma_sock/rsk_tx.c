@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: the send path.
+ *
+ *   sendmsg -> rsk_tx_sendmsg: copy into the socket's write queue (one
+ *	copy; the tail message grows while it waits, which is how small
+ *	writes coalesce)
+ *   -> rsk_tx_push: for each queued message, if the peer's window is
+ *	open and cork/MSG_MORE/Nagle do not hold it: fill in the header
+ *	and rsk_link_send() it (a SEND, inline when it fits)
+ *   -> rsk_tx_done (send completion, softirq): free it, wake writers,
+ *	give the send slot to the next waiting socket
+ *
+ * The peer's window, not a per-buffer credit, decides when a channel may
+ * send; the link's send queue depth decides how many messages are in
+ * flight.  RNR retries cover the moment the peer's SRQ runs dry.
+ */
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "rsk.h"
+
+/*
+ * One allocation per message, no larger than 16 KiB: the struct, the
+ * header and the payload.  Small writes get room to grow into.
+ */
+#define RSK_TX_ALLOC_MAX	16384
+#define RSK_TX_PAYLOAD_MAX	(RSK_TX_ALLOC_MAX - sizeof(struct rsk_tx_buf) - \
+				 sizeof(struct rsk_wire_hdr))
+#define RSK_TX_SMALL		2048
+
+struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp)
+{
+	size_t size = sizeof(struct rsk_tx_buf) + sizeof(struct rsk_wire_hdr) +
+		      payload;
+	struct rsk_tx_buf *tb;
+
+	size = kmalloc_size_roundup(size);
+	tb = kmalloc(size, gfp | __GFP_NOWARN);
+	if (!tb)
+		return NULL;
+	memset(tb, 0, sizeof(*tb));
+	INIT_LIST_HEAD(&tb->list);
+	tb->cqe.done = rsk_tx_done;
+	tb->buf = (u8 *)(tb + 1);
+	tb->size = size;
+	tb->room = size - sizeof(*tb) - sizeof(struct rsk_wire_hdr);
+	atomic_inc(&rsk_counters.tx_bufs);
+	return tb;
+}
+
+/* The largest DATA payload a message on @link carries. */
+u32 rsk_tx_max_payload(const struct rsk_link *link)
+{
+	return min_t(u32, RSK_TX_PAYLOAD_MAX,
+		     link->max_msg - sizeof(struct rsk_wire_hdr));
+}
+
+void rsk_tx_buf_free(struct rsk_tx_buf *tb)
+{
+	atomic_dec(&rsk_counters.tx_bufs);
+	kfree(tb);
+}
+
+static void rsk_tx_hdr(struct rsk_tx_buf *tb, u8 type, u8 flags, u32 dst,
+		       u32 src, u32 seq, u32 ack, u32 wnd)
+{
+	struct rsk_wire_hdr *hdr = (struct rsk_wire_hdr *)tb->buf;
+
+	hdr->type = type;
+	hdr->flags = flags;
+	hdr->reserved = 0;
+	hdr->dst_chan = cpu_to_be32(dst);
+	hdr->src_chan = cpu_to_be32(src);
+	hdr->seq = cpu_to_be32(seq);
+	hdr->ack = cpu_to_be32(ack);
+	hdr->wnd = cpu_to_be32(wnd);
+}
+
+/**
+ * rsk_tx_post - post one SEND; link->lock held, a send slot taken
+ * @link: the link, up
+ * @tb: the message
+ *
+ * Inline when header and payload fit the QP's inline room (no mapping,
+ * the device copies at post time); otherwise mapped for the device.
+ */
+int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb)
+{
+	struct ib_device *ibdev = link->rdev->ibdev;
+	u32 len = sizeof(struct rsk_wire_hdr) + tb->len;
+	struct ib_send_wr wr = {};
+	struct ib_sge sge;
+	int err;
+
+	sge.length = len;
+	sge.lkey = link->rdev->pd->local_dma_lkey;
+	wr.send_flags = IB_SEND_SIGNALED;
+	if (len <= link->max_inline) {
+		sge.addr = (uintptr_t)tb->buf;
+		wr.send_flags |= IB_SEND_INLINE;
+		tb->dma = 0;
+	} else {
+		tb->dma = ib_dma_map_single(ibdev, tb->buf, len, DMA_TO_DEVICE);
+		if (ib_dma_mapping_error(ibdev, tb->dma)) {
+			tb->dma = 0;
+			return -ENOMEM;
+		}
+		sge.addr = tb->dma;
+	}
+	wr.wr_cqe = &tb->cqe;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.opcode = IB_WR_SEND;
+	tb->link = link;
+	tb->dma_len = len;
+	kref_get(&link->ref);		/* put in rsk_tx_done() */
+
+	err = ib_post_send(link->qp, &wr, NULL);
+	if (err) {
+		if (tb->dma)
+			ib_dma_unmap_single(ibdev, tb->dma, len, DMA_TO_DEVICE);
+		tb->dma = 0;
+		tb->link = NULL;
+		rsk_link_put(link);
+		return err;
+	}
+	rsk_event(RSK_EV_TX_MSGS);
+	return 0;
+}
+
+/* A message the socket sent completed: its memory is free again. */
+static void rsk_tx_sent(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+{
+	struct sock *sk = &rs->sk;
+
+	spin_lock_bh(&rs->lock);
+	rs->inflight--;
+	sk_wmem_queued_add(sk, -(int)tb->size);
+	/* Nagle held a small message for this completion. */
+	rsk_tx_push_locked(rs);
+	spin_unlock_bh(&rs->lock);
+	sk->sk_write_space(sk);
+}
+
+/* Send completion, softirq.  Trust only wr_cqe and status until success. */
+void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rsk_tx_buf *tb = container_of(wc->wr_cqe, struct rsk_tx_buf,
+					     cqe);
+	struct rsk_link *link = tb->link;
+	struct rsk_sock *owner = tb->owner;
+
+	if (tb->dma)
+		ib_dma_unmap_single(link->rdev->ibdev, tb->dma, tb->dma_len,
+				    DMA_TO_DEVICE);
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
+		rsk_event(RSK_EV_RX_ERRORS);
+		/* Retries ran out: the peer is gone, as a TCP timeout. */
+		rsk_link_kill(link, wc->status == IB_WC_RETRY_EXC_ERR ?
+				    -ETIMEDOUT : -ECONNRESET);
+	}
+	if (owner) {
+		rsk_tx_sent(owner, tb);
+		sock_put(&owner->sk);	/* taken when posted */
+	}
+	rsk_tx_buf_free(tb);
+	rsk_link_return_slot(link);
+	rsk_link_put(link);
+}
+
+/**
+ * rsk_tx_link_ctrl - send a message that belongs to no open socket
+ * @link: the link
+ * @type: enum rsk_wire_type
+ * @flags: its flags
+ * @dst: the receiver's channel id (0 for link level)
+ * @src: ours
+ * @body: the body, @body_len bytes
+ * @body_len: no more than 64
+ *
+ * Keepalives, link close, and the answers to channels that are gone or
+ * never were (CONN_REFUSE, RST).  Best effort: dropped and counted when
+ * memory or the link's control queue runs out.
+ */
+void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
+		      u32 src, const void *body, u32 body_len)
+{
+	struct rsk_tx_buf *tb;
+
+	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
+	if (!tb) {
+		rsk_event(RSK_EV_CTRL_DROPPED);
+		return;
+	}
+	rsk_tx_hdr(tb, type, flags, dst, src, 0, 0, 0);
+	if (body_len)
+		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
+	tb->len = body_len;
+	rsk_link_queue_ctrl(link, tb);
+}
+
+/**
+ * rsk_adv_wnd - the receive window to advertise; rs->lock held
+ * @rs: the socket
+ *
+ * SO_RCVBUF minus what is queued unread.  The right edge never moves
+ * left: a peer may already have sent up to an edge we advertised.
+ */
+u32 rsk_adv_wnd(struct rsk_sock *rs)
+{
+	int space = READ_ONCE(rs->sk.sk_rcvbuf) - (int)rs->rcv_queued;
+	u32 right = rs->rcv_nxt + max(space, 0);
+
+	if (rsk_seq_after(right, rs->rcv_wnd_sent))
+		rs->rcv_wnd_sent = right;
+	rs->rcv_ack_sent = rs->rcv_nxt;
+	return rs->rcv_wnd_sent - rs->rcv_nxt;
+}
+
+/* A child's CONN_ACCEPT, sent on the link's control queue; lock held. */
+void rsk_tx_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+{
+	rsk_tx_hdr(tb, RSK_MSG_CONN_ACCEPT, 0, rs->peer_chan, rs->chan_id,
+		   rs->snd_nxt, rs->rcv_nxt, rsk_adv_wnd(rs));
+	tb->len = 0;
+}
+
+/* Send one message of the channel; rs->lock held.  0, -EAGAIN or error. */
+static int rsk_tx_send(struct rsk_sock *rs, struct rsk_tx_buf *tb, u8 type,
+		       u8 flags, u32 seq)
+{
+	int err;
+
+	rsk_tx_hdr(tb, type, flags, rs->peer_chan, rs->chan_id, seq,
+		   rs->rcv_nxt, rsk_adv_wnd(rs));
+	tb->owner = rs;
+	err = rsk_link_send(rs->link, tb, rs);
+	if (err) {
+		tb->owner = NULL;
+		return err;
+	}
+	sock_hold(&rs->sk);		/* put in rsk_tx_done() */
+	rs->inflight++;
+	return 0;
+}
+
+/* A control message of the channel with an optional 4-byte reason. */
+static int rsk_tx_send_ctrl(struct rsk_sock *rs, u8 type, const void *body,
+			    u32 body_len)
+{
+	struct rsk_tx_buf *tb;
+	int err;
+
+	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
+	if (!tb)
+		return -ENOMEM;
+	if (body_len)
+		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
+	tb->len = body_len;
+	sk_wmem_queued_add(&rs->sk, tb->size);
+	err = rsk_tx_send(rs, tb, type, 0, rs->snd_nxt);
+	if (err) {
+		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+		rsk_tx_buf_free(tb);
+	}
+	return err;
+}
+
+static int rsk_tx_send_req(struct rsk_sock *rs)
+{
+	struct rsk_wire_conn conn = {};
+
+	conn.dst_port = rs->peer.port;
+	conn.src_port = rs->local.port;
+	if (rs->peer.family == AF_INET) {
+		conn.ip_version = 4;
+		memcpy(conn.dst_addr, &rs->peer.v4, 4);
+		memcpy(conn.src_addr, &rs->local.v4, 4);
+	} else {
+		conn.ip_version = 6;
+		memcpy(conn.dst_addr, &rs->peer.v6, 16);
+		memcpy(conn.src_addr, &rs->local.v6, 16);
+	}
+	return rsk_tx_send_ctrl(rs, RSK_MSG_CONN_REQ, &conn, sizeof(conn));
+}
+
+/* Whether cork, MSG_MORE or Nagle hold back a message that is not full. */
+static bool rsk_tx_hold(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+{
+	if (tb->len >= tb->room || !list_is_last(&tb->list, &rs->write_queue))
+		return false;
+	if (rs->corked || rs->more)
+		return true;
+	return !rs->nodelay && rs->inflight > 0;
+}
+
+/* Data the window lets go; rs->lock held.  Returns -EAGAIN when blocked. */
+static int rsk_tx_push_data(struct rsk_sock *rs)
+{
+	struct rsk_tx_buf *tb;
+	int err;
+
+	while ((tb = list_first_entry_or_null(&rs->write_queue,
+					      struct rsk_tx_buf, list))) {
+		/* A message may start while the window is open at all. */
+		if (!rsk_seq_before(rs->snd_nxt, rs->snd_wnd_end))
+			return -EAGAIN;
+		if (rsk_tx_hold(rs, tb))
+			return -EAGAIN;
+		list_del_init(&tb->list);
+		err = rsk_tx_send(rs, tb, RSK_MSG_DATA, 0, rs->snd_nxt);
+		if (err) {
+			list_add(&tb->list, &rs->write_queue);
+			return err;
+		}
+		rs->snd_nxt += tb->len;
+		rs->wq_bytes -= tb->len;
+		rs->tx_pending &= ~RSK_TX_WINDOW;	/* it carried one */
+	}
+	return 0;
+}
+
+/**
+ * rsk_tx_push_locked - send what the channel may send now; rs->lock held
+ * @rs: the socket
+ *
+ * In order: the connect request, data, then FIN once the write queue is
+ * empty, then a window update if data did not carry one.  Stops at the
+ * first thing that must wait (window, send slot); whoever unblocks it
+ * pushes again: a WINDOW from the peer, a send completion, the link.
+ */
+void rsk_tx_push_locked(struct rsk_sock *rs)
+{
+	int err;
+
+	if (!rs->link || !rs->chan_id)
+		return;
+
+	if (rs->tx_pending & RSK_TX_REQ) {
+		if (rsk_tx_send_req(rs))
+			return;
+		rs->tx_pending &= ~RSK_TX_REQ;
+	}
+	if (rs->sk.sk_state == TCP_SYN_SENT)
+		return;
+
+	err = rsk_tx_push_data(rs);
+	if (err && err != -EAGAIN)
+		return;
+	if (err == -EAGAIN && !list_empty(&rs->write_queue) &&
+	    !(rs->tx_pending & (RSK_TX_WINDOW | RSK_TX_PROBE)))
+		return;
+
+	if ((rs->tx_pending & RSK_TX_FIN) && list_empty(&rs->write_queue)) {
+		if (rsk_tx_send_ctrl(rs, RSK_MSG_FIN, NULL, 0))
+			return;
+		rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW);
+		rs->fin_sent = true;
+		rsk_cm_fin_sent(rs);
+		if (!rs->chan_id)
+			return;
+	}
+	if (rs->tx_pending & (RSK_TX_WINDOW | RSK_TX_PROBE)) {
+		u8 type = (rs->tx_pending & RSK_TX_PROBE) ? RSK_MSG_PROBE :
+							    RSK_MSG_WINDOW;
+
+		if (rsk_tx_send_ctrl(rs, type, NULL, 0))
+			return;
+		rs->tx_pending &= ~(RSK_TX_WINDOW | RSK_TX_PROBE);
+	}
+}
+
+void rsk_tx_push(struct rsk_sock *rs)
+{
+	spin_lock_bh(&rs->lock);
+	rsk_tx_push_locked(rs);
+	spin_unlock_bh(&rs->lock);
+}
+
+/* Drop every unsent message, on reset or abort; rs->lock held. */
+void rsk_tx_purge(struct rsk_sock *rs)
+{
+	struct rsk_tx_buf *tb, *tmp;
+
+	list_for_each_entry_safe(tb, tmp, &rs->write_queue, list) {
+		list_del(&tb->list);
+		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+		rsk_tx_buf_free(tb);
+	}
+	rs->wq_bytes = 0;
+	rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW | RSK_TX_PROBE);
+}
+
+static bool rsk_tx_writable(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_wmem_queued) < READ_ONCE(sk->sk_sndbuf);
+}
+
+/* sk_write_space: wake writers and POLLOUT pollers once there is room. */
+void rsk_tx_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (!rsk_tx_writable(sk))
+		return;
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_sync_poll(&wq->wait, EPOLLOUT |
+						EPOLLWRNORM | EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+bool rsk_tx_poll_writable(struct sock *sk)
+{
+	if (rsk_tx_writable(sk))
+		return true;
+	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	/* A completion may have freed room since the check. */
+	smp_mb__after_atomic();
+	return rsk_tx_writable(sk);
+}
+
+/* Wait until the socket may queue more, or why it may not; lock_sock held. */
+static int rsk_tx_wait_memory(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			err = -EPIPE;
+			break;
+		}
+		if (rsk_tx_writable(sk))
+			break;
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk_wait_event(sk, timeo, rsk_tx_writable(sk) || sk->sk_err ||
+			      (sk->sk_shutdown & SEND_SHUTDOWN), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+/*
+ * Take the unsent tail message if it has room left, so that this write
+ * grows it; otherwise start a new one.  The caller copies into it with
+ * no spinlock held and puts it back with rsk_tx_queue_tail().
+ */
+static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_sock *rs, size_t left)
+{
+	struct rsk_tx_buf *tb;
+	u32 payload;
+
+	spin_lock_bh(&rs->lock);
+	tb = list_empty(&rs->write_queue) ? NULL :
+	     list_last_entry(&rs->write_queue, struct rsk_tx_buf, list);
+	if (tb && tb->len < tb->room) {
+		list_del_init(&tb->list);
+		spin_unlock_bh(&rs->lock);
+		return tb;
+	}
+	spin_unlock_bh(&rs->lock);
+
+	payload = min_t(size_t, left, rs->max_payload);
+	if (payload < RSK_TX_SMALL)
+		payload = RSK_TX_SMALL;
+	tb = rsk_tx_buf_alloc(min_t(u32, payload, rs->max_payload),
+			      rs->sk.sk_allocation);
+	if (!tb)
+		return NULL;
+	tb->room = min_t(u32, tb->room, rs->max_payload);
+	spin_lock_bh(&rs->lock);
+	sk_wmem_queued_add(&rs->sk, tb->size);
+	spin_unlock_bh(&rs->lock);
+	return tb;
+}
+
+static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
+			      u32 added, bool more)
+{
+	spin_lock_bh(&rs->lock);
+	if (!tb->len) {		/* a new message the copy failed to fill */
+		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+		rsk_tx_buf_free(tb);
+		spin_unlock_bh(&rs->lock);
+		return;
+	}
+	list_add_tail(&tb->list, &rs->write_queue);
+	rs->wq_bytes += added;
+	rs->more = more;
+	rsk_tx_push_locked(rs);
+	spin_unlock_bh(&rs->lock);
+}
+
+/* Whether the socket may send data at all; lock_sock held. */
+static int rsk_tx_check_state(struct sock *sk)
+{
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sk->sk_shutdown & SEND_SHUTDOWN)
+		return -EPIPE;
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return -EPIPE;
+	return 0;
+}
+
+/**
+ * rsk_tx_sendmsg - queue a write; lock_sock held
+ * @rs: a connected stream socket (SYN_SENT is waited out)
+ * @msg: the data
+ * @len: its length
+ *
+ * Return: bytes queued, or -errno as tcp_sendmsg() gives it (EPIPE with
+ * SIGPIPE unless MSG_NOSIGNAL, EAGAIN, a pending socket error).
+ */
+int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = &rs->sk;
+	bool more = msg->msg_flags & MSG_MORE;
+	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	struct rsk_tx_buf *tb;
+	size_t copied = 0;
+	int err;
+
+	if (sk->sk_state == TCP_SYN_SENT) {
+		err = rsk_cm_wait_connect(rs, &timeo);
+		if (err)
+			goto out_err;
+	}
+
+	while (msg_data_left(msg)) {
+		u32 n;
+
+		err = rsk_tx_check_state(sk);
+		if (err)
+			goto out_err;
+		if (!rsk_tx_writable(sk)) {
+			rsk_tx_push(rs);
+			err = rsk_tx_wait_memory(sk, &timeo);
+			if (err)
+				goto out_err;
+			continue;
+		}
+		tb = rsk_tx_get_tail(rs, msg_data_left(msg));
+		if (!tb) {
+			err = -ENOBUFS;
+			goto out_err;
+		}
+		n = min_t(size_t, tb->room - tb->len, msg_data_left(msg));
+		if (!copy_from_iter_full(tb->buf + sizeof(struct rsk_wire_hdr) +
+					 tb->len, n, &msg->msg_iter)) {
+			rsk_tx_queue_tail(rs, tb, 0, more);
+			err = -EFAULT;
+			goto out_err;
+		}
+		tb->len += n;
+		copied += n;
+		rsk_tx_queue_tail(rs, tb, n, more || msg_data_left(msg));
+	}
+	return copied;
+
+out_err:
+	if (copied)
+		return copied;
+	return sk_stream_error(sk, msg->msg_flags, err);
+}

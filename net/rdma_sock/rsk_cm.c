@@ -77,7 +77,7 @@ static void rsk_cm_send_rst(struct rsk_sock *rs, u32 reason)
 
 	if (!rs->link || !rs->chan_id || !rs->peer_chan)
 		return;
-	rsk_event(RSK_EV_RESETS_SENT);
+	rsk_event(RSK_EV_RST_SENT);
 	rsk_tx_link_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan_id,
 			 &rst, sizeof(rst));
 }
@@ -339,14 +339,14 @@ void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 	bool queued;
 	int reason;
 
-	if (len < sizeof(struct rsk_wire_conn)) {
+	if (len != sizeof(struct rsk_wire_conn)) {
 		rsk_event(RSK_EV_RX_BAD_LEN);
 		rsk_cm_refuse(link, src, RSK_REFUSE_MALFORMED);
 		return;
 	}
 	reason = rsk_cm_parse_req(body, &local, &peer);
 	if (reason) {
-		rsk_event(RSK_EV_RX_PROTOCOL);
+		rsk_event(RSK_EV_RX_BAD_CONN_REQ);
 		rsk_cm_refuse(link, src, reason);
 		return;
 	}
@@ -409,7 +409,7 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	rs->rcv_wnd_sent = rs->rcv_nxt;
 	rs->rcv_ack_sent = rs->rcv_nxt;
 	if (rsk_cm_rx_ack(rs, hdr) || !rs->peer_chan) {
-		rsk_event(RSK_EV_RX_PROTOCOL);
+		rsk_event(RSK_EV_RX_BAD_ACK);
 		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_cm_done(rs, -ECONNRESET);
 		return;
@@ -447,7 +447,7 @@ static void rsk_cm_rx_rst(struct rsk_sock *rs)
 {
 	int err;
 
-	rsk_event(RSK_EV_RESETS_RCVD);
+	rsk_event(RSK_EV_RST_RECEIVED);
 	switch (rs->sk.sk_state) {
 	case TCP_SYN_SENT:
 		err = -ECONNREFUSED;
@@ -472,7 +472,7 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 	       const void *body, u32 len)
 {
 	struct sock *sk = &rs->sk;
-	bool violation = false;
+	enum rsk_event ev = RSK_EV_NR;
 
 	spin_lock_bh(&rs->lock);
 	if (!rs->chan_id)
@@ -481,25 +481,31 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 	case RSK_MSG_CONN_ACCEPT:
 	case RSK_MSG_CONN_REFUSE:
 		if (sk->sk_state != TCP_SYN_SENT)
-			violation = true;
+			ev = RSK_EV_RX_BAD_STATE;
 		else
 			rsk_cm_rx_answer(rs, hdr, body, len);
 		break;
 	case RSK_MSG_RST:
 		rsk_cm_rx_rst(rs);
 		break;
-	case RSK_MSG_WINDOW:
-	case RSK_MSG_PROBE:
-	case RSK_MSG_FIN:
-		if (sk->sk_state == TCP_SYN_SENT || rsk_cm_rx_ack(rs, hdr)) {
-			violation = true;
+	default:	/* WINDOW, PROBE, FIN */
+		if (sk->sk_state == TCP_SYN_SENT) {
+			ev = RSK_EV_RX_BAD_STATE;
+			break;
+		}
+		if (rsk_cm_rx_ack(rs, hdr)) {
+			ev = RSK_EV_RX_BAD_ACK;
 			break;
 		}
 		if (hdr->type == RSK_MSG_PROBE)
 			rs->tx_pending |= RSK_TX_WINDOW;
 		if (hdr->type == RSK_MSG_FIN) {
-			if (rs->fin_rcvd || be32_to_cpu(hdr->seq) != rs->rcv_nxt) {
-				violation = true;
+			if (rs->fin_rcvd) {
+				ev = RSK_EV_RX_AFTER_FIN;
+				break;
+			}
+			if (be32_to_cpu(hdr->seq) != rs->rcv_nxt) {
+				ev = RSK_EV_RX_BAD_SEQ;
 				break;
 			}
 			rsk_cm_rx_fin(rs, hdr);
@@ -508,8 +514,8 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 		rsk_tx_push_locked(rs);
 		break;
 	}
-	if (violation) {
-		rsk_event(RSK_EV_RX_PROTOCOL);
+	if (ev != RSK_EV_NR) {
+		rsk_event(ev);
 		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_cm_done(rs, -ECONNRESET);
 	}

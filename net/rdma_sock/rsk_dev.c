@@ -132,6 +132,7 @@ void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
 			spin_lock_bh(&rdev->empty_lock);
 			list_add(&rxb->empty_node, &rdev->empty);
 			spin_unlock_bh(&rdev->empty_lock);
+			rsk_event(RSK_EV_SRQ_REFILL_FAILURES);
 			if (!rdev->dying && gfp != GFP_KERNEL)
 				schedule_work(&rdev->refill_work);
 			return;
@@ -168,7 +169,7 @@ static void rsk_srq_event(struct ib_event *event, void *ctx)
 	struct rsk_device *rdev = ctx;
 
 	if (event->event == IB_EVENT_SRQ_LIMIT_REACHED) {
-		rsk_event(RSK_EV_SRQ_EMPTY);
+		rsk_event(RSK_EV_SRQ_LIMIT_EVENTS);
 		schedule_work(&rdev->refill_work);
 	}
 }

@@ -435,6 +435,7 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		if (link->active &&
 		    rsk_link_check_hello(link, ev->param.conn.private_data,
 					 ev->param.conn.private_data_len)) {
+			rsk_event(RSK_EV_LINK_BAD_REP);
 			rsk_link_kill(link, -ECONNREFUSED);
 			return 0;
 		}
@@ -463,7 +464,7 @@ static void rsk_link_reject(struct rdma_cm_id *id, u16 reason)
 		.reason		= cpu_to_be16(reason),
 	};
 
-	rsk_event(RSK_EV_LINKS_REJECTED);
+	rsk_event(RSK_EV_LINK_REJECTED);
 	rdma_reject(id, &rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 }
 
@@ -879,7 +880,7 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 					 0, 0, NULL, 0);
 		return;
 	default:
-		rsk_event(RSK_EV_RX_BAD_TYPE);
+		rsk_event(RSK_EV_RX_UNKNOWN_TYPE);
 	}
 }
 

@@ -162,8 +162,12 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 	return wild;
 }
 
-/* Defaults until net.rdma_sock.* sysctls exist. */
-#define RSK_LINK_PORT_DEFAULT		7174
+/*
+ * Defaults until net.rdma_sock.* sysctls exist.  The link port is in
+ * rdma_cm's TCP port space, shared with every rdma_cm user: it stays clear
+ * of rping's and ucmatose's 7174 and 7471 and perftest's 18515.
+ */
+#define RSK_LINK_PORT_DEFAULT		20886
 #define RSK_LINK_IDLE_MS_DEFAULT	60000
 #define RSK_LINK_KEEPALIVE_MS_DEFAULT	5000
 #define RSK_MAX_PENDING_LINKS_DEFAULT	64

@@ -84,17 +84,25 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	struct sock *sk = &rs->sk;
 	u32 seq = be32_to_cpu(hdr->seq);
 	u32 reason = RSK_RST_PROTOCOL;
+	enum rsk_event ev;
 	int taken = 0;
 
 	spin_lock_bh(&rs->lock);
+	ev = RSK_EV_RX_BAD_STATE;
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
-				     TCPF_FIN_WAIT2)) || rs->fin_rcvd)
-		goto violation;			/* data after FIN, or early */
+				     TCPF_FIN_WAIT2)))
+		goto violation;
+	ev = RSK_EV_RX_AFTER_FIN;
+	if (rs->fin_rcvd)
+		goto violation;
+	ev = RSK_EV_RX_BAD_ACK;
+	if (rsk_cm_rx_ack(rs, hdr))
+		goto violation;
+	ev = RSK_EV_RX_BAD_SEQ;
 	if (seq != rs->rcv_nxt)
 		goto violation;			/* RC is in order: never */
+	ev = RSK_EV_RX_WINDOW;
 	if (len && !rsk_seq_before(seq, rs->rcv_wnd_sent))
-		goto violation;			/* past the window */
-	if (rsk_cm_rx_ack(rs, hdr))
 		goto violation;
 	if (sock_flag(sk, SOCK_DEAD) && len) {
 		/* Closed: nobody will read it.  TCP answers with RST too. */
@@ -105,7 +113,9 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	if (len) {
 		taken = rsk_rx_queue(rs, rxb, (const u8 *)(hdr + 1), len);
 		if (taken < 0) {
-			reason = RSK_RST_SHUTDOWN;	/* no memory: abort */
+			/* Data cannot be dropped: a stream has no resend. */
+			rsk_event(RSK_EV_RX_NOMEM);
+			reason = RSK_RST_SHUTDOWN;
 			goto reset;
 		}
 		rs->rcv_nxt += len;
@@ -121,7 +131,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	return taken;
 
 violation:
-	rsk_event(RSK_EV_RX_PROTOCOL);
+	rsk_event(ev);
 reset:
 	spin_unlock_bh(&rs->lock);
 	rsk_cm_reset(rs, reason);
@@ -143,6 +153,21 @@ static void rsk_rx_no_channel(struct rsk_link *link,
 			 be32_to_cpu(hdr->dst_chan), &rst, sizeof(rst));
 }
 
+/* Whether a channel message's body has the length its type fixes. */
+static bool rsk_rx_len_ok(u8 type, u32 len)
+{
+	switch (type) {
+	case RSK_MSG_DATA:
+		return len > 0;
+	case RSK_MSG_CONN_REFUSE:
+		return len == sizeof(struct rsk_wire_refuse);
+	case RSK_MSG_RST:
+		return len == sizeof(struct rsk_wire_rst);
+	default:	/* ACCEPT, WINDOW, FIN, PROBE */
+		return len == 0;
+	}
+}
+
 /* Route one checked message; returns true when the page was taken. */
 static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 			    const struct rsk_wire_hdr *hdr, u32 len)
@@ -152,22 +177,32 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	struct rsk_sock *rs;
 	bool taken = false;
 
-	if (hdr->type == RSK_MSG_KEEPALIVE || hdr->type == RSK_MSG_LINK_CLOSE) {
+	switch (hdr->type) {
+	case RSK_MSG_KEEPALIVE:
+	case RSK_MSG_LINK_CLOSE:
 		if (dst || src)
-			rsk_event(RSK_EV_RX_BAD_CHANNEL);
+			rsk_event(RSK_EV_RX_LINK_CHAN);
+		else if (len)
+			rsk_event(RSK_EV_RX_BAD_LEN);
 		else
 			rsk_link_rx_ctrl(link, hdr);
 		return false;
-	}
-	if (hdr->type < RSK_MSG_CONN_REQ || hdr->type > RSK_MSG_PROBE) {
-		rsk_event(RSK_EV_RX_BAD_TYPE);	/* incl. v2 types: caps */
-		return false;
-	}
-	if (hdr->type == RSK_MSG_CONN_REQ) {
+	case RSK_MSG_CONN_REQ:
 		if (dst || !src)
-			rsk_event(RSK_EV_RX_BAD_CHANNEL);
+			rsk_event(RSK_EV_RX_BAD_CONN_REQ);
 		else
 			rsk_cm_conn_req(link, hdr, hdr + 1, len);
+		return false;
+	case RSK_MSG_CONN_ACCEPT ... RSK_MSG_PROBE:
+		break;
+	case RSK_MSG_ZC_ADV:
+	case RSK_MSG_ZC_DONE:
+	case RSK_MSG_RESYNC:
+		/* v1 negotiates none of the capabilities these belong to */
+		rsk_event(RSK_EV_RX_NOT_NEGOTIATED);
+		return false;
+	default:
+		rsk_event(RSK_EV_RX_UNKNOWN_TYPE);
 		return false;
 	}
 
@@ -176,12 +211,18 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 		rsk_rx_no_channel(link, hdr);
 		return false;
 	}
+	if (!rsk_rx_len_ok(hdr->type, len)) {
+		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_cm_reset(rs, RSK_RST_PROTOCOL);
+		sock_put(&rs->sk);
+		return false;
+	}
 	/* The peer's id is learned from its ACCEPT or REFUSE. */
 	if (READ_ONCE(rs->peer_chan) != src &&
 	    !(READ_ONCE(rs->sk.sk_state) == TCP_SYN_SENT &&
 	      (hdr->type == RSK_MSG_CONN_ACCEPT ||
 	       hdr->type == RSK_MSG_CONN_REFUSE))) {
-		rsk_event(RSK_EV_RX_BAD_CHANNEL);
+		rsk_event(RSK_EV_RX_SRC_MISMATCH);
 	} else if (hdr->type == RSK_MSG_DATA) {
 		taken = rsk_rx_data(rs, rxb, hdr, len);
 	} else {
@@ -208,7 +249,7 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	atomic_dec(&rdev->srq_posted);
 	if (wc->status != IB_WC_SUCCESS) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			rsk_event(RSK_EV_RX_ERRORS);
+			rsk_event(RSK_EV_LINK_ERRORS);
 			rsk_link_kill(link, -ECONNRESET);
 		}
 		goto repost;
@@ -221,7 +262,7 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING))
 		rsk_link_up(link);	/* the message overtook ESTABLISHED */
 	if (wc->byte_len < sizeof(*hdr) || wc->byte_len > RSK_RX_BUF_SIZE) {
-		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_event(RSK_EV_RX_SHORT);
 		goto repost;
 	}
 	hdr = page_address(rxb->page);

@@ -157,7 +157,7 @@ void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		ib_dma_unmap_single(link->rdev->ibdev, tb->dma, tb->dma_len,
 				    DMA_TO_DEVICE);
 	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
-		rsk_event(RSK_EV_RX_ERRORS);
+		rsk_event(RSK_EV_LINK_ERRORS);
 		/* Retries ran out: the peer is gone, as a TCP timeout. */
 		rsk_link_kill(link, wc->status == IB_WC_RETRY_EXC_ERR ?
 				    -ETIMEDOUT : -ECONNRESET);

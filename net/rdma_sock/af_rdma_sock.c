@@ -133,6 +133,7 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	INIT_LIST_HEAD(&rs->write_queue);
 	INIT_LIST_HEAD(&rs->accept_queue);
 	INIT_LIST_HEAD(&rs->accept_node);
+	rsk_cm_listener_init(rs);
 	rs->keepidle = RSK_KEEPIDLE_DEFAULT;
 	rs->keepintvl = RSK_KEEPINTVL_DEFAULT;
 	rs->keepcnt = RSK_KEEPCNT_DEFAULT;
@@ -271,7 +272,8 @@ static int rsk_stream_bind(struct socket *sock, struct sockaddr *uaddr,
 		addr.family = AF_INET;
 		addr.port = sin->sin_port;
 	}
-	if (rsk_addr_is_multicast(&addr))
+	if (rsk_addr_is_multicast(&addr) ||
+	    !rsk_addr_is_local(sock_net(sk), &addr))
 		return -EADDRNOTAVAIL;
 	if (ntohs(addr.port) && ntohs(addr.port) < PROT_SOCK &&
 	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
@@ -304,6 +306,10 @@ static int rsk_stream_listen(struct socket *sock, int backlog)
 	if (sk->sk_state != TCP_CLOSE)
 		goto out;
 	err = rsk_autobind(rs, NULL);
+	if (err)
+		goto out;
+	/* SO_REUSEADDR shares a port, but only one socket may listen on it. */
+	err = rsk_listen_conflict(rs);
 	if (err)
 		goto out;
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
@@ -367,6 +373,8 @@ static int rsk_stream_accept_common(struct socket *sock,
 
 	lock_sock(sk);
 	child = rsk_accept_wait(rsk_sk(sk), flags & O_NONBLOCK, &err);
+	if (child)
+		rsk_cm_promote(rsk_sk(sk));	/* room for a held request */
 	release_sock(sk);
 	if (!child)
 		return err;
@@ -443,12 +451,13 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (!timeo)
 			goto out;	/* -EINPROGRESS or -EALREADY */
 		err = rsk_cm_wait_connect(rs, &timeo);
-		if (err == -EAGAIN) {
+		if (err == -EAGAIN)
 			err = -EINPROGRESS;	/* SO_SNDTIMEO ran out */
+		if (err) {
+			if (sk->sk_state == TCP_CLOSE)
+				sock->state = SS_UNCONNECTED;
 			goto out;
 		}
-		if (err == -ERESTARTSYS || err == -EINTR)
-			goto out;
 	}
 	if (sk->sk_state == TCP_CLOSE) {
 		err = sock_error(sk) ?: -ECONNABORTED;
@@ -545,7 +554,7 @@ static int rsk_stream_ioctl(struct socket *sock, unsigned int cmd,
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		spin_lock_bh(&rs->lock);
-		answ = rs->wq_bytes + (rs->snd_nxt - rs->snd_una);
+		answ = rs->wq_bytes + rs->inflight_bytes;
 		spin_unlock_bh(&rs->lock);
 		break;
 	case SIOCOUTQNSD:
@@ -601,6 +610,7 @@ static int rsk_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	int ret;
 
+	msg->msg_namelen = 0;	/* a stream has no per-message address */
 	lock_sock(sk);
 	ret = rsk_rx_recvmsg(rsk_sk(sk), msg, len, flags);
 	release_sock(sk);

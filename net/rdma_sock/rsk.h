@@ -138,6 +138,7 @@ struct rsk_sock {
 	u32 rcv_queued;		/* payload bytes on rx_queue */
 	u32 wq_bytes;		/* payload bytes on write_queue */
 	u32 inflight;		/* messages posted, not completed */
+	u32 inflight_bytes;	/* their payload: SIOCOUTQ, with wq_bytes */
 	u32 tx_pending;		/* RSK_TX_* control messages to send */
 	u32 rst_reason;		/* with RSK_TX_RST */
 	u32 refuse_reason;	/* RSK_MSG_CONN_REFUSE reason for SYN_SENT */
@@ -154,8 +155,14 @@ struct rsk_sock {
 	/* Listener (under lock): accepted children not yet accept()ed. */
 	struct list_head accept_queue;	/* struct rsk_sock.accept_node */
 	struct list_head accept_node;
-	u32 accept_len;
 	struct rsk_sock *parent;	/* listener, until accepted */
+	/*
+	 * Listener (under lock): connect requests held while the accept
+	 * queue is full (struct rsk_conn_req, rsk_cm.c), and their timer.
+	 */
+	struct list_head half_open;
+	u32 half_open_len;
+	struct timer_list half_open_timer;
 
 	/* TCP-level options, under lock_sock() */
 	int keepidle, keepintvl, keepcnt;
@@ -196,7 +203,9 @@ struct rsk_net {
 	u32 link_idle_ms;
 	u32 link_keepalive_ms;
 	int max_pending_links;
-	int max_half_open;
+	int max_half_open;		/* held requests per listener */
+	int max_half_open_per_link;
+	u32 half_open_timeout_ms;
 };
 
 struct rsk_net *rsk_net(const struct net *net);
@@ -206,6 +215,9 @@ void rsk_net_exit(void);
 int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
 		  bool reuse);
 void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
+int rsk_listen_conflict(struct rsk_sock *rs);
+void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
+bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr);
 void rsk_unbind_port(struct rsk_sock *rs);
 struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 				     const struct rsk_addr *local);
@@ -281,6 +293,7 @@ struct rsk_link {
 	struct ib_cq *cq;		/* sends and receives of this QP */
 	struct ib_qp *qp;
 	struct rsk_addr peer;		/* peer IP, port 0 */
+	struct rsk_addr local;		/* our IP on the link, once resolved */
 	bool active;			/* we sent the REQ */
 	u32 id;				/* for the counters and logs */
 	u32 max_msg;			/* largest SEND the peer takes */
@@ -304,6 +317,7 @@ struct rsk_link {
 	int ctrl_len;
 	unsigned long last_rx;		/* jiffies */
 	unsigned long idle_since;	/* jiffies: last channel closed */
+	atomic_t half_open;		/* requests held by listeners */
 	bool close_sent;		/* LINK_CLOSE sent: no new channels */
 	bool close_rcvd;		/* LINK_CLOSE received */
 	bool destroying;		/* under the cm_id's handler mutex */
@@ -378,6 +392,8 @@ void rsk_cm_close(struct rsk_sock *rs, bool abort);
 int rsk_cm_shutdown(struct rsk_sock *rs, int how);
 void rsk_cm_listen_close(struct rsk_sock *rs);
 void rsk_cm_release_child(struct rsk_sock *child);
+void rsk_cm_promote(struct rsk_sock *listener);
+void rsk_cm_listener_init(struct rsk_sock *rs);
 
 /* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
 
@@ -426,6 +442,7 @@ enum rsk_event {
 	RSK_EV_SRQ_LIMIT_EVENTS,
 	RSK_EV_SRQ_REFILL_FAILURES,
 	RSK_EV_HALF_OPEN_OVERFLOW,
+	RSK_EV_HALF_OPEN_TIMEOUTS,
 	RSK_EV_CTRL_DROPPED,
 	RSK_EV_KEEPALIVES,
 	RSK_EV_NR

@@ -262,15 +262,28 @@ static int rsk_cm_parse_req(const struct rsk_wire_conn *conn,
 }
 
 /*
+ * A connect request, as it came off the wire: the child is made from it
+ * at once, or later from its copy on the listener's half-open list.
+ */
+struct rsk_conn_req {
+	struct list_head node;		/* listener->half_open */
+	struct rsk_link *link;		/* a reference while on the list */
+	u32 peer_chan;
+	u32 isn;			/* the requester's first byte */
+	u32 wnd;			/* its window */
+	struct rsk_addr local;
+	struct rsk_addr peer;
+	unsigned long expires;		/* jiffies */
+};
+
+/*
  * A child socket for an accepted request: ESTABLISHED at once, on the
  * link the request came over, announced with CONN_ACCEPT.
  */
 static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
-					 struct rsk_link *link,
-					 const struct rsk_wire_hdr *hdr,
-					 struct rsk_addr *local,
-					 struct rsk_addr *peer)
+					 struct rsk_conn_req *req)
 {
+	struct rsk_link *link = req->link;
 	struct rsk_sock *child;
 	struct sock *sk;
 	int ret;
@@ -281,24 +294,24 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	child = rsk_sk(sk);
 
 	/* Addresses come back in the form the listener was bound with. */
-	if (local->family == AF_INET && listener->local.family == AF_INET6) {
-		local->v4mapped = true;
-		peer->v4mapped = true;
+	if (req->local.family == AF_INET &&
+	    (listener->local.family == AF_INET6 || listener->local.v4mapped)) {
+		req->local.v4mapped = true;
+		req->peer.v4mapped = true;
 	}
-	rsk_bind_child(child, local);
+	rsk_bind_child(child, &req->local);
 
 	kref_get(&link->ref);		/* the socket's, put at destruction */
 	spin_lock_bh(&child->lock);
 	child->link = link;
-	child->peer = *peer;
-	child->peer_chan = be32_to_cpu(hdr->src_chan);
-	child->rcv_nxt = be32_to_cpu(hdr->seq);
+	child->peer = req->peer;
+	child->peer_chan = req->peer_chan;
+	child->rcv_nxt = req->isn;
 	child->rcv_wnd_sent = child->rcv_nxt;
 	child->rcv_ack_sent = child->rcv_nxt;
 	child->snd_nxt = get_random_u32();
 	child->snd_una = child->snd_nxt;
-	child->snd_wnd_end = child->snd_nxt +
-			     min_t(u32, be32_to_cpu(hdr->wnd), RSK_MAX_WND);
+	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
 	child->max_payload = rsk_tx_max_payload(link);
 	sk->sk_state = TCP_ESTABLISHED;
 	ret = rsk_link_attach(link, child);
@@ -322,55 +335,19 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	return child;
 }
 
-/**
- * rsk_cm_conn_req - a peer asks to open a channel; softirq
- * @link: the link it came over
- * @hdr: its header (src_chan nonzero, dst_chan 0: checked)
- * @body: the body, @len bytes, not yet checked
- * @len: the body's length
+/*
+ * Make the child for a request whose accept queue slot is already taken,
+ * and queue it for accept().
  */
-void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
-		     const void *body, u32 len)
+static void rsk_cm_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 {
-	u32 src = be32_to_cpu(hdr->src_chan);
-	struct rsk_addr local, peer;
-	struct rsk_sock *listener, *child;
-	struct sock *lsk;
+	struct sock *lsk = &listener->sk;
+	struct rsk_sock *child;
 	bool queued;
-	int reason;
 
-	if (len != sizeof(struct rsk_wire_conn)) {
-		rsk_event(RSK_EV_RX_BAD_LEN);
-		rsk_cm_refuse(link, src, RSK_REFUSE_MALFORMED);
-		return;
-	}
-	reason = rsk_cm_parse_req(body, &local, &peer);
-	if (reason) {
-		rsk_event(RSK_EV_RX_BAD_CONN_REQ);
-		rsk_cm_refuse(link, src, reason);
-		return;
-	}
-	listener = rsk_lookup_listener(link->rnet, &local);
-	if (!listener) {
-		rsk_cm_refuse(link, src, RSK_REFUSE_NO_LISTENER);
-		return;
-	}
-	lsk = &listener->sk;
-
-	/* Room in the accept queue is taken before the child exists. */
-	spin_lock_bh(&listener->lock);
-	if (lsk->sk_state != TCP_LISTEN || sk_acceptq_is_full(lsk)) {
-		spin_unlock_bh(&listener->lock);
-		rsk_event(RSK_EV_HALF_OPEN_OVERFLOW);
-		rsk_cm_refuse(link, src, RSK_REFUSE_OVERFLOW);
-		goto out;
-	}
-	sk_acceptq_added(lsk);
-	spin_unlock_bh(&listener->lock);
-
-	child = rsk_cm_new_child(listener, link, hdr, &local, &peer);
+	child = rsk_cm_new_child(listener, req);
 	if (!child)
-		rsk_cm_refuse(link, src, RSK_REFUSE_NOMEM);
+		rsk_cm_refuse(req->link, req->peer_chan, RSK_REFUSE_NOMEM);
 
 	spin_lock_bh(&listener->lock);
 	queued = child && lsk->sk_state == TCP_LISTEN;
@@ -385,8 +362,167 @@ void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 	} else if (child) {
 		rsk_cm_release_child(child);	/* the listener closed */
 	}
-out:
-	sock_put(lsk);
+}
+
+static void rsk_cm_req_free(struct rsk_conn_req *rec)
+{
+	atomic_dec(&rec->link->half_open);
+	atomic_dec(&rsk_counters.half_open);
+	rsk_link_put(rec->link);
+	kfree(rec);
+}
+
+/*
+ * The accept queue is full: hold the request as a small record, within
+ * the per-listener and per-link limits, until accept() makes room or it
+ * times out.  listener->lock held.  Return: 0 or a refuse reason.
+ */
+static int rsk_cm_hold(struct rsk_sock *listener, struct rsk_conn_req *req)
+{
+	struct rsk_net *rnet = listener->rnet;
+	struct rsk_conn_req *rec;
+
+	if (listener->half_open_len >= rnet->max_half_open ||
+	    atomic_read(&req->link->half_open) >= rnet->max_half_open_per_link) {
+		rsk_event(RSK_EV_HALF_OPEN_OVERFLOW);
+		return RSK_REFUSE_OVERFLOW;
+	}
+	rec = kmemdup(req, sizeof(*req), GFP_ATOMIC);
+	if (!rec)
+		return RSK_REFUSE_NOMEM;
+	kref_get(&rec->link->ref);
+	atomic_inc(&rec->link->half_open);
+	atomic_inc(&rsk_counters.half_open);
+	rec->expires = jiffies + msecs_to_jiffies(rnet->half_open_timeout_ms);
+	list_add_tail(&rec->node, &listener->half_open);
+	listener->half_open_len++;
+	if (!timer_pending(&listener->half_open_timer))
+		mod_timer(&listener->half_open_timer, rec->expires);
+	return 0;
+}
+
+/* Offer a request to a listener: admit it, hold it, or refuse it. */
+static void rsk_cm_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
+{
+	struct sock *lsk = &listener->sk;
+	bool admit = false;
+	int reason = 0;
+
+	spin_lock_bh(&listener->lock);
+	if (lsk->sk_state != TCP_LISTEN) {
+		reason = RSK_REFUSE_NO_LISTENER;
+	} else if (list_empty(&listener->half_open) &&
+		   !sk_acceptq_is_full(lsk)) {
+		sk_acceptq_added(lsk);
+		admit = true;
+	} else {
+		reason = rsk_cm_hold(listener, req);
+	}
+	spin_unlock_bh(&listener->lock);
+	if (admit)
+		rsk_cm_admit(listener, req);
+	else if (reason)
+		rsk_cm_refuse(req->link, req->peer_chan, reason);
+}
+
+/**
+ * rsk_cm_promote - accept() made room: admit held requests, oldest first
+ * @listener: the listener
+ */
+void rsk_cm_promote(struct rsk_sock *listener)
+{
+	struct sock *lsk = &listener->sk;
+	struct rsk_conn_req *rec;
+
+	for (;;) {
+		spin_lock_bh(&listener->lock);
+		rec = list_first_entry_or_null(&listener->half_open,
+					       struct rsk_conn_req, node);
+		if (!rec || lsk->sk_state != TCP_LISTEN ||
+		    sk_acceptq_is_full(lsk)) {
+			spin_unlock_bh(&listener->lock);
+			return;
+		}
+		list_del(&rec->node);
+		listener->half_open_len--;
+		sk_acceptq_added(lsk);
+		spin_unlock_bh(&listener->lock);
+		rsk_cm_admit(listener, rec);
+		rsk_cm_req_free(rec);
+	}
+}
+
+/* Held requests whose time is up are refused: ETIMEDOUT at their end. */
+static void rsk_cm_half_open_timer(struct timer_list *t)
+{
+	struct rsk_sock *listener = from_timer(listener, t, half_open_timer);
+	struct rsk_conn_req *rec, *tmp;
+	unsigned long now = jiffies;
+	LIST_HEAD(expired);
+
+	spin_lock_bh(&listener->lock);
+	list_for_each_entry_safe(rec, tmp, &listener->half_open, node) {
+		if (time_before(now, rec->expires)) {
+			if (listener->sk.sk_state == TCP_LISTEN)
+				mod_timer(&listener->half_open_timer,
+					  rec->expires);
+			break;
+		}
+		list_move_tail(&rec->node, &expired);
+		listener->half_open_len--;
+	}
+	spin_unlock_bh(&listener->lock);
+
+	list_for_each_entry_safe(rec, tmp, &expired, node) {
+		rsk_event(RSK_EV_HALF_OPEN_TIMEOUTS);
+		rsk_cm_refuse(rec->link, rec->peer_chan, RSK_REFUSE_TIMEOUT);
+		rsk_cm_req_free(rec);
+	}
+}
+
+void rsk_cm_listener_init(struct rsk_sock *rs)
+{
+	INIT_LIST_HEAD(&rs->half_open);
+	timer_setup(&rs->half_open_timer, rsk_cm_half_open_timer, 0);
+}
+
+/**
+ * rsk_cm_conn_req - a peer asks to open a channel; softirq
+ * @link: the link it came over
+ * @hdr: its header (src_chan nonzero, dst_chan 0: checked)
+ * @body: the body, @len bytes, not yet checked
+ * @len: the body's length
+ */
+void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
+		     const void *body, u32 len)
+{
+	struct rsk_conn_req req = {
+		.link		= link,
+		.peer_chan	= be32_to_cpu(hdr->src_chan),
+		.isn		= be32_to_cpu(hdr->seq),
+		.wnd		= be32_to_cpu(hdr->wnd),
+	};
+	struct rsk_sock *listener;
+	int reason;
+
+	if (len != sizeof(struct rsk_wire_conn)) {
+		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
+		return;
+	}
+	reason = rsk_cm_parse_req(body, &req.local, &req.peer);
+	if (reason) {
+		rsk_event(RSK_EV_RX_BAD_CONN_REQ);
+		rsk_cm_refuse(link, req.peer_chan, reason);
+		return;
+	}
+	listener = rsk_lookup_listener(link->rnet, &req.local);
+	if (!listener) {
+		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
+		return;
+	}
+	rsk_cm_offer(listener, &req);
+	sock_put(&listener->sk);
 }
 
 /* ACCEPT or REFUSE for a socket in SYN_SENT; rs->lock held. */
@@ -630,12 +766,23 @@ void rsk_cm_release_child(struct rsk_sock *child)
 void rsk_cm_listen_close(struct rsk_sock *rs)
 {
 	struct sock *sk = &rs->sk;
+	struct rsk_conn_req *rec, *tmp;
 	struct rsk_sock *child;
+	LIST_HEAD(held);
 
 	spin_lock_bh(&rs->lock);
 	sk->sk_state = TCP_CLOSE;
+	list_splice_init(&rs->half_open, &held);
+	rs->half_open_len = 0;
 	spin_unlock_bh(&rs->lock);
+	del_timer_sync(&rs->half_open_timer);
 	rsk_unbind_port(rs);
+
+	/* Held requests are refused, as TCP resets its pending ones. */
+	list_for_each_entry_safe(rec, tmp, &held, node) {
+		rsk_cm_refuse(rec->link, rec->peer_chan, RSK_REFUSE_NO_LISTENER);
+		rsk_cm_req_free(rec);
+	}
 
 	for (;;) {
 		spin_lock_bh(&rs->lock);

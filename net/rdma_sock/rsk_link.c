@@ -244,6 +244,10 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	if (!rdev)
 		return -ENODEV;
 	link->rdev = rdev;
+	/* Our end's IP address: what connect() binds a wildcard socket to. */
+	if (rsk_addr_parse((struct sockaddr *)&id->route.addr.src_addr,
+			   sizeof(id->route.addr.src_addr), &link->local))
+		link->local.family = AF_UNSPEC;
 
 	link->cq = ib_alloc_cq_any(id->device, link,
 				   RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth,

@@ -7,7 +7,9 @@
  * created in.  The state hangs off net_generic().
  */
 #include <linux/random.h>
+#include <net/addrconf.h>
 #include <net/ip.h>
+#include <net/route.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/tcp_states.h>
@@ -104,6 +106,70 @@ int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr, bool reuse)
 	return err;
 }
 
+/**
+ * rsk_listen_conflict - may a bound socket start listening on its port?
+ * @rs: the socket, bound, lock_sock held
+ *
+ * As TCP: sockets that share a port through SO_REUSEADDR cannot both
+ * listen on overlapping addresses.  Return: 0 or -EADDRINUSE.
+ */
+int rsk_listen_conflict(struct rsk_sock *rs)
+{
+	struct rsk_net *rnet = rs->rnet;
+	struct rsk_sock *other;
+	int err = 0;
+
+	spin_lock_bh(&rnet->bind_lock);
+	hlist_for_each_entry(other,
+			     &rnet->bind_hash[rsk_port_hash(rs->local.port)],
+			     bind_node) {
+		if (other == rs || other->local.port != rs->local.port ||
+		    !rsk_bind_overlap(&other->local, &rs->local))
+			continue;
+		if (READ_ONCE(other->sk.sk_state) == TCP_LISTEN ||
+		    !other->sk.sk_reuse) {
+			err = -EADDRINUSE;
+			break;
+		}
+	}
+	spin_unlock_bh(&rnet->bind_lock);
+	return err;
+}
+
+/* Whether @addr is the wildcard or an address of this namespace. */
+bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr)
+{
+	if (rsk_addr_is_any(addr))
+		return true;
+	if (addr->family == AF_INET)
+		return inet_addr_type(net, addr->v4) == RTN_LOCAL;
+#if IS_ENABLED(CONFIG_IPV6)
+	return ipv6_chk_addr(net, &addr->v6, NULL, 0);
+#else
+	return false;
+#endif
+}
+
+/*
+ * A socket bound to the wildcard connects from the link's address, which
+ * getsockname() then shows, as TCP's source address selection does.
+ */
+void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip)
+{
+	struct rsk_net *rnet = rs->rnet;
+
+	if (!rs->bound || !rsk_addr_is_any(&rs->local) ||
+	    ip->family != rs->local.family)
+		return;
+	spin_lock_bh(&rnet->bind_lock);
+	if (ip->family == AF_INET)
+		rs->local.v4 = ip->v4;
+	else
+		rs->local.v6 = ip->v6;
+	rs->local.scope_id = ip->scope_id;
+	spin_unlock_bh(&rnet->bind_lock);
+}
+
 /* An accepted socket shares its listener's port, as TCP's children do. */
 void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local)
 {
@@ -172,6 +238,8 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 #define RSK_LINK_KEEPALIVE_MS_DEFAULT	5000
 #define RSK_MAX_PENDING_LINKS_DEFAULT	64
 #define RSK_MAX_HALF_OPEN_DEFAULT	256
+#define RSK_MAX_HALF_OPEN_LINK_DEFAULT	1024
+#define RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT 10000
 
 static int __net_init rsk_net_init_one(struct net *net)
 {
@@ -190,6 +258,8 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->link_keepalive_ms = RSK_LINK_KEEPALIVE_MS_DEFAULT;
 	rnet->max_pending_links = RSK_MAX_PENDING_LINKS_DEFAULT;
 	rnet->max_half_open = RSK_MAX_HALF_OPEN_DEFAULT;
+	rnet->max_half_open_per_link = RSK_MAX_HALF_OPEN_LINK_DEFAULT;
+	rnet->half_open_timeout_ms = RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT;
 
 	/*
 	 * Without a link listener peers cannot reach this namespace, but

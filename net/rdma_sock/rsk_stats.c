@@ -46,6 +46,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_SRQ_LIMIT_EVENTS] = "srq_limit_events",
 	[RSK_EV_SRQ_REFILL_FAILURES] = "srq_refill_failures",
 	[RSK_EV_HALF_OPEN_OVERFLOW] = "half_open_overflow",
+	[RSK_EV_HALF_OPEN_TIMEOUTS] = "half_open_timeouts",
 	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
 	[RSK_EV_KEEPALIVES] = "keepalives",
 };

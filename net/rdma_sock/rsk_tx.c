@@ -138,6 +138,12 @@ static void rsk_tx_sent(struct rsk_sock *rs, struct rsk_tx_buf *tb)
 
 	spin_lock_bh(&rs->lock);
 	rs->inflight--;
+	/*
+	 * An RC send completes once the peer's adapter has placed the data
+	 * in its receive buffer: what TCP's SIOCOUTQ counts as acked.
+	 */
+	if (((struct rsk_wire_hdr *)tb->buf)->type == RSK_MSG_DATA)
+		rs->inflight_bytes -= tb->len;
 	sk_wmem_queued_add(sk, -(int)tb->size);
 	/* Nagle held a small message for this completion. */
 	rsk_tx_push_locked(rs);
@@ -273,6 +279,7 @@ static int rsk_tx_send_req(struct rsk_sock *rs)
 {
 	struct rsk_wire_conn conn = {};
 
+	rsk_bind_fill_addr(rs, &rs->link->local);
 	conn.dst_port = rs->peer.port;
 	conn.src_port = rs->local.port;
 	if (rs->peer.family == AF_INET) {
@@ -318,6 +325,7 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
 		}
 		rs->snd_nxt += tb->len;
 		rs->wq_bytes -= tb->len;
+		rs->inflight_bytes += tb->len;
 		rs->tx_pending &= ~RSK_TX_WINDOW;	/* it carried one */
 	}
 	return 0;

@@ -93,4 +93,23 @@ static inline int rsk_run(const char *fmt, const char *arg)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* An environment variable, or def when it is unset or empty. */
+static inline const char *rsk_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+/*
+ * The most links (RC connections between two modules) rdma_sock may hold
+ * towards one peer address while sockets to it are open: one.  A host
+ * connecting to an address of its own may hold two, one opened by each
+ * side; to_self says the test does that.
+ */
+static inline long rsk_links_max(int to_self)
+{
+	return to_self ? 2 : 1;
+}
+
 #endif /* RSK_SELFTEST_H */

@@ -37,7 +37,8 @@ tap_run() {
 # become ours, prefixed with NAME.
 tap_kselftest() {
 	local name=$1 bin=$2 line
-	"$bin" > /tmp/kselftest.out 2>&1
+	shift 2
+	"$bin" "$@" > /tmp/kselftest.out 2>&1
 	echo "# $name exited $?"
 	while IFS= read -r line; do
 		case "$line" in

@@ -90,6 +90,9 @@ rsk_counter() {
 	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/rdma_sock/objects
 }
 
+# Closed sockets may still be sending their last data: wait for them.
+rsk_no_sockets() { test "$(rsk_counter sockets)" = 0; }
+
 rsk_rxe_counter() {
 	cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/$1"
 }

@@ -835,9 +835,12 @@ static int __init rsk_init(void)
 	err = rsk_stats_init();
 	if (err)
 		goto out_dgram_proto;
-	err = rsk_link_init();
+	err = rsk_poll_init();
 	if (err)
 		goto out_stats;
+	err = rsk_link_init();
+	if (err)
+		goto out_poll;
 	err = rsk_dev_init();
 	if (err)
 		goto out_link;
@@ -858,6 +861,8 @@ out_dev:
 	rsk_dev_exit();
 out_link:
 	rsk_link_exit();
+out_poll:
+	rsk_poll_exit();
 out_stats:
 	rsk_stats_exit();
 out_dgram_proto:
@@ -873,6 +878,7 @@ static void __exit rsk_exit(void)
 	rsk_net_exit();
 	rsk_dev_exit();
 	rsk_link_exit();
+	rsk_poll_exit();
 	rsk_stats_exit();
 	proto_unregister(&rsk_dgram_proto);
 	proto_unregister(&rsk_stream_proto);

@@ -19,6 +19,8 @@
 #include <rdma/rdma_cm.h>
 #include <linux/idr.h>
 #include <linux/workqueue.h>
+#include <linux/irq_poll.h>
+#include <linux/netdevice.h>
 
 #include "rsk_wire.h"
 
@@ -291,6 +293,8 @@ struct rsk_link {
 	struct rsk_device *rdev;	/* a reference, once the QP exists */
 	struct rdma_cm_id *cm_id;	/* destroyed by rsk_link_destroy_work */
 	struct ib_cq *cq;		/* sends and receives of this QP */
+	struct irq_poll iop;		/* completion handler -> NAPI */
+	struct napi_struct napi;	/* polls cq; busy polling spins on it */
 	struct ib_qp *qp;
 	struct rsk_addr peer;		/* peer IP, port 0 */
 	struct rsk_addr local;		/* our IP on the link, once resolved */
@@ -349,6 +353,16 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
 int rsk_link_init(void);
 void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
+
+/* ---- rsk_poll.c: completion polling, NAPI, busy polling ---- */
+
+int rsk_poll_create_cq(struct rsk_link *link, struct ib_device *ibdev,
+		       int nr_cqe);
+void rsk_poll_destroy_cq(struct rsk_link *link);
+void rsk_poll_mark_sock(struct rsk_sock *rs, struct rsk_link *link);
+void rsk_poll_busy_read(struct rsk_sock *rs, bool nonblock);
+int rsk_poll_init(void);
+void rsk_poll_exit(void);
 
 /* ---- rsk_tx.c: sending ---- */
 

@@ -122,6 +122,7 @@ void rsk_cm_fin_sent(struct rsk_sock *rs)
 /* The link came up under a socket that was waiting to send CONN_REQ. */
 void rsk_cm_link_up(struct rsk_sock *rs)
 {
+	rsk_poll_mark_sock(rs, rs->link);	/* its NAPI exists from now on */
 	spin_lock_bh(&rs->lock);
 	if (rs->sk.sk_state == TCP_SYN_SENT && rs->chan_id) {
 		rs->max_payload = rsk_tx_max_payload(rs->link);
@@ -153,6 +154,7 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	if (IS_ERR(link))
 		return PTR_ERR(link);
 
+	rsk_poll_mark_sock(rs, link);
 	spin_lock_bh(&rs->lock);
 	rs->link = link;
 	rs->peer = *peer;
@@ -302,6 +304,7 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	rsk_bind_child(child, &req->local);
 
 	kref_get(&link->ref);		/* the socket's, put at destruction */
+	rsk_poll_mark_sock(child, link);
 	spin_lock_bh(&child->lock);
 	child->link = link;
 	child->peer = req->peer;

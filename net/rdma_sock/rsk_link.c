@@ -207,10 +207,7 @@ static void rsk_link_destroy_work(struct work_struct *work)
 		rdma_destroy_qp(id);
 		link->qp = NULL;
 	}
-	if (link->cq) {
-		ib_free_cq(link->cq);
-		link->cq = NULL;
-	}
+	rsk_poll_destroy_cq(link);
 	if (id)
 		rdma_destroy_id(id);
 	link->cm_id = NULL;
@@ -249,14 +246,10 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 			   sizeof(id->route.addr.src_addr), &link->local))
 		link->local.family = AF_UNSPEC;
 
-	link->cq = ib_alloc_cq_any(id->device, link,
-				   RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth,
-				   IB_POLL_SOFTIRQ);
-	if (IS_ERR(link->cq)) {
-		err = PTR_ERR(link->cq);
-		link->cq = NULL;
+	err = rsk_poll_create_cq(link, id->device,
+				 RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth);
+	if (err)
 		return err;
-	}
 
 	attr.event_handler = rsk_link_qp_event;
 	attr.qp_context = link;
@@ -527,13 +520,11 @@ static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
 out_free:
 	if (link->qp)
 		rdma_destroy_qp(id);
-	if (link->cq)
-		ib_free_cq(link->cq);
+	rsk_poll_destroy_cq(link);
 	if (link->rdev)
 		rsk_dev_put(link->rdev);
 	link->rdev = NULL;
 	link->qp = NULL;
-	link->cq = NULL;
 	link->counted_pending = false;
 	rsk_link_put(link);
 out_unpend:

@@ -380,6 +380,9 @@ int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 	if (flags & MSG_OOB)
 		return -EINVAL;		/* no urgent data in v1 */
 
+	if (list_empty(&rs->rx_queue) && sk->sk_state == TCP_ESTABLISHED)
+		rsk_poll_busy_read(rs, flags & MSG_DONTWAIT);
+
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
 		n = rsk_rx_copy(rs, msg, len - copied, peek ? copied : 0, peek);

@@ -62,6 +62,7 @@ EXPORT_SYMBOL_GPL(rdma_sock_family);
 static struct proto rsk_stream_proto = {
 	.name		= "RDMA_STREAM",
 	.owner		= THIS_MODULE,
+	.keepalive	= rsk_cm_keepalive,
 	.obj_size	= sizeof(struct rsk_sock),
 };
 
@@ -134,6 +135,7 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	INIT_LIST_HEAD(&rs->accept_queue);
 	INIT_LIST_HEAD(&rs->accept_node);
 	rsk_cm_listener_init(rs);
+	rsk_cm_timer_init(rs);
 	rs->keepidle = RSK_KEEPIDLE_DEFAULT;
 	rs->keepintvl = RSK_KEEPINTVL_DEFAULT;
 	rs->keepcnt = RSK_KEEPCNT_DEFAULT;
@@ -220,9 +222,11 @@ static int rsk_release(struct socket *sock)
 		if (sk->sk_state == TCP_LISTEN) {
 			rsk_cm_listen_close(rsk_sk(sk));
 		} else {
+			sk_stop_timer(sk, &sk->sk_timer);	/* keepalive */
 			rsk_cm_close(rsk_sk(sk), linger && !sk->sk_lingertime);
 			if (linger && sk->sk_lingertime)
 				rsk_linger(sk);
+			rsk_cm_orphan(rsk_sk(sk));
 		}
 	} else {
 		sk->sk_state = TCP_CLOSE;
@@ -649,10 +653,13 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 		spin_unlock_bh(&rs->lock);
 		break;
 	case TCP_KEEPIDLE:
-		if (val < 1 || val > MAX_TCP_KEEPIDLE)
+		if (val < 1 || val > MAX_TCP_KEEPIDLE) {
 			err = -EINVAL;
-		else
-			rs->keepidle = val;
+			break;
+		}
+		rs->keepidle = val;
+		if (sock_flag(sk, SOCK_KEEPOPEN))
+			rsk_cm_keepalive(sk, 1);
 		break;
 	case TCP_KEEPINTVL:
 		if (val < 1 || val > MAX_TCP_KEEPINTVL)

@@ -168,6 +168,10 @@ struct rsk_sock {
 
 	/* TCP-level options, under lock_sock() */
 	int keepidle, keepintvl, keepcnt;
+	/* Under lock: the socket's timer (keepalive, FIN timeout). */
+	unsigned long last_rcv;		/* jiffies: last message from peer */
+	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
+	int probes_out;			/* PROBEs unanswered */
 };
 
 static inline struct rsk_sock *rsk_sk(const struct sock *sk)
@@ -408,6 +412,10 @@ void rsk_cm_listen_close(struct rsk_sock *rs);
 void rsk_cm_release_child(struct rsk_sock *child);
 void rsk_cm_promote(struct rsk_sock *listener);
 void rsk_cm_listener_init(struct rsk_sock *rs);
+void rsk_cm_timer_init(struct rsk_sock *rs);
+void rsk_cm_heard(struct rsk_sock *rs);
+void rsk_cm_keepalive(struct sock *sk, int on);
+void rsk_cm_orphan(struct rsk_sock *rs);
 
 /* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
 
@@ -459,6 +467,7 @@ enum rsk_event {
 	RSK_EV_HALF_OPEN_TIMEOUTS,
 	RSK_EV_CTRL_DROPPED,
 	RSK_EV_KEEPALIVES,
+	RSK_EV_PROBE_TIMEOUTS,
 	RSK_EV_NR
 };
 

@@ -63,6 +63,7 @@ static void rsk_cm_done(struct rsk_sock *rs, int err)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	rsk_tx_purge(rs);
 	rs->tx_pending = 0;
+	sk_stop_timer(sk, &sk->sk_timer);	/* keepalive or orphan */
 	if (rs->link)
 		rsk_link_detach(rs->link, rs);
 	if (err)
@@ -318,6 +319,8 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	child->max_payload = rsk_tx_max_payload(link);
 	sk->sk_state = TCP_ESTABLISHED;
 	ret = rsk_link_attach(link, child);
+	if (ret == 1 && sock_flag(sk, SOCK_KEEPOPEN))
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + child->keepidle * HZ);
 	if (ret == 1) {
 		struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_ATOMIC);
 
@@ -554,6 +557,9 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 		return;
 	}
 	sk->sk_state = TCP_ESTABLISHED;
+	rsk_cm_heard(rs);
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + rs->keepidle * HZ);
 	/* The peer may send from now on: tell it our window. */
 	rs->tx_pending |= RSK_TX_WINDOW;
 	rsk_tx_push_locked(rs);
@@ -616,6 +622,7 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 	spin_lock_bh(&rs->lock);
 	if (!rs->chan_id)
 		goto out;
+	rsk_cm_heard(rs);
 	switch (hdr->type) {
 	case RSK_MSG_CONN_ACCEPT:
 	case RSK_MSG_CONN_REFUSE:
@@ -800,4 +807,95 @@ void rsk_cm_listen_close(struct rsk_sock *rs)
 			break;
 		rsk_cm_release_child(child);
 	}
+}
+
+/* How long a closed socket may wait for the peer's FIN: tcp_fin_timeout. */
+#define RSK_ORPHAN_TIMEOUT	(60 * HZ)
+
+/*
+ * The socket's timer (sk_timer): TCP keepalive on an open socket, the
+ * FIN timeout on a closed one that still waits for its peer.  Softirq;
+ * the pending timer holds a socket reference (sk_reset_timer()).
+ */
+static void rsk_cm_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+	struct rsk_sock *rs = rsk_sk(sk);
+	unsigned long next = 0, idle;
+
+	spin_lock_bh(&rs->lock);
+	if (!rs->chan_id)
+		goto out;
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (time_before(jiffies, rs->orphan_deadline)) {
+			next = rs->orphan_deadline;
+		} else {
+			rsk_cm_send_rst(rs, RSK_RST_ABORT);
+			rsk_cm_done(rs, -ETIMEDOUT);
+		}
+		goto out;
+	}
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		goto out;
+	idle = jiffies - rs->last_rcv;
+	if (idle < (unsigned long)rs->keepidle * HZ && !rs->probes_out) {
+		next = rs->last_rcv + rs->keepidle * HZ;
+	} else if (rs->probes_out >= rs->keepcnt) {
+		/* As tcp_keepalive_timer(): RST, and ETIMEDOUT here. */
+		rsk_event(RSK_EV_PROBE_TIMEOUTS);
+		rsk_cm_send_rst(rs, RSK_RST_ABORT);
+		rsk_cm_done(rs, -ETIMEDOUT);
+	} else {
+		rs->probes_out++;
+		rs->tx_pending |= RSK_TX_PROBE;
+		rsk_tx_push_locked(rs);
+		next = jiffies + rs->keepintvl * HZ;
+	}
+out:
+	if (next)
+		sk_reset_timer(sk, &sk->sk_timer, next);
+	spin_unlock_bh(&rs->lock);
+	sock_put(sk);
+}
+
+/* Any message from the peer on the channel: it is alive; lock held. */
+void rsk_cm_heard(struct rsk_sock *rs)
+{
+	rs->last_rcv = jiffies;
+	rs->probes_out = 0;
+}
+
+/* proto.keepalive: SO_KEEPALIVE was set or cleared. */
+void rsk_cm_keepalive(struct sock *sk, int on)
+{
+	struct rsk_sock *rs = rsk_sk(sk);
+
+	spin_lock_bh(&rs->lock);
+	if (on && rs->chan_id)
+		sk_reset_timer(sk, &sk->sk_timer,
+			       rs->last_rcv + rs->keepidle * HZ);
+	else if (!on)
+		sk_stop_timer(sk, &sk->sk_timer);
+	spin_unlock_bh(&rs->lock);
+}
+
+/* close() left the channel open: bound the wait for the peer. */
+void rsk_cm_orphan(struct rsk_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+
+	spin_lock_bh(&rs->lock);
+	if (rs->chan_id) {
+		rs->orphan_deadline = jiffies + RSK_ORPHAN_TIMEOUT;
+		sk_reset_timer(sk, &sk->sk_timer, rs->orphan_deadline);
+	}
+	spin_unlock_bh(&rs->lock);
+}
+
+void rsk_cm_timer_init(struct rsk_sock *rs)
+{
+	timer_setup(&rs->sk.sk_timer, rsk_cm_timer, 0);
+	rs->last_rcv = jiffies;
 }

@@ -104,6 +104,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	ev = RSK_EV_RX_WINDOW;
 	if (len && !rsk_seq_before(seq, rs->rcv_wnd_sent))
 		goto violation;
+	rsk_cm_heard(rs);
 	if (sock_flag(sk, SOCK_DEAD) && len) {
 		/* Closed: nobody will read it.  TCP answers with RST too. */
 		reason = RSK_RST_ABORT;

@@ -49,6 +49,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_HALF_OPEN_TIMEOUTS] = "half_open_timeouts",
 	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
 	[RSK_EV_KEEPALIVES] = "keepalives",
+	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
 };
 
 static struct dentry *rsk_debugfs_dir;

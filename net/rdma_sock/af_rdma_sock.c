@@ -447,6 +447,13 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			goto out;
 		sock->state = SS_CONNECTING;
 		err = -EINPROGRESS;
+		/*
+		 * As TCP: a non-blocking connect reports EINPROGRESS even
+		 * when the answer already came (over a link to this host the
+		 * whole exchange can run in the softirq of the first send).
+		 */
+		if (flags & O_NONBLOCK)
+			goto out;
 		break;
 	}
 

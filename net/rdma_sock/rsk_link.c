@@ -859,6 +859,8 @@ void rsk_link_return_slot(struct rsk_link *link)
 /* Link-level messages from the peer. */
 void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 {
+	bool answer;
+
 	switch (hdr->type) {
 	case RSK_MSG_KEEPALIVE:
 		if (!(hdr->flags & RSK_KA_REPLY))
@@ -866,13 +868,16 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 					 0, 0, NULL, 0);
 		return;
 	case RSK_MSG_LINK_CLOSE:
+		/* Each end sends one: answer unless ours went already. */
 		spin_lock_bh(&link->lock);
 		link->close_rcvd = true;
+		answer = !link->close_sent;
+		link->close_sent = true;
 		spin_unlock_bh(&link->lock);
 		rsk_link_unlist(link);	/* no new channels on it */
-		if (!(hdr->flags & RSK_KA_REPLY))
-			rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, RSK_KA_REPLY,
-					 0, 0, NULL, 0);
+		if (answer)
+			rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0,
+					 NULL, 0);
 		return;
 	default:
 		rsk_event(RSK_EV_RX_UNKNOWN_TYPE);
@@ -949,7 +954,8 @@ static void rsk_link_kill_matching(bool (*match)(struct rsk_link *, void *),
 		spin_unlock_bh(&rsk_all_links_lock);
 		if (!link)
 			break;
-		rsk_link_kill(link, -ECONNRESET);
+		/* The local end went away: as a TCP connection aborted here. */
+		rsk_link_kill(link, -ECONNABORTED);
 		rsk_link_put(link);
 	}
 	flush_workqueue(rsk_link_wq);

@@ -58,6 +58,10 @@ debug-kernel:
 selftests:
 	$(MAKE) -C selftests SELFTESTS_SRC=$(SELFTESTS_SRC)
 
+# The benchmark, build/tools/rsk_bench (tools/bench/README.md).
+tools:
+	$(MAKE) -C tools/bench
+
 style:
 	$(CHECKPATCH) --no-tree --strict --terse -f $(filter %.c %.h,$(MODULE_SRCS))
 

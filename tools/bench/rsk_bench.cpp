@@ -1,0 +1,1711 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rsk_bench: throughput, latency, connection rate and idle cost of rdmasock
+ * stream sockets, measured the same way over TCP for comparison.
+ *
+ * One binary, two roles.  The server accepts connections until SIGTERM.
+ * Every connection opens with a header naming its test, so one server runs
+ * any mix of tests, one after another or at once.  The client runs one
+ * test and prints one line per result, or one JSON object with --json.
+ *
+ * Layout, top to bottom: errors and small helpers; Address, Transport and
+ * Socket (the only code that tells the two families apart); the stream
+ * pattern; the wire protocol; the server; one function per client test;
+ * the command line.
+ */
+#include <arpa/inet.h>
+#include <endian.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <latch>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <linux/rdma_sock.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using json = nlohmann::ordered_json;	/* keys in the order written */
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+constexpr uint16_t kDefaultPort = 5301;
+constexpr size_t kServerRecvBuffer = 1 << 20;	// stream: the server's reads
+constexpr size_t kMaxWrite = 64 << 20;		// stream -w
+constexpr size_t kMaxMessage = 16 << 20;	// pingpong -s
+
+enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitSetup = 2 };
+
+/* ------------------------------------------------------------ errors */
+
+std::string strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string strprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(nullptr, 0, fmt, ap);
+	va_end(ap);
+	std::string s(n > 0 ? n : 0, '\0');
+	va_start(ap, fmt);
+	vsnprintf(s.data(), s.size() + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* "ECONNREFUSED (Connection refused)" */
+std::string errno_text(int err)
+{
+	const char *name = strerrorname_np(err);
+	const char *desc = strerrordesc_np(err);
+
+	return strprintf("%s (%s)", name ? name : std::to_string(err).c_str(),
+			 desc ? desc : "unknown error");
+}
+
+/* Bad command line, family or address, too few fds: exit code 2. */
+struct SetupError : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+/* Anything that goes wrong once a test talks to the network: exit code 1. */
+struct TestError : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+void log_line(const std::string &line)
+{
+	fprintf(stderr, "rsk_bench: %s\n", line.c_str());	/* one call: atomic */
+}
+
+double seconds_between(Clock::time_point a, Clock::time_point b)
+{
+	return std::chrono::duration<double>(b - a).count();
+}
+
+double to_us(Clock::duration d)
+{
+	return std::chrono::duration<double, std::micro>(d).count();
+}
+
+/* Latency distribution, in microseconds. */
+struct Summary {
+	size_t n = 0;
+	double min = 0, median = 0, p99 = 0, p999 = 0, mean = 0, max = 0;
+
+	/* Percentiles interpolate linearly between the closest ranks. */
+	static Summary of(std::vector<double> v)
+	{
+		Summary s;
+
+		if (v.empty())
+			return s;
+		std::sort(v.begin(), v.end());
+		auto pct = [&v](double p) {
+			double pos = p * (v.size() - 1);
+			size_t i = static_cast<size_t>(pos);
+			double frac = pos - i;
+			return i + 1 < v.size() ? v[i] + frac * (v[i + 1] - v[i]) : v[i];
+		};
+		s.n = v.size();
+		s.min = v.front();
+		s.max = v.back();
+		s.median = pct(0.5);
+		s.p99 = pct(0.99);
+		s.p999 = pct(0.999);
+		double sum = 0;
+		for (double x : v)
+			sum += x;
+		s.mean = sum / v.size();
+		return s;
+	}
+
+	json to_json() const
+	{
+		return {{"n", n}, {"min_us", min}, {"median_us", median}, {"p99_us", p99},
+			{"p999_us", p999}, {"mean_us", mean}, {"max_us", max}};
+	}
+};
+
+/* ------------------------------------------------ address, transport, socket */
+
+class Address {
+public:
+	static Address resolve(const std::string &host, uint16_t port, bool passive)
+	{
+		addrinfo hints{}, *res = nullptr;
+		std::string service = std::to_string(port);
+
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+		int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res);
+		if (rc)
+			throw SetupError("cannot resolve " + host + ": " + gai_strerror(rc));
+		Address a(res->ai_addr, res->ai_addrlen);
+		freeaddrinfo(res);
+		return a;
+	}
+
+	Address(const sockaddr *sa, socklen_t len) : len_(len)
+	{
+		memcpy(&ss_, sa, std::min<size_t>(len, sizeof(ss_)));
+	}
+
+	const sockaddr *sa() const { return reinterpret_cast<const sockaddr *>(&ss_); }
+	socklen_t len() const { return len_; }
+	int ip_family() const { return ss_.ss_family; }
+
+	/* "192.0.2.1:5301", "[fe80::1%eth0]:5301" */
+	std::string str() const
+	{
+		char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+		if (getnameinfo(sa(), len_, host, sizeof(host), serv, sizeof(serv),
+				NI_NUMERICHOST | NI_NUMERICSERV))
+			return "?";
+		if (ip_family() == AF_INET6)
+			return std::string("[") + host + "]:" + serv;
+		return std::string(host) + ":" + serv;
+	}
+
+private:
+	sockaddr_storage ss_{};
+	socklen_t len_;
+};
+
+/*
+ * A connected or listening stream socket.  Blocking calls are bounded by
+ * SO_RCVTIMEO/SO_SNDTIMEO (set_timeouts), which rdmasock honours as TCP
+ * does, including for connect().  Failures throw TestError with the errno
+ * name; a timeout is reported as one.
+ */
+class Socket {
+public:
+	Socket() = default;
+	explicit Socket(int fd) : fd_(fd) {}
+	Socket(Socket &&o) noexcept : fd_(std::exchange(o.fd_, -1)), timeout_(o.timeout_) {}
+	Socket &operator=(Socket &&o) noexcept
+	{
+		if (this != &o) {
+			close();
+			fd_ = std::exchange(o.fd_, -1);
+			timeout_ = o.timeout_;
+		}
+		return *this;
+	}
+	Socket(const Socket &) = delete;
+	Socket &operator=(const Socket &) = delete;
+	~Socket() { close(); }
+
+	int fd() const { return fd_; }
+	explicit operator bool() const { return fd_ >= 0; }
+
+	void close()
+	{
+		if (fd_ >= 0)
+			::close(std::exchange(fd_, -1));
+	}
+
+	/* 0 or the errno, for callers that report rather than throw. */
+	int try_set_option(int level, int name, int value)
+	{
+		return setsockopt(fd_, level, name, &value, sizeof(value)) ? errno : 0;
+	}
+
+	void set_option(int level, int name, int value, const char *what)
+	{
+		if (int err = try_set_option(level, name, value))
+			fail(strprintf("setsockopt %s=%d", what, value), err);
+	}
+
+	void set_nodelay() { set_option(IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY"); }
+	void set_busy_poll(int usec) { set_option(SOL_SOCKET, SO_BUSY_POLL, usec, "SO_BUSY_POLL"); }
+
+	void set_timeouts(milliseconds t)
+	{
+		timeval tv{};
+
+		tv.tv_sec = t.count() / 1000;
+		tv.tv_usec = (t.count() % 1000) * 1000;
+		if (setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+			fail("setsockopt SO_RCVTIMEO");
+		if (setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+			fail("setsockopt SO_SNDTIMEO");
+		timeout_ = t;
+	}
+
+	void connect(const Address &to)
+	{
+		while (::connect(fd_, to.sa(), to.len())) {
+			if (errno != EINTR)
+				fail("connect to " + to.str());
+		}
+	}
+
+	/* SO_REUSEADDR, bind, listen; the listener does not block in accept(). */
+	void listen(const Address &on)
+	{
+		set_option(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+		if (::bind(fd_, on.sa(), on.len()))
+			fail("bind to " + on.str());
+		if (::listen(fd_, SOMAXCONN))
+			fail("listen on " + on.str());
+		int flags = fcntl(fd_, F_GETFL);
+		if (flags < 0 || fcntl(fd_, F_SETFL, flags | O_NONBLOCK))
+			fail("fcntl O_NONBLOCK");
+	}
+
+	void send_all(const void *buf, size_t len)
+	{
+		const char *p = static_cast<const char *>(buf);
+
+		while (len) {
+			ssize_t n = ::send(fd_, p, len, MSG_NOSIGNAL);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				fail("send");
+			}
+			p += n;
+			len -= n;
+		}
+	}
+
+	/* Some bytes, or 0 at the end of the stream. */
+	size_t recv_some(void *buf, size_t len, int flags = 0, const char *what = "recv")
+	{
+		for (;;) {
+			ssize_t n = ::recv(fd_, buf, len, flags);
+			if (n >= 0)
+				return n;
+			if (errno != EINTR)
+				fail(what);
+		}
+	}
+
+	/*
+	 * Exactly len bytes.  Returns false if the stream ended cleanly before
+	 * the first byte (when that is allowed); an end within is an error.
+	 */
+	bool recv_exact(void *buf, size_t len, const char *what, bool eof_ok = false)
+	{
+		char *p = static_cast<char *>(buf);
+		size_t got = 0;
+
+		while (got < len) {
+			size_t n = recv_some(p + got, len - got, MSG_WAITALL, what);
+			if (!n) {
+				if (eof_ok && !got)
+					return false;
+				throw TestError(strprintf("%s: connection closed by the peer after %zu of %zu bytes",
+							  what, got, len));
+			}
+			got += n;
+		}
+		return true;
+	}
+
+	void shutdown_write()
+	{
+		if (::shutdown(fd_, SHUT_WR))
+			fail("shutdown(SHUT_WR)");
+	}
+
+	[[noreturn]] void fail(const std::string &what, int err = errno) const
+	{
+		/* SO_RCVTIMEO/SO_SNDTIMEO ran out: EAGAIN, or EINPROGRESS for connect */
+		if ((err == EAGAIN || err == EINPROGRESS) && timeout_.count())
+			throw TestError(strprintf("%s: timed out after %.1f s (%s)", what.c_str(),
+						  timeout_.count() / 1000.0, strerrorname_np(err)));
+		throw TestError(what + ": " + errno_text(err));
+	}
+
+private:
+	int fd_ = -1;
+	milliseconds timeout_{0};
+};
+
+/*
+ * Which socket family a test runs over: TCP, or rdmasock, whose sockets
+ * are opened with the module's family number but take the same
+ * sockaddr_in/sockaddr_in6 addresses as TCP.
+ */
+class Transport {
+public:
+	static Transport named(const std::string &name)
+	{
+		if (name == "tcp")
+			return Transport("tcp", -1);
+		if (name == "rdma")
+			return Transport("rdma", rdma_family_in_use());
+		throw SetupError("unknown family '" + name + "' (rdma or tcp)");
+	}
+
+	const std::string &name() const { return name_; }
+	bool is_rdma() const { return rdma_family_ >= 0; }
+	int rdma_family() const { return rdma_family_; }
+
+	Socket open(const Address &addr) const
+	{
+		int domain = is_rdma() ? rdma_family_ : addr.ip_family();
+		int fd = ::socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			int err = errno;
+			throw TestError(strprintf("socket(%d, SOCK_STREAM): %s%s", domain,
+						  errno_text(err).c_str(),
+						  is_rdma() && err == EAFNOSUPPORT ?
+						  "; is rdma_sock still loaded?" : ""));
+		}
+		return Socket(fd);
+	}
+
+	json to_json() const
+	{
+		json j = {{"family", name_}};
+		if (is_rdma())
+			j["af"] = rdma_family_;
+		return j;
+	}
+
+private:
+	Transport(std::string name, int family) : name_(std::move(name)), rdma_family_(family) {}
+
+	/* The number the loaded module registered (RDMA_SOCK_FAMILY_PATH). */
+	static int rdma_family_in_use()
+	{
+		const char *path = RDMA_SOCK_FAMILY_PATH;
+		char text[32] = {};
+		int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			throw SetupError(strprintf("-f rdma: cannot read %s: %s; is the rdma_sock module loaded? (insmod rdma_sock.ko, or modprobe rdma_sock)",
+						   path, errno_text(errno).c_str()));
+		ssize_t n = ::read(fd, text, sizeof(text) - 1);
+		::close(fd);
+		char *end = nullptr;
+		long family = n > 0 ? strtol(text, &end, 10) : -1;
+		if (n <= 0 || end == text || family <= 0 || family >= AF_MAX)
+			throw SetupError(strprintf("-f rdma: %s holds no family number", path));
+		return static_cast<int>(family);
+	}
+
+	std::string name_;
+	int rdma_family_;
+};
+
+/* A file descriptor that is not a socket (epoll, signalfd). */
+class UniqueFd {
+public:
+	explicit UniqueFd(int fd = -1) : fd_(fd) {}
+	UniqueFd(UniqueFd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+	UniqueFd &operator=(UniqueFd &&o) noexcept
+	{
+		std::swap(fd_, o.fd_);
+		return *this;
+	}
+	~UniqueFd()
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+	}
+	int get() const { return fd_; }
+
+private:
+	int fd_;
+};
+
+/* ------------------------------------------------------------ the stream pattern */
+
+enum class Verify : uint8_t { None = 0, Stamp = 1, Full = 2 };
+
+const char *verify_name(Verify v)
+{
+	switch (v) {
+	case Verify::None:
+		return "none";
+	case Verify::Stamp:
+		return "stamp";
+	case Verify::Full:
+		return "full";
+	}
+	return "?";
+}
+
+/*
+ * What a stream carries: every 8-byte-aligned offset o of the stream holds
+ * the little-endian word(o), a function of o and of a seed the client picks
+ * per connection, so any byte can be checked wherever reads split the
+ * stream.  Verify::Stamp writes and checks only the word at every 4 KiB
+ * boundary (lost, repeated, reordered or misdirected data, at the cost of
+ * nothing); Verify::Full every word (any changed byte, at the cost of one
+ * pass over the data on each side).
+ */
+class Pattern {
+public:
+	static constexpr uint64_t kStampInterval = 4096;
+
+	Pattern(uint64_t seed, Verify verify) : seed_(seed), verify_(verify) {}
+
+	uint64_t word(uint64_t o) const { return seed_ ^ ((o >> 3) * 0x9e3779b97f4a7c15ULL); }
+	uint8_t byte(uint64_t o) const { return static_cast<uint8_t>(word(o) >> (8 * (o & 7))); }
+
+	/* Writes what check() reads into buf, stream bytes [off, off + len). */
+	void fill(uint8_t *buf, size_t len, uint64_t off) const
+	{
+		if (verify_ == Verify::Full)
+			fill_all(buf, len, off);
+		else if (verify_ == Verify::Stamp)
+			for_each_stamp(off, len, [&](uint64_t lo, uint64_t hi) {
+				for (uint64_t x = lo; x < hi; x++)
+					buf[x - off] = byte(x);
+				return std::optional<uint64_t>();
+			});
+	}
+
+	void fill_all(uint8_t *buf, size_t len, uint64_t off) const
+	{
+		uint64_t o = off, end = off + len;
+
+		for (; o < end && (o & 7); o++)
+			buf[o - off] = byte(o);
+		for (; o + 8 <= end; o += 8) {
+			uint64_t w = htole64(word(o));
+			memcpy(buf + (o - off), &w, 8);
+		}
+		for (; o < end; o++)
+			buf[o - off] = byte(o);
+	}
+
+	/* The stream offset of the first wrong byte, if any. */
+	std::optional<uint64_t> check(const uint8_t *buf, size_t len, uint64_t off) const
+	{
+		if (verify_ == Verify::Stamp)
+			return for_each_stamp(off, len, [&](uint64_t lo, uint64_t hi) {
+				return check_bytes(buf, lo, hi, off);
+			});
+		if (verify_ != Verify::Full)
+			return std::nullopt;
+
+		uint64_t o = off, end = off + len;
+		uint64_t head = std::min<uint64_t>(end, (o + 7) & ~uint64_t(7));
+		if (auto bad = check_bytes(buf, o, head, off))
+			return bad;
+		for (o = head; o + 8 <= end; o += 8) {
+			uint64_t v;
+			memcpy(&v, buf + (o - off), 8);
+			if (uint64_t diff = le64toh(v) ^ word(o))
+				return o + __builtin_ctzll(diff) / 8;
+		}
+		return check_bytes(buf, o, end, off);
+	}
+
+private:
+	std::optional<uint64_t> check_bytes(const uint8_t *buf, uint64_t lo, uint64_t hi,
+					    uint64_t off) const
+	{
+		for (uint64_t x = lo; x < hi; x++)
+			if (buf[x - off] != byte(x))
+				return x;
+		return std::nullopt;
+	}
+
+	/* fn(lo, hi) on the part of each stamp within [off, off + len), until it returns a value. */
+	template <class Fn>
+	static std::optional<uint64_t> for_each_stamp(uint64_t off, size_t len, Fn fn)
+	{
+		uint64_t end = off + len;
+		uint64_t s = off / kStampInterval * kStampInterval;
+
+		if (s + 8 <= off)
+			s += kStampInterval;
+		for (; s < end; s += kStampInterval)
+			if (auto r = fn(std::max(s, off), std::min(s + 8, end)))
+				return r;
+		return std::nullopt;
+	}
+
+	uint64_t seed_;
+	Verify verify_;
+};
+
+/* Server debug aid (--corrupt-every N): flips the byte at every stream offset k*N, k >= 1. */
+class Corrupter {
+public:
+	explicit Corrupter(uint64_t every) : every_(every) {}
+
+	void apply(uint8_t *buf, size_t len, uint64_t off) const
+	{
+		if (!every_)
+			return;
+		uint64_t x = std::max(every_, (off + every_ - 1) / every_ * every_);
+		for (; x < off + len; x += every_)
+			buf[x - off] ^= 0xff;
+	}
+
+private:
+	uint64_t every_;
+};
+
+/* ------------------------------------------------------------ wire protocol */
+
+/*
+ * Each connection starts with one byte naming the test.  Connrate sends
+ * only that byte ('C') and the server echoes it.  Every other test sends a
+ * 32-byte header starting with that byte, and the server answers with an
+ * 8-byte ack once it has applied what the header asks for.  A stream ends
+ * with a 32-byte report from the server.  Integers are big-endian.
+ *
+ * header: 0 test, 1 version, 2 verify, 3 zero, 4 magic "RSKB" (u32),
+ *         8 busy_poll_us (u32), 12 msg_size (u32), 16 seed (u64), 24 zero
+ * ack:    0 'A', 1 status, 2 zero, 4 errno (u32)
+ * report: 0 'R', 1 status, 2 zero, 8 bytes (u64), 16 elapsed_ns (u64),
+ *         24 first bad offset (u64)
+ */
+namespace wire {
+
+enum class Test : uint8_t { Stream = 'S', Pingpong = 'P', Connrate = 'C', Idle = 'I' };
+
+constexpr uint32_t kMagic = 0x52534b42;	/* "RSKB" */
+constexpr uint8_t kVersion = 1;
+constexpr size_t kHeaderSize = 32, kAckSize = 8, kReportSize = 32;
+
+using HeaderBytes = std::array<uint8_t, kHeaderSize>;
+using AckBytes = std::array<uint8_t, kAckSize>;
+using ReportBytes = std::array<uint8_t, kReportSize>;
+
+void put32(uint8_t *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+}
+
+void put64(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+}
+
+uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return be32toh(v);
+}
+
+uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
+
+struct Header {
+	Test test = Test::Stream;
+	Verify verify = Verify::Stamp;	/* stream */
+	uint32_t busy_poll_us = 0;	/* pingpong: SO_BUSY_POLL for the server's socket */
+	uint32_t msg_size = 0;		/* pingpong: message size; stream: write size (informational) */
+	uint64_t seed = 0;		/* stream: the pattern's seed */
+};
+
+HeaderBytes encode(const Header &h)
+{
+	HeaderBytes b{};
+
+	b[0] = static_cast<uint8_t>(h.test);
+	b[1] = kVersion;
+	b[2] = static_cast<uint8_t>(h.verify);
+	put32(&b[4], kMagic);
+	put32(&b[8], h.busy_poll_us);
+	put32(&b[12], h.msg_size);
+	put64(&b[16], h.seed);
+	return b;
+}
+
+/* An error message, or nothing if the header is good. */
+std::optional<std::string> decode(const HeaderBytes &b, Header &h)
+{
+	if (get32(&b[4]) != kMagic)
+		return "not an rsk_bench header (bad magic)";
+	if (b[1] != kVersion)
+		return strprintf("protocol version %u, this server speaks %u", b[1], kVersion);
+	h.test = static_cast<Test>(b[0]);
+	if (h.test != Test::Stream && h.test != Test::Pingpong && h.test != Test::Idle)
+		return strprintf("unknown test 0x%02x", b[0]);
+	if (b[2] > static_cast<uint8_t>(Verify::Full))
+		return strprintf("unknown verify mode %u", b[2]);
+	h.verify = static_cast<Verify>(b[2]);
+	h.busy_poll_us = get32(&b[8]);
+	h.msg_size = get32(&b[12]);
+	h.seed = get64(&b[16]);
+	if (h.test == Test::Pingpong && (h.msg_size < 1 || h.msg_size > kMaxMessage))
+		return strprintf("pingpong message size %u out of range", h.msg_size);
+	if (h.busy_poll_us > INT32_MAX)
+		return "busy_poll_us out of range";
+	return std::nullopt;
+}
+
+enum class AckStatus : uint8_t { Ok = 0, OptionFailed = 1, BadHeader = 2 };
+
+struct Ack {
+	AckStatus status = AckStatus::Ok;
+	uint32_t err = 0;
+};
+
+AckBytes encode(const Ack &a)
+{
+	AckBytes b{};
+
+	b[0] = 'A';
+	b[1] = static_cast<uint8_t>(a.status);
+	put32(&b[4], a.err);
+	return b;
+}
+
+Ack decode_ack(const AckBytes &b)
+{
+	if (b[0] != 'A' || b[1] > static_cast<uint8_t>(AckStatus::BadHeader))
+		throw TestError("malformed answer from the server (is it rsk_bench?)");
+	return {static_cast<AckStatus>(b[1]), get32(&b[4])};
+}
+
+enum class ReportStatus : uint8_t { Ok = 0, Corrupt = 1 };
+
+struct Report {
+	ReportStatus status = ReportStatus::Ok;
+	uint64_t bytes = 0, elapsed_ns = 0, bad_offset = 0;
+};
+
+ReportBytes encode(const Report &r)
+{
+	ReportBytes b{};
+
+	b[0] = 'R';
+	b[1] = static_cast<uint8_t>(r.status);
+	put64(&b[8], r.bytes);
+	put64(&b[16], r.elapsed_ns);
+	put64(&b[24], r.bad_offset);
+	return b;
+}
+
+Report decode_report(const ReportBytes &b)
+{
+	if (b[0] != 'R' || b[1] > static_cast<uint8_t>(ReportStatus::Corrupt))
+		throw TestError("malformed stream report from the server");
+	return {static_cast<ReportStatus>(b[1]), get64(&b[8]), get64(&b[16]), get64(&b[24])};
+}
+
+const char *test_name(Test t)
+{
+	switch (t) {
+	case Test::Stream:
+		return "stream";
+	case Test::Pingpong:
+		return "pingpong";
+	case Test::Connrate:
+		return "connrate";
+	case Test::Idle:
+		return "idle";
+	}
+	return "?";
+}
+
+} /* namespace wire */
+
+/* ------------------------------------------------------------ server */
+
+struct ServerOptions {
+	milliseconds timeout{10s};	/* header, and each read or write of a session */
+	uint64_t corrupt_every = 0;
+	bool verbose = false;
+};
+
+/*
+ * Threads that each serve one stream or pingpong connection.  stop_all()
+ * shuts their sockets down (so blocked reads return) and joins them.
+ */
+class Workers {
+public:
+	template <class Fn>
+	void start(Socket sock, Fn fn)
+	{
+		std::lock_guard<std::mutex> g(mu_);
+		Worker &w = list_.emplace_back();
+		w.fd = sock.fd();
+		w.thread = std::thread([this, &w, fn, s = std::move(sock)]() mutable {
+			fn(s);
+			{
+				std::lock_guard<std::mutex> g(mu_);
+				w.fd = -1;	/* stop_all() must not touch it once closed */
+			}
+			s.close();
+			w.done = true;
+		});
+	}
+
+	/* Joins the threads that have finished. */
+	void reap()
+	{
+		std::lock_guard<std::mutex> g(mu_);
+		for (auto it = list_.begin(); it != list_.end();) {
+			if (it->done) {
+				it->thread.join();
+				it = list_.erase(it);
+			} else {
+				++it;
+			}
+		}
+	}
+
+	void stop_all()
+	{
+		{
+			std::lock_guard<std::mutex> g(mu_);
+			for (Worker &w : list_)
+				if (w.fd >= 0)
+					::shutdown(w.fd, SHUT_RDWR);
+		}
+		for (Worker &w : list_)	/* no one adds now: the reactor has stopped */
+			w.thread.join();
+		list_.clear();
+	}
+
+	size_t active()
+	{
+		std::lock_guard<std::mutex> g(mu_);
+		return list_.size();
+	}
+
+private:
+	struct Worker {
+		std::thread thread;
+		int fd = -1;
+		std::atomic<bool> done{false};
+	};
+	std::mutex mu_;
+	std::list<Worker> list_;
+};
+
+/*
+ * One thread (run()) accepts, reads each connection's header without
+ * blocking and answers connrate and idle connections itself, keeping them
+ * ("parked") until the client closes.  Stream and pingpong connections go to
+ * a thread each, which blocks with timeouts.  SIGTERM or SIGINT stops it.
+ */
+class Server {
+public:
+	Server(Transport transport, Address addr, ServerOptions opt)
+		: transport_(std::move(transport)), addr_(std::move(addr)), opt_(opt) {}
+
+	int run()
+	{
+		setup();
+		printf("rsk_bench ready\n");
+		fflush(stdout);
+		log_line(strprintf("server: %s, listening on %s", transport_.name().c_str(),
+				   addr_.str().c_str()));
+
+		auto next_sweep = Clock::now() + 1s;
+		int signo = 0;
+		while (!signo) {
+			epoll_event ev[64];
+			int n = epoll_wait(epfd_.get(), ev, 64, 500);
+			if (n < 0 && errno != EINTR) {
+				log_line("server: epoll_wait: " + errno_text(errno));
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				int fd = ev[i].data.fd;
+				if (fd == sigfd_.get())
+					signo = read_signal();
+				else if (fd == listener_.fd())
+					on_listener();
+				else
+					on_conn(fd);
+			}
+			if (Clock::now() >= next_sweep) {
+				sweep();
+				workers_.reap();
+				next_sweep = Clock::now() + 1s;
+			}
+		}
+
+		stopping_ = true;
+		listener_.close();
+		conns_.clear();
+		workers_.stop_all();
+		log_line(strprintf("server: stopped by %s", signo ? sigabbrev_np(signo) : "an error"));
+		return signo ? kExitOk : kExitFailure;
+	}
+
+private:
+	enum class State { Header, Parked };
+
+	struct Conn {
+		Socket sock;
+		std::string peer;
+		State state = State::Header;
+		wire::HeaderBytes buf{};
+		size_t have = 0;
+		Clock::time_point deadline;
+	};
+
+	void setup()
+	{
+		sigset_t mask;
+
+		/* Before any thread exists, so that all inherit the mask. */
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+		sigfd_ = UniqueFd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+		epfd_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
+		if (sigfd_.get() < 0 || epfd_.get() < 0)
+			throw SetupError("signalfd/epoll_create1: " + errno_text(errno));
+		try {
+			listener_ = transport_.open(addr_);
+			listener_.listen(addr_);
+		} catch (const TestError &e) {
+			throw SetupError(e.what());
+		}
+		if (!watch(sigfd_.get()) || !watch(listener_.fd()))
+			throw SetupError("epoll_ctl: " + errno_text(errno));
+	}
+
+	bool watch(int fd)
+	{
+		epoll_event ev{};
+
+		ev.events = EPOLLIN;
+		ev.data.fd = fd;
+		return epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
+	}
+
+	int read_signal()
+	{
+		signalfd_siginfo si;
+
+		return read(sigfd_.get(), &si, sizeof(si)) == sizeof(si) ? si.ssi_signo : SIGTERM;
+	}
+
+	void on_listener()
+	{
+		for (;;) {
+			sockaddr_storage ss;
+			socklen_t len = sizeof(ss);
+			int fd = accept4(listener_.fd(), reinterpret_cast<sockaddr *>(&ss), &len,
+					 SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno == EINTR || errno == ECONNABORTED)
+					continue;
+				if (errno != EAGAIN && errno != EWOULDBLOCK) {
+					log_line("server: accept: " + errno_text(errno));
+					if (errno == EMFILE || errno == ENFILE)
+						std::this_thread::sleep_for(100ms);
+				}
+				return;
+			}
+			Conn c;
+			c.sock = Socket(fd);
+			c.peer = Address(reinterpret_cast<sockaddr *>(&ss), len).str();
+			c.deadline = Clock::now() + opt_.timeout;
+			if (!watch(fd)) {
+				log_line("server: epoll_ctl: " + errno_text(errno));
+				continue;
+			}
+			conns_.insert_or_assign(fd, std::move(c));
+		}
+	}
+
+	void on_conn(int fd)
+	{
+		auto it = conns_.find(fd);
+		if (it == conns_.end())
+			return;
+		Conn &c = it->second;
+
+		if (c.state == State::Parked) {
+			/* connrate and idle: only the end of the stream may come */
+			char junk[64];
+			ssize_t n = recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return;
+			if (n < 0 && errno != ECONNRESET)
+				log_line("server: " + c.peer + ": recv: " + errno_text(errno));
+			else if (n > 0)
+				log_line("server: " + c.peer + ": unexpected data after the header");
+			conns_.erase(it);
+			return;
+		}
+
+		ssize_t n = recv(fd, c.buf.data() + c.have, c.buf.size() - c.have, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return;
+		if (n <= 0) {
+			if (n < 0)
+				log_line("server: " + c.peer + ": recv: " + errno_text(errno));
+			else if (c.have)
+				log_line(strprintf("server: %s: closed after %zu header bytes",
+						   c.peer.c_str(), c.have));
+			conns_.erase(it);
+			return;
+		}
+		c.have += n;
+
+		if (c.buf[0] == static_cast<uint8_t>(wire::Test::Connrate)) {
+			if (c.have != 1 || send(fd, c.buf.data(), 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
+				log_line("server: " + c.peer + ": connrate: " +
+					 (c.have != 1 ? std::string("more than one byte") : errno_text(errno)));
+				conns_.erase(it);
+				return;
+			}
+			c.state = State::Parked;
+			return;
+		}
+		if (c.have < wire::kHeaderSize)
+			return;
+
+		wire::Header h;
+		if (auto err = wire::decode(c.buf, h)) {
+			log_line("server: " + c.peer + ": " + *err);
+			auto ack = wire::encode(wire::Ack{wire::AckStatus::BadHeader, 0});
+			send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+			conns_.erase(it);
+			return;
+		}
+		if (h.test == wire::Test::Idle) {
+			auto ack = wire::encode(wire::Ack{});
+			if (send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)ack.size()) {
+				log_line("server: " + c.peer + ": idle: send: " + errno_text(errno));
+				conns_.erase(it);
+				return;
+			}
+			c.state = State::Parked;
+			return;
+		}
+
+		/* stream, pingpong: a thread of their own */
+		epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+		Socket sock = std::move(c.sock);
+		std::string peer = std::move(c.peer);
+		conns_.erase(it);
+		workers_.start(std::move(sock), [this, h, peer](Socket &s) { serve(s, h, peer); });
+	}
+
+	/* Drops connections that sent no complete header in time. */
+	void sweep()
+	{
+		auto now = Clock::now();
+
+		std::erase_if(conns_, [&](const auto &kv) {
+			const Conn &c = kv.second;
+			if (c.state != State::Header || now < c.deadline)
+				return false;
+			log_line(strprintf("server: %s: no header within %.1f s, closing", c.peer.c_str(),
+					   opt_.timeout.count() / 1000.0));
+			return true;
+		});
+	}
+
+	void serve(Socket &s, const wire::Header &h, const std::string &peer)
+	{
+		try {
+			s.set_timeouts(opt_.timeout);
+			if (h.test == wire::Test::Stream)
+				serve_stream(s, h, peer);
+			else
+				serve_pingpong(s, h, peer);
+		} catch (const TestError &e) {
+			if (!stopping_)
+				log_line(strprintf("server: %s: %s: %s", peer.c_str(),
+						   wire::test_name(h.test), e.what()));
+		}
+	}
+
+	static void send_ack(Socket &s, wire::Ack ack)
+	{
+		auto b = wire::encode(ack);
+		s.send_all(b.data(), b.size());
+	}
+
+	/* Reads to the end of the stream, checking the pattern; reports the count. */
+	void serve_stream(Socket &s, const wire::Header &h, const std::string &peer)
+	{
+		Pattern pattern(h.seed, h.verify);
+		Corrupter corrupt(opt_.corrupt_every);
+		std::vector<uint8_t> buf(kServerRecvBuffer);
+		std::optional<uint64_t> bad;
+		uint64_t off = 0;
+		Clock::time_point first{};
+
+		send_ack(s, {});
+		for (;;) {
+			size_t n = s.recv_some(buf.data(), buf.size());
+			if (!n)
+				break;
+			if (stopping_)
+				throw TestError("server stopping");	/* not logged */
+			if (!off)
+				first = Clock::now();
+			corrupt.apply(buf.data(), n, off);
+			if (!bad)
+				bad = pattern.check(buf.data(), n, off);
+			off += n;
+		}
+		auto elapsed = off ? Clock::now() - first : Clock::duration{};
+
+		wire::Report r;
+		r.status = bad ? wire::ReportStatus::Corrupt : wire::ReportStatus::Ok;
+		r.bytes = off;
+		r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+		r.bad_offset = bad.value_or(0);
+		auto b = wire::encode(r);
+		s.send_all(b.data(), b.size());
+
+		if (bad)
+			log_line(strprintf("server: %s: stream: data differs from the pattern at offset %llu",
+					   peer.c_str(), (unsigned long long)*bad));
+		else if (opt_.verbose)
+			log_line(strprintf("server: %s: stream: %llu bytes, verify %s, ok", peer.c_str(),
+					   (unsigned long long)off, verify_name(h.verify)));
+	}
+
+	/* Echoes msg_size-byte messages until the client closes. */
+	void serve_pingpong(Socket &s, const wire::Header &h, const std::string &peer)
+	{
+		wire::Ack ack;
+
+		if (int err = s.try_set_option(IPPROTO_TCP, TCP_NODELAY, 1))
+			ack = {wire::AckStatus::OptionFailed, static_cast<uint32_t>(err)};
+		else if (h.busy_poll_us)
+			if (int err = s.try_set_option(SOL_SOCKET, SO_BUSY_POLL, h.busy_poll_us))
+				ack = {wire::AckStatus::OptionFailed, static_cast<uint32_t>(err)};
+		send_ack(s, ack);
+		if (ack.status != wire::AckStatus::Ok)
+			return;
+
+		Corrupter corrupt(opt_.corrupt_every);
+		std::vector<uint8_t> msg(h.msg_size);
+		uint64_t off = 0;
+		while (s.recv_exact(msg.data(), msg.size(), "message", true)) {
+			if (stopping_)
+				return;
+			corrupt.apply(msg.data(), msg.size(), off);
+			off += msg.size();
+			s.send_all(msg.data(), msg.size());
+		}
+		if (opt_.verbose)
+			log_line(strprintf("server: %s: pingpong: %llu messages of %u bytes, busy_poll %u",
+					   peer.c_str(), (unsigned long long)(off / h.msg_size),
+					   h.msg_size, h.busy_poll_us));
+	}
+
+	Transport transport_;
+	Address addr_;
+	ServerOptions opt_;
+	Socket listener_;
+	UniqueFd epfd_, sigfd_;
+	std::unordered_map<int, Conn> conns_;
+	Workers workers_;
+	std::atomic<bool> stopping_{false};
+};
+
+/* ------------------------------------------------------------ client */
+
+/*
+ * Results: one human-readable line each on stdout; with --json, one JSON
+ * object each on stdout ({test, family, params, values}) and the lines on
+ * stderr, so stdout stays machine-readable.
+ */
+class Reporter {
+public:
+	explicit Reporter(bool json) : json_(json) {}
+
+	void result(const std::string &test, const Transport &t, json params, json values,
+		    const std::string &line)
+	{
+		if (json_) {
+			json j = {{"test", test}, {"family", t.name()}, {"params", std::move(params)},
+				  {"values", std::move(values)}};
+			printf("%s\n", j.dump().c_str());
+			fflush(stdout);
+		}
+		status(line);
+	}
+
+	/* A line that is not a result, e.g. "idle holding N". */
+	void status(const std::string &line)
+	{
+		FILE *f = json_ ? stderr : stdout;
+		fprintf(f, "%s\n", line.c_str());
+		fflush(f);
+	}
+
+private:
+	bool json_;
+};
+
+struct Client {
+	Transport transport;
+	Address server;
+	milliseconds timeout;
+	Reporter &out;
+
+	/* A socket with bounded waits, not yet connected (to set options first). */
+	Socket open() const
+	{
+		Socket s = transport.open(server);
+		s.set_timeouts(timeout);
+		return s;
+	}
+
+	Socket dial() const
+	{
+		Socket s = open();
+		s.connect(server);
+		return s;
+	}
+
+	/* Sends the header and waits for the server's ack. */
+	void start(Socket &s, const wire::Header &h) const
+	{
+		auto hb = wire::encode(h);
+		s.send_all(hb.data(), hb.size());
+		wire::AckBytes ab;
+		s.recv_exact(ab.data(), ab.size(), "waiting for the server's ack");
+		wire::Ack ack = wire::decode_ack(ab);
+		if (ack.status == wire::AckStatus::BadHeader)
+			throw TestError("the server rejected the header (another rsk_bench version?)");
+		if (ack.status == wire::AckStatus::OptionFailed)
+			throw TestError("the server could not set the socket options asked for: " +
+					errno_text(ack.err));
+	}
+
+	json params(json extra) const
+	{
+		extra["server"] = server.str();
+		extra["timeout_s"] = timeout.count() / 1000.0;
+		if (transport.is_rdma())
+			extra["af"] = transport.rdma_family();
+		return extra;
+	}
+};
+
+/*
+ * Runs fn(i, start) on n threads released together at start, which it
+ * returns.  Rethrows the first error once all have finished.
+ */
+template <class Fn>
+Clock::time_point run_threads(unsigned n, Fn fn)
+{
+	Clock::time_point start;
+	std::vector<std::thread> threads;
+	std::vector<std::exception_ptr> errors(n);
+	std::latch go(1);
+
+	threads.reserve(n);
+	for (unsigned i = 0; i < n; i++)
+		threads.emplace_back([&, i] {
+			go.wait();
+			try {
+				fn(i, start);
+			} catch (...) {
+				errors[i] = std::current_exception();
+			}
+		});
+	start = Clock::now();
+	go.count_down();	/* publishes start */
+	for (auto &t : threads)
+		t.join();
+	for (auto &e : errors)
+		if (e)
+			std::rethrow_exception(e);
+	return start;
+}
+
+/* --- stream --- */
+
+struct StreamOptions {
+	size_t write_size = 65536;
+	unsigned conns = 1;
+	double seconds = 5;
+	uint64_t bytes = 0;	/* total over all connections; 0: run for seconds */
+	Verify verify = Verify::Stamp;
+};
+
+void test_stream(const Client &cl, const StreamOptions &o)
+{
+	struct Conn {
+		Socket sock;
+		uint64_t seed = 0, quota = 0, sent = 0;
+		wire::Report report;
+		Clock::time_point end;
+	};
+	std::vector<Conn> conns(o.conns);
+	std::mt19937_64 rng(std::random_device{}());
+
+	for (unsigned i = 0; i < o.conns; i++) {
+		Conn &c = conns[i];
+		c.seed = rng();
+		c.quota = o.bytes / o.conns + (i < o.bytes % o.conns);
+		c.sock = cl.dial();
+		wire::Header h;
+		h.test = wire::Test::Stream;
+		h.verify = o.verify;
+		h.msg_size = o.write_size;
+		h.seed = c.seed;
+		cl.start(c.sock, h);
+	}
+
+	std::atomic<bool> abort{false};
+	auto duration = std::chrono::duration_cast<Clock::duration>(
+		std::chrono::duration<double>(o.seconds));
+	Clock::time_point start = run_threads(o.conns, [&](unsigned i, Clock::time_point t0) {
+		Conn &c = conns[i];
+		Clock::time_point deadline = t0 + duration;
+		Pattern pattern(c.seed, o.verify);
+		std::vector<uint8_t> buf(o.write_size);
+
+		pattern.fill_all(buf.data(), buf.size(), 0);	/* background for stamps */
+		try {
+			while (!abort) {
+				size_t len = o.write_size;
+				if (o.bytes) {
+					if (c.sent >= c.quota)
+						break;
+					len = std::min<uint64_t>(len, c.quota - c.sent);
+				} else if (Clock::now() >= deadline) {
+					break;
+				}
+				pattern.fill(buf.data(), len, c.sent);
+				c.sock.send_all(buf.data(), len);
+				c.sent += len;
+			}
+			c.sock.shutdown_write();
+			wire::ReportBytes rb;
+			c.sock.recv_exact(rb.data(), rb.size(), "waiting for the server's report");
+			c.report = wire::decode_report(rb);
+			c.end = Clock::now();
+		} catch (const TestError &e) {
+			abort = true;
+			throw TestError(strprintf("connection %u: %s", i, e.what()));
+		}
+		if (c.report.status == wire::ReportStatus::Corrupt)
+			throw TestError(strprintf("connection %u: the server found data differing from the pattern at stream offset %llu",
+						  i, (unsigned long long)c.report.bad_offset));
+		if (c.report.bytes != c.sent)
+			throw TestError(strprintf("connection %u: the server received %llu bytes, %llu were sent",
+						  i, (unsigned long long)c.report.bytes,
+						  (unsigned long long)c.sent));
+	});
+
+	uint64_t total = 0;
+	Clock::time_point end = start;
+	json per_conn = json::array();
+	for (const Conn &c : conns) {
+		total += c.sent;
+		end = std::max(end, c.end);
+		per_conn.push_back({{"bytes", c.sent}, {"seconds", seconds_between(start, c.end)},
+				    {"server_seconds", c.report.elapsed_ns / 1e9}});
+	}
+	double secs = seconds_between(start, end);
+	double mibs = secs > 0 ? total / secs / (1 << 20) : 0;
+	double gbits = secs > 0 ? total * 8 / secs / 1e9 : 0;
+
+	json params = {{"write_size", o.write_size}, {"connections", o.conns},
+		       {"verify", verify_name(o.verify)}};
+	if (o.bytes)
+		params["bytes"] = o.bytes;
+	else
+		params["seconds"] = o.seconds;
+	cl.out.result("stream", cl.transport, cl.params(params),
+		      {{"bytes", total}, {"seconds", secs}, {"mib_per_s", mibs},
+		       {"gbit_per_s", gbits}, {"per_connection", per_conn}},
+		      strprintf("stream %s w=%zu n=%u: %.1f MiB/s %.2f Gbit/s (%.1f MiB in %.2f s)",
+				cl.transport.name().c_str(), o.write_size, o.conns, mibs, gbits,
+				total / double(1 << 20), secs));
+}
+
+/* --- pingpong --- */
+
+struct PingpongOptions {
+	size_t size = 64;
+	uint64_t iterations = 10000;
+	uint64_t warmup = 1000;
+	int busy_poll = 0;	/* usec; 0 leaves SO_BUSY_POLL alone */
+};
+
+void test_pingpong(const Client &cl, const PingpongOptions &o)
+{
+	Socket s = cl.open();
+	s.set_nodelay();
+	if (o.busy_poll)
+		s.set_busy_poll(o.busy_poll);
+	s.connect(cl.server);
+	wire::Header h;
+	h.test = wire::Test::Pingpong;
+	h.busy_poll_us = o.busy_poll;
+	h.msg_size = o.size;
+	cl.start(s, h);
+
+	std::vector<uint8_t> out(o.size), in(o.size);
+	std::vector<double> rtt;
+	Pattern(std::random_device{}(), Verify::Full).fill_all(out.data(), out.size(), 0);
+	rtt.reserve(o.iterations);
+
+	for (uint64_t i = 0; i < o.warmup + o.iterations; i++) {
+		memcpy(out.data(), &i, std::min<size_t>(8, o.size));	/* stale echoes differ */
+		auto t0 = Clock::now();
+		s.send_all(out.data(), out.size());
+		s.recv_exact(in.data(), in.size(), "waiting for the echo");
+		auto t1 = Clock::now();
+		if (memcmp(in.data(), out.data(), o.size)) {
+			size_t k = std::mismatch(in.begin(), in.end(), out.begin()).first - in.begin();
+			throw TestError(strprintf("the echo of message %llu differs from it at byte %zu",
+						  (unsigned long long)i, k));
+		}
+		if (i >= o.warmup)
+			rtt.push_back(to_us(t1 - t0));
+	}
+	s.close();
+
+	Summary r = Summary::of(std::move(rtt));
+	cl.out.result("pingpong", cl.transport,
+		      cl.params({{"size", o.size}, {"iterations", o.iterations},
+				 {"warmup", o.warmup}, {"busy_poll_us", o.busy_poll}}),
+		      {{"rtt", r.to_json()}},
+		      strprintf("pingpong %s s=%zu busy_poll=%d: rtt median %.2f us p99 %.2f us p99.9 %.2f us mean %.2f us (%llu iterations)",
+				cl.transport.name().c_str(), o.size, o.busy_poll, r.median, r.p99,
+				r.p999, r.mean, (unsigned long long)o.iterations));
+}
+
+/* --- connrate --- */
+
+struct ConnrateOptions {
+	uint64_t count = 1000;	/* total over all threads */
+	unsigned threads = 1;
+};
+
+void test_connrate(const Client &cl, const ConnrateOptions &o)
+{
+	std::vector<std::vector<double>> lat(o.threads);
+	std::vector<Clock::time_point> ends(o.threads);
+	std::atomic<bool> abort{false};
+
+	Clock::time_point start = run_threads(o.threads, [&](unsigned t, Clock::time_point) {
+		uint64_t cycles = o.count / o.threads + (t < o.count % o.threads);
+		lat[t].reserve(cycles);
+		for (uint64_t i = 0; i < cycles && !abort; i++) {
+			try {
+				auto t0 = Clock::now();
+				Socket s = cl.dial();
+				uint8_t b = static_cast<uint8_t>(wire::Test::Connrate), echo = 0;
+				s.send_all(&b, 1);
+				s.recv_exact(&echo, 1, "waiting for the echo");
+				if (echo != b)
+					throw TestError(strprintf("echoed 0x%02x for 0x%02x", echo, b));
+				s.close();
+				lat[t].push_back(to_us(Clock::now() - t0));
+			} catch (const TestError &e) {
+				abort = true;
+				throw TestError(strprintf("thread %u, cycle %llu: %s", t,
+							  (unsigned long long)i, e.what()));
+			}
+		}
+		ends[t] = Clock::now();
+	});
+
+	std::vector<double> all;
+	for (auto &v : lat)
+		all.insert(all.end(), v.begin(), v.end());
+	double secs = seconds_between(start, *std::max_element(ends.begin(), ends.end()));
+	double rate = secs > 0 ? all.size() / secs : 0;
+	Summary r = Summary::of(std::move(all));
+	cl.out.result("connrate", cl.transport,
+		      cl.params({{"count", o.count}, {"threads", o.threads}}),
+		      {{"connections", r.n}, {"seconds", secs}, {"per_s", rate},
+		       {"cycle", r.to_json()}},
+		      strprintf("connrate %s c=%llu P=%u: %.1f conn/s (cycle median %.1f us p99 %.1f us)",
+				cl.transport.name().c_str(), (unsigned long long)o.count, o.threads,
+				rate, r.median, r.p99));
+}
+
+/* --- idle --- */
+
+struct IdleOptions {
+	uint64_t count = 1000;
+	double seconds = 10;
+};
+
+struct MemInfo {
+	long long slab_kb = -1, available_kb = -1;
+
+	static MemInfo read()
+	{
+		MemInfo m;
+		FILE *f = fopen("/proc/meminfo", "re");
+		char line[256];
+
+		if (!f)
+			return m;
+		while (fgets(line, sizeof(line), f)) {
+			sscanf(line, "Slab: %lld kB", &m.slab_kb);
+			sscanf(line, "MemAvailable: %lld kB", &m.available_kb);
+		}
+		fclose(f);
+		return m;
+	}
+};
+
+void test_idle(const Client &cl, const IdleOptions &o)
+{
+	rlimit rl{};
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && o.count + 32 > rl.rlim_cur)
+		throw SetupError(strprintf("idle -c %llu needs %llu file descriptors, RLIMIT_NOFILE allows %llu (ulimit -n)",
+					   (unsigned long long)o.count,
+					   (unsigned long long)(o.count + 32),
+					   (unsigned long long)rl.rlim_cur));
+
+	MemInfo before = MemInfo::read();
+	auto t0 = Clock::now();
+	std::vector<Socket> conns;
+	conns.reserve(o.count);
+	wire::Header h;
+	h.test = wire::Test::Idle;
+	auto hb = wire::encode(h);
+	for (uint64_t i = 0; i < o.count; i++) {
+		try {
+			conns.push_back(cl.dial());
+			conns.back().send_all(hb.data(), hb.size());
+		} catch (const TestError &e) {
+			throw TestError(strprintf("connection %llu: %s", (unsigned long long)i, e.what()));
+		}
+	}
+	for (uint64_t i = 0; i < o.count; i++) {	/* each acked: the server holds it too */
+		wire::AckBytes ab;
+		try {
+			conns[i].recv_exact(ab.data(), ab.size(), "waiting for the server's ack");
+		} catch (const TestError &e) {
+			throw TestError(strprintf("connection %llu: %s", (unsigned long long)i, e.what()));
+		}
+		if (wire::decode_ack(ab).status != wire::AckStatus::Ok)
+			throw TestError(strprintf("connection %llu: the server refused it",
+						  (unsigned long long)i));
+	}
+	double open_secs = seconds_between(t0, Clock::now());
+	MemInfo held = MemInfo::read();
+
+	cl.out.status(strprintf("idle holding %llu", (unsigned long long)o.count));
+	std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+
+	/* Nothing may have come meanwhile: no data, no end of stream, no error. */
+	std::vector<pollfd> pfds;
+	for (const Socket &s : conns)
+		pfds.push_back({s.fd(), POLLIN | POLLRDHUP, 0});
+	if (poll(pfds.data(), pfds.size(), 0) < 0)
+		throw TestError("poll: " + errno_text(errno));
+	auto dead = std::count_if(pfds.begin(), pfds.end(), [](const pollfd &p) { return p.revents; });
+	if (dead)
+		throw TestError(strprintf("%ld of the %llu connections ended or failed while held",
+					  (long)dead, (unsigned long long)o.count));
+	conns.clear();
+
+	auto per_conn = [&](long long a, long long b) {
+		return a < 0 || b < 0 ? 0.0 : (b - a) * 1024.0 / o.count;
+	};
+	double slab_b = per_conn(before.slab_kb, held.slab_kb);
+	double avail_b = per_conn(before.available_kb, held.available_kb);
+	cl.out.result("idle", cl.transport,
+		      cl.params({{"count", o.count}, {"seconds", o.seconds}}),
+		      {{"connections", o.count}, {"open_seconds", open_secs},
+		       {"slab_kb_before", before.slab_kb}, {"slab_kb_held", held.slab_kb},
+		       {"available_kb_before", before.available_kb},
+		       {"available_kb_held", held.available_kb},
+		       {"slab_bytes_per_conn", slab_b}, {"available_bytes_per_conn", avail_b}},
+		      strprintf("idle %s c=%llu: held %llu connections for %.1f s (opened in %.2f s); client side: Slab %lld -> %lld kB (%+.0f B/conn), MemAvailable %lld -> %lld kB (%+.0f B/conn)",
+				cl.transport.name().c_str(), (unsigned long long)o.count,
+				(unsigned long long)o.count, o.seconds, open_secs, before.slab_kb,
+				held.slab_kb, slab_b, before.available_kb, held.available_kb,
+				avail_b));
+}
+
+/* ------------------------------------------------------------ command line */
+
+/* Idle and the server hold many sockets: take the hard limit. */
+void raise_fd_limit()
+{
+	rlimit rl{};
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+struct CommonArgs {
+	std::string family;
+	std::string address;
+	uint16_t port = kDefaultPort;
+	double timeout = 10;
+};
+
+void add_common(CLI::App *app, CommonArgs &a, const char *address_help)
+{
+	app->add_option("-f,--family", a.family, "rdma (the rdma_sock module's family) or tcp")
+		->required()->check(CLI::IsMember({"rdma", "tcp"}));
+	app->add_option("-a,--address", a.address, address_help)->required();
+	app->add_option("-p,--port", a.port, "port")->capture_default_str()
+		->check(CLI::Range(1, 65535));
+	app->add_option("--timeout", a.timeout, "seconds any one wait (connect, read, write) may take")
+		->capture_default_str()->check(CLI::Range(0.001, 86400.0));
+}
+
+} /* namespace */
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"rsk_bench: rdmasock stream benchmark (throughput, latency, connection rate, idle cost), against TCP"};
+	app.require_subcommand(1);
+	app.get_formatter()->column_width(32);
+
+	CommonArgs common;
+	ServerOptions sopt;
+	uint64_t corrupt_every = 0;
+	auto *server = app.add_subcommand("server", "serve tests until SIGTERM; prints 'rsk_bench ready' once listening");
+	add_common(server, common, "address to listen on");
+	server->add_option("--corrupt-every", corrupt_every,
+			   "debug: flip the byte at every N-th offset of each stream and pingpong echo")
+		->transform(CLI::AsSizeValue(false))->check(CLI::PositiveNumber);
+	server->add_flag("-v,--verbose", sopt.verbose, "log each stream and pingpong session");
+
+	bool json_out = false;
+	auto *client = app.add_subcommand("client", "run one test against a server");
+	add_common(client, common, "the server's address");
+	client->add_flag("--json", json_out, "one JSON object per result on stdout (text goes to stderr)");
+	client->require_subcommand(1);
+	client->fallthrough();	/* client options may follow the test */
+
+	StreamOptions so;
+	std::string verify = "stamp";
+	auto *stream = client->add_subcommand("stream", "throughput of -n connections writing -w bytes at a time");
+	stream->add_option("-w,--write-size", so.write_size, "bytes per write (64, 1024, 4096, 65536, 1048576, or any up to 64M)")
+		->capture_default_str()->transform(CLI::AsSizeValue(false))
+		->check(CLI::Range(size_t(1), kMaxWrite));
+	stream->add_option("-n,--connections", so.conns, "parallel connections")
+		->capture_default_str()->check(CLI::Range(1, 1024));
+	auto *time_opt = stream->add_option("-t,--time", so.seconds, "seconds to send for")
+		->capture_default_str()->check(CLI::Range(0.001, 86400.0));
+	stream->add_option("-b,--bytes", so.bytes, "bytes to send instead, in total over the connections (K, M, G: powers of 1024)")
+		->transform(CLI::AsSizeValue(false))->check(CLI::PositiveNumber)->excludes(time_opt);
+	stream->add_option("--verify", verify, "what the server checks: stamp (8 bytes every 4 KiB), full (every byte), none")
+		->capture_default_str()->check(CLI::IsMember({"stamp", "full", "none"}));
+
+	PingpongOptions po;
+	auto *pingpong = client->add_subcommand("pingpong", "round-trip latency of -s byte messages echoed by the server");
+	pingpong->add_option("-s,--size", po.size, "message size (64, 4096, ...)")
+		->capture_default_str()->transform(CLI::AsSizeValue(false))
+		->check(CLI::Range(size_t(1), kMaxMessage));
+	pingpong->add_option("-i,--iterations", po.iterations, "measured round trips")
+		->capture_default_str()->check(CLI::PositiveNumber);
+	pingpong->add_option("-W,--warmup", po.warmup, "round trips before measuring")
+		->capture_default_str();
+	pingpong->add_option("--busy-poll", po.busy_poll, "SO_BUSY_POLL usec, on the client's and the server's socket")
+		->capture_default_str()->check(CLI::Range(0, 1000000));
+
+	ConnrateOptions co;
+	auto *connrate = client->add_subcommand("connrate", "connect, 1-byte echo, close: cycles per second");
+	connrate->add_option("-c,--count", co.count, "cycles, in total over the threads")
+		->capture_default_str()->check(CLI::PositiveNumber);
+	connrate->add_option("-P,--parallel", co.threads, "threads")
+		->capture_default_str()->check(CLI::Range(1, 1024));
+
+	IdleOptions io;
+	auto *idle = client->add_subcommand("idle", "hold -c connections open for -t seconds; prints 'idle holding N' meanwhile");
+	idle->add_option("-c,--count", io.count, "connections")
+		->capture_default_str()->check(CLI::PositiveNumber);
+	idle->add_option("-t,--time", io.seconds, "seconds to hold them")
+		->capture_default_str()->check(CLI::Range(0.0, 1e7));
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		return app.exit(e) ? kExitSetup : kExitOk;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	const char *test = "server";
+	try {
+		Transport transport = Transport::named(common.family);
+		Address addr = Address::resolve(common.address, common.port, server->parsed());
+		milliseconds timeout(std::max<long long>(1, std::llround(common.timeout * 1000)));
+
+		if (server->parsed()) {
+			sopt.timeout = timeout;
+			sopt.corrupt_every = corrupt_every;
+			return Server(transport, addr, sopt).run();
+		}
+
+		Reporter out(json_out);
+		Client cl{transport, addr, timeout, out};
+		if (stream->parsed()) {
+			test = "stream";
+			so.verify = verify == "full" ? Verify::Full :
+				    verify == "none" ? Verify::None : Verify::Stamp;
+			test_stream(cl, so);
+		} else if (pingpong->parsed()) {
+			test = "pingpong";
+			test_pingpong(cl, po);
+		} else if (connrate->parsed()) {
+			test = "connrate";
+			test_connrate(cl, co);
+		} else {
+			test = "idle";
+			test_idle(cl, io);
+		}
+		return kExitOk;
+	} catch (const SetupError &e) {
+		log_line(e.what());
+		return kExitSetup;
+	} catch (const std::exception &e) {
+		log_line(std::string(test) + ": " + e.what());
+		return kExitFailure;
+	}
+}

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh (make demo): two guests on Debian's 6.12 kernel, joined by a QEMU
-# socket network, each with its own soft-RoCE device; both load rdma_sock
-# and open sockets of the family, and the two devices talk RDMA to each
-# other.  Prints what each guest shows.
+# socket network, each with its own soft-RoCE device; both load rdma_sock,
+# and the client streams to, ping-pongs with and connects to the server
+# over AF_RDMA_STREAM and over TCP, then runs perftest for the verbs limit.
+# Prints what each guest shows.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/vm/lib.sh"
@@ -12,15 +13,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$RSK_BUILD/demo
 rm -rf "$out"
 mkdir -p "$out"
-make -s -C "$RSK_TOP" selftests > /dev/null || exit 1
+make -s -C "$RSK_TOP" selftests tools > /dev/null || exit 1
 "$here/vm/prepare.sh" 6.12 || exit 1
 base=$((20000 + RANDOM % 20000))
-echo "booting two guests (TCG, about 30 s)..."
+echo "booting two guests (TCG), then about 2 minutes of transfers..."
 "$here/vm/vm.sh" -k 6.12 -n server -s "$here/guest/demo.sh" -o "$out" \
-	-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server -t 300 &
+	-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server -t 900 &
 spid=$!
 "$here/vm/vm.sh" -k 6.12 -n client -s "$here/guest/demo.sh" -o "$out" \
-	-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 300
+	-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 900
 crc=$?
 wait $spid
 src=$?

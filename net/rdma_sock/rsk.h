@@ -137,6 +137,7 @@ struct rsk_sock {
 	u32 rcv_wnd_sent;	/* right edge last advertised */
 	u32 rcv_ack_sent;	/* ack last sent */
 	u32 max_payload;	/* largest DATA payload the link takes */
+	u32 req_wnd;		/* window our CONN_REQ advertised */
 	u32 rcv_queued;		/* payload bytes on rx_queue */
 	u32 wq_bytes;		/* payload bytes on write_queue */
 	u32 inflight;		/* messages posted, not completed */
@@ -267,7 +268,7 @@ struct rsk_device {
 	atomic_t srq_posted;		/* buffers on the SRQ */
 	spinlock_t empty_lock;		/* protects empty */
 	struct list_head empty;		/* buffers without a page */
-	struct work_struct refill_work;	/* tops the SRQ up, GFP_KERNEL */
+	struct delayed_work refill_work; /* tops the SRQ up, GFP_KERNEL */
 	bool dying;			/* removal started: no new links */
 };
 

@@ -548,7 +548,8 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	}
 	rs->peer_chan = be32_to_cpu(hdr->src_chan);
 	rs->rcv_nxt = be32_to_cpu(hdr->seq);
-	rs->rcv_wnd_sent = rs->rcv_nxt;
+	/* The acceptor may use the window our CONN_REQ gave at once. */
+	rs->rcv_wnd_sent = rs->rcv_nxt + rs->req_wnd;
 	rs->rcv_ack_sent = rs->rcv_nxt;
 	if (rsk_cm_rx_ack(rs, hdr) || !rs->peer_chan) {
 		rsk_event(RSK_EV_RX_BAD_ACK);

@@ -20,6 +20,9 @@ static DEFINE_MUTEX(rsk_devices_lock);
 
 static struct ib_client rsk_ib_client;
 
+/* When the page allocator said no even to GFP_KERNEL: try again soon. */
+#define RSK_REFILL_RETRY	(HZ / 10)
+
 static void rsk_dev_release(struct kref *ref)
 {
 	struct rsk_device *rdev = container_of(ref, struct rsk_device, ref);
@@ -78,7 +81,7 @@ static int rsk_rx_buf_fill(struct rsk_device *rdev, struct rsk_rx_buf *rxb,
 	return rsk_srq_post(rdev, rxb);
 }
 
-/* Post a buffer that has a mapped page; on failure it goes to the empties. */
+/* Post a buffer that has a mapped page; on failure the caller keeps it. */
 int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
 {
 	struct ib_sge sge = {
@@ -97,12 +100,8 @@ int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
 				      DMA_FROM_DEVICE);
 	atomic_inc(&rdev->srq_posted);
 	err = ib_post_srq_recv(rdev->srq, &wr, NULL);
-	if (err) {
-		atomic_dec(&rdev->srq_posted);
-		spin_lock_bh(&rdev->empty_lock);
-		list_add_tail(&rxb->empty_node, &rdev->empty);
-		spin_unlock_bh(&rdev->empty_lock);
-	}
+	if (err)
+		atomic_dec(&rdev->srq_posted);	/* the caller keeps rxb */
 	return err;
 }
 
@@ -133,8 +132,11 @@ void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
 			list_add(&rxb->empty_node, &rdev->empty);
 			spin_unlock_bh(&rdev->empty_lock);
 			rsk_event(RSK_EV_SRQ_REFILL_FAILURES);
-			if (!rdev->dying && gfp != GFP_KERNEL)
-				schedule_work(&rdev->refill_work);
+			/* Try again from process context, later if need be. */
+			if (!rdev->dying)
+				schedule_delayed_work(&rdev->refill_work,
+						      gfp == GFP_KERNEL ?
+						      RSK_REFILL_RETRY : 0);
 			return;
 		}
 	}
@@ -153,10 +155,14 @@ void rsk_rx_buf_free(struct rsk_rx_buf *rxb)
 
 static void rsk_refill_work(struct work_struct *work)
 {
-	struct rsk_device *rdev = container_of(work, struct rsk_device,
-					       refill_work);
+	struct rsk_device *rdev = container_of(to_delayed_work(work),
+					       struct rsk_device, refill_work);
+	struct ib_srq_attr limit = { .srq_limit = rdev->srq_depth / 4 };
 
 	rsk_srq_refill(rdev, GFP_KERNEL);
+	/* The limit event fires once per arming: arm it again. */
+	if (!rdev->dying)
+		ib_modify_srq(rdev->srq, &limit, IB_SRQ_LIMIT);
 }
 
 /*
@@ -170,7 +176,7 @@ static void rsk_srq_event(struct ib_event *event, void *ctx)
 
 	if (event->event == IB_EVENT_SRQ_LIMIT_REACHED) {
 		rsk_event(RSK_EV_SRQ_LIMIT_EVENTS);
-		schedule_work(&rdev->refill_work);
+		schedule_delayed_work(&rdev->refill_work, 0);
 	}
 }
 
@@ -253,7 +259,7 @@ out_bufs:
 
 static void rsk_dev_teardown(struct rsk_device *rdev)
 {
-	cancel_work_sync(&rdev->refill_work);
+	cancel_delayed_work_sync(&rdev->refill_work);
 	/* No QP uses the SRQ any more: posted buffers never complete. */
 	ib_destroy_srq(rdev->srq);
 	rsk_dev_free_bufs(rdev);
@@ -276,7 +282,7 @@ static int rsk_ib_add(struct ib_device *ibdev)
 	init_completion(&rdev->released);
 	spin_lock_init(&rdev->empty_lock);
 	INIT_LIST_HEAD(&rdev->empty);
-	INIT_WORK(&rdev->refill_work, rsk_refill_work);
+	INIT_DELAYED_WORK(&rdev->refill_work, rsk_refill_work);
 
 	err = rsk_dev_setup(rdev);
 	if (err) {

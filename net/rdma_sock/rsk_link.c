@@ -306,6 +306,9 @@ static int rsk_link_check_hello(struct rsk_link *link, const void *data,
 	if (h.version < RSK_WIRE_MIN_VERSION ||
 	    h.min_version > RSK_WIRE_VERSION || h.min_version > h.version)
 		return RSK_REJECT_VERSION;
+	/* A REP names the version the link speaks: one we speak. */
+	if (link->active && h.version > RSK_WIRE_VERSION)
+		return RSK_REJECT_VERSION;
 	max_msg = be32_to_cpu(h.max_msg);
 	if (max_msg < sizeof(struct rsk_wire_hdr) + sizeof(struct rsk_wire_conn))
 		return RSK_REJECT_MALFORMED;
@@ -324,10 +327,13 @@ static void rsk_link_conn_param(struct rsk_link *link,
 	rsk_link_hello(link, hello);
 	param->private_data = hello;
 	param->private_data_len = sizeof(*hello);
-	param->responder_resources = min_t(int, RSK_RD_ATOMIC,
-					   attrs->max_qp_rd_atom);
-	param->initiator_depth = min_t(int, RSK_RD_ATOMIC,
-				       attrs->max_qp_init_rd_atom);
+	/* RDMA READ resources only once zero-copy (RSK_CAP_ZCOPY) exists. */
+	if (RSK_CAPS_V1 & RSK_CAP_ZCOPY) {
+		param->responder_resources = min_t(int, RSK_RD_ATOMIC,
+						   attrs->max_qp_rd_atom);
+		param->initiator_depth = min_t(int, RSK_RD_ATOMIC,
+					       attrs->max_qp_init_rd_atom);
+	}
 	param->retry_count = RSK_RETRY_COUNT;
 	param->rnr_retry_count = RSK_RNR_RETRY;
 }

@@ -28,9 +28,15 @@ static u32 rsk_port_hash(__be16 port)
 	return hash_32((__force u32)port, RSK_BIND_HASH_BITS);
 }
 
-/* Two bound addresses overlap when either is the wildcard or both match. */
+/*
+ * Two bound addresses overlap, as TCP's do: an IPv6 wildcard covers IPv4
+ * too, an IPv4 wildcard only IPv4; otherwise they must be equal.
+ */
 static bool rsk_bind_overlap(const struct rsk_addr *a, const struct rsk_addr *b)
 {
+	if (a->family != b->family)
+		return (a->family == AF_INET6 && rsk_addr_is_any(a)) ||
+		       (b->family == AF_INET6 && rsk_addr_is_any(b));
 	if (rsk_addr_is_any(a) || rsk_addr_is_any(b))
 		return true;
 	return rsk_addr_same_host(a, b);

@@ -212,18 +212,17 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 		rsk_rx_no_channel(link, hdr);
 		return false;
 	}
-	if (!rsk_rx_len_ok(hdr->type, len)) {
-		rsk_event(RSK_EV_RX_BAD_LEN);
-		rsk_cm_reset(rs, RSK_RST_PROTOCOL);
-		sock_put(&rs->sk);
-		return false;
-	}
 	/* The peer's id is learned from its ACCEPT or REFUSE. */
 	if (READ_ONCE(rs->peer_chan) != src &&
 	    !(READ_ONCE(rs->sk.sk_state) == TCP_SYN_SENT &&
 	      (hdr->type == RSK_MSG_CONN_ACCEPT ||
 	       hdr->type == RSK_MSG_CONN_REFUSE))) {
 		rsk_event(RSK_EV_RX_SRC_MISMATCH);
+	} else if (!rsk_rx_len_ok(hdr->type, len)) {
+		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_cm_reset(rs, RSK_RST_PROTOCOL);
+	} else if (hdr->type == RSK_MSG_DATA && (hdr->flags & RSK_DATA_URG)) {
+		rsk_event(RSK_EV_RX_NOT_NEGOTIATED);	/* no RSK_CAP_URG */
 	} else if (hdr->type == RSK_MSG_DATA) {
 		taken = rsk_rx_data(rs, rxb, hdr, len);
 	} else {
@@ -260,7 +259,8 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 				   DMA_FROM_DEVICE);
 	WRITE_ONCE(link->last_rx, jiffies);
 	rsk_event(RSK_EV_RX_MSGS);
-	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING))
+	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING) &&
+	    !link->active)
 		rsk_link_up(link);	/* the message overtook ESTABLISHED */
 	if (wc->byte_len < sizeof(*hdr) || wc->byte_len > RSK_RX_BUF_SIZE) {
 		rsk_event(RSK_EV_RX_SHORT);
@@ -270,10 +270,9 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	taken = rsk_rx_dispatch(link, rxb, hdr, wc->byte_len - sizeof(*hdr));
 
 repost:
-	if (taken)
-		rsk_rx_buf_free(rxb);		/* a new page, then posted */
-	else if (rsk_srq_post(rdev, rxb))
-		rsk_srq_refill(rdev, GFP_ATOMIC);
+	/* A buffer whose page went to a socket, or that would not post. */
+	if (taken || rsk_srq_post(rdev, rxb))
+		rsk_rx_buf_free(rxb);
 }
 
 /* After the reader freed room: advertise it if that is worth a message. */
@@ -299,7 +298,7 @@ static void rsk_rx_window_update(struct rsk_sock *rs)
  * other reader frees chunks under us; softirq only appends.
  */
 static int rsk_rx_copy(struct rsk_sock *rs, struct msghdr *msg, size_t len,
-		       u32 skip, bool peek)
+		       u32 skip, bool peek, bool discard)
 {
 	struct rsk_rx_chunk *chunk;
 	size_t copied = 0;
@@ -321,8 +320,8 @@ static int rsk_rx_copy(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 			break;
 
 		n = min_t(size_t, chunk->len - skip, len - copied);
-		if (copy_to_iter(rsk_rx_chunk_data(chunk) + skip, n,
-				 &msg->msg_iter) != n)
+		if (!discard && copy_to_iter(rsk_rx_chunk_data(chunk) + skip, n,
+					     &msg->msg_iter) != n)
 			return copied ? copied : -EFAULT;
 		copied += n;
 		if (peek) {
@@ -359,7 +358,8 @@ static bool rsk_rx_ready(struct rsk_sock *rs, u32 have)
  * @rs: the socket
  * @msg: where to
  * @len: at most this much
- * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC (discard)
+ * @flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC (read and
+ *	discard, as TCP does)
  *
  * As tcp_recvmsg(): returns what is there once SO_RCVLOWAT (or all of
  * @len with MSG_WAITALL) is met, 0 at end of stream, a pending error,
@@ -386,7 +386,8 @@ int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
-		n = rsk_rx_copy(rs, msg, len - copied, peek ? copied : 0, peek);
+		n = rsk_rx_copy(rs, msg, len - copied, peek ? copied : 0, peek,
+				flags & MSG_TRUNC);
 		if (n < 0) {
 			err = n;
 			break;

@@ -278,8 +278,12 @@ static int rsk_tx_send_ctrl(struct rsk_sock *rs, u8 type, const void *body,
 static int rsk_tx_send_req(struct rsk_sock *rs)
 {
 	struct rsk_wire_conn conn = {};
+	int err;
 
 	rsk_bind_fill_addr(rs, &rs->link->local);
+	/* The window this advertises holds until the ACCEPT's answer. */
+	rs->rcv_nxt = 0;
+	rs->rcv_wnd_sent = 0;
 	conn.dst_port = rs->peer.port;
 	conn.src_port = rs->local.port;
 	if (rs->peer.family == AF_INET) {
@@ -291,7 +295,10 @@ static int rsk_tx_send_req(struct rsk_sock *rs)
 		memcpy(conn.dst_addr, &rs->peer.v6, 16);
 		memcpy(conn.src_addr, &rs->local.v6, 16);
 	}
-	return rsk_tx_send_ctrl(rs, RSK_MSG_CONN_REQ, &conn, sizeof(conn));
+	err = rsk_tx_send_ctrl(rs, RSK_MSG_CONN_REQ, &conn, sizeof(conn));
+	if (!err)
+		rs->req_wnd = rs->rcv_wnd_sent - rs->rcv_nxt;
+	return err;
 }
 
 /* Whether cork, MSG_MORE or Nagle hold back a message that is not full. */
@@ -551,6 +558,9 @@ int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
 			goto out_err;
 	}
 
+	err = rsk_tx_check_state(sk);	/* also for a zero-length send */
+	if (err)
+		goto out_err;
 	while (msg_data_left(msg)) {
 		u32 n;
 

@@ -1,41 +1,83 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stage for `make demo`, in each of two guests (rsk_role=server|client).
+# Stage for `make demo`, in each of two guests (rsk_role=server|client):
+# a stream transfer and a ping-pong between them over AF_RDMA_STREAM,
+# next to TCP over the same interface and to the verbs limit (perftest),
+# and the module's counters showing one link carrying the sockets.
 . "$(dirname "$0")/../vm/guest-lib.sh"
 
 role=${rsk_role:-server}
 if [ "$role" = server ]; then me=10.99.0.1 peer=10.99.0.2; else me=10.99.0.2 peer=10.99.0.1; fi
+bench=$RSK_TOP/build/tools/rsk_bench
+secs=${rsk_demo_secs:-4}
 
+say() { echo "[$role] $*"; }
 show() { echo "[$role] \$ $*"; "$@" 2>&1 | sed "s/^/[$role]   /"; }
 
 rsk_guest_net "$me" || exit 1
+modprobe rdma_sock || exit 1
 show uname -r
-show rdma link show
-show ip -br addr show dev "$RSK_NETDEV"
-show modprobe rdma_sock
 show cat /sys/module/rdma_sock/parameters/family
-show grep RDMA_ /proc/net/protocols
-show cat /sys/kernel/debug/rdma_sock/devices
-show python3 -c "import socket
-f = int(open('/sys/module/rdma_sock/parameters/family').read())
-for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-    s = socket.socket(f, t)
-    print(s)
-    s.close()"
 
 if [ "$role" = server ]; then
-	timeout 120 rping -s -a "$me" -C 10 -S 4096 > /dev/null 2>&1 &
+	"$bench" server -f rdma -a "$me" -p 5301 > /tmp/srv-rdma.out 2>&1 &
+	"$bench" server -f tcp -a "$me" -p 5302 > /tmp/srv-tcp.out 2>&1 &
+	rsk_wait_for 30 grep -q ready /tmp/srv-rdma.out || exit 1
+	rsk_wait_for 30 grep -q ready /tmp/srv-tcp.out || exit 1
 	rsk_signal demo-ready
-	wait $! && echo "[$role] rping served the client"
-else
-	rsk_await demo-ready 180 || exit 1
-	rc=1
-	for try in 1 2 3 4 5; do
-		timeout 60 rping -c -a "$peer" -C 10 -S 4096 -V > /tmp/rping.out 2>&1 && { rc=0; break; }
+	# perftest's servers, one after the other, as the client asks.
+	for t in send_bw write_bw send_lat; do
+		rsk_await "perf-$t" 600 || exit 1
+		args=(-d "$RSK_IBDEV" -F)
+		[ "$t" = send_lat ] && args+=(-s 64 -n 2000) || args+=(-s 65536 -D "$secs")
+		timeout 120 "ib_$t" "${args[@]}" > "/tmp/$t.out" 2>&1 &
+		sleep 1
+		rsk_signal "perf-$t-ready"
+		wait $!
+	done
+	rsk_await demo-done 600
+	show grep -E "^(links|channels|sockets)" /sys/kernel/debug/rdma_sock/objects
+	kill %1 %2 2>/dev/null
+	exit 0
+fi
+
+rsk_await demo-ready 180 || exit 1
+run() { timeout 300 "$bench" client --timeout 60 -a "$peer" "$@" 2>&1 | sed "s/^/[$role]   /"; }
+say "64 KiB writes, one stream, $secs s each:"
+run -f rdma -p 5301 stream -w 65536 -t "$secs"
+run -f tcp -p 5302 stream -w 65536 -t "$secs"
+say "ping-pong, 64-byte messages, round trip times:"
+run -f rdma -p 5301 pingpong -s 64 -i 2000
+run -f rdma -p 5301 pingpong -s 64 -i 2000 --busy-poll 50
+run -f tcp -p 5302 pingpong -s 64 -i 2000
+run -f tcp -p 5302 pingpong -s 64 -i 2000 --busy-poll 50
+say "connections: connect, 1-byte echo, close:"
+run -f rdma -p 5301 connrate -c 500
+run -f tcp -p 5302 connrate -c 500
+
+say "100 sockets open to the other guest at once; the module's counters:"
+timeout 120 "$bench" client --timeout 60 -a "$peer" -f rdma -p 5301 idle -c 100 -t 3 \
+	> /tmp/idle.out 2>&1 &
+rsk_wait_for 60 grep -q "idle holding" /tmp/idle.out
+show grep -E "^(links|channels|sockets)" /sys/kernel/debug/rdma_sock/objects
+show cat /sys/kernel/debug/rdma_sock/links
+wait $!
+
+say "the verbs limit on the same devices (perftest):"
+for t in send_bw write_bw send_lat; do
+	rsk_signal "perf-$t"
+	rsk_await "perf-$t-ready" 120 || exit 1
+	args=(-d "$RSK_IBDEV" -F)
+	[ "$t" = send_lat ] && args+=(-s 64 -n 2000) || args+=(-s 65536 -D "$secs")
+	for try in 1 2 3; do
+		timeout 120 "ib_$t" "${args[@]}" "$peer" > "/tmp/$t.out" 2>&1 && break
 		sleep 1
 	done
-	[ $rc = 0 ] && echo "[$role] rping to $peer: 10 RDMA round trips of 4096 bytes, data verified"
-	[ $rc = 0 ] || { echo "[$role] rping to $peer failed:"; cat /tmp/rping.out; exit 1; }
-fi
-echo "[$role] rxe0 sent_pkts=$(rsk_rxe_counter sent_pkts) rcvd_pkts=$(rsk_rxe_counter rcvd_pkts)"
+	case $t in
+	send_lat) say "ib_send_lat 64 B: $(awk '/^ *64 /{print "median", $5, "us, p99", $8, "us, p99.9", $9, "us"}' /tmp/$t.out)" ;;
+	*) say "ib_$t 64 KiB: $(awk '/^ *65536 /{print $4, "MB/s"}' /tmp/$t.out)" ;;
+	esac
+done
+say "rxe0: sent_pkts=$(rsk_rxe_counter sent_pkts) rcvd_pkts=$(rsk_rxe_counter rcvd_pkts) rnr_nak? $(cat /sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/rcvd_rnr_err 2>/dev/null)"
+rsk_signal demo-done

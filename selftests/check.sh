@@ -82,18 +82,20 @@ guest() {
 	result "$part: guest finished cleanly" $st
 }
 
-# pair PART KERNEL: the two-guest topology, server and client at once.
+# pair PART KERNEL [vm.sh args]: the two-guest topology, server and
+# client at once.
 pair() {
 	local part=$1 kernel=$2 base st_s st_c
 	base=$((20000 + RANDOM % 20000))
 	mkdir -p "$out/$part"
+	shift 2
 	"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/pair-server.sh" \
 		-o "$out/$part" -p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 \
-		2> "$out/$part.server.log" &
+		"$@" 2> "$out/$part.server.log" &
 	local spid=$!
 	"$here/vm/vm.sh" -k "$kernel" -n client -s "$here/guest/pair-client.sh" \
 		-o "$out/$part" -p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 \
-		2> "$out/$part.client.log"
+		"$@" 2> "$out/$part.client.log"
 	st_c=$?
 	wait $spid
 	st_s=$?
@@ -119,7 +121,7 @@ fi
 echo "# Debian 6.12"
 if step "6.12: module and module tree" "$here/vm/prepare.sh" 6.12; then
 	guest 6.12-single 6.12 single.sh -t 600
-	pair 6.12-pair 6.12
+	pair 6.12-pair 6.12 -t 1200 -e rsk_scale=full
 fi
 
 echo "# Debian 6.1"

@@ -1,8 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stage for the client guest (10.99.0.2) of the two-guest topology.
+# Stage for the client guest (10.99.0.2) of the two-guest topology.  The
+# barriers with pair-server.sh are listed at the head of that script.
+# rsk_scale=small (on the kernel command line) shrinks the stream tests.
 . "$(dirname "$0")/../vm/guest-lib.sh"
+
+RSK_PEER_ADDR=10.99.0.1
+RSK_PEER_PORT=7000
+RSK_SCALE=${rsk_scale:-full}
+export RSK_PEER_ADDR RSK_PEER_PORT RSK_SCALE
 
 tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net 10.99.0.2
 tap_run "modprobe rdma_sock" modprobe rdma_sock
@@ -11,7 +18,7 @@ tap_run "rdma_sock bound $RSK_IBDEV" grep -q "^$RSK_IBDEV " /sys/kernel/debug/rd
 rping_client() {
 	local try
 	for try in 1 2 3 4 5; do
-		timeout 60 rping -c -a 10.99.0.1 -C 20 -S 4096 -V && return 0
+		timeout 60 rping -c -a $RSK_PEER_ADDR -C 20 -S 4096 -V && return 0
 		sleep 1
 	done
 	return 1
@@ -22,6 +29,46 @@ tap_run "rxe carried the traffic" test "$(rsk_rxe_counter sent_pkts)" -gt 20
 
 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 tap_run "no socket left behind" test "$(rsk_counter sockets)" = 0
+
+# The family tests deleted and re-added $RSK_IBDEV: wait until it has its
+# IPv4 GID (::ffff:10.99.0.2) and rdma_sock has bound it again.
+ibdev_ready() {
+	grep -qs 'ffff:0a63:0002' /sys/class/infiniband/"$RSK_IBDEV"/ports/1/gids/* &&
+	grep -q "^$RSK_IBDEV " /sys/kernel/debug/rdma_sock/devices
+}
+tap_run "$RSK_IBDEV ready again" rsk_wait_for 30 ibdev_ready
+
+# Stream tests against rsk_peer on the server guest.
+peer_ready() {
+	rsk_await peer-ready 120 && [ "$(cat "$RSK_OUT/sync.peer-ready")" = 0 ]
+}
+tap_run "rsk_peer ready on the server guest" peer_ready
+tap_kselftest pair "$RSK_BIN/rdma_sock_pair" -v rdma
+
+# The peer's death: rsk_death streams to the sink; once it is streaming the
+# server deletes its device under it and then writes $RSK_OUT/peer-dead,
+# from when rsk_death wants its error within 60 s.  It gives up by itself
+# if the death signal has not come 300 s after its start.
+rm -f "$RSK_OUT/peer-dead"
+"$RSK_BIN/rsk_death" -f rdma -a $RSK_PEER_ADDR -p $((RSK_PEER_PORT + 1)) \
+	-w "$RSK_OUT/peer-dead" -t 60 -m 300 > /tmp/rsk_death.out 2> /tmp/rsk_death.err &
+death=$!
+streaming() { grep -qx streaming /tmp/rsk_death.out; }
+tap_run "rsk_death streaming to the peer" rsk_wait_for 60 streaming
+rsk_signal kill-peer		# whatever happened: the server must go on
+death_seen() {
+	local st
+	wait $death
+	st=$?
+	cat /tmp/rsk_death.out /tmp/rsk_death.err
+	return $st
+}
+tap_run "peer death: ECONNRESET, EPIPE or ETIMEDOUT within 60 s" death_seen
+tap_run "server deleted its $RSK_IBDEV" rsk_await peer-killed 120
+
+links_gone() { test "$(rsk_counter links)" = 0; }
+tap_run "links torn down after the peer's death" rsk_wait_for 90 links_gone
+tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets
 rsk_signal client-done
 tap_run "server guest finished" rsk_await server-done 300
 tap_done

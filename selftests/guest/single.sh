@@ -11,9 +11,9 @@ tap_run "modprobe rdma_sock" modprobe rdma_sock
 tap_run "rdma_sock bound $RSK_IBDEV" grep -q "^$RSK_IBDEV " /sys/kernel/debug/rdma_sock/devices
 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 # Streams over a link to this host itself: every case against TCP's
-# behaviour, IPv4 and IPv4-mapped IPv6.  rsk_scale=small on slow kernels.
-RSK_ADDR=10.99.0.1 RSK_SCALE=${rsk_scale:-full} \
-	tap_kselftest stream "$RSK_BIN/rdma_sock_stream" -v rdma -v rdma6
+# behaviour, IPv4, IPv4-mapped IPv6 and IPv6.  rsk_scale=small on slow kernels.
+RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_SCALE=${rsk_scale:-full} \
+	tap_kselftest stream "$RSK_BIN/rdma_sock_stream" -v rdma -v rdma6 -v rdma6n
 tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets
 tap_run "no channel left behind" test "$(rsk_counter channels)" = 0
 tap_run "no receive chunk or send buffer left behind" \

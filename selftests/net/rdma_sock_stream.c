@@ -5,10 +5,11 @@
  * with the same addresses: the two must give the same results and the
  * same errnos, except where a comment says why not.
  *
- * Fixture "addr" (variants tcp, rdma, tcp6, rdma6) is about addressing:
- * bind, listen, accept, connect and the names.  The "6" variants use
- * sockaddr_in6 with the IPv4-mapped form (::ffff:a.b.c.d) of the address;
- * tcp6 opens AF_INET6 sockets, rdma6 the rdma family as always.  Fixture
+ * Fixture "addr" (variants tcp, rdma, tcp6, rdma6, tcp6n, rdma6n) is
+ * about addressing: bind, listen, accept, connect and the names.  The "6"
+ * variants use sockaddr_in6 with the IPv4-mapped form (::ffff:a.b.c.d) of
+ * the address, the "6n" ones a native IPv6 address; tcp6 and tcp6n open
+ * AF_INET6 sockets, the rdma ones the rdma family as always.  Fixture
  * "stream" (variants tcp, rdma) is about moving data.
  *
  * Server and client are in the test process.  Environment:
@@ -18,6 +19,8 @@
  *                  (default RSK_ADDR).  It must be an address of this
  *                  host too; when it differs from RSK_ADDR, clients bind
  *                  RSK_ADDR (port 0) before they connect;
+ *   RSK_ADDR6, RSK_PEER_ADDR6  the same, native IPv6, for the "6n"
+ *                  variants (default ::1);
  *   RSK_SCALE      "small" divides the sizes of the bulk tests by 16 (a
  *                  number divides them by that number).
  *
@@ -48,6 +51,7 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
+#include "rsk_stream_util.h"
 
 /*
  * gcc inlines the bigger test bodies into the harness's wrapper and then
@@ -57,14 +61,9 @@
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
 
-#define SA(ss)		((struct sockaddr *)(ss))
-#define KiB		1024ULL
-#define MiB		(1024ULL * 1024)
-
+/* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_stream_util.h. */
 #define TIMEO_MS	10000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		5000	/* waiting for something that must happen */
-#define QUIET_MS	200	/* watching for something that must not */
-#define CHUNK		(64 * 1024)
 
 struct ctx {
 	bool rdma;
@@ -76,182 +75,18 @@ struct ctx {
 	struct sockaddr_storage cli;	/* clients bind this when bind_cli */
 	bool bind_cli;
 	bool to_self;			/* RSK_ADDR == RSK_PEER_ADDR */
+	bool native6;			/* a native IPv6 address */
+	const char *peer_text;		/* RSK_PEER_ADDR(6) as given */
 	unsigned long div;		/* RSK_SCALE */
 };
 
-/* ---- time ---- */
+/*
+ * Time, the data pattern and CRC32, addresses, socket basics and the
+ * bulk-transfer threads (struct xfer) are in rsk_stream_util.h, shared
+ * with the two-host tests.
+ */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* ---- data: a pattern any offset of which can be checked, and CRC32 ---- */
-
-static uint32_t crc_tab[8][256];
-
-static void crc32_init(void)
-{
-	uint32_t c;
-	int i, j;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
-		crc_tab[0][i] = c;
-	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++)
-			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^
-					crc_tab[0][crc_tab[j - 1][i] & 0xff];
-}
-
-/* zlib's crc32(): start from 0, feed it the bytes in any number of calls. */
-static uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint32_t c = ~crc, a, b;
-
-	while (len && ((uintptr_t)p & 7)) {
-		c = crc_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-		len--;
-	}
-	for (; len >= 8; p += 8, len -= 8) {
-		a = c ^ (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
-		b = p[4] | p[5] << 8 | p[6] << 16 | (uint32_t)p[7] << 24;
-		c = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^
-		    crc_tab[5][(a >> 16) & 0xff] ^ crc_tab[4][a >> 24] ^
-		    crc_tab[3][b & 0xff] ^ crc_tab[2][(b >> 8) & 0xff] ^
-		    crc_tab[1][(b >> 16) & 0xff] ^ crc_tab[0][b >> 24];
-	}
-	while (len--)
-		c = crc_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-	return ~c;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/* Stream seed for stream number n: far apart for different n. */
-static uint64_t seed_of(unsigned int n)
-{
-	return mix64(0x5eed0000ULL + n);
-}
-
-/* Bytes [off, off + len) of the stream with that seed. */
-static void pattern(void *buf, size_t len, uint64_t seed, uint64_t off)
-{
-	uint8_t *p = buf;
-	uint64_t w;
-	size_t n;
-
-	while (len) {
-		w = mix64(seed ^ (off >> 3)) >> (8 * (off & 7));
-		n = 8 - (off & 7);
-		if (n > len)
-			n = len;
-		off += n;
-		len -= n;
-		while (n--) {
-			*p++ = w;
-			w >>= 8;
-		}
-	}
-}
-
-/* -1 if buf holds bytes [off, off + len) of the stream, else the first bad offset. */
-static int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
-			   uint64_t off, void *scratch)
-{
-	const uint8_t *p = buf, *q = scratch;
-	size_t i;
-
-	pattern(scratch, len, seed, off);
-	if (!memcmp(buf, scratch, len))
-		return -1;
-	for (i = 0; p[i] == q[i]; i++)
-		;
-	return off + i;
-}
-
-static uint32_t xorshift32(uint32_t *s)
-{
-	uint32_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *s = x;
-}
-
-/* ---- addresses ---- */
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-}
-
-/* Same family, address and port. */
-static bool addr_eq(const struct sockaddr_storage *a,
-		    const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET6)
-		return a6->sin6_port == b6->sin6_port &&
-		       !memcmp(&a6->sin6_addr, &b6->sin6_addr, 16);
-	return a4->sin_port == b4->sin_port &&
-	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-}
-
-static const char *addr_str(const struct sockaddr_storage *ss)
-{
-	static char buf[4][INET6_ADDRSTRLEN + 16];
-	static int n;
-	char *s = buf[n++ & 3];
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-			  a, sizeof(a));
-	else if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-			  a, sizeof(a));
-	snprintf(s, sizeof(buf[0]), "%s%s%s:%u (family %d)",
-		 ss->ss_family == AF_INET6 ? "[" : "", a,
-		 ss->ss_family == AF_INET6 ? "]" : "", port_of(ss), ss->ss_family);
-	return s;
-}
+/* ---- addresses and sockets of the context ---- */
 
 /* An IPv4 address as the context's sockaddr (mapped for v6); port 0. */
 static int make_addr(const struct ctx *c, const char *text,
@@ -262,6 +97,11 @@ static int make_addr(const struct ctx *c, const char *text,
 	struct in_addr a4;
 
 	memset(ss, 0, sizeof(*ss));
+	if (c->v6 && strchr(text, ':')) {
+		/* A native IPv6 address (RSK_ADDR6). */
+		sin6->sin6_family = AF_INET6;
+		return inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1 ? 0 : -1;
+	}
 	if (inet_pton(AF_INET, text, &a4) != 1)
 		return -1;
 	if (!c->v6) {
@@ -274,42 +114,6 @@ static int make_addr(const struct ctx *c, const char *text,
 	sin6->sin6_addr.s6_addr[11] = 0xff;
 	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
 	return 0;
-}
-
-/* ---- sockets ---- */
-
-static int set_timeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-static int set_int(int fd, int level, int opt, int val)
-{
-	return setsockopt(fd, level, opt, &val, sizeof(val));
-}
-
-static int get_int(int fd, int level, int opt)
-{
-	socklen_t len = sizeof(int);
-	int val = -12345;
-
-	if (getsockopt(fd, level, opt, &val, &len) || len != sizeof(int))
-		return -12345;
-	return val;
-}
-
-static int so_error(int fd)
-{
-	return get_int(fd, SOL_SOCKET, SO_ERROR);
-}
-
-static int set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
 /* A stream socket of the variant, every blocking call on it bounded. */
@@ -421,41 +225,7 @@ static uint16_t free_port(struct __test_metadata *_metadata, const struct ctx *c
 	return port_of(&ss);
 }
 
-static ssize_t send_all(int fd, const void *buf, size_t len, int flags)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = send(fd, (const char *)buf + done, len - done,
-			 flags | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return done ? (ssize_t)done : -1;
-		done += n;
-	}
-	return done;
-}
-
-/* Reads exactly len bytes unless EOF or an error comes first. */
-static ssize_t recv_all(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = recv(fd, (char *)buf + done, len - done, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return done ? (ssize_t)done : -1;
-		if (!n)
-			break;
-		done += n;
-	}
-	return done;
-}
+/* ---- queues, draining, SIGPIPE ---- */
 
 static int inq(int fd)
 {
@@ -484,49 +254,6 @@ static int wait_inq(int fd, int n, int ms)
 	while ((q = inq(fd)) >= 0 && q < n && now_ms() < end)
 		sleep_ms(1);
 	return q;
-}
-
-/* poll() one fd: revents, 0 on timeout, -1 on error. */
-static int poll1(int fd, short events, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-	int ret = poll(&pfd, 1, ms);
-
-	return ret > 0 ? pfd.revents : ret;
-}
-
-/*
- * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
- * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
- * that seed from *off on; *off advances.  0, or an errno.
- */
-static int fill(int fd, uint64_t seed, uint64_t *off)
-{
-	double end = now_ms() + 20000;
-	static char buf[CHUNK];
-	bool quiet = false;
-	ssize_t n;
-	int ev;
-
-	for (;;) {
-		pattern(buf, sizeof(buf), seed, *off);
-		n = send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
-			*off += n;
-			quiet = false;
-		} else if (n < 0 && errno == EAGAIN) {
-			if (quiet)
-				return 0;
-			ev = poll1(fd, POLLOUT, QUIET_MS);
-			if (ev < 0)
-				return errno;
-			quiet = !ev;
-		} else {
-			return n < 0 ? errno : EPIPE;
-		}
-		if (now_ms() > end || *off > 1024 * MiB)
-			return EFBIG;
-	}
 }
 
 /* Reads what is there until nothing more comes for ms; how much, or -1. */
@@ -578,178 +305,7 @@ static int send_until_error(int fd, int flags, int ms)
 	return 0;
 }
 
-/* ---- threads: bulk transfers and delayed senders ---- */
-
-enum xfer_end { XF_KEEP, XF_SHUT_WR, XF_CLOSE, XF_EOF };
-
-struct xfer {
-	/* in */
-	const char *name;
-	int fd;
-	uint64_t len;		/* bytes to move */
-	uint64_t off;		/* of the stream, where to start */
-	uint64_t seed;		/* of the stream */
-	size_t max_chunk;	/* sizes are random in 1..max_chunk */
-	uint32_t rnd;		/* their PRNG state, not 0 */
-	int slow_start;		/* reader: naps, then this many small reads */
-	bool nonblock;		/* writer: MSG_DONTWAIT, poll when full */
-	enum xfer_end end;	/* writer: after the last byte; reader: EOF */
-	/* out */
-	uint64_t done;		/* progress, read with __atomic_load_n */
-	uint32_t crc;
-	int err;		/* errno of what failed, or 0 */
-	const char *what;	/* what failed */
-	int64_t bad;		/* reader: first wrong byte, or -1 */
-	unsigned long eagain;	/* writer: times the socket was full */
-	double ms;
-	pthread_t th;
-};
-
-static void xfer_fail(struct xfer *x, const char *what, int err)
-{
-	x->what = what;
-	x->err = err;
-}
-
-static void *xfer_writer(void *arg)
-{
-	struct xfer *x = arg;
-	uint8_t *buf = malloc(x->max_chunk);
-	uint64_t pos = 0;
-	double t0 = now_ms();
-	size_t want;
-	ssize_t n;
-	int ev;
-
-	if (!buf)
-		return xfer_fail(x, "malloc", ENOMEM), NULL;
-	while (pos < x->len) {
-		want = 1 + xorshift32(&x->rnd) % x->max_chunk;
-		if (want > x->len - pos)
-			want = x->len - pos;
-		pattern(buf, want, x->seed, x->off + pos);
-		n = send(x->fd, buf, want,
-			 MSG_NOSIGNAL | (x->nonblock ? MSG_DONTWAIT : 0));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && x->nonblock) {
-			__atomic_add_fetch(&x->eagain, 1, __ATOMIC_SEQ_CST);
-			ev = poll1(x->fd, POLLOUT, 60000);
-			if (ev <= 0) {
-				xfer_fail(x, ev ? "poll" : "poll timed out",
-					  ev ? errno : ETIMEDOUT);
-				break;
-			}
-			continue;
-		}
-		if (n <= 0) {
-			xfer_fail(x, "send", n ? errno : EPIPE);
-			break;
-		}
-		x->crc = crc32_update(x->crc, buf, n);
-		pos += n;
-		__atomic_store_n(&x->done, pos, __ATOMIC_SEQ_CST);
-	}
-	if (!x->err && x->end == XF_SHUT_WR && shutdown(x->fd, SHUT_WR))
-		xfer_fail(x, "shutdown", errno);
-	if (x->end == XF_CLOSE) {
-		if (close(x->fd))
-			xfer_fail(x, "close", errno);
-		x->fd = -1;
-	}
-	x->ms = now_ms() - t0;
-	free(buf);
-	return NULL;
-}
-
-static void *xfer_reader(void *arg)
-{
-	struct xfer *x = arg;
-	uint8_t *buf = malloc(x->max_chunk), *scratch = malloc(x->max_chunk);
-	uint64_t pos = 0;
-	double t0 = now_ms();
-	size_t want;
-	ssize_t n;
-	int i = 0;
-
-	x->bad = -1;
-	if (!buf || !scratch) {
-		xfer_fail(x, "malloc", ENOMEM);
-		goto out;
-	}
-	if (x->slow_start)
-		sleep_ms(300);
-	while (pos < x->len) {
-		want = 1 + xorshift32(&x->rnd) % x->max_chunk;
-		if (i < x->slow_start) {
-			want = want % 4096 + 1;
-			sleep_ms(5);
-			i++;
-		}
-		if (want > x->len - pos)
-			want = x->len - pos;
-		n = recv(x->fd, buf, want, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			xfer_fail(x, n ? "recv" : "EOF before the end",
-				  n ? errno : ENODATA);
-			break;
-		}
-		x->crc = crc32_update(x->crc, buf, n);
-		if (x->bad < 0)
-			x->bad = pattern_bad(buf, n, x->seed, x->off + pos, scratch);
-		pos += n;
-		__atomic_store_n(&x->done, pos, __ATOMIC_SEQ_CST);
-	}
-	if (!x->err && x->end == XF_EOF) {
-		n = recv(x->fd, buf, 1, 0);
-		if (n)
-			xfer_fail(x, n > 0 ? "data past the end" : "recv at the end",
-				  n > 0 ? EMSGSIZE : errno);
-	}
-out:
-	x->ms = now_ms() - t0;
-	free(buf);
-	free(scratch);
-	return NULL;
-}
-
-static int xfer_start(struct xfer *x, bool writer)
-{
-	if (!x->rnd)
-		x->rnd = 0x9e3779b9 ^ (uint32_t)x->seed;
-	if (!x->max_chunk)
-		x->max_chunk = MiB;
-	x->bad = -1;
-	return pthread_create(&x->th, NULL, writer ? xfer_writer : xfer_reader, x);
-}
-
-static uint64_t xfer_done(struct xfer *x)
-{
-	return __atomic_load_n(&x->done, __ATOMIC_SEQ_CST);
-}
-
-#define XFER_START(x, writer)						\
-	ASSERT_EQ(0, xfer_start(x, writer))
-
-#define EXPECT_XFER_OK(x) do {						\
-	pthread_join((x)->th, NULL);					\
-	EXPECT_EQ(0, (x)->err)						\
-		TH_LOG("%s: %s: %s after %llu of %llu bytes", (x)->name,\
-		       (x)->what, strerror((x)->err),			\
-		       (unsigned long long)(x)->done,			\
-		       (unsigned long long)(x)->len);			\
-	EXPECT_EQ((x)->len, (x)->done) TH_LOG("%s", (x)->name);	\
-	EXPECT_EQ(-1, (x)->bad)						\
-		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
-		       (long long)(x)->bad);				\
-} while (0)
-
-static double mibps(uint64_t bytes, double ms)
-{
-	return ms > 0 ? bytes / (double)MiB / (ms / 1000) : 0;
-}
+/* ---- threads: delayed senders ---- */
 
 /* Sends pieces of a buffer, delay_ms apart, then maybe shuts down. */
 struct later {
@@ -787,10 +343,12 @@ static void *later_fn(void *arg)
 /* ---- set-up ---- */
 
 static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
-		      bool rdma, bool v6)
+		      bool rdma, bool v6, bool native6)
 {
-	const char *addr = rsk_env("RSK_ADDR", "127.0.0.1");
-	const char *peer = rsk_env("RSK_PEER_ADDR", addr);
+	const char *addr = native6 ? rsk_env("RSK_ADDR6", "::1") :
+				     rsk_env("RSK_ADDR", "127.0.0.1");
+	const char *peer = native6 ? rsk_env("RSK_PEER_ADDR6", addr) :
+				     rsk_env("RSK_PEER_ADDR", addr);
 	const char *scale = rsk_env("RSK_SCALE", "full");
 	int fd;
 
@@ -801,13 +359,15 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	memset(c, 0, sizeof(*c));
 	c->rdma = rdma;
 	c->v6 = v6;
+	c->native6 = native6;
+	c->peer_text = peer;
 	c->family = v6 ? AF_INET6 : AF_INET;
 	c->alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	c->domain = rdma ? rsk_family() : c->family;
 	ASSERT_EQ(0, make_addr(c, peer, &c->srv))
-		TH_LOG("RSK_PEER_ADDR=%s is no IPv4 address", peer);
+		TH_LOG("peer address %s does not parse", peer);
 	ASSERT_EQ(0, make_addr(c, addr, &c->cli))
-		TH_LOG("RSK_ADDR=%s is no IPv4 address", addr);
+		TH_LOG("address %s does not parse", addr);
 	c->to_self = addr_eq(&c->srv, &c->cli);
 	c->bind_cli = !c->to_self;
 	c->div = 1;
@@ -843,16 +403,24 @@ FIXTURE(addr) {
 FIXTURE_VARIANT(addr) {
 	bool rdma;
 	bool v6;
+	bool native6;	/* RSK_ADDR6, not the IPv4-mapped RSK_ADDR */
 };
 
 FIXTURE_VARIANT_ADD(addr, tcp) { .rdma = false, .v6 = false };
 FIXTURE_VARIANT_ADD(addr, rdma) { .rdma = true, .v6 = false };
 FIXTURE_VARIANT_ADD(addr, tcp6) { .rdma = false, .v6 = true };
 FIXTURE_VARIANT_ADD(addr, rdma6) { .rdma = true, .v6 = true };
+FIXTURE_VARIANT_ADD(addr, tcp6n) {
+	.rdma = false, .v6 = true, .native6 = true
+};
+FIXTURE_VARIANT_ADD(addr, rdma6n) {
+	.rdma = true, .v6 = true, .native6 = true
+};
 
 FIXTURE_SETUP(addr)
 {
-	ctx_setup(_metadata, &self->c, variant->rdma, variant->v6);
+	ctx_setup(_metadata, &self->c, variant->rdma, variant->v6,
+		  variant->native6);
 }
 
 FIXTURE_TEARDOWN(addr)
@@ -1445,7 +1013,7 @@ TEST_F(addr, getname)
 	}
 	if (c->v6) {
 		sin6 = (void *)&cn;
-		EXPECT_TRUE(IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr));
+		EXPECT_EQ(!c->native6, IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr));
 		EXPECT_EQ(0U, sin6->sin6_scope_id);
 		EXPECT_EQ(0U, sin6->sin6_flowinfo);
 	}
@@ -1487,7 +1055,7 @@ FIXTURE_VARIANT_ADD(stream, rdma) { .rdma = true };
 
 FIXTURE_SETUP(stream)
 {
-	ctx_setup(_metadata, &self->c, variant->rdma, false);
+	ctx_setup(_metadata, &self->c, variant->rdma, false, false);
 }
 
 FIXTURE_TEARDOWN(stream)
@@ -2673,11 +2241,12 @@ static void check_links(struct __test_metadata *_metadata, const struct ctx *c)
 
 	if (!c->rdma)
 		return;
-	links = rsk_counter("links");
-	ASSERT_LE(0, links) TH_LOG("no links counter in " RSK_DEBUGFS "/objects");
+	links = rsk_links_to(c->peer_text);
+	ASSERT_LE(0, links) TH_LOG("cannot read " RSK_DEBUGFS "/links");
 	EXPECT_LE(1, links);
 	EXPECT_GE(rsk_links_max(c->to_self), links)
-		TH_LOG("%ld links for one peer (to self: %d)", links, c->to_self);
+		TH_LOG("%ld links to %s (to self: %d)", links, c->peer_text,
+		       c->to_self);
 }
 
 struct fan {

@@ -112,4 +112,28 @@ static inline long rsk_links_max(int to_self)
 	return to_self ? 2 : 1;
 }
 
+/*
+ * Links to one peer address that are not dead, from <debugfs>/rdma_sock/
+ * links ("link ID active|passive peer ADDR state STATE ..."); -1 if the
+ * file cannot be read.  Links to other addresses (IPv4 and IPv6 of the
+ * same host are two) do not count.
+ */
+static inline long rsk_links_to(const char *peer)
+{
+	FILE *f = fopen(RSK_DEBUGFS "/links", "r");
+	char addr[64], state[32];
+	char line[256];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "link %*u %*s peer %63s state %31s",
+			   addr, state) == 2 &&
+		    !strcmp(addr, peer) && strcmp(state, "dead"))
+			n++;
+	fclose(f);
+	return n;
+}
+
 #endif /* RSK_SELFTEST_H */

@@ -67,6 +67,7 @@ rsk_guest_net() {
 	modprobe virtio_net 2>/dev/null
 	ip link set "$RSK_NETDEV" up &&
 	ip addr add "$ip/24" dev "$RSK_NETDEV" &&
+	ip -6 addr add "fd00:99::${ip##*.}/64" dev "$RSK_NETDEV" nodad &&
 	modprobe rdma_rxe && modprobe rdma_ucm &&
 	rdma link add "$RSK_IBDEV" type rxe netdev "$RSK_NETDEV" &&
 	rsk_wait_for 20 test -e "/sys/class/infiniband/$RSK_IBDEV/ports/1/gids/0"

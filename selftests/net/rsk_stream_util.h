@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the stream selftests and their helper programs
+ * (rdma_sock_stream, rdma_sock_pair, rsk_peer, rsk_death): time, a data
+ * pattern any offset of which can be checked, CRC32, addresses, socket
+ * basics and threads that move and check bulk data.  Nothing here uses
+ * the kselftest harness but the EXPECT_XFER_OK and XFER_START macros,
+ * which expand in a test.
+ *
+ * The pattern is the contract between the client tests and rsk_peer:
+ * stream n (a 32-bit number sent on the wire) is seed_of(n), and byte k
+ * of it is pattern(..., seed_of(n), k).
+ */
+#ifndef RSK_STREAM_UTIL_H
+#define RSK_STREAM_UTIL_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SA(ss)		((struct sockaddr *)(ss))
+#define KiB		1024ULL
+#define MiB		(1024ULL * 1024)
+
+#define QUIET_MS	200	/* watching for something that must not happen */
+#define CHUNK		(64 * 1024)
+
+/* ---- time ---- */
+
+static inline double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- data: a pattern any offset of which can be checked, and CRC32 ---- */
+
+static uint32_t crc_tab[8][256];
+
+static inline void crc32_init(void)
+{
+	uint32_t c;
+	int i, j;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
+		crc_tab[0][i] = c;
+	}
+	for (i = 0; i < 256; i++)
+		for (j = 1; j < 8; j++)
+			crc_tab[j][i] = (crc_tab[j - 1][i] >> 8) ^
+					crc_tab[0][crc_tab[j - 1][i] & 0xff];
+}
+
+/* zlib's crc32(): start from 0, feed it the bytes in any number of calls. */
+static inline uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t c = ~crc, a, b;
+
+	while (len && ((uintptr_t)p & 7)) {
+		c = crc_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+		len--;
+	}
+	for (; len >= 8; p += 8, len -= 8) {
+		a = c ^ (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+		b = p[4] | p[5] << 8 | p[6] << 16 | (uint32_t)p[7] << 24;
+		c = crc_tab[7][a & 0xff] ^ crc_tab[6][(a >> 8) & 0xff] ^
+		    crc_tab[5][(a >> 16) & 0xff] ^ crc_tab[4][a >> 24] ^
+		    crc_tab[3][b & 0xff] ^ crc_tab[2][(b >> 8) & 0xff] ^
+		    crc_tab[1][(b >> 16) & 0xff] ^ crc_tab[0][b >> 24];
+	}
+	while (len--)
+		c = crc_tab[0][(c ^ *p++) & 0xff] ^ (c >> 8);
+	return ~c;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Stream seed for stream number n: far apart for different n. */
+static inline uint64_t seed_of(unsigned int n)
+{
+	return mix64(0x5eed0000ULL + n);
+}
+
+/* Bytes [off, off + len) of the stream with that seed. */
+static inline void pattern(void *buf, size_t len, uint64_t seed, uint64_t off)
+{
+	uint8_t *p = buf;
+	uint64_t w;
+	size_t n;
+
+	while (len) {
+		w = mix64(seed ^ (off >> 3)) >> (8 * (off & 7));
+		n = 8 - (off & 7);
+		if (n > len)
+			n = len;
+		off += n;
+		len -= n;
+		while (n--) {
+			*p++ = w;
+			w >>= 8;
+		}
+	}
+}
+
+/* -1 if buf holds bytes [off, off + len) of the stream, else the first bad offset. */
+static inline int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
+			   uint64_t off, void *scratch)
+{
+	const uint8_t *p = buf, *q = scratch;
+	size_t i;
+
+	pattern(scratch, len, seed, off);
+	if (!memcmp(buf, scratch, len))
+		return -1;
+	for (i = 0; p[i] == q[i]; i++)
+		;
+	return off + i;
+}
+
+static inline uint32_t xorshift32(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+/* ---- addresses ---- */
+
+static inline uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static inline void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+/* Same family, address and port. */
+static inline bool addr_eq(const struct sockaddr_storage *a,
+		    const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		       !memcmp(&a6->sin6_addr, &b6->sin6_addr, 16);
+	return a4->sin_port == b4->sin_port &&
+	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+}
+
+static inline const char *addr_str(const struct sockaddr_storage *ss)
+{
+	static char buf[4][INET6_ADDRSTRLEN + 16];
+	static int n;
+	char *s = buf[n++ & 3];
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+			  a, sizeof(a));
+	else if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
+			  a, sizeof(a));
+	snprintf(s, sizeof(buf[0]), "%s%s%s:%u (family %d)",
+		 ss->ss_family == AF_INET6 ? "[" : "", a,
+		 ss->ss_family == AF_INET6 ? "]" : "", port_of(ss), ss->ss_family);
+	return s;
+}
+
+/* ---- sockets ---- */
+
+static inline int set_timeo(int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+static inline int set_int(int fd, int level, int opt, int val)
+{
+	return setsockopt(fd, level, opt, &val, sizeof(val));
+}
+
+static inline int get_int(int fd, int level, int opt)
+{
+	socklen_t len = sizeof(int);
+	int val = -12345;
+
+	if (getsockopt(fd, level, opt, &val, &len) || len != sizeof(int))
+		return -12345;
+	return val;
+}
+
+static inline int so_error(int fd)
+{
+	return get_int(fd, SOL_SOCKET, SO_ERROR);
+}
+
+static inline int set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+static inline ssize_t send_all(int fd, const void *buf, size_t len, int flags)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = send(fd, (const char *)buf + done, len - done,
+			 flags | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return done ? (ssize_t)done : -1;
+		done += n;
+	}
+	return done;
+}
+
+/* Reads exactly len bytes unless EOF or an error comes first. */
+static inline ssize_t recv_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = recv(fd, (char *)buf + done, len - done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return done ? (ssize_t)done : -1;
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* poll() one fd: revents, 0 on timeout, -1 on error. */
+static inline int poll1(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int ret = poll(&pfd, 1, ms);
+
+	return ret > 0 ? pfd.revents : ret;
+}
+
+/*
+ * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
+ * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
+ * that seed from *off on; *off advances.  0, or an errno.
+ */
+static inline int fill(int fd, uint64_t seed, uint64_t *off)
+{
+	double end = now_ms() + 20000;
+	static char buf[CHUNK];
+	bool quiet = false;
+	ssize_t n;
+	int ev;
+
+	for (;;) {
+		pattern(buf, sizeof(buf), seed, *off);
+		n = send(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			*off += n;
+			quiet = false;
+		} else if (n < 0 && errno == EAGAIN) {
+			if (quiet)
+				return 0;
+			ev = poll1(fd, POLLOUT, QUIET_MS);
+			if (ev < 0)
+				return errno;
+			quiet = !ev;
+		} else {
+			return n < 0 ? errno : EPIPE;
+		}
+		if (now_ms() > end || *off > 1024 * MiB)
+			return EFBIG;
+	}
+}
+
+/* ---- threads: bulk transfers ---- */
+
+enum xfer_end { XF_KEEP, XF_SHUT_WR, XF_CLOSE, XF_EOF };
+
+struct xfer {
+	/* in */
+	const char *name;
+	int fd;
+	uint64_t len;		/* bytes to move */
+	uint64_t off;		/* of the stream, where to start */
+	uint64_t seed;		/* of the stream */
+	size_t max_chunk;	/* sizes are random in 1..max_chunk */
+	uint32_t rnd;		/* their PRNG state, not 0 */
+	int slow_start;		/* reader: naps, then this many small reads */
+	bool nonblock;		/* writer: MSG_DONTWAIT, poll when full */
+	enum xfer_end end;	/* writer: after the last byte; reader: EOF */
+	/* out */
+	uint64_t done;		/* progress, read with __atomic_load_n */
+	uint32_t crc;
+	int err;		/* errno of what failed, or 0 */
+	const char *what;	/* what failed */
+	int64_t bad;		/* reader: first wrong byte, or -1 */
+	unsigned long eagain;	/* writer: times the socket was full */
+	double ms;
+	pthread_t th;
+};
+
+static inline void xfer_fail(struct xfer *x, const char *what, int err)
+{
+	x->what = what;
+	x->err = err;
+}
+
+static inline void *xfer_writer(void *arg)
+{
+	struct xfer *x = arg;
+	uint8_t *buf = malloc(x->max_chunk);
+	uint64_t pos = 0;
+	double t0 = now_ms();
+	size_t want;
+	ssize_t n;
+	int ev;
+
+	if (!buf)
+		return xfer_fail(x, "malloc", ENOMEM), NULL;
+	while (pos < x->len) {
+		want = 1 + xorshift32(&x->rnd) % x->max_chunk;
+		if (want > x->len - pos)
+			want = x->len - pos;
+		pattern(buf, want, x->seed, x->off + pos);
+		n = send(x->fd, buf, want,
+			 MSG_NOSIGNAL | (x->nonblock ? MSG_DONTWAIT : 0));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && x->nonblock) {
+			__atomic_add_fetch(&x->eagain, 1, __ATOMIC_SEQ_CST);
+			ev = poll1(x->fd, POLLOUT, 60000);
+			if (ev <= 0) {
+				xfer_fail(x, ev ? "poll" : "poll timed out",
+					  ev ? errno : ETIMEDOUT);
+				break;
+			}
+			continue;
+		}
+		if (n <= 0) {
+			xfer_fail(x, "send", n ? errno : EPIPE);
+			break;
+		}
+		x->crc = crc32_update(x->crc, buf, n);
+		pos += n;
+		__atomic_store_n(&x->done, pos, __ATOMIC_SEQ_CST);
+	}
+	if (!x->err && x->end == XF_SHUT_WR && shutdown(x->fd, SHUT_WR))
+		xfer_fail(x, "shutdown", errno);
+	if (x->end == XF_CLOSE) {
+		if (close(x->fd))
+			xfer_fail(x, "close", errno);
+		x->fd = -1;
+	}
+	x->ms = now_ms() - t0;
+	free(buf);
+	return NULL;
+}
+
+static inline void *xfer_reader(void *arg)
+{
+	struct xfer *x = arg;
+	uint8_t *buf = malloc(x->max_chunk), *scratch = malloc(x->max_chunk);
+	uint64_t pos = 0;
+	double t0 = now_ms();
+	size_t want;
+	ssize_t n;
+	int i = 0;
+
+	x->bad = -1;
+	if (!buf || !scratch) {
+		xfer_fail(x, "malloc", ENOMEM);
+		goto out;
+	}
+	if (x->slow_start)
+		sleep_ms(300);
+	while (pos < x->len) {
+		want = 1 + xorshift32(&x->rnd) % x->max_chunk;
+		if (i < x->slow_start) {
+			want = want % 4096 + 1;
+			sleep_ms(5);
+			i++;
+		}
+		if (want > x->len - pos)
+			want = x->len - pos;
+		n = recv(x->fd, buf, want, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			xfer_fail(x, n ? "recv" : "EOF before the end",
+				  n ? errno : ENODATA);
+			break;
+		}
+		x->crc = crc32_update(x->crc, buf, n);
+		if (x->bad < 0)
+			x->bad = pattern_bad(buf, n, x->seed, x->off + pos, scratch);
+		pos += n;
+		__atomic_store_n(&x->done, pos, __ATOMIC_SEQ_CST);
+	}
+	if (!x->err && x->end == XF_EOF) {
+		n = recv(x->fd, buf, 1, 0);
+		if (n)
+			xfer_fail(x, n > 0 ? "data past the end" : "recv at the end",
+				  n > 0 ? EMSGSIZE : errno);
+	}
+out:
+	x->ms = now_ms() - t0;
+	free(buf);
+	free(scratch);
+	return NULL;
+}
+
+static inline int xfer_start(struct xfer *x, bool writer)
+{
+	if (!x->rnd)
+		x->rnd = 0x9e3779b9 ^ (uint32_t)x->seed;
+	if (!x->max_chunk)
+		x->max_chunk = MiB;
+	x->bad = -1;
+	return pthread_create(&x->th, NULL, writer ? xfer_writer : xfer_reader, x);
+}
+
+static inline uint64_t xfer_done(struct xfer *x)
+{
+	return __atomic_load_n(&x->done, __ATOMIC_SEQ_CST);
+}
+
+#define XFER_START(x, writer)						\
+	ASSERT_EQ(0, xfer_start(x, writer))
+
+#define EXPECT_XFER_OK(x) do {						\
+	pthread_join((x)->th, NULL);					\
+	EXPECT_EQ(0, (x)->err)						\
+		TH_LOG("%s: %s: %s after %llu of %llu bytes", (x)->name,\
+		       (x)->what, strerror((x)->err),			\
+		       (unsigned long long)(x)->done,			\
+		       (unsigned long long)(x)->len);			\
+	EXPECT_EQ((x)->len, (x)->done) TH_LOG("%s", (x)->name);	\
+	EXPECT_EQ(-1, (x)->bad)						\
+		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
+		       (long long)(x)->bad);				\
+} while (0)
+
+static inline double mibps(uint64_t bytes, double ms)
+{
+	return ms > 0 ? bytes / (double)MiB / (ms / 1000) : 0;
+}
+
+/* ---- helpers of the two-host tests ---- */
+
+/* CRC32 of bytes [off, off + len) of the stream with that seed. */
+static inline uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
+{
+	uint8_t buf[4096];
+	uint32_t crc = 0;
+	size_t n;
+
+	while (len) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		pattern(buf, n, seed, off);
+		crc = crc32_update(crc, buf, n);
+		off += n;
+		len -= n;
+	}
+	return crc;
+}
+
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v;
+}
+
+static inline uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/*
+ * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
+ * sockaddr_in6; its length, or 0 if the text is no address.
+ */
+static inline socklen_t addr_parse(const char *text, uint16_t port,
+				   struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (void *)ss;
+	struct sockaddr_in *sin = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		return sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* The name of an errno value ("ECONNRESET"), or its number. */
+static inline const char *errno_name(int err)
+{
+	static __thread char buf[16];
+	const char *s = strerrorname_np(err);
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
+}
+
+#endif /* RSK_STREAM_UTIL_H */

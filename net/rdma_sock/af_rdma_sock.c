@@ -346,14 +346,7 @@ static struct rsk_sock *rsk_accept_wait(struct rsk_sock *rs, bool nonblock,
 		*err = -EINVAL;
 		if (sk->sk_state != TCP_LISTEN)
 			break;
-		spin_lock_bh(&rs->lock);
-		child = list_first_entry_or_null(&rs->accept_queue,
-						 struct rsk_sock, accept_node);
-		if (child) {
-			list_del_init(&child->accept_node);
-			sk_acceptq_removed(sk);
-		}
-		spin_unlock_bh(&rs->lock);
+		child = rsk_cm_accept_pop(rs);
 		if (child)
 			break;
 		*err = -EAGAIN;

@@ -411,6 +411,7 @@ void rsk_cm_close(struct rsk_sock *rs, bool abort);
 int rsk_cm_shutdown(struct rsk_sock *rs, int how);
 void rsk_cm_listen_close(struct rsk_sock *rs);
 void rsk_cm_release_child(struct rsk_sock *child);
+struct rsk_sock *rsk_cm_accept_pop(struct rsk_sock *listener);
 void rsk_cm_promote(struct rsk_sock *listener);
 void rsk_cm_listener_init(struct rsk_sock *rs);
 void rsk_cm_timer_init(struct rsk_sock *rs);

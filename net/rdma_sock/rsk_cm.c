@@ -761,6 +761,22 @@ out:
 	spin_unlock_bh(&rs->lock);
 }
 
+/* The oldest accepted child of a listener, off its queue; or NULL. */
+struct rsk_sock *rsk_cm_accept_pop(struct rsk_sock *listener)
+{
+	struct rsk_sock *child;
+
+	spin_lock_bh(&listener->lock);
+	child = list_first_entry_or_null(&listener->accept_queue,
+					 struct rsk_sock, accept_node);
+	if (child) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(&listener->sk);
+	}
+	spin_unlock_bh(&listener->lock);
+	return child;
+}
+
 /* Reset and free an accepted child nobody will accept(). */
 void rsk_cm_release_child(struct rsk_sock *child)
 {
@@ -795,19 +811,8 @@ void rsk_cm_listen_close(struct rsk_sock *rs)
 		rsk_cm_req_free(rec);
 	}
 
-	for (;;) {
-		spin_lock_bh(&rs->lock);
-		child = list_first_entry_or_null(&rs->accept_queue,
-						 struct rsk_sock, accept_node);
-		if (child) {
-			list_del_init(&child->accept_node);
-			sk_acceptq_removed(sk);
-		}
-		spin_unlock_bh(&rs->lock);
-		if (!child)
-			break;
+	while ((child = rsk_cm_accept_pop(rs)))
 		rsk_cm_release_child(child);
-	}
 }
 
 /* How long a closed socket may wait for the peer's FIN: tcp_fin_timeout. */

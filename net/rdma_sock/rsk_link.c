@@ -390,8 +390,11 @@ static int rsk_link_event_errno(struct rdma_cm_event *ev)
 	switch (ev->event) {
 	case RDMA_CM_EVENT_ADDR_ERROR:
 	case RDMA_CM_EVENT_ROUTE_ERROR:
-		if (ev->status == -ENETUNREACH || ev->status == -EHOSTUNREACH ||
-		    ev->status == -ETIMEDOUT)
+		/*
+		 * No route: ENETUNREACH.  A neighbour that never answered
+		 * (rdma_cm says ETIMEDOUT): EHOSTUNREACH, as TCP learns it.
+		 */
+		if (ev->status == -ENETUNREACH)
 			return ev->status;
 		return -EHOSTUNREACH;
 	case RDMA_CM_EVENT_REJECTED:

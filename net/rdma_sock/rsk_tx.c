@@ -414,12 +414,18 @@ static bool rsk_tx_writable(const struct sock *sk)
 	return READ_ONCE(sk->sk_wmem_queued) < READ_ONCE(sk->sk_sndbuf);
 }
 
-/* sk_write_space: wake writers and POLLOUT pollers once there is room. */
+/*
+ * sk_write_space: wake writers and POLLOUT pollers once there is room, if
+ * one of them found none (SOCK_NOSPACE), as TCP does: a wakeup nobody
+ * waits for would be a spurious edge for EPOLLET.
+ */
 void rsk_tx_write_space(struct sock *sk)
 {
+	struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct socket_wq *wq;
 
-	if (!rsk_tx_writable(sk))
+	if (!sock || !rsk_tx_writable(sk) ||
+	    !test_and_clear_bit(SOCK_NOSPACE, &sock->flags))
 		return;
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);

@@ -12,6 +12,8 @@ tap_run "rdma_sock bound $RSK_IBDEV" grep -q "^$RSK_IBDEV " /sys/kernel/debug/rd
 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 # Streams over a link to this host itself: every case against TCP's
 # behaviour, IPv4, IPv4-mapped IPv6 and IPv6.  rsk_scale=small on slow kernels.
+# No route leads to 198.51.100.1 (TEST-NET-2); nobody has 10.99.0.250.
+RSK_NOROUTE_ADDR=198.51.100.1 RSK_NOHOST_ADDR=10.99.0.250 \
 RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_SCALE=${rsk_scale:-full} \
 	tap_kselftest stream "$RSK_BIN/rdma_sock_stream" -v rdma -v rdma6 -v rdma6n
 tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets

@@ -2087,6 +2087,74 @@ TEST_F(stream, fork_writer)
 	close(sfd);
 }
 
+/*
+ * SO_BUSY_POLL: a reader that spins on the completion queue (rdma_sock)
+ * or the NIC queue (TCP) before it sleeps still gets every byte in order,
+ * and poll() with the socket's busy-poll time set still reports data.
+ */
+TEST_F(stream, busy_poll_pingpong)
+{
+	const struct ctx *c = &self->c;
+	unsigned char out[64], in[64];
+	int a, b, i, j;
+
+	mkpair(_metadata, c, &a, &b);
+	for (i = 0; i < 2; i++) {
+		int fd = i ? b : a;
+
+		ASSERT_EQ(0, set_int(fd, SOL_SOCKET, SO_BUSY_POLL, 50))
+			TH_LOG("SO_BUSY_POLL: %s", strerror(errno));
+		EXPECT_EQ(50, get_int(fd, SOL_SOCKET, SO_BUSY_POLL));
+		ASSERT_EQ(0, set_int(fd, SOL_TCP, TCP_NODELAY, 1));
+	}
+	for (i = 0; i < 500; i++) {
+		for (j = 0; j < (int)sizeof(out); j++)
+			out[j] = i * 7 + j;
+		ASSERT_EQ(64, send(a, out, sizeof(out), 0));
+		ASSERT_EQ(POLLIN, poll1(b, POLLIN, WAIT_MS));
+		ASSERT_EQ(64, recv(b, in, sizeof(in), MSG_WAITALL));
+		ASSERT_EQ(0, memcmp(in, out, sizeof(in))) TH_LOG("round %d", i);
+		ASSERT_EQ(64, send(b, in, sizeof(in), 0));
+		ASSERT_EQ(64, recv(a, in, sizeof(in), MSG_WAITALL));
+		ASSERT_EQ(0, memcmp(in, out, sizeof(in))) TH_LOG("round %d", i);
+	}
+	close(a);
+	close(b);
+}
+
+/*
+ * Where no route leads, and to an address on the link where no host
+ * answers: the errnos TCP gives.  The guests name such addresses in
+ * RSK_NOROUTE_ADDR and RSK_NOHOST_ADDR; elsewhere the test is skipped.
+ */
+TEST_F_TIMEOUT(stream, connect_unreachable, 60)
+{
+	const char *noroute = getenv("RSK_NOROUTE_ADDR");
+	const char *nohost = getenv("RSK_NOHOST_ADDR");
+	const struct ctx *c = &self->c;
+	struct sockaddr_storage to;
+	int fd;
+
+	if (!noroute || !nohost)
+		SKIP(return, "RSK_NOROUTE_ADDR and RSK_NOHOST_ADDR not set");
+
+	ASSERT_EQ(0, make_addr(c, noroute, &to));
+	set_port(&to, 9);
+	fd = SOCK_NEW(c);
+	EXPECT_EQ(-1, connect(fd, SA(&to), c->alen));
+	EXPECT_EQ(ENETUNREACH, errno);
+	close(fd);
+
+	/* TCP learns it from the neighbour's failure, in about 3 s. */
+	ASSERT_EQ(0, make_addr(c, nohost, &to));
+	set_port(&to, 9);
+	fd = SOCK_NEW(c);
+	ASSERT_EQ(0, set_timeo(fd, SO_SNDTIMEO, 30000));
+	EXPECT_EQ(-1, connect(fd, SA(&to), c->alen));
+	EXPECT_EQ(EHOSTUNREACH, errno) TH_LOG("%s", strerror(errno));
+	close(fd);
+}
+
 /* TCP-level options and SO_KEEPALIVE: set, read back; the ranges TCP enforces. */
 TEST_F(stream, tcp_options)
 {

@@ -43,11 +43,6 @@
 
 #include "rsk.h"
 
-/* TCP's keepalive defaults, in seconds and probes. */
-#define RSK_KEEPIDLE_DEFAULT	7200
-#define RSK_KEEPINTVL_DEFAULT	75
-#define RSK_KEEPCNT_DEFAULT	9
-
 int rsk_family = RDMA_SOCK_DEFAULT_FAMILY;
 module_param_named(family, rsk_family, int, 0444);
 MODULE_PARM_DESC(family,
@@ -136,9 +131,6 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	INIT_LIST_HEAD(&rs->accept_node);
 	rsk_cm_listener_init(rs);
 	rsk_cm_timer_init(rs);
-	rs->keepidle = RSK_KEEPIDLE_DEFAULT;
-	rs->keepintvl = RSK_KEEPINTVL_DEFAULT;
-	rs->keepcnt = RSK_KEEPCNT_DEFAULT;
 	if (kind == RSK_KIND_STREAM) {
 		sk->sk_protocol = IPPROTO_TCP;
 		sk->sk_write_space = rsk_tx_write_space;
@@ -702,13 +694,13 @@ static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 		val = rs->corked;
 		break;
 	case TCP_KEEPIDLE:
-		val = rs->keepidle;
+		val = rsk_keepidle(rs);
 		break;
 	case TCP_KEEPINTVL:
-		val = rs->keepintvl;
+		val = rsk_keepintvl(rs);
 		break;
 	case TCP_KEEPCNT:
-		val = rs->keepcnt;
+		val = rsk_keepcnt(rs);
 		break;
 	default:
 		return -ENOPROTOOPT;

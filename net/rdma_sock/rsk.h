@@ -167,7 +167,10 @@ struct rsk_sock {
 	u32 half_open_len;
 	struct timer_list half_open_timer;
 
-	/* TCP-level options, under lock_sock() */
+	/*
+	 * TCP-level options, under lock_sock(); keepalive times in seconds,
+	 * 0 meaning the namespace's net.ipv4.tcp_keepalive_* (rsk_keep*()).
+	 */
 	int keepidle, keepintvl, keepcnt;
 	/* Under lock: the socket's timer (keepalive, FIN timeout). */
 	unsigned long last_rcv;		/* jiffies: last message from peer */
@@ -178,6 +181,25 @@ struct rsk_sock {
 static inline struct rsk_sock *rsk_sk(const struct sock *sk)
 {
 	return container_of(sk, struct rsk_sock, sk);
+}
+
+/* Keepalive settings in effect, as TCP's keepalive_time_when() & co. */
+static inline int rsk_keepidle(const struct rsk_sock *rs)
+{
+	return rs->keepidle ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_time) / HZ;
+}
+
+static inline int rsk_keepintvl(const struct rsk_sock *rs)
+{
+	return rs->keepintvl ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
+}
+
+static inline int rsk_keepcnt(const struct rsk_sock *rs)
+{
+	return rs->keepcnt ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_probes);
 }
 
 int rsk_sock_kind(int type, int protocol);

@@ -320,7 +320,7 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	sk->sk_state = TCP_ESTABLISHED;
 	ret = rsk_link_attach(link, child);
 	if (ret == 1 && sock_flag(sk, SOCK_KEEPOPEN))
-		sk_reset_timer(sk, &sk->sk_timer, jiffies + child->keepidle * HZ);
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(child) * HZ);
 	if (ret == 1) {
 		struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_ATOMIC);
 
@@ -560,7 +560,7 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	sk->sk_state = TCP_ESTABLISHED;
 	rsk_cm_heard(rs);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
-		sk_reset_timer(sk, &sk->sk_timer, jiffies + rs->keepidle * HZ);
+		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(rs) * HZ);
 	/* The peer may send from now on: tell it our window. */
 	rs->tx_pending |= RSK_TX_WINDOW;
 	rsk_tx_push_locked(rs);
@@ -846,9 +846,9 @@ static void rsk_cm_timer(struct timer_list *t)
 				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
 		goto out;
 	idle = jiffies - rs->last_rcv;
-	if (idle < (unsigned long)rs->keepidle * HZ && !rs->probes_out) {
-		next = rs->last_rcv + rs->keepidle * HZ;
-	} else if (rs->probes_out >= rs->keepcnt) {
+	if (idle < (unsigned long)rsk_keepidle(rs) * HZ && !rs->probes_out) {
+		next = rs->last_rcv + rsk_keepidle(rs) * HZ;
+	} else if (rs->probes_out >= rsk_keepcnt(rs)) {
 		/* As tcp_keepalive_timer(): RST, and ETIMEDOUT here. */
 		rsk_event(RSK_EV_PROBE_TIMEOUTS);
 		rsk_cm_send_rst(rs, RSK_RST_ABORT);
@@ -857,7 +857,7 @@ static void rsk_cm_timer(struct timer_list *t)
 		rs->probes_out++;
 		rs->tx_pending |= RSK_TX_PROBE;
 		rsk_tx_push_locked(rs);
-		next = jiffies + rs->keepintvl * HZ;
+		next = jiffies + rsk_keepintvl(rs) * HZ;
 	}
 out:
 	if (next)
@@ -881,7 +881,7 @@ void rsk_cm_keepalive(struct sock *sk, int on)
 	spin_lock_bh(&rs->lock);
 	if (on && rs->chan_id)
 		sk_reset_timer(sk, &sk->sk_timer,
-			       rs->last_rcv + rs->keepidle * HZ);
+			       rs->last_rcv + rsk_keepidle(rs) * HZ);
 	else if (!on)
 		sk_stop_timer(sk, &sk->sk_timer);
 	spin_unlock_bh(&rs->lock);

@@ -329,6 +329,7 @@ struct rsk_link {
 	u32 id;				/* for the counters and logs */
 	u32 max_msg;			/* largest SEND the peer takes */
 	u32 max_inline;			/* inline bytes our QP takes */
+	u32 qp_num;			/* our QP's number, for the record */
 	u64 peer_host_id;
 
 	/*

@@ -249,6 +249,7 @@ static int rsk_dev_setup(struct rsk_device *rdev)
 	return 0;
 
 out_srq:
+	cancel_delayed_work_sync(&rdev->refill_work);	/* refill may retry */
 	ib_destroy_srq(rdev->srq);
 out_pd:
 	ib_dealloc_pd(rdev->pd);

@@ -270,6 +270,7 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	if (err)
 		return err;
 	link->qp = id->qp;
+	link->qp_num = id->qp->qp_num;	/* for debugfs, after the QP is gone */
 	link->max_inline = attr.cap.max_inline_data;
 	link->sq_free = RSK_LINK_SQ_DEPTH;
 	return 0;
@@ -348,26 +349,37 @@ static void rsk_link_conn_param(struct rsk_link *link,
  */
 void rsk_link_up(struct rsk_link *link)
 {
+	struct rsk_net *rnet = link->rnet;
 	struct rsk_sock *rs;
 
-	spin_lock_bh(&link->lock);
+	/*
+	 * State, list and timer change together under both locks, so that a
+	 * concurrent rsk_link_kill() (DEAD under link->lock, then unlist and
+	 * cancel the timer) either comes first and stops us, or finds all
+	 * three done.
+	 */
+	spin_lock_bh(&rnet->links_lock);
+	spin_lock(&link->lock);
 	if (link->state != RSK_LINK_CONNECTING) {
-		spin_unlock_bh(&link->lock);
+		spin_unlock(&link->lock);
+		spin_unlock_bh(&rnet->links_lock);
 		return;
 	}
 	link->state = RSK_LINK_UP;
 	link->last_rx = jiffies;
-	spin_unlock_bh(&link->lock);
-	rsk_event(link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
-
-	rsk_link_unlist(link);		/* drops the pending count */
-	spin_lock_bh(&link->rnet->links_lock);
-	list_add_tail(&link->net_node, &link->rnet->links);
-	link->listed = true;
-	spin_unlock_bh(&link->rnet->links_lock);
-
+	if (link->counted_pending) {
+		rnet->pending_links--;
+		link->counted_pending = false;
+	}
+	if (!link->listed) {
+		list_add_tail(&link->net_node, &rnet->links);
+		link->listed = true;
+	}
 	queue_delayed_work(rsk_link_wq, &link->timer_work,
-			   msecs_to_jiffies(link->rnet->link_keepalive_ms));
+			   msecs_to_jiffies(rnet->link_keepalive_ms));
+	spin_unlock(&link->lock);
+	spin_unlock_bh(&rnet->links_lock);
+	rsk_event(link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
 
 	/* Sockets that waited for the link send their CONN_REQ now. */
 	for (;;) {
@@ -1011,7 +1023,7 @@ int rsk_link_show(struct seq_file *seq, void *v)
 			seq_printf(seq, "%pI6c", &link->peer.v6);
 		seq_printf(seq, " state %s chans %d qpn %u max_msg %u\n",
 			   rsk_link_state_names[link->state], link->nchans,
-			   link->qp ? link->qp->qp_num : 0, link->max_msg);
+			   link->qp_num, link->max_msg);
 	}
 	spin_unlock_bh(&rsk_all_links_lock);
 	return 0;

@@ -8,7 +8,8 @@
 #  2. the debug kernel (built once and cached): KUnit suites and the
 #     selftests in one guest, with lockdep, KASAN and kmemleak watching;
 #  3. Debian 6.12: the selftests in one guest, then in two guests joined
-#     by a QEMU socket network;
+#     by a QEMU socket network, then two guests of which the host kills
+#     one (its QEMU) under a streaming socket;
 #  4. Debian 6.1: a build and a smoke run of the selftests in one guest.
 #
 # Prints TAP as it goes and ends with "N passed, N failed, N skipped".
@@ -82,18 +83,20 @@ guest() {
 	result "$part: guest finished cleanly" $st
 }
 
-# pair PART KERNEL [vm.sh args]: the two-guest topology, server and
-# client at once.
+# pair PART KERNEL SERVER CLIENT [vm.sh args]: two guests joined by a QEMU
+# socket network, running the stages SERVER and CLIENT at once.  The
+# array server_args holds vm.sh arguments for the server alone.
+server_args=()
 pair() {
-	local part=$1 kernel=$2 base st_s st_c
+	local part=$1 kernel=$2 sstage=$3 cstage=$4 base st_s st_c
 	base=$((20000 + RANDOM % 20000))
 	mkdir -p "$out/$part"
-	shift 2
-	"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/pair-server.sh" \
+	shift 4
+	"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/$sstage" \
 		-o "$out/$part" -p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 \
-		"$@" 2> "$out/$part.server.log" &
+		"${server_args[@]}" "$@" 2> "$out/$part.server.log" &
 	local spid=$!
-	"$here/vm/vm.sh" -k "$kernel" -n client -s "$here/guest/pair-client.sh" \
+	"$here/vm/vm.sh" -k "$kernel" -n client -s "$here/guest/$cstage" \
 		-o "$out/$part" -p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 \
 		"$@" 2> "$out/$part.client.log"
 	st_c=$?
@@ -121,7 +124,11 @@ fi
 echo "# Debian 6.12"
 if step "6.12: module and module tree" "$here/vm/prepare.sh" 6.12; then
 	guest 6.12-single 6.12 single.sh -t 600
-	pair 6.12-pair 6.12 -t 1200 -e rsk_scale=full
+	pair 6.12-pair 6.12 pair-server.sh pair-client.sh -t 1200 -e rsk_scale=full
+	# The peer's death the hard way: the host kills the server's QEMU.
+	server_args=(-x "$out/6.12-kill/sync.kill-server")
+	pair 6.12-kill 6.12 kill-server.sh kill-client.sh -t 900
+	server_args=()
 fi
 
 echo "# Debian 6.1"

@@ -112,7 +112,7 @@ static void rsk_sk_destruct(struct sock *sk)
 	}
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
-	atomic_dec(&rsk_counters.sockets);
+	rsk_obj_dec(rs->rnet, sockets);
 }
 
 static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
@@ -137,7 +137,7 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	} else {
 		sk->sk_protocol = IPPROTO_UDP;
 	}
-	atomic_inc(&rsk_counters.sockets);
+	rsk_obj_inc(rs->rnet, sockets);
 }
 
 /**
@@ -306,6 +306,9 @@ static int rsk_stream_listen(struct socket *sock, int backlog)
 		goto out;
 	/* SO_REUSEADDR shares a port, but only one socket may listen on it. */
 	err = rsk_listen_conflict(rs);
+	if (err)
+		goto out;
+	err = rsk_link_listen_get(rs->rnet);
 	if (err)
 		goto out;
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);

@@ -50,6 +50,7 @@ int rsk_addr_parse(const struct sockaddr *uaddr, int addr_len,
 int rsk_addr_format(const struct rsk_addr *addr, struct sockaddr *uaddr);
 bool rsk_addr_is_any(const struct rsk_addr *addr);
 bool rsk_addr_is_multicast(const struct rsk_addr *addr);
+bool rsk_addr_is_loopback(const struct rsk_addr *addr);
 bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b);
 void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
 			  struct sockaddr_storage *ss);
@@ -175,6 +176,7 @@ struct rsk_sock {
 	/* Under lock: the socket's timer (keepalive, FIN timeout). */
 	unsigned long last_rcv;		/* jiffies: last message from peer */
 	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
+	unsigned long connect_deadline;	/* jiffies: SYN_SENT gives up */
 	int probes_out;			/* PROBEs unanswered */
 };
 
@@ -196,6 +198,18 @@ static inline int rsk_keepintvl(const struct rsk_sock *rs)
 	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
 }
 
+/*
+ * How long connect() waits for an answer: as long as TCP keeps sending
+ * SYNs, net.ipv4.tcp_syn_retries with its 1 s initial timeout doubled on
+ * each retry (127 s by default).
+ */
+static inline unsigned long rsk_syn_timeout(const struct rsk_sock *rs)
+{
+	int retries = READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_syn_retries);
+
+	return ((2UL << min(retries, 12)) - 1) * HZ;
+}
+
 static inline int rsk_keepcnt(const struct rsk_sock *rs)
 {
 	return rs->keepcnt ?:
@@ -209,6 +223,65 @@ void rsk_sock_destroy_child(struct rsk_sock *child);
 /* The address family number this module registered (module parameter). */
 extern int rsk_family;
 
+/* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
+
+struct rsk_counters {
+	atomic_t sockets;	/* struct rsk_sock allocated, not yet freed */
+	atomic_t devices;	/* struct rsk_device bound */
+	atomic_t links;		/* struct rsk_link allocated */
+	atomic_t channels;	/* channel ids in use */
+	atomic_t rx_chunks;	/* received payloads queued on sockets */
+	atomic_t tx_bufs;	/* send buffers allocated */
+	atomic_t half_open;	/* connect requests held for a listener */
+	atomic_t namespaces;	/* network namespaces with our state */
+};
+
+extern struct rsk_counters rsk_counters;
+
+/* Events: only ever incremented; named in rsk_stats.c. */
+enum rsk_event {
+	RSK_EV_LINKS_OPENED,
+	RSK_EV_LINKS_ACCEPTED,
+	RSK_EV_LINKS_FAILED,
+	RSK_EV_LINK_REJECTED,
+	RSK_EV_LINK_BAD_REP,
+	RSK_EV_LINK_ERRORS,
+	RSK_EV_CONNECTS,
+	RSK_EV_ACCEPTS,
+	RSK_EV_REFUSED,
+	RSK_EV_RST_SENT,
+	RSK_EV_RST_RECEIVED,
+	RSK_EV_RX_MSGS,
+	RSK_EV_TX_MSGS,
+	/* receive checks, in the order rdma_sock.rst "Validation" lists */
+	RSK_EV_RX_SHORT,
+	RSK_EV_RX_UNKNOWN_TYPE,
+	RSK_EV_RX_NOT_NEGOTIATED,
+	RSK_EV_RX_LINK_CHAN,
+	RSK_EV_RX_BAD_LEN,
+	RSK_EV_RX_BAD_CONN_REQ,
+	RSK_EV_RX_NO_CHANNEL,
+	RSK_EV_RX_SRC_MISMATCH,
+	RSK_EV_RX_BAD_STATE,
+	RSK_EV_RX_AFTER_FIN,
+	RSK_EV_RX_BAD_ACK,
+	RSK_EV_RX_BAD_SEQ,
+	RSK_EV_RX_WINDOW,
+	RSK_EV_RX_NOMEM,
+	RSK_EV_SRQ_LIMIT_EVENTS,
+	RSK_EV_SRQ_REFILL_FAILURES,
+	RSK_EV_HALF_OPEN_OVERFLOW,
+	RSK_EV_HALF_OPEN_TIMEOUTS,
+	RSK_EV_CTRL_DROPPED,
+	RSK_EV_KEEPALIVES,
+	RSK_EV_PROBE_TIMEOUTS,
+	RSK_EV_CONNECT_TIMEOUTS,
+	RSK_EV_LAST_WQE_TIMEOUTS,
+	RSK_EV_NR
+};
+
+extern atomic_long_t rsk_events[RSK_EV_NR];
+
 /* ---- rsk_net.c: per network namespace state ---- */
 
 #define RSK_BIND_HASH_BITS	8
@@ -216,7 +289,16 @@ extern int rsk_family;
 struct rsk_net {
 	struct net *net;
 	u64 host_id;			/* random: tells hosts apart */
-	struct rdma_cm_id *listen_id;	/* link listener; set at init */
+
+	/*
+	 * listen_mutex protects listen_id and listeners.  The link listener
+	 * exists only while a stream socket of the namespace listens: an
+	 * rdma_cm id holds a reference on its namespace, so a listener made
+	 * at namespace init would keep the namespace alive for ever.
+	 */
+	struct mutex listen_mutex;
+	struct rdma_cm_id *listen_id;
+	int listeners;			/* listening stream sockets */
 
 	/* bind_lock protects bind_hash: every bound stream socket. */
 	spinlock_t bind_lock;
@@ -227,19 +309,49 @@ struct rsk_net {
 	struct list_head links;		/* struct rsk_link.net_node */
 	int pending_links;		/* links being set up */
 
-	/* Settings: fixed defaults until the sysctl work. */
-	u16 link_port;
-	u32 link_idle_ms;
-	u32 link_keepalive_ms;
+	/* Settings: net.rdma_sock.* (rsk_sysctl.c); read with READ_ONCE. */
+	int link_port;
+	int link_idle_ms;
+	int link_keepalive_ms;
 	int max_pending_links;
 	int max_half_open;		/* held requests per listener */
 	int max_half_open_per_link;
-	u32 half_open_timeout_ms;
+	int half_open_timeout_ms;
+	struct ctl_table_header *sysctl_hdr;
+
+	/* What this namespace's sockets and links use and did. */
+	struct rsk_counters objs;
+	atomic_long_t events[RSK_EV_NR];
 };
+
+/*
+ * Count an event for the module and, when it belongs to one (@rnet not
+ * NULL), for the namespace.
+ */
+static inline void rsk_event(struct rsk_net *rnet, enum rsk_event ev)
+{
+	atomic_long_inc(&rsk_events[ev]);
+	if (rnet)
+		atomic_long_inc(&rnet->events[ev]);
+}
+
+/* An object of a namespace is born or dies: both counts follow. */
+static inline void __rsk_obj_add(struct rsk_net *rnet, size_t off, int n)
+{
+	atomic_add(n, (atomic_t *)((char *)&rsk_counters + off));
+	atomic_add(n, (atomic_t *)((char *)&rnet->objs + off));
+}
+
+#define rsk_obj_inc(rnet, field) \
+	__rsk_obj_add(rnet, offsetof(struct rsk_counters, field), 1)
+#define rsk_obj_dec(rnet, field) \
+	__rsk_obj_add(rnet, offsetof(struct rsk_counters, field), -1)
 
 struct rsk_net *rsk_net(const struct net *net);
 int rsk_net_init(void);
 void rsk_net_exit(void);
+int rsk_sysctl_net_init(struct rsk_net *rnet);
+void rsk_sysctl_net_exit(struct rsk_net *rnet);
 
 int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
 		  bool reuse);
@@ -298,6 +410,8 @@ int rsk_dev_init(void);
 void rsk_dev_exit(void);
 void rsk_dev_put(struct rsk_device *rdev);
 struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
+int rsk_dev_self_addr(struct net *net, sa_family_t family,
+		      struct rsk_addr *addr);
 int rsk_dev_show(struct seq_file *seq, void *v);
 int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
 void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
@@ -360,14 +474,19 @@ struct rsk_link {
 	bool counted_pending;		/* in rsk_net.pending_links */
 	struct work_struct destroy_work;
 	struct delayed_work timer_work;	/* keepalive and idle close */
+	struct work_struct kill_work;	/* rsk_link_kill_async() */
+	int kill_err;			/* its errno; first caller's */
+	struct completion last_wqe;	/* the QP takes no more SRQ WQEs */
 };
 
 void rsk_link_put(struct rsk_link *link);
 void rsk_link_up(struct rsk_link *link);
 struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 				       const struct rsk_addr *peer);
-int rsk_link_listen(struct rsk_net *rnet);
+int rsk_link_listen_get(struct rsk_net *rnet);
+void rsk_link_listen_put(struct rsk_net *rnet);
 void rsk_link_kill(struct rsk_link *link, int err);
+void rsk_link_kill_async(struct rsk_link *link, int err);
 void rsk_link_kill_net(struct rsk_net *rnet);
 void rsk_link_kill_dev(struct rsk_device *rdev);
 int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs);
@@ -442,67 +561,8 @@ void rsk_cm_heard(struct rsk_sock *rs);
 void rsk_cm_keepalive(struct sock *sk, int on);
 void rsk_cm_orphan(struct rsk_sock *rs);
 
-/* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
-
-struct rsk_counters {
-	atomic_t sockets;	/* struct rsk_sock allocated, not yet freed */
-	atomic_t devices;	/* struct rsk_device bound */
-	atomic_t links;		/* struct rsk_link allocated */
-	atomic_t channels;	/* channel ids in use */
-	atomic_t rx_chunks;	/* received payloads queued on sockets */
-	atomic_t tx_bufs;	/* send buffers allocated */
-	atomic_t half_open;	/* connect requests held for a listener */
-};
-
-extern struct rsk_counters rsk_counters;
-
-/* Events: only ever incremented; named in rsk_stats.c. */
-enum rsk_event {
-	RSK_EV_LINKS_OPENED,
-	RSK_EV_LINKS_ACCEPTED,
-	RSK_EV_LINKS_FAILED,
-	RSK_EV_LINK_REJECTED,
-	RSK_EV_LINK_BAD_REP,
-	RSK_EV_LINK_ERRORS,
-	RSK_EV_CONNECTS,
-	RSK_EV_ACCEPTS,
-	RSK_EV_REFUSED,
-	RSK_EV_RST_SENT,
-	RSK_EV_RST_RECEIVED,
-	RSK_EV_RX_MSGS,
-	RSK_EV_TX_MSGS,
-	/* receive checks, in the order rdma_sock.rst "Validation" lists */
-	RSK_EV_RX_SHORT,
-	RSK_EV_RX_UNKNOWN_TYPE,
-	RSK_EV_RX_NOT_NEGOTIATED,
-	RSK_EV_RX_LINK_CHAN,
-	RSK_EV_RX_BAD_LEN,
-	RSK_EV_RX_BAD_CONN_REQ,
-	RSK_EV_RX_NO_CHANNEL,
-	RSK_EV_RX_SRC_MISMATCH,
-	RSK_EV_RX_BAD_STATE,
-	RSK_EV_RX_AFTER_FIN,
-	RSK_EV_RX_BAD_ACK,
-	RSK_EV_RX_BAD_SEQ,
-	RSK_EV_RX_WINDOW,
-	RSK_EV_RX_NOMEM,
-	RSK_EV_SRQ_LIMIT_EVENTS,
-	RSK_EV_SRQ_REFILL_FAILURES,
-	RSK_EV_HALF_OPEN_OVERFLOW,
-	RSK_EV_HALF_OPEN_TIMEOUTS,
-	RSK_EV_CTRL_DROPPED,
-	RSK_EV_KEEPALIVES,
-	RSK_EV_PROBE_TIMEOUTS,
-	RSK_EV_NR
-};
-
-extern atomic_long_t rsk_events[RSK_EV_NR];
-
-static inline void rsk_event(enum rsk_event ev)
-{
-	atomic_long_inc(&rsk_events[ev]);
-}
-
+int rsk_stats_net_init(struct rsk_net *rnet);
+void rsk_stats_net_exit(struct rsk_net *rnet);
 int rsk_stats_init(void);
 void rsk_stats_exit(void);
 

@@ -136,6 +136,15 @@ bool rsk_addr_is_multicast(const struct rsk_addr *addr)
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_multicast);
 
+/* 127.0.0.0/8 (mapped or not) or ::1: the host itself, by any route. */
+bool rsk_addr_is_loopback(const struct rsk_addr *addr)
+{
+	if (addr->family == AF_INET)
+		return ipv4_is_loopback(addr->v4);
+	return addr->family == AF_INET6 && ipv6_addr_loopback(&addr->v6);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_loopback);
+
 /* Whether two addresses name the same IP address; ports do not matter. */
 bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b)
 {

@@ -193,6 +193,38 @@ static void rsk_addr_classes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, rsk_addr_is_multicast(&a));
 }
 
+/* 127/8, mapped or not, and ::1 are loopback; their neighbours are not. */
+static void rsk_addr_loopback(struct kunit *test)
+{
+	static const char *const v4[] = { "127.0.0.1", "127.255.0.9" };
+	static const char *const v6[] = { "::1", "::ffff:127.0.0.1" };
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct rsk_addr a;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(v4); i++) {
+		sin = rsk_test_sin(v4[i], 1);
+		KUNIT_ASSERT_EQ(test, rsk_addr_parse((struct sockaddr *)&sin,
+						     sizeof(sin), &a), 0);
+		KUNIT_EXPECT_TRUE(test, rsk_addr_is_loopback(&a));
+	}
+	for (i = 0; i < ARRAY_SIZE(v6); i++) {
+		sin6 = rsk_test_sin6(v6[i], 1, 0);
+		KUNIT_ASSERT_EQ(test, rsk_addr_parse((struct sockaddr *)&sin6,
+						     sizeof(sin6), &a), 0);
+		KUNIT_EXPECT_TRUE(test, rsk_addr_is_loopback(&a));
+	}
+	sin = rsk_test_sin("128.0.0.1", 1);
+	KUNIT_ASSERT_EQ(test, rsk_addr_parse((struct sockaddr *)&sin,
+					     sizeof(sin), &a), 0);
+	KUNIT_EXPECT_FALSE(test, rsk_addr_is_loopback(&a));
+	sin6 = rsk_test_sin6("::2", 1, 0);
+	KUNIT_ASSERT_EQ(test, rsk_addr_parse((struct sockaddr *)&sin6,
+					     sizeof(sin6), &a), 0);
+	KUNIT_EXPECT_FALSE(test, rsk_addr_is_loopback(&a));
+}
+
 static struct kunit_case rsk_addr_cases[] = {
 	KUNIT_CASE(rsk_addr_v4),
 	KUNIT_CASE(rsk_addr_v4_short),
@@ -204,6 +236,7 @@ static struct kunit_case rsk_addr_cases[] = {
 	KUNIT_CASE(rsk_addr_round_trip),
 	KUNIT_CASE(rsk_addr_other_families),
 	KUNIT_CASE(rsk_addr_classes),
+	KUNIT_CASE(rsk_addr_loopback),
 	{}
 };
 

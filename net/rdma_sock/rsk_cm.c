@@ -78,7 +78,7 @@ static void rsk_cm_send_rst(struct rsk_sock *rs, u32 reason)
 
 	if (!rs->link || !rs->chan_id || !rs->peer_chan)
 		return;
-	rsk_event(RSK_EV_RST_SENT);
+	rsk_event(rs->rnet, RSK_EV_RST_SENT);
 	rsk_tx_link_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan_id,
 			 &rst, sizeof(rst));
 }
@@ -143,7 +143,9 @@ void rsk_cm_link_up(struct rsk_sock *rs)
  */
 int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 {
+	const struct rsk_addr *via = peer;
 	struct sock *sk = &rs->sk;
+	struct rsk_addr self;
 	struct rsk_link *link;
 	int ret;
 
@@ -151,7 +153,15 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 		rsk_link_put(rs->link);
 		rs->link = NULL;
 	}
-	link = rsk_link_get_for_peer(rs->rnet, peer);
+	/*
+	 * A loopback address: rdma_cm resolves it on InfiniBand only, so
+	 * over RoCE the link goes to this host's RoCE address.  The channel
+	 * still names the loopback address at both ends, as TCP does.
+	 */
+	if (rsk_addr_is_loopback(peer) &&
+	    !rsk_dev_self_addr(sock_net(sk), peer->family, &self))
+		via = &self;
+	link = rsk_link_get_for_peer(rs->rnet, via);
 	if (IS_ERR(link))
 		return PTR_ERR(link);
 
@@ -170,6 +180,11 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk->sk_state = TCP_SYN_SENT;
 	ret = rsk_link_attach(link, rs);
+	if (ret >= 0) {
+		/* An answer lost to the peer's overload must not hang us. */
+		rs->connect_deadline = jiffies + rsk_syn_timeout(rs);
+		sk_reset_timer(sk, &sk->sk_timer, rs->connect_deadline);
+	}
 	if (ret < 0) {
 		sk->sk_state = TCP_CLOSE;
 	} else if (ret == 1) {
@@ -180,7 +195,7 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	}
 	spin_unlock_bh(&rs->lock);
 	if (!ret)
-		rsk_event(RSK_EV_CONNECTS);
+		rsk_event(rs->rnet, RSK_EV_CONNECTS);
 	return ret;
 }
 
@@ -228,7 +243,7 @@ static void rsk_cm_refuse(struct rsk_link *link, u32 dst, u32 reason)
 {
 	struct rsk_wire_refuse ref = { .reason = cpu_to_be32(reason) };
 
-	rsk_event(RSK_EV_REFUSED);
+	rsk_event(link->rnet, RSK_EV_REFUSED);
 	rsk_tx_link_ctrl(link, RSK_MSG_CONN_REFUSE, 0, dst, 0, &ref,
 			 sizeof(ref));
 }
@@ -363,7 +378,7 @@ static void rsk_cm_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 		sk_acceptq_removed(lsk);
 	spin_unlock_bh(&listener->lock);
 	if (queued) {
-		rsk_event(RSK_EV_ACCEPTS);
+		rsk_event(listener->rnet, RSK_EV_ACCEPTS);
 		lsk->sk_data_ready(lsk);
 	} else if (child) {
 		rsk_cm_release_child(child);	/* the listener closed */
@@ -373,7 +388,7 @@ static void rsk_cm_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 static void rsk_cm_req_free(struct rsk_conn_req *rec)
 {
 	atomic_dec(&rec->link->half_open);
-	atomic_dec(&rsk_counters.half_open);
+	rsk_obj_dec(rec->link->rnet, half_open);
 	rsk_link_put(rec->link);
 	kfree(rec);
 }
@@ -388,9 +403,10 @@ static int rsk_cm_hold(struct rsk_sock *listener, struct rsk_conn_req *req)
 	struct rsk_net *rnet = listener->rnet;
 	struct rsk_conn_req *rec;
 
-	if (listener->half_open_len >= rnet->max_half_open ||
-	    atomic_read(&req->link->half_open) >= rnet->max_half_open_per_link) {
-		rsk_event(RSK_EV_HALF_OPEN_OVERFLOW);
+	if (listener->half_open_len >= READ_ONCE(rnet->max_half_open) ||
+	    atomic_read(&req->link->half_open) >=
+	    READ_ONCE(rnet->max_half_open_per_link)) {
+		rsk_event(listener->rnet, RSK_EV_HALF_OPEN_OVERFLOW);
 		return RSK_REFUSE_OVERFLOW;
 	}
 	rec = kmemdup(req, sizeof(*req), GFP_ATOMIC);
@@ -398,8 +414,9 @@ static int rsk_cm_hold(struct rsk_sock *listener, struct rsk_conn_req *req)
 		return RSK_REFUSE_NOMEM;
 	kref_get(&rec->link->ref);
 	atomic_inc(&rec->link->half_open);
-	atomic_inc(&rsk_counters.half_open);
-	rec->expires = jiffies + msecs_to_jiffies(rnet->half_open_timeout_ms);
+	rsk_obj_inc(rnet, half_open);
+	rec->expires = jiffies +
+		msecs_to_jiffies(READ_ONCE(rnet->half_open_timeout_ms));
 	list_add_tail(&rec->node, &listener->half_open);
 	listener->half_open_len++;
 	if (!timer_pending(&listener->half_open_timer))
@@ -480,7 +497,7 @@ static void rsk_cm_half_open_timer(struct timer_list *t)
 	spin_unlock_bh(&listener->lock);
 
 	list_for_each_entry_safe(rec, tmp, &expired, node) {
-		rsk_event(RSK_EV_HALF_OPEN_TIMEOUTS);
+		rsk_event(rec->link->rnet, RSK_EV_HALF_OPEN_TIMEOUTS);
 		rsk_cm_refuse(rec->link, rec->peer_chan, RSK_REFUSE_TIMEOUT);
 		rsk_cm_req_free(rec);
 	}
@@ -512,14 +529,27 @@ void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 	int reason;
 
 	if (len != sizeof(struct rsk_wire_conn)) {
-		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
 		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
 		return;
 	}
 	reason = rsk_cm_parse_req(body, &req.local, &req.peer);
 	if (reason) {
-		rsk_event(RSK_EV_RX_BAD_CONN_REQ);
+		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
 		rsk_cm_refuse(link, req.peer_chan, reason);
+		return;
+	}
+	/* Only a link to this very host may speak for its loopback. */
+	if ((rsk_addr_is_loopback(&req.local) ||
+	     rsk_addr_is_loopback(&req.peer)) &&
+	    link->peer_host_id != link->rnet->host_id) {
+		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
+		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
+		return;
+	}
+	/* As a SYN to an address we do not have: nobody listens there. */
+	if (!rsk_addr_is_local(link->rnet->net, &req.local)) {
+		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
 		return;
 	}
 	listener = rsk_lookup_listener(link->rnet, &req.local);
@@ -552,7 +582,7 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	rs->rcv_wnd_sent = rs->rcv_nxt + rs->req_wnd;
 	rs->rcv_ack_sent = rs->rcv_nxt;
 	if (rsk_cm_rx_ack(rs, hdr) || !rs->peer_chan) {
-		rsk_event(RSK_EV_RX_BAD_ACK);
+		rsk_event(rs->rnet, RSK_EV_RX_BAD_ACK);
 		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_cm_done(rs, -ECONNRESET);
 		return;
@@ -561,6 +591,8 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	rsk_cm_heard(rs);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(rs) * HZ);
+	else
+		sk_stop_timer(sk, &sk->sk_timer);	/* the connect timer */
 	/* The peer may send from now on: tell it our window. */
 	rs->tx_pending |= RSK_TX_WINDOW;
 	rsk_tx_push_locked(rs);
@@ -593,7 +625,7 @@ static void rsk_cm_rx_rst(struct rsk_sock *rs)
 {
 	int err;
 
-	rsk_event(RSK_EV_RST_RECEIVED);
+	rsk_event(rs->rnet, RSK_EV_RST_RECEIVED);
 	switch (rs->sk.sk_state) {
 	case TCP_SYN_SENT:
 		err = -ECONNREFUSED;
@@ -662,7 +694,7 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 		break;
 	}
 	if (ev != RSK_EV_NR) {
-		rsk_event(ev);
+		rsk_event(rs->rnet, ev);
 		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_cm_done(rs, -ECONNRESET);
 	}
@@ -804,6 +836,7 @@ void rsk_cm_listen_close(struct rsk_sock *rs)
 	spin_unlock_bh(&rs->lock);
 	del_timer_sync(&rs->half_open_timer);
 	rsk_unbind_port(rs);
+	rsk_link_listen_put(rs->rnet);
 
 	/* Held requests are refused, as TCP resets its pending ones. */
 	list_for_each_entry_safe(rec, tmp, &held, node) {
@@ -832,6 +865,15 @@ static void rsk_cm_timer(struct timer_list *t)
 	spin_lock_bh(&rs->lock);
 	if (!rs->chan_id)
 		goto out;
+	if (sk->sk_state == TCP_SYN_SENT) {
+		if (time_before(jiffies, rs->connect_deadline)) {
+			next = rs->connect_deadline;
+		} else {
+			rsk_event(rs->rnet, RSK_EV_CONNECT_TIMEOUTS);
+			rsk_cm_done(rs, -ETIMEDOUT);
+		}
+		goto out;
+	}
 	if (sock_flag(sk, SOCK_DEAD)) {
 		if (time_before(jiffies, rs->orphan_deadline)) {
 			next = rs->orphan_deadline;
@@ -850,7 +892,7 @@ static void rsk_cm_timer(struct timer_list *t)
 		next = rs->last_rcv + rsk_keepidle(rs) * HZ;
 	} else if (rs->probes_out >= rsk_keepcnt(rs)) {
 		/* As tcp_keepalive_timer(): RST, and ETIMEDOUT here. */
-		rsk_event(RSK_EV_PROBE_TIMEOUTS);
+		rsk_event(rs->rnet, RSK_EV_PROBE_TIMEOUTS);
 		rsk_cm_send_rst(rs, RSK_RST_ABORT);
 		rsk_cm_done(rs, -ETIMEDOUT);
 	} else {
@@ -879,11 +921,14 @@ void rsk_cm_keepalive(struct sock *sk, int on)
 	struct rsk_sock *rs = rsk_sk(sk);
 
 	spin_lock_bh(&rs->lock);
-	if (on && rs->chan_id)
-		sk_reset_timer(sk, &sk->sk_timer,
-			       rs->last_rcv + rsk_keepidle(rs) * HZ);
-	else if (!on)
-		sk_stop_timer(sk, &sk->sk_timer);
+	/* While connecting the timer is the connect timer: ACCEPT arms it. */
+	if (sk->sk_state != TCP_SYN_SENT) {
+		if (on && rs->chan_id)
+			sk_reset_timer(sk, &sk->sk_timer,
+				       rs->last_rcv + rsk_keepidle(rs) * HZ);
+		else if (!on)
+			sk_stop_timer(sk, &sk->sk_timer);
+	}
 	spin_unlock_bh(&rs->lock);
 }
 

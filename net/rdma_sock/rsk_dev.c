@@ -10,7 +10,10 @@
 #include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/inetdevice.h>
+#include <net/addrconf.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/ib_cache.h>
 
 #include "rsk.h"
 
@@ -57,6 +60,102 @@ struct rsk_device *rsk_dev_get(struct ib_device *ibdev)
 	if (!kref_get_unless_zero(&rdev->ref))
 		return NULL;
 	return rdev;
+}
+
+/* The first usable address of @family on @ndev; RCU read lock held. */
+static int rsk_netdev_addr(struct net_device *ndev, sa_family_t family,
+			   struct rsk_addr *addr)
+{
+	const struct in_ifaddr *ifa;
+	struct inet6_ifaddr *ifp;
+	struct in_device *in_dev;
+	struct inet6_dev *idev;
+	int err = -EADDRNOTAVAIL;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->family = family;
+	if (family == AF_INET) {
+		in_dev = __in_dev_get_rcu(ndev);
+		if (!in_dev)
+			return err;
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (ifa->ifa_flags & IFA_F_SECONDARY)
+				continue;
+			addr->v4 = ifa->ifa_local;
+			return 0;
+		}
+		return err;
+	}
+	idev = __in6_dev_get(ndev);
+	if (!idev)
+		return err;
+	read_lock_bh(&idev->lock);
+	list_for_each_entry(ifp, &idev->addr_list, if_list) {
+		if (ifp->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) ||
+		    ipv6_addr_type(&ifp->addr) & IPV6_ADDR_LINKLOCAL)
+			continue;
+		addr->v6 = ifp->addr;
+		err = 0;
+		break;
+	}
+	read_unlock_bh(&idev->lock);
+	return err;
+}
+
+/* An address of the netdev under one of @rdev's RoCE ports in @net. */
+static int rsk_dev_port_addr(struct rsk_device *rdev, struct net *net,
+			     sa_family_t family, struct rsk_addr *addr)
+{
+	const struct ib_gid_attr *attr;
+	struct net_device *ndev;
+	u32 port;
+	int err;
+
+	rdma_for_each_port(rdev->ibdev, port) {
+		attr = rdma_get_gid_attr(rdev->ibdev, port, 0);
+		if (IS_ERR(attr))
+			continue;
+		err = -ENODEV;
+		rcu_read_lock();
+		ndev = rdma_read_gid_attr_ndev_rcu(attr);
+		if (!IS_ERR(ndev) && net_eq(dev_net(ndev), net) &&
+		    netif_running(ndev))
+			err = rsk_netdev_addr(ndev, family, addr);
+		rcu_read_unlock();
+		rdma_put_gid_attr(attr);
+		if (!err)
+			return 0;
+	}
+	return -ENODEV;
+}
+
+/**
+ * rsk_dev_self_addr - an address of this host that RDMA reaches
+ * @net: the namespace
+ * @family: AF_INET or AF_INET6
+ * @addr: filled in
+ *
+ * For connections to 127.0.0.1 or ::1.  rdma_cm resolves a loopback
+ * address on InfiniBand but not over RoCE, whose GIDs belong to the
+ * netdevs: there, the link goes to the address of a RoCE netdev of the
+ * namespace, which is the same host.  Process context.
+ *
+ * Return: 0, or -ENODEV when the namespace has no such address.
+ */
+int rsk_dev_self_addr(struct net *net, sa_family_t family,
+		      struct rsk_addr *addr)
+{
+	struct rsk_device *rdev;
+	int err = -ENODEV;
+
+	mutex_lock(&rsk_devices_lock);
+	list_for_each_entry(rdev, &rsk_devices, list) {
+		err = rsk_dev_port_addr(rdev, net, family, addr);
+		if (!err)
+			break;
+	}
+	mutex_unlock(&rsk_devices_lock);
+	return err;
 }
 
 /* Give a buffer a fresh page and post it; 0 or -errno. */
@@ -131,7 +230,7 @@ void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
 			spin_lock_bh(&rdev->empty_lock);
 			list_add(&rxb->empty_node, &rdev->empty);
 			spin_unlock_bh(&rdev->empty_lock);
-			rsk_event(RSK_EV_SRQ_REFILL_FAILURES);
+			rsk_event(NULL, RSK_EV_SRQ_REFILL_FAILURES);
 			/* Try again from process context, later if need be. */
 			if (!rdev->dying)
 				schedule_delayed_work(&rdev->refill_work,
@@ -175,7 +274,7 @@ static void rsk_srq_event(struct ib_event *event, void *ctx)
 	struct rsk_device *rdev = ctx;
 
 	if (event->event == IB_EVENT_SRQ_LIMIT_REACHED) {
-		rsk_event(RSK_EV_SRQ_LIMIT_EVENTS);
+		rsk_event(NULL, RSK_EV_SRQ_LIMIT_EVENTS);
 		schedule_delayed_work(&rdev->refill_work, 0);
 	}
 }
@@ -317,7 +416,13 @@ static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 	WRITE_ONCE(rdev->dying, true);
 	rsk_link_kill_dev(rdev);
 	rsk_dev_put(rdev);
-	wait_for_completion(&rdev->released);
+	/*
+	 * A link setting up on the device may have passed rsk_dev_get()'s
+	 * dying check just before we set it, and so took its reference
+	 * after the kill above looked: look again until the last is gone.
+	 */
+	while (!wait_for_completion_timeout(&rdev->released, HZ))
+		rsk_link_kill_dev(rdev);
 
 	rsk_dev_teardown(rdev);
 	atomic_dec(&rsk_counters.devices);

@@ -30,8 +30,13 @@
 #define RSK_RESOLVE_TIMEOUT_MS	2000
 /* 7: infinite RNR retries; a sender waits for the SRQ to be refilled. */
 #define RSK_RNR_RETRY		7
-/* 7: the most transport retries; the link dies after they run out. */
-#define RSK_RETRY_COUNT		7
+/*
+ * Transport retries before a send fails and the link dies with it: 6, not
+ * the maximum 7, because rxe takes 7 to mean "retry for ever" (as the
+ * spec says of RNR retries only), and a peer whose host died would then
+ * never be noticed.  About 7 x 0.5 s with rdma_cm's RoCE timeout.
+ */
+#define RSK_RETRY_COUNT		6
 /* RDMA READs in flight per direction, for the zero-copy work. */
 #define RSK_RD_ATOMIC		4
 /* Link-level control messages queued for a free send slot at most. */
@@ -67,7 +72,7 @@ static void rsk_link_release(struct kref *ref)
 	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
 		rsk_tx_buf_free(tb);
 	WARN_ON_ONCE(link->rdev);
-	atomic_dec(&rsk_counters.links);
+	rsk_obj_dec(link->rnet, links);
 	kfree(link);
 }
 
@@ -78,6 +83,7 @@ void rsk_link_put(struct rsk_link *link)
 
 static void rsk_link_timer_work(struct work_struct *work);
 static void rsk_link_destroy_work(struct work_struct *work);
+static void rsk_link_kill_work(struct work_struct *work);
 
 static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 				       const struct rsk_addr *peer, bool active)
@@ -103,12 +109,14 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	INIT_LIST_HEAD(&link->net_node);
 	INIT_WORK(&link->destroy_work, rsk_link_destroy_work);
 	INIT_DELAYED_WORK(&link->timer_work, rsk_link_timer_work);
+	INIT_WORK(&link->kill_work, rsk_link_kill_work);
+	init_completion(&link->last_wqe);
 	link->last_rx = jiffies;
 	link->idle_since = jiffies;
 	spin_lock_bh(&rsk_all_links_lock);
 	list_add_tail(&link->all_node, &rsk_all_links);
 	spin_unlock_bh(&rsk_all_links_lock);
-	atomic_inc(&rsk_counters.links);
+	rsk_obj_inc(rnet, links);
 	return link;
 }
 
@@ -173,7 +181,7 @@ void rsk_link_kill(struct rsk_link *link, int err)
 		return;
 	}
 	if (link->state != RSK_LINK_UP)
-		rsk_event(RSK_EV_LINKS_FAILED);
+		rsk_event(link->rnet, RSK_EV_LINKS_FAILED);
 	link->state = RSK_LINK_DEAD;
 	link->err = err ? err : -ECONNRESET;
 	list_splice_init(&link->ctrl_queue, &ctrl);
@@ -186,6 +194,46 @@ void rsk_link_kill(struct rsk_link *link, int err)
 	rsk_link_fail_channels(link, link->err);
 	/* The life reference goes to the work; it is queued only once. */
 	queue_work(rsk_link_wq, &link->destroy_work);
+}
+
+static void rsk_link_kill_work(struct work_struct *work)
+{
+	struct rsk_link *link = container_of(work, struct rsk_link,
+					     kill_work);
+
+	rsk_link_kill(link, READ_ONCE(link->kill_err));
+	rsk_link_put(link);
+}
+
+/**
+ * rsk_link_kill_async - rsk_link_kill() from where it cannot run
+ * @link: the link
+ * @err: as for rsk_link_kill()
+ *
+ * For verbs event handlers, which a driver may call in hard interrupt
+ * context.  The caller's link must outlive the call: the CQ or QP whose
+ * event this is keeps the life reference until it is destroyed.
+ */
+void rsk_link_kill_async(struct rsk_link *link, int err)
+{
+	cmpxchg(&link->kill_err, 0, err);
+	kref_get(&link->ref);
+	if (!queue_work(rsk_link_wq, &link->kill_work))
+		rsk_link_put(link);	/* queued already: never the last */
+}
+
+/*
+ * Once the QP is in the error state it takes no more receive buffers from
+ * the SRQ; the device says so with LAST_WQE_REACHED.  6.12's ib_drain_qp()
+ * waits for that itself; before it, we do, or a buffer the QP had taken
+ * would never complete and the SRQ would lose it.
+ */
+static void rsk_link_wait_last_wqe(struct rsk_link *link)
+{
+#ifndef RSK_HAVE_DRAIN_SRQ
+	if (!wait_for_completion_timeout(&link->last_wqe, HZ))
+		rsk_event(link->rnet, RSK_EV_LAST_WQE_TIMEOUTS);
+#endif
 }
 
 static void rsk_link_destroy_work(struct work_struct *work)
@@ -204,6 +252,7 @@ static void rsk_link_destroy_work(struct work_struct *work)
 	if (link->qp) {
 		/* QP to error; every completion it made is handled after. */
 		ib_drain_qp(link->qp);
+		rsk_link_wait_last_wqe(link);
 		rdma_destroy_qp(id);
 		link->qp = NULL;
 	}
@@ -226,8 +275,24 @@ static void rsk_link_qp_event(struct ib_event *event, void *ctx)
 {
 	struct rsk_link *link = ctx;
 
-	if (event->event == IB_EVENT_COMM_EST && link->cm_id)
-		rdma_notify(link->cm_id, IB_EVENT_COMM_EST);
+	switch (event->event) {
+	case IB_EVENT_COMM_EST:
+		if (link->cm_id)
+			rdma_notify(link->cm_id, IB_EVENT_COMM_EST);
+		break;
+	case IB_EVENT_QP_LAST_WQE_REACHED:
+		complete(&link->last_wqe);
+		break;
+	case IB_EVENT_QP_FATAL:
+	case IB_EVENT_QP_REQ_ERR:
+	case IB_EVENT_QP_ACCESS_ERR:
+	case IB_EVENT_PATH_MIG_ERR:
+		rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+		rsk_link_kill_async(link, -ECONNRESET);
+		break;
+	default:
+		break;
+	}
 }
 
 /* The QP and its CQ, on the device rdma_cm resolved; handler mutex held. */
@@ -376,10 +441,10 @@ void rsk_link_up(struct rsk_link *link)
 		link->listed = true;
 	}
 	queue_delayed_work(rsk_link_wq, &link->timer_work,
-			   msecs_to_jiffies(rnet->link_keepalive_ms));
+			   msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms)));
 	spin_unlock(&link->lock);
 	spin_unlock_bh(&rnet->links_lock);
-	rsk_event(link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
+	rsk_event(rnet, link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
 
 	/* Sockets that waited for the link send their CONN_REQ now. */
 	for (;;) {
@@ -453,7 +518,7 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		if (link->active &&
 		    rsk_link_check_hello(link, ev->param.conn.private_data,
 					 ev->param.conn.private_data_len)) {
-			rsk_event(RSK_EV_LINK_BAD_REP);
+			rsk_event(link->rnet, RSK_EV_LINK_BAD_REP);
 			rsk_link_kill(link, -ECONNREFUSED);
 			return 0;
 		}
@@ -473,7 +538,8 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 	}
 }
 
-static void rsk_link_reject(struct rdma_cm_id *id, u16 reason)
+static void rsk_link_reject(struct rsk_net *rnet, struct rdma_cm_id *id,
+			    u16 reason)
 {
 	struct rsk_wire_reject rej = {
 		.magic		= cpu_to_be32(RSK_WIRE_MAGIC),
@@ -482,7 +548,7 @@ static void rsk_link_reject(struct rdma_cm_id *id, u16 reason)
 		.reason		= cpu_to_be16(reason),
 	};
 
-	rsk_event(RSK_EV_LINK_REJECTED);
+	rsk_event(rnet, RSK_EV_LINK_REJECTED);
 	rdma_reject(id, &rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
 }
 
@@ -502,9 +568,9 @@ static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
 		return -EINVAL;		/* rdma_cm rejects and destroys id */
 
 	spin_lock_bh(&rnet->links_lock);
-	if (rnet->pending_links >= rnet->max_pending_links) {
+	if (rnet->pending_links >= READ_ONCE(rnet->max_pending_links)) {
 		spin_unlock_bh(&rnet->links_lock);
-		rsk_link_reject(id, RSK_REJECT_BUSY);
+		rsk_link_reject(rnet, id, RSK_REJECT_BUSY);
 		return -EBUSY;
 	}
 	rnet->pending_links++;
@@ -520,39 +586,34 @@ static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
 				      ev->param.conn.private_data_len);
 	if (reason)
 		goto out_free;
+	/*
+	 * The child inherited the listener's handler; it is the link's now.
+	 * From here on the link owns the id and fails only through
+	 * rsk_link_kill(): once it holds the device, device removal may
+	 * kill it too, and the destroy work must be the one to unwind.
+	 */
 	link->cm_id = id;
-	if (rsk_link_create_qp(link, id)) {
-		link->cm_id = NULL;
-		reason = RSK_REJECT_NOMEM;
-		goto out_free;
-	}
-
-	/* The child inherited the listener's handler; it is the link's now. */
 	id->context = link;
 	id->event_handler = rsk_link_cm_handler;
+	if (rsk_link_create_qp(link, id)) {
+		rsk_link_reject(rnet, id, RSK_REJECT_NOMEM);
+		rsk_link_kill(link, -ENOMEM);
+		return 0;
+	}
 	rsk_link_conn_param(link, &param, &hello);
 	err = rdma_accept(id, &param);
-	if (err) {
+	if (err)
 		rsk_link_kill(link, -ECONNRESET);
-		return 0;	/* the destroy work owns the id now */
-	}
 	return 0;
 
 out_free:
-	if (link->qp)
-		rdma_destroy_qp(id);
-	rsk_poll_destroy_cq(link);
-	if (link->rdev)
-		rsk_dev_put(link->rdev);
-	link->rdev = NULL;
-	link->qp = NULL;
 	link->counted_pending = false;
 	rsk_link_put(link);
 out_unpend:
 	spin_lock_bh(&rnet->links_lock);
 	rnet->pending_links--;
 	spin_unlock_bh(&rnet->links_lock);
-	rsk_link_reject(id, reason);
+	rsk_link_reject(rnet, id, reason);
 	return -ECONNREFUSED;		/* rdma_cm destroys the child id */
 }
 
@@ -564,22 +625,20 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
 	return 0;
 }
 
-/**
- * rsk_link_listen - listen for links on the namespace's link port
- * @rnet: the namespace
- *
+/*
  * One rdma_cm listener on the IPv6 wildcard (which takes IPv4 too), or
  * the IPv4 one when IPv6 is off; rdma_cm adds devices as they come.
  */
-int rsk_link_listen(struct rsk_net *rnet)
+static int rsk_link_listen(struct rsk_net *rnet)
 {
+	u16 port = READ_ONCE(rnet->link_port);
 	struct sockaddr_in6 sin6 = {
 		.sin6_family	= AF_INET6,
-		.sin6_port	= htons(rnet->link_port),
+		.sin6_port	= htons(port),
 	};
 	struct sockaddr_in sin = {
 		.sin_family	= AF_INET,
-		.sin_port	= htons(rnet->link_port),
+		.sin_port	= htons(port),
 	};
 	struct rdma_cm_id *id;
 	int err;
@@ -600,6 +659,48 @@ int rsk_link_listen(struct rsk_net *rnet)
 	}
 	rnet->listen_id = id;
 	return 0;
+}
+
+/**
+ * rsk_link_listen_get - a stream socket starts listening
+ * @rnet: its namespace
+ *
+ * The first one opens the namespace's link listener, so that peers can
+ * set up links to it.  Process context.
+ *
+ * Return: 0, or why the link port cannot be listened on (-EADDRINUSE when
+ * another rdma_cm user holds it).
+ */
+int rsk_link_listen_get(struct rsk_net *rnet)
+{
+	int err = 0;
+
+	mutex_lock(&rnet->listen_mutex);
+	if (!rnet->listeners) {
+		err = rsk_link_listen(rnet);
+		/* rdma_cm's word for a wildcard that conflicts */
+		if (err == -EADDRNOTAVAIL)
+			err = -EADDRINUSE;
+	}
+	if (!err)
+		rnet->listeners++;
+	mutex_unlock(&rnet->listen_mutex);
+	return err;
+}
+
+/*
+ * A stream socket stops listening; the last one closes the link listener.
+ * Links already set up stay: they carry their channels either way.
+ */
+void rsk_link_listen_put(struct rsk_net *rnet)
+{
+	mutex_lock(&rnet->listen_mutex);
+	/* Under the mutex, so that a new listener finds the port free. */
+	if (!WARN_ON_ONCE(rnet->listeners <= 0) && !--rnet->listeners) {
+		rdma_destroy_id(rnet->listen_id);
+		rnet->listen_id = NULL;
+	}
+	mutex_unlock(&rnet->listen_mutex);
 }
 
 static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
@@ -681,7 +782,7 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 	}
 
 	kref_get(&link->ref);		/* the caller's */
-	rsk_addr_to_sockaddr(peer, htons(rnet->link_port), &dst);
+	rsk_addr_to_sockaddr(peer, htons(READ_ONCE(rnet->link_port)), &dst);
 	err = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
 				RSK_RESOLVE_TIMEOUT_MS);
 	if (err)
@@ -715,7 +816,7 @@ int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs)
 	rs->chan_id = id;
 	sock_hold(&rs->sk);		/* the channel's, put by detach */
 	link->nchans++;
-	atomic_inc(&rsk_counters.channels);
+	rsk_obj_inc(link->rnet, channels);
 	if (link->state == RSK_LINK_UP) {
 		ret = 1;
 	} else {
@@ -743,7 +844,7 @@ void rsk_link_detach(struct rsk_link *link, struct rsk_sock *rs)
 		rs->chan_id = 0;
 		link->nchans--;
 		link->idle_since = jiffies;
-		atomic_dec(&rsk_counters.channels);
+		rsk_obj_dec(link->rnet, channels);
 		puts++;
 	}
 	if (!list_empty(&rs->link_node)) {
@@ -804,7 +905,7 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 	spin_lock_bh(&link->lock);
 	if (link->state != RSK_LINK_UP || link->ctrl_len >= RSK_CTRL_QUEUE_MAX) {
 		spin_unlock_bh(&link->lock);
-		rsk_event(RSK_EV_CTRL_DROPPED);
+		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		rsk_tx_buf_free(tb);
 		return;
 	}
@@ -901,7 +1002,7 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 					 NULL, 0);
 		return;
 	default:
-		rsk_event(RSK_EV_RX_UNKNOWN_TYPE);
+		rsk_event(link->rnet, RSK_EV_RX_UNKNOWN_TYPE);
 	}
 }
 
@@ -917,22 +1018,22 @@ static void rsk_link_timer_work(struct work_struct *work)
 	struct rsk_link *link = container_of(to_delayed_work(work),
 					     struct rsk_link, timer_work);
 	struct rsk_net *rnet = link->rnet;
+	unsigned long keepalive, idle, now = jiffies;
 	bool probe = false, start_close = false, done = false;
-	unsigned long now = jiffies;
 
+	keepalive = msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms));
+	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
 	spin_lock_bh(&link->lock);
 	if (link->state != RSK_LINK_UP) {
 		spin_unlock_bh(&link->lock);
 		return;
 	}
 	if (link->nchans) {
-		probe = time_after(now, link->last_rx +
-				   msecs_to_jiffies(rnet->link_keepalive_ms));
+		probe = time_after(now, link->last_rx + keepalive);
 	} else if (link->close_sent && link->close_rcvd) {
 		done = true;
 	} else if (!link->close_sent &&
-		   time_after(now, link->idle_since +
-			      msecs_to_jiffies(rnet->link_idle_ms))) {
+		   time_after(now, link->idle_since + idle)) {
 		link->close_sent = true;
 		start_close = true;
 	}
@@ -947,12 +1048,11 @@ static void rsk_link_timer_work(struct work_struct *work)
 		rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0, NULL, 0);
 	}
 	if (probe) {
-		rsk_event(RSK_EV_KEEPALIVES);
+		rsk_event(rnet, RSK_EV_KEEPALIVES);
 		rsk_tx_link_ctrl(link, RSK_MSG_KEEPALIVE, 0, 0, 0, NULL, 0);
 	}
 	queue_delayed_work(rsk_link_wq, &link->timer_work,
-			   msecs_to_jiffies(min(rnet->link_keepalive_ms,
-						rnet->link_idle_ms)));
+			   min(keepalive, idle));
 }
 
 /* Kill every link matching @match and wait until all are destroyed. */

@@ -235,9 +235,9 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 }
 
 /*
- * Defaults until net.rdma_sock.* sysctls exist.  The link port is in
- * rdma_cm's TCP port space, shared with every rdma_cm user: it stays clear
- * of rping's and ucmatose's 7174 and 7471 and perftest's 18515.
+ * Defaults of the net.rdma_sock.* sysctls.  The link port is in rdma_cm's
+ * TCP port space, shared with every rdma_cm user: it stays clear of
+ * rping's and ucmatose's 7174 and 7471 and perftest's 18515.
  */
 #define RSK_LINK_PORT_DEFAULT		20886
 #define RSK_LINK_IDLE_MS_DEFAULT	60000
@@ -250,10 +250,11 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 static int __net_init rsk_net_init_one(struct net *net)
 {
 	struct rsk_net *rnet = rsk_net(net);
-	int i;
+	int i, err;
 
 	rnet->net = net;
 	rnet->host_id = get_random_u64();
+	mutex_init(&rnet->listen_mutex);
 	spin_lock_init(&rnet->bind_lock);
 	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++)
 		INIT_HLIST_HEAD(&rnet->bind_hash[i]);
@@ -267,23 +268,33 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->max_half_open_per_link = RSK_MAX_HALF_OPEN_LINK_DEFAULT;
 	rnet->half_open_timeout_ms = RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT;
 
-	/*
-	 * Without a link listener peers cannot reach this namespace, but
-	 * its sockets can still connect out: log and go on.
-	 */
-	if (rsk_link_listen(rnet))
-		pr_warn("rdma_sock: no link listener in a namespace\n");
+	err = rsk_sysctl_net_init(rnet);
+	if (err)
+		return err;
+	err = rsk_stats_net_init(rnet);
+	if (err) {
+		rsk_sysctl_net_exit(rnet);
+		return err;
+	}
+	atomic_inc(&rsk_counters.namespaces);
 	return 0;
 }
 
+/*
+ * Runs only once nothing holds the namespace: no socket (user sockets
+ * hold it), no link and no link listener (their rdma_cm ids hold it).
+ * Kernel sockets hold no reference: their owners close them first, as
+ * they must close TCP's.
+ */
 static void __net_exit rsk_net_exit_one(struct net *net)
 {
 	struct rsk_net *rnet = rsk_net(net);
 
-	if (rnet->listen_id)
-		rdma_destroy_id(rnet->listen_id);
-	rnet->listen_id = NULL;
+	WARN_ON_ONCE(rnet->listen_id);
 	rsk_link_kill_net(rnet);
+	rsk_stats_net_exit(rnet);
+	rsk_sysctl_net_exit(rnet);
+	atomic_dec(&rsk_counters.namespaces);
 }
 
 static struct pernet_operations rsk_net_ops = {

@@ -26,6 +26,12 @@
 #define RSK_POLL_BATCH	16
 
 static struct net_device *rsk_napi_dev;
+/*
+ * rsk_napi_lock protects rsk_napi_dev's NAPI list: links come and go
+ * concurrently, and netif_napi_add()/netif_napi_del() expect their
+ * caller to serialise them per device (drivers do it under rtnl).
+ */
+static DEFINE_MUTEX(rsk_napi_lock);
 
 static int rsk_poll_cq(struct rsk_link *link, int budget)
 {
@@ -79,13 +85,14 @@ static void rsk_cq_comp(struct ib_cq *cq, void *ctx)
 	irq_poll_sched(&link->iop);
 }
 
+/* Possibly hard interrupt context: the kill runs from a work item. */
 static void rsk_cq_event(struct ib_event *event, void *ctx)
 {
 	struct rsk_link *link = ctx;
 
 	/* The CQ overran or the device failed: the link cannot go on. */
-	rsk_event(RSK_EV_LINK_ERRORS);
-	rsk_link_kill(link, -ECONNRESET);
+	rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+	rsk_link_kill_async(link, -ECONNRESET);
 }
 
 /**
@@ -108,20 +115,32 @@ int rsk_poll_create_cq(struct rsk_link *link, struct ib_device *ibdev,
 		return PTR_ERR(cq);
 	link->cq = cq;
 	irq_poll_init(&link->iop, RSK_POLL_BATCH * 4, rsk_irq_poll);
+	mutex_lock(&rsk_napi_lock);
 	netif_napi_add(rsk_napi_dev, &link->napi, rsk_napi_poll);
+	mutex_unlock(&rsk_napi_lock);
 	napi_enable(&link->napi);
 	ib_req_notify_cq(cq, IB_CQ_NEXT_COMP);
 	return 0;
 }
 
-/* After the QP is gone: no completion can arrive any more. */
+/*
+ * After the QP is gone: no completion can arrive any more, but some may
+ * still sit in the CQ.  Each receive completion returns an SRQ buffer, so
+ * they are handled here, with NAPI off, rather than destroyed with the CQ.
+ */
 void rsk_poll_destroy_cq(struct rsk_link *link)
 {
 	if (!link->cq)
 		return;
 	irq_poll_disable(&link->iop);
 	napi_disable(&link->napi);
+	local_bh_disable();	/* the handlers expect NAPI's context */
+	while (rsk_poll_cq(link, RSK_POLL_BATCH) > 0)
+		;
+	local_bh_enable();
+	mutex_lock(&rsk_napi_lock);
 	netif_napi_del(&link->napi);
+	mutex_unlock(&rsk_napi_lock);
 	ib_destroy_cq(link->cq);
 	link->cq = NULL;
 }

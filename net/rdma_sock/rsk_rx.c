@@ -115,7 +115,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 		taken = rsk_rx_queue(rs, rxb, (const u8 *)(hdr + 1), len);
 		if (taken < 0) {
 			/* Data cannot be dropped: a stream has no resend. */
-			rsk_event(RSK_EV_RX_NOMEM);
+			rsk_event(rs->rnet, RSK_EV_RX_NOMEM);
 			reason = RSK_RST_SHUTDOWN;
 			goto reset;
 		}
@@ -132,7 +132,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	return taken;
 
 violation:
-	rsk_event(ev);
+	rsk_event(rs->rnet, ev);
 reset:
 	spin_unlock_bh(&rs->lock);
 	rsk_cm_reset(rs, reason);
@@ -145,7 +145,7 @@ static void rsk_rx_no_channel(struct rsk_link *link,
 {
 	struct rsk_wire_rst rst = { .reason = cpu_to_be32(RSK_RST_NO_CHANNEL) };
 
-	rsk_event(RSK_EV_RX_NO_CHANNEL);
+	rsk_event(link->rnet, RSK_EV_RX_NO_CHANNEL);
 	/* Never answer an RST; a late WINDOW for a closed channel is normal. */
 	if (hdr->type == RSK_MSG_RST || hdr->type == RSK_MSG_WINDOW ||
 	    !hdr->src_chan)
@@ -182,15 +182,15 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	case RSK_MSG_KEEPALIVE:
 	case RSK_MSG_LINK_CLOSE:
 		if (dst || src)
-			rsk_event(RSK_EV_RX_LINK_CHAN);
+			rsk_event(link->rnet, RSK_EV_RX_LINK_CHAN);
 		else if (len)
-			rsk_event(RSK_EV_RX_BAD_LEN);
+			rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
 		else
 			rsk_link_rx_ctrl(link, hdr);
 		return false;
 	case RSK_MSG_CONN_REQ:
 		if (dst || !src)
-			rsk_event(RSK_EV_RX_BAD_CONN_REQ);
+			rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
 		else
 			rsk_cm_conn_req(link, hdr, hdr + 1, len);
 		return false;
@@ -200,10 +200,10 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	case RSK_MSG_ZC_DONE:
 	case RSK_MSG_RESYNC:
 		/* v1 negotiates none of the capabilities these belong to */
-		rsk_event(RSK_EV_RX_NOT_NEGOTIATED);
+		rsk_event(link->rnet, RSK_EV_RX_NOT_NEGOTIATED);
 		return false;
 	default:
-		rsk_event(RSK_EV_RX_UNKNOWN_TYPE);
+		rsk_event(link->rnet, RSK_EV_RX_UNKNOWN_TYPE);
 		return false;
 	}
 
@@ -217,12 +217,12 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	    !(READ_ONCE(rs->sk.sk_state) == TCP_SYN_SENT &&
 	      (hdr->type == RSK_MSG_CONN_ACCEPT ||
 	       hdr->type == RSK_MSG_CONN_REFUSE))) {
-		rsk_event(RSK_EV_RX_SRC_MISMATCH);
+		rsk_event(link->rnet, RSK_EV_RX_SRC_MISMATCH);
 	} else if (!rsk_rx_len_ok(hdr->type, len)) {
-		rsk_event(RSK_EV_RX_BAD_LEN);
+		rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
 		rsk_cm_reset(rs, RSK_RST_PROTOCOL);
 	} else if (hdr->type == RSK_MSG_DATA && (hdr->flags & RSK_DATA_URG)) {
-		rsk_event(RSK_EV_RX_NOT_NEGOTIATED);	/* no RSK_CAP_URG */
+		rsk_event(link->rnet, RSK_EV_RX_NOT_NEGOTIATED);	/* no RSK_CAP_URG */
 	} else if (hdr->type == RSK_MSG_DATA) {
 		taken = rsk_rx_data(rs, rxb, hdr, len);
 	} else {
@@ -249,7 +249,7 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	atomic_dec(&rdev->srq_posted);
 	if (wc->status != IB_WC_SUCCESS) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			rsk_event(RSK_EV_LINK_ERRORS);
+			rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
 			rsk_link_kill(link, -ECONNRESET);
 		}
 		goto repost;
@@ -258,12 +258,12 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	ib_dma_sync_single_for_cpu(rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
 				   DMA_FROM_DEVICE);
 	WRITE_ONCE(link->last_rx, jiffies);
-	rsk_event(RSK_EV_RX_MSGS);
+	rsk_event(link->rnet, RSK_EV_RX_MSGS);
 	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING) &&
 	    !link->active)
 		rsk_link_up(link);	/* the message overtook ESTABLISHED */
 	if (wc->byte_len < sizeof(*hdr) || wc->byte_len > RSK_RX_BUF_SIZE) {
-		rsk_event(RSK_EV_RX_SHORT);
+		rsk_event(link->rnet, RSK_EV_RX_SHORT);
 		goto repost;
 	}
 	hdr = page_address(rxb->page);

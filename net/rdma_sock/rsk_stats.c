@@ -4,11 +4,14 @@
  *
  * Every object the module allocates is counted while it lives, so that a
  * test can show that closing sockets, removing devices or unloading the
- * module returns them all.  Until the generic netlink family exists they
- * are read from debugfs: <debugfs>/rdma_sock/objects and .../devices.
+ * module returns them all.  Module-wide counts are in debugfs:
+ * <debugfs>/rdma_sock/{objects,events,links,devices}.  A namespace sees
+ * its own in /proc/net/rdma_sock, as it sees TCP's in /proc/net/snmp.
  */
 #include <linux/debugfs.h>
+#include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <net/net_namespace.h>
 
 #include "rsk.h"
 
@@ -50,6 +53,8 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
 	[RSK_EV_KEEPALIVES] = "keepalives",
 	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
+	[RSK_EV_CONNECT_TIMEOUTS] = "connect_timeouts",
+	[RSK_EV_LAST_WQE_TIMEOUTS] = "last_wqe_timeouts",
 };
 
 static struct dentry *rsk_debugfs_dir;
@@ -63,6 +68,8 @@ static int rsk_objects_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "rx_chunks %d\n", atomic_read(&rsk_counters.rx_chunks));
 	seq_printf(seq, "tx_bufs %d\n", atomic_read(&rsk_counters.tx_bufs));
 	seq_printf(seq, "half_open %d\n", atomic_read(&rsk_counters.half_open));
+	seq_printf(seq, "namespaces %d\n",
+		   atomic_read(&rsk_counters.namespaces));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rsk_objects);
@@ -77,6 +84,35 @@ static int rsk_events_show(struct seq_file *seq, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rsk_events);
+
+/* /proc/net/rdma_sock: what one namespace's sockets and links hold and did. */
+static int rsk_net_stats_show(struct seq_file *seq, void *v)
+{
+	struct rsk_net *rnet = rsk_net(seq_file_single_net(seq));
+	int i;
+
+	seq_printf(seq, "sockets %d\n", atomic_read(&rnet->objs.sockets));
+	seq_printf(seq, "links %d\n", atomic_read(&rnet->objs.links));
+	seq_printf(seq, "channels %d\n", atomic_read(&rnet->objs.channels));
+	seq_printf(seq, "half_open %d\n", atomic_read(&rnet->objs.half_open));
+	for (i = 0; i < RSK_EV_NR; i++)
+		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
+			   atomic_long_read(&rnet->events[i]));
+	return 0;
+}
+
+int rsk_stats_net_init(struct rsk_net *rnet)
+{
+	if (!proc_create_net_single("rdma_sock", 0444, rnet->net->proc_net,
+				    rsk_net_stats_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+void rsk_stats_net_exit(struct rsk_net *rnet)
+{
+	remove_proc_entry("rdma_sock", rnet->net->proc_net);
+}
 
 static int rsk_links_open(struct inode *inode, struct file *file)
 {

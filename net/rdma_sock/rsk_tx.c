@@ -127,7 +127,7 @@ int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 		rsk_link_put(link);
 		return err;
 	}
-	rsk_event(RSK_EV_TX_MSGS);
+	rsk_event(link->rnet, RSK_EV_TX_MSGS);
 	return 0;
 }
 
@@ -163,7 +163,7 @@ void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		ib_dma_unmap_single(link->rdev->ibdev, tb->dma, tb->dma_len,
 				    DMA_TO_DEVICE);
 	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
-		rsk_event(RSK_EV_LINK_ERRORS);
+		rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
 		/* Retries ran out: the peer is gone, as a TCP timeout. */
 		rsk_link_kill(link, wc->status == IB_WC_RETRY_EXC_ERR ?
 				    -ETIMEDOUT : -ECONNRESET);
@@ -198,7 +198,7 @@ void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 
 	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
 	if (!tb) {
-		rsk_event(RSK_EV_CTRL_DROPPED);
+		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		return;
 	}
 	rsk_tx_hdr(tb, type, flags, dst, src, 0, 0, 0);
@@ -280,7 +280,9 @@ static int rsk_tx_send_req(struct rsk_sock *rs)
 	struct rsk_wire_conn conn = {};
 	int err;
 
-	rsk_bind_fill_addr(rs, &rs->link->local);
+	/* To a loopback address, from one: as TCP picks its source. */
+	rsk_bind_fill_addr(rs, rsk_addr_is_loopback(&rs->peer) ? &rs->peer :
+				&rs->link->local);
 	/* The window this advertises holds until the ACCEPT's answer. */
 	rs->rcv_nxt = 0;
 	rs->rcv_wnd_sent = 0;
@@ -515,7 +517,12 @@ static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
 			      u32 added, bool more)
 {
 	spin_lock_bh(&rs->lock);
-	if (!tb->len) {		/* a new message the copy failed to fill */
+	/*
+	 * A new message the copy failed to fill; or the connection was
+	 * reset while we copied (rsk_cm_done() purged the queue and shut
+	 * sending down under this lock): nothing of it will ever be sent.
+	 */
+	if (!tb->len || (rs->sk.sk_shutdown & SEND_SHUTDOWN)) {
 		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
 		rsk_tx_buf_free(tb);
 		spin_unlock_bh(&rs->lock);

@@ -1037,6 +1037,52 @@ TEST_F(addr, getname)
 	close(lfd);
 }
 
+/*
+ * 127.0.0.1 (::ffff:127.0.0.1, ::1) reaches a wildcard listener of this
+ * host, and both ends are named by the loopback address, as with TCP.
+ * Over RoCE the link runs to the host's own RoCE address underneath.
+ */
+TEST_F(addr, connect_loopback)
+{
+	const struct ctx *c = &self->c;
+	struct sockaddr_storage any, lo, at, cn, cp, sn, sp;
+	int lfd, cfd, sfd;
+	char buf[4];
+
+	ASSERT_EQ(0, make_addr(c, c->native6 ? "::" : "0.0.0.0", &any));
+	ASSERT_EQ(0, make_addr(c, c->native6 ? "::1" : "127.0.0.1", &lo));
+	lfd = SOCK_NEW(c);
+	ASSERT_EQ(0, bind(lfd, SA(&any), c->alen));
+	ASSERT_EQ(0, listen(lfd, 4));
+	name_of(_metadata, c, lfd, false, &at);
+	set_port(&lo, port_of(&at));
+
+	cfd = SOCK_NEW(c);
+	ASSERT_EQ(0, connect(cfd, SA(&lo), c->alen))
+		TH_LOG("connect %s: %s", addr_str(&lo), strerror(errno));
+	sfd = accept_one(_metadata, lfd);
+	name_of(_metadata, c, cfd, false, &cn);
+	name_of(_metadata, c, cfd, true, &cp);
+	name_of(_metadata, c, sfd, false, &sn);
+	name_of(_metadata, c, sfd, true, &sp);
+	EXPECT_TRUE(addr_eq(&cp, &lo)) TH_LOG("%s", addr_str(&cp));
+	EXPECT_TRUE(addr_eq(&sn, &lo)) TH_LOG("%s", addr_str(&sn));
+	EXPECT_TRUE(addr_eq(&sp, &cn))
+		TH_LOG("%s vs %s", addr_str(&sp), addr_str(&cn));
+	set_port(&cn, port_of(&lo));
+	EXPECT_TRUE(addr_eq(&cn, &lo)) TH_LOG("client %s", addr_str(&cn));
+
+	EXPECT_EQ(4, send(cfd, "ping", 4, 0));
+	EXPECT_EQ(4, recv(sfd, buf, 4, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	EXPECT_EQ(4, send(sfd, "pong", 4, 0));
+	EXPECT_EQ(4, recv(cfd, buf, 4, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "pong", 4));
+	close(cfd);
+	close(sfd);
+	close(lfd);
+}
+
 /* ======================================================================
  * stream: moving data
  * ======================================================================

@@ -4,7 +4,7 @@
 # vm.sh: boot one test guest and run a stage script in it.
 #
 #   vm.sh -k KERNEL -n NAME -s STAGE -o OUTDIR [-p OWN:PEER] [-m MAC]
-#         [-t SECONDS] [-c CPUS] [-e VAR=VALUE]...
+#         [-t SECONDS] [-c CPUS] [-e VAR=VALUE]... [-x KILLFILE]
 #
 # KERNEL is 6.12, 6.1 or debug (lib.sh).  The guest shares the host root
 # read-only, OUTDIR read-write (tag rskout), and runs STAGE as root with
@@ -12,15 +12,18 @@
 # on 127.0.0.1 (own and peer port); without it eth0 is joined to nothing.
 # The console goes to OUTDIR/NAME.console.  Exit status: 0 only if the
 # stage script exited 0, the guest powered off by itself in time, and its
-# console and kernel log show no splat (check-splats.sh).
+# console and kernel log show no splat (check-splats.sh).  With -x the
+# guest is killed (SIGKILL to QEMU) as soon as KILLFILE appears, and
+# KILLFILE.done is written after; such a guest passes if it was killed
+# that way, in time, and its console shows no splat.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-kernel=6.12 name=guest stage= out= ports= mac=52:54:00:12:34:01
+kernel=6.12 name=guest stage= out= ports= mac=52:54:00:12:34:01 killfile=
 timeout_s=${RSK_VM_TIMEOUT:-600} cpus=2
 extra=()
-while getopts k:n:s:o:p:m:t:c:e: opt; do
+while getopts k:n:s:o:p:m:t:c:e:x: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	n) name=$OPTARG ;;
@@ -31,6 +34,7 @@ while getopts k:n:s:o:p:m:t:c:e: opt; do
 	t) timeout_s=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	e) extra+=("$OPTARG") ;;
+	x) killfile=$OPTARG ;;
 	*) rsk_die "usage: see the head of $0" ;;
 	esac
 done
@@ -91,10 +95,22 @@ qemu+=(-device "virtio-net-pci,netdev=n0,mac=$mac")
 # dies before its init script announces itself is booted again, at most
 # twice; everything after RSK-GUEST-BOOTED counts as it happened.
 start=$(date +%s)
+killed=0
 for attempt in 1 2 3; do
 	set +e
 	timeout --kill-after=10 "$timeout_s" "${qemu[@]}" -append "$cmdline" \
-		> "$out/$name.qemu" 2>&1
+		> "$out/$name.qemu" 2>&1 &
+	tpid=$!
+	while [ -n "$killfile" ] && kill -0 $tpid 2> /dev/null; do
+		if [ -e "$killfile" ]; then
+			pkill -KILL -P $tpid
+			date +%s.%N > "$killfile.done"
+			killed=1
+			break
+		fi
+		sleep 0.2
+	done
+	wait $tpid
 	qrc=$?
 	set -e
 	grep -aq RSK-GUEST-BOOTED "$console" && break
@@ -107,7 +123,9 @@ done
 elapsed=$(($(date +%s) - start))
 
 rc=0
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+if [ "$killed" = 1 ]; then
+	echo "# $name: killed as asked ($killfile)" >&2
+elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "# $name: guest timed out after ${timeout_s}s" >&2
 	rc=1
 elif [ "$qrc" != 0 ]; then
@@ -115,7 +133,9 @@ elif [ "$qrc" != 0 ]; then
 	rc=1
 fi
 done_line=$(grep -a -m1 'RSK-GUEST-DONE rc=' "$console" | tr -d '\r' || true)
-if [ -z "$done_line" ]; then
+if [ "$killed" = 1 ]; then
+	[ -z "$done_line" ] || { echo "# $name: finished before the kill" >&2; rc=1; }
+elif [ -z "$done_line" ]; then
 	echo "# $name: the guest did not finish its stage" >&2
 	rc=1
 elif [ "${done_line##*rc=}" != 0 ]; then

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: net.rdma_sock.* sysctls.
+ *
+ * Every setting here belongs to a network namespace, as net.ipv4.tcp_*
+ * settings do: each namespace gets its own table pointing at its own
+ * struct rsk_net.  Values are range checked by proc_dointvec_minmax(), so
+ * a bad write fails with EINVAL and changes nothing.  Readers take the
+ * value with READ_ONCE() when they use it: a change applies to what
+ * happens next (the next listener, the next timer run), not to what is
+ * under way.  Documentation/networking/rdma_sock.rst lists them.
+ */
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "rsk.h"
+
+static int rsk_one = 1;
+static int rsk_ms_min = 100;		/* timers: not a busy loop */
+static int rsk_port_max = 65535;
+static int rsk_limit_max = 65536;	/* counts of held objects */
+static int rsk_idle_max = 86400000;	/* a day */
+static int rsk_keepalive_max = 3600000;	/* an hour */
+static int rsk_half_open_max = 600000;	/* ten minutes */
+
+#define RSK_SYSCTL(name, lo, hi)				\
+	{							\
+		.procname	= #name,			\
+		.maxlen		= sizeof(int),			\
+		.mode		= 0644,				\
+		.proc_handler	= proc_dointvec_minmax,		\
+		.extra1		= lo,				\
+		.extra2		= hi,				\
+	}
+
+/* The order matches rsk_sysctl_bind(). */
+static struct ctl_table rsk_sysctl_template[] = {
+	RSK_SYSCTL(link_port, &rsk_one, &rsk_port_max),
+	RSK_SYSCTL(link_idle_ms, &rsk_ms_min, &rsk_idle_max),
+	RSK_SYSCTL(link_keepalive_ms, &rsk_ms_min, &rsk_keepalive_max),
+	RSK_SYSCTL(max_pending_links, &rsk_one, &rsk_limit_max),
+	RSK_SYSCTL(max_half_open, SYSCTL_ZERO, &rsk_limit_max),
+	RSK_SYSCTL(max_half_open_per_link, SYSCTL_ZERO, &rsk_limit_max),
+	RSK_SYSCTL(half_open_timeout_ms, &rsk_ms_min, &rsk_half_open_max),
+	{ }	/* sentinel, for kernels that still need one */
+};
+
+#define RSK_SYSCTL_COUNT	(ARRAY_SIZE(rsk_sysctl_template) - 1)
+
+static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
+{
+	int *fields[RSK_SYSCTL_COUNT] = {
+		&rnet->link_port,
+		&rnet->link_idle_ms,
+		&rnet->link_keepalive_ms,
+		&rnet->max_pending_links,
+		&rnet->max_half_open,
+		&rnet->max_half_open_per_link,
+		&rnet->half_open_timeout_ms,
+	};
+	int i;
+
+	for (i = 0; i < RSK_SYSCTL_COUNT; i++)
+		tbl[i].data = fields[i];
+}
+
+int rsk_sysctl_net_init(struct rsk_net *rnet)
+{
+	struct ctl_table *tbl;
+
+	tbl = kmemdup(rsk_sysctl_template, sizeof(rsk_sysctl_template),
+		      GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	rsk_sysctl_bind(tbl, rnet);
+#ifdef RSK_HAVE_REGISTER_NET_SYSCTL_SZ
+	rnet->sysctl_hdr = register_net_sysctl_sz(rnet->net, "net/rdma_sock",
+						  tbl, RSK_SYSCTL_COUNT);
+#else
+	rnet->sysctl_hdr = register_net_sysctl(rnet->net, "net/rdma_sock", tbl);
+#endif
+	if (!rnet->sysctl_hdr) {
+		kfree(tbl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void rsk_sysctl_net_exit(struct rsk_net *rnet)
+{
+	const struct ctl_table *tbl;
+
+	if (!rnet->sysctl_hdr)
+		return;
+	tbl = rnet->sysctl_hdr->ctl_table_arg;
+	unregister_net_sysctl_table(rnet->sysctl_hdr);
+	rnet->sysctl_hdr = NULL;
+	kfree(tbl);
+}

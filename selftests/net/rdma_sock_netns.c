@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network namespaces: ports, settings, counters and links belong to the
+ * namespace a socket was made in, as TCP's do, and a namespace the module
+ * has seen is freed once nothing uses it.
+ *
+ * Each test runs in its own process (the harness forks), switches between
+ * the initial namespace and a new one with unshare()/setns(), and reads
+ * the namespace's own view in /proc/net/rdma_sock and
+ * /proc/sys/net/rdma_sock, which resolve to the current namespace.
+ *
+ * Needs root and, for the link tests, an rxe device on RSK_ADDR (default
+ * 10.99.0.1) in the initial namespace: rxe in Linux 6.12 works in the
+ * initial namespace only (its UDP sockets and routes are init_net's), so
+ * a new namespace here has no RDMA device of its own.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "rsk_selftest.h"
+#include "rsk_stream_util.h"
+
+/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
+#pragma GCC diagnostic ignored "-Wclobbered"
+
+#define RSK_SYSCTL_DIR "/proc/sys/net/rdma_sock/"
+
+/* One value from the current namespace's /proc/net/rdma_sock, or -1. */
+static long ns_counter(const char *name)
+{
+	FILE *f = fopen("/proc/net/rdma_sock", "r");
+	char key[64];
+	long val, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			found = val;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* A sysctl of the current namespace, or -1. */
+static long sysctl_get(const char *name)
+{
+	char path[128];
+	long val = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), RSK_SYSCTL_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/* Write a sysctl of the current namespace: 0 or -errno. */
+static int sysctl_set(const char *name, const char *text)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), RSK_SYSCTL_DIR "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+static int sysctl_set_int(const char *name, long val)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%ld", val);
+	return sysctl_set(name, text);
+}
+
+/* Enter a new namespace with its loopback up; 0 or -errno. */
+static int enter_new_ns(void)
+{
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	return rsk_run("ip link set lo up %s", "") ? -EIO : 0;
+}
+
+static int go_to_ns(int nsfd)
+{
+	return setns(nsfd, CLONE_NEWNET) ? -errno : 0;
+}
+
+static int rdma_socket(void)
+{
+	return socket(AF_RDMA_STREAM, SOCK_STREAM, 0);
+}
+
+/* Bind an IPv4 wildcard socket to @port (0: any); its port, or -errno. */
+static int bind_any(int fd, uint16_t port)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	socklen_t len = sizeof(sin);
+
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return -errno;
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		return -errno;
+	return ntohs(sin.sin_port);
+}
+
+FIXTURE(ns)
+{
+	int init_ns;
+	int new_ns;
+};
+
+FIXTURE_SETUP(ns)
+{
+	self->init_ns = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, self->init_ns);
+	ASSERT_EQ(0, enter_new_ns());
+	self->new_ns = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, self->new_ns);
+	ASSERT_EQ(0, go_to_ns(self->init_ns));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+	close(self->new_ns);
+	close(self->init_ns);
+}
+
+/* The same port is free in each namespace, and taken within one. */
+TEST_F(ns, ports_per_namespace)
+{
+	int a, b, c, d, port;
+
+	a = rdma_socket();
+	ASSERT_LE(0, a);
+	port = bind_any(a, 0);
+	ASSERT_LT(0, port);
+	ASSERT_EQ(0, listen(a, 4));
+
+	ASSERT_EQ(0, go_to_ns(self->new_ns));
+	b = rdma_socket();
+	c = rdma_socket();
+	ASSERT_LE(0, b);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(port, bind_any(b, port));
+	EXPECT_EQ(0, listen(b, 4)) TH_LOG("listen: %s", strerror(errno));
+	EXPECT_EQ(-EADDRINUSE, bind_any(c, port));
+
+	ASSERT_EQ(0, go_to_ns(self->init_ns));
+	d = rdma_socket();
+	ASSERT_LE(0, d);
+	EXPECT_EQ(-EADDRINUSE, bind_any(d, port));
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+}
+
+/* /proc/net/rdma_sock counts the namespace's own sockets only. */
+TEST_F(ns, counters_per_namespace)
+{
+	long init_socks, new_socks;
+	int fds[3], i;
+
+	init_socks = ns_counter("sockets");
+	ASSERT_LE(0, init_socks);
+	ASSERT_EQ(0, go_to_ns(self->new_ns));
+	new_socks = ns_counter("sockets");
+	EXPECT_EQ(0, new_socks);
+	EXPECT_EQ(0, ns_counter("links"));
+	EXPECT_EQ(0, ns_counter("connects"));
+	for (i = 0; i < 3; i++) {
+		fds[i] = rdma_socket();
+		ASSERT_LE(0, fds[i]);
+	}
+	EXPECT_EQ(3, ns_counter("sockets"));
+	ASSERT_EQ(0, go_to_ns(self->init_ns));
+	EXPECT_EQ(init_socks, ns_counter("sockets"));
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
+	ASSERT_EQ(0, go_to_ns(self->new_ns));
+	EXPECT_EQ(0, ns_counter("sockets"));
+}
+
+/*
+ * Every setting exists in a new namespace with its default, changes there
+ * alone, and refuses out-of-range and malformed values with EINVAL.
+ */
+TEST_F(ns, sysctls_per_namespace)
+{
+	static const struct {
+		const char *name;
+		long def, lo, hi;
+	} tab[] = {
+		{ "link_port", 20886, 1, 65535 },
+		{ "link_idle_ms", 60000, 100, 86400000 },
+		{ "link_keepalive_ms", 5000, 100, 3600000 },
+		{ "max_pending_links", 64, 1, 65536 },
+		{ "max_half_open", 256, 0, 65536 },
+		{ "max_half_open_per_link", 1024, 0, 65536 },
+		{ "half_open_timeout_ms", 10000, 100, 600000 },
+	};
+	long init_val[ARRAY_SIZE(tab)];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(tab); i++)
+		init_val[i] = sysctl_get(tab[i].name);
+	ASSERT_EQ(0, go_to_ns(self->new_ns));
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		const char *name = tab[i].name;
+
+		EXPECT_EQ(tab[i].def, sysctl_get(name)) TH_LOG("%s", name);
+		EXPECT_EQ(0, sysctl_set_int(name, tab[i].lo)) TH_LOG("%s", name);
+		EXPECT_EQ(tab[i].lo, sysctl_get(name)) TH_LOG("%s", name);
+		EXPECT_EQ(0, sysctl_set_int(name, tab[i].hi)) TH_LOG("%s", name);
+		EXPECT_EQ(tab[i].hi, sysctl_get(name)) TH_LOG("%s", name);
+		EXPECT_EQ(-EINVAL, sysctl_set_int(name, tab[i].lo - 1))
+			TH_LOG("%s", name);
+		EXPECT_EQ(-EINVAL, sysctl_set_int(name, tab[i].hi + 1))
+			TH_LOG("%s", name);
+		EXPECT_EQ(-EINVAL, sysctl_set(name, "many")) TH_LOG("%s", name);
+		EXPECT_EQ(tab[i].hi, sysctl_get(name)) TH_LOG("%s", name);
+	}
+	ASSERT_EQ(0, go_to_ns(self->init_ns));
+	for (i = 0; i < ARRAY_SIZE(tab); i++) {
+		long now = sysctl_get(tab[i].name);
+
+		EXPECT_EQ(init_val[i], now) TH_LOG("sysctl %zu", i);
+	}
+}
+
+/*
+ * A namespace without an RDMA device has no route to the test address:
+ * connect() fails as TCP's does there, and no link is left behind.
+ */
+TEST_F(ns, no_route_in_namespace)
+{
+	const char *peer = rsk_env("RSK_ADDR", "10.99.0.1");
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, tcp_err, rdma_err;
+
+	len = addr_parse(peer, 9, &ss);
+	ASSERT_LT(0, (int)len);
+	ASSERT_EQ(0, go_to_ns(self->new_ns));
+
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, len));
+	tcp_err = errno;
+	close(fd);
+
+	fd = rdma_socket();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, len));
+	rdma_err = errno;
+	close(fd);
+	EXPECT_EQ(ENETUNREACH, tcp_err) TH_LOG("tcp: %s", strerror(tcp_err));
+	EXPECT_EQ(tcp_err, rdma_err) TH_LOG("rdma: %s", strerror(rdma_err));
+	EXPECT_LE(1, ns_counter("links_failed"));
+	/* A failed link is freed at once, not left to idle out. */
+	for (int i = 0; i < 50 && ns_counter("links"); i++)
+		sleep_ms(100);
+	EXPECT_EQ(0, ns_counter("links"));
+}
+
+/*
+ * A namespace that had listening and connecting sockets is freed once its
+ * last process leaves: the module's state in it (the link listener, an
+ * rdma_cm id that holds the namespace) must not keep it alive.
+ */
+TEST(namespace_freed)
+{
+	long before = -1, now = -1;
+	int st, i;
+	pid_t pid;
+
+	/*
+	 * The guest has no namespace but the initial one: the ones the
+	 * tests above made (with listeners in them) must be gone too.
+	 */
+	for (i = 0; i < 300 && before != 1; i++) {
+		before = rsk_counter("namespaces");
+		sleep_ms(100);
+	}
+	ASSERT_EQ(1, before);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sockaddr_in sin = {
+			.sin_family = AF_INET,
+			.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+		};
+		int l, c;
+
+		if (enter_new_ns())
+			_exit(2);
+		if (rsk_counter("namespaces") != before + 1)
+			_exit(3);
+		l = rdma_socket();
+		c = rdma_socket();
+		if (l < 0 || c < 0 || bind_any(l, 0) <= 0 || listen(l, 4))
+			_exit(4);
+		sin.sin_port = htons(1);
+		connect(c, (struct sockaddr *)&sin, sizeof(sin));
+		_exit(0);	/* exit closes both */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	for (i = 0; i < 300; i++) {
+		now = rsk_counter("namespaces");
+		if (now == before)
+			break;
+		sleep_ms(100);
+	}
+	EXPECT_EQ(before, now);
+}
+
+/* Wait until the current namespace has no link; whether it got there. */
+static bool links_gone(int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (ns_counter("links") == 0)
+			return true;
+		sleep_ms(100);
+	}
+	return false;
+}
+
+/*
+ * net.rdma_sock.link_port is the port links are set up on, and
+ * link_idle_ms how long an unused one stays: with another rdma_cm user
+ * holding the default port, listen() fails (EADDRINUSE); on another port
+ * links come up, carry data, and close soon after their sockets.
+ */
+TEST(link_port_and_idle_sysctls)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	long port0 = sysctl_get("link_port");
+	long idle0 = sysctl_get("link_idle_ms");
+	struct sockaddr_storage ss;
+	int l, c, a, port, st;
+	char buf[4] = "ping";
+	socklen_t len;
+	pid_t rping;
+
+	ASSERT_LT(0, port0);
+	ASSERT_LT(0, idle0);
+	/* Links earlier tests left must go, so that ours is a new one. */
+	ASSERT_EQ(0, sysctl_set_int("link_idle_ms", 500));
+	ASSERT_TRUE(links_gone(30));
+
+	rping = fork();
+	ASSERT_LE(0, rping);
+	if (rping == 0) {
+		char p[24];
+
+		snprintf(p, sizeof(p), "%ld", port0);
+		execlp("rping", "rping", "-s", "-a", "0.0.0.0", "-p", p, NULL);
+		_exit(127);
+	}
+	sleep_ms(1000);		/* rping binds its port */
+	ASSERT_EQ(0, waitpid(rping, &st, WNOHANG)) TH_LOG("rping exited");
+
+	l = rdma_socket();
+	ASSERT_LE(0, l);
+	port = bind_any(l, 0);
+	ASSERT_LT(0, port);
+	EXPECT_EQ(-1, listen(l, 4));
+	EXPECT_EQ(EADDRINUSE, errno);
+
+	ASSERT_EQ(0, sysctl_set_int("link_port", port0 + 1));
+	EXPECT_EQ(0, listen(l, 4)) TH_LOG("listen: %s", strerror(errno));
+	len = addr_parse(addr, port, &ss);
+	ASSERT_LT(0, (int)len);
+	c = rdma_socket();
+	ASSERT_LE(0, c);
+	EXPECT_EQ(0, connect(c, (struct sockaddr *)&ss, len))
+		TH_LOG("connect: %s", strerror(errno));
+	a = accept(l, NULL, NULL);
+	EXPECT_LE(0, a);
+	EXPECT_EQ(4, send(c, buf, 4, 0));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, recv(a, buf, 4, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	EXPECT_LE(1, ns_counter("links"));
+
+	kill(rping, SIGTERM);
+	waitpid(rping, NULL, 0);
+	close(a);
+	close(c);
+	close(l);
+	EXPECT_TRUE(links_gone(30));
+	EXPECT_EQ(0, sysctl_set_int("link_port", port0));
+	EXPECT_EQ(0, sysctl_set_int("link_idle_ms", idle0));
+}
+
+TEST_HARNESS_MAIN

@@ -5,6 +5,7 @@
 # socket network, each with its own soft-RoCE device; both load rdma_sock,
 # and the client streams to, ping-pongs with and connects to the server
 # over AF_RDMA_STREAM and over TCP, then runs perftest for the verbs limit.
+# Then one guest with two CPUs shows busy polling against ib_send_lat.
 # Prints what each guest shows.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,4 +27,9 @@ crc=$?
 wait $spid
 src=$?
 cat "$out/server.tap" "$out/client.tap"
-[ $src = 0 ] && [ $crc = 0 ]
+echo "booting one guest with two CPUs for busy polling..."
+"$here/vm/vm.sh" -k 6.12 -n busypoll -s "$here/guest/demo-busypoll.sh" -o "$out" \
+	-c 2 -t 600
+brc=$?
+cat "$out/busypoll.tap"
+[ $src = 0 ] && [ $crc = 0 ] && [ $brc = 0 ]

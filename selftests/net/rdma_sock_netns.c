@@ -355,13 +355,13 @@ static bool links_gone(int seconds)
  * holding the default port, listen() fails (EADDRINUSE); on another port
  * links come up, carry data, and close soon after their sockets.
  */
-TEST(link_port_and_idle_sysctls)
+TEST_F_TIMEOUT(ns, link_port_and_idle_sysctls, 300)
 {
 	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
 	long port0 = sysctl_get("link_port");
 	long idle0 = sysctl_get("link_idle_ms");
 	struct sockaddr_storage ss;
-	int l, c, a, port, st;
+	int l, c, a, port, st, i;
 	char buf[4] = "ping";
 	socklen_t len;
 	pid_t rping;
@@ -381,8 +381,19 @@ TEST(link_port_and_idle_sysctls)
 		execlp("rping", "rping", "-s", "-a", "0.0.0.0", "-p", p, NULL);
 		_exit(127);
 	}
-	sleep_ms(1000);		/* rping binds its port */
-	ASSERT_EQ(0, waitpid(rping, &st, WNOHANG)) TH_LOG("rping exited");
+	/* rping may take seconds to start (the debug kernel is slow). */
+	for (i = 0; i < 300; i++) {
+		char grep[128];
+
+		snprintf(grep, sizeof(grep),
+			 "rdma res show cm_id | grep -q 'comm rping src-addr 0.0.0.0:%ld '",
+			 port0);
+		if (!rsk_run("%s", grep))
+			break;
+		ASSERT_EQ(0, waitpid(rping, &st, WNOHANG)) TH_LOG("rping exited");
+		sleep_ms(100);
+	}
+	ASSERT_GT(300, i) TH_LOG("rping never listened on %ld", port0);
 
 	l = rdma_socket();
 	ASSERT_LE(0, l);

@@ -200,7 +200,7 @@ static void rsk_linger(struct sock *sk)
 	remove_wait_queue(sk_sleep(sk), &wait);
 }
 
-static int rsk_release(struct socket *sock)
+int rsk_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 
@@ -221,7 +221,7 @@ static int rsk_release(struct socket *sock)
 			rsk_cm_orphan(rsk_sk(sk));
 		}
 	} else {
-		sk->sk_state = TCP_CLOSE;
+		rsk_dgram_release(rsk_sk(sk));
 	}
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sock_orphan(sk);
@@ -233,7 +233,7 @@ static int rsk_release(struct socket *sock)
 }
 
 /* Give an unbound socket a port, on the wildcard of @like's family. */
-static int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like)
+int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like)
 {
 	struct rsk_addr any = {};
 
@@ -735,51 +735,6 @@ static const struct proto_ops rsk_stream_ops = {
 	.getsockopt	= rsk_stream_getsockopt,
 	.sendmsg	= rsk_stream_sendmsg,
 	.recvmsg	= rsk_stream_recvmsg,
-	.mmap		= sock_no_mmap,
-};
-
-/* Datagram sockets check addresses, then refuse until the datagram work. */
-static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
-			  int addr_len)
-{
-	struct rsk_addr addr;
-	int err;
-
-	err = rsk_addr_parse(uaddr, addr_len, &addr);
-	if (err)
-		return err;
-	if (addr.family == AF_UNSPEC)
-		return -EAFNOSUPPORT;
-	return -EOPNOTSUPP;
-}
-
-static int rsk_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
-			     int addr_len, int flags)
-{
-	struct rsk_addr addr;
-	int err;
-
-	err = rsk_addr_parse(uaddr, addr_len, &addr);
-	if (err)
-		return err;
-	return -EOPNOTSUPP;
-}
-
-static const struct proto_ops rsk_dgram_ops = {
-	.family		= AF_RDMA_DGRAM,
-	.owner		= THIS_MODULE,
-	.release	= rsk_release,
-	.bind		= rsk_dgram_bind,
-	.connect	= rsk_dgram_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= sock_no_getname,
-	.poll		= datagram_poll,
-	.ioctl		= sock_no_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 

@@ -185,6 +185,21 @@ static inline struct rsk_sock *rsk_sk(const struct sock *sk)
 	return container_of(sk, struct rsk_sock, sk);
 }
 
+int rsk_release(struct socket *sock);
+int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
+
+/* ---- rsk_dgram.c: datagram sockets ---- */
+
+/* What a received datagram's skb carries besides its payload. */
+struct rsk_dgram_cb {
+	struct rsk_addr src;		/* the sender's address and port */
+};
+
+#define RSK_DGRAM_CB(skb)	((struct rsk_dgram_cb *)(skb)->cb)
+
+extern const struct proto_ops rsk_dgram_ops;
+void rsk_dgram_release(struct rsk_sock *rs);
+
 /* Keepalive settings in effect, as TCP's keepalive_time_when() & co. */
 static inline int rsk_keepidle(const struct rsk_sock *rs)
 {
@@ -300,9 +315,14 @@ struct rsk_net {
 	struct rdma_cm_id *listen_id;
 	int listeners;			/* listening stream sockets */
 
-	/* bind_lock protects bind_hash: every bound stream socket. */
+	/*
+	 * bind_lock protects bind_hash, every bound stream socket, and
+	 * dgram_hash, every bound datagram socket: two port spaces, as
+	 * TCP's and UDP's are.
+	 */
 	spinlock_t bind_lock;
 	struct hlist_head bind_hash[1 << RSK_BIND_HASH_BITS];
+	struct hlist_head dgram_hash[1 << RSK_BIND_HASH_BITS];
 
 	/* links_lock protects links and pending_links. */
 	spinlock_t links_lock;
@@ -358,6 +378,7 @@ int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
 void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
 int rsk_listen_conflict(struct rsk_sock *rs);
 void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
+void rsk_bind_set_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
 bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr);
 void rsk_unbind_port(struct rsk_sock *rs);
 struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,

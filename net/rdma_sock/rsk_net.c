@@ -28,6 +28,16 @@ static u32 rsk_port_hash(__be16 port)
 	return hash_32((__force u32)port, RSK_BIND_HASH_BITS);
 }
 
+/* The port table of the socket's kind: stream and datagram ports apart. */
+static struct hlist_head *rsk_port_bucket(struct rsk_net *rnet,
+					  const struct rsk_sock *rs,
+					  __be16 port)
+{
+	if (rs->kind == RSK_KIND_DGRAM)
+		return &rnet->dgram_hash[rsk_port_hash(port)];
+	return &rnet->bind_hash[rsk_port_hash(port)];
+}
+
 /*
  * Two bound addresses overlap, as TCP's do: an IPv6 wildcard covers IPv4
  * too, an IPv4 wildcard only IPv4; otherwise they must be equal.
@@ -43,23 +53,32 @@ static bool rsk_bind_overlap(const struct rsk_addr *a, const struct rsk_addr *b)
 }
 
 /*
- * As inet_csk_bind_conflict(): SO_REUSEADDR on both lets a socket share
- * the port of one that is not listening.  SO_REUSEPORT groups are not
- * implemented, so it grants nothing more (bind then gets EADDRINUSE).
+ * Whether @other lets @rs share its port: SO_REUSEADDR on both, as
+ * inet_csk_bind_conflict() for streams (the other not listening) and
+ * udp_lib_lport_inuse() for datagrams.  SO_REUSEPORT never applies: the
+ * socket layer refuses it for a family that is not inet.
  */
+static bool rsk_bind_shares(const struct rsk_sock *rs,
+			    const struct rsk_sock *other, bool reuse)
+{
+	if (!reuse || !other->sk.sk_reuse)
+		return false;
+	return rs->kind == RSK_KIND_DGRAM ||
+	       READ_ONCE(other->sk.sk_state) != TCP_LISTEN;
+}
+
 static bool rsk_bind_conflict(struct rsk_net *rnet, const struct rsk_addr *addr,
 			      const struct rsk_sock *rs, bool reuse)
 {
 	struct rsk_sock *other;
 
-	hlist_for_each_entry(other, &rnet->bind_hash[rsk_port_hash(addr->port)],
+	hlist_for_each_entry(other, rsk_port_bucket(rnet, rs, addr->port),
 			     bind_node) {
 		if (other == rs || other->local.port != addr->port)
 			continue;
 		if (!rsk_bind_overlap(&other->local, addr))
 			continue;
-		if (reuse && other->sk.sk_reuse &&
-		    READ_ONCE(other->sk.sk_state) != TCP_LISTEN)
+		if (rsk_bind_shares(rs, other, reuse))
 			continue;
 		return true;
 	}
@@ -106,7 +125,7 @@ int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr, bool reuse)
 		rs->local = local;
 		rs->bound = true;
 		hlist_add_head(&rs->bind_node,
-			       &rnet->bind_hash[rsk_port_hash(local.port)]);
+			       rsk_port_bucket(rnet, rs, local.port));
 	}
 	spin_unlock_bh(&rnet->bind_lock);
 	return err;
@@ -173,6 +192,31 @@ void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip)
 	else
 		rs->local.v6 = ip->v6;
 	rs->local.scope_id = ip->scope_id;
+	spin_unlock_bh(&rnet->bind_lock);
+}
+
+/*
+ * Set the IP address of a bound socket, port kept: the route's source
+ * address for a connected datagram socket, or back to the wildcard (@ip
+ * NULL) when it disconnects.
+ */
+void rsk_bind_set_addr(struct rsk_sock *rs, const struct rsk_addr *ip)
+{
+	struct rsk_net *rnet = rs->rnet;
+	__be16 port = rs->local.port;
+
+	spin_lock_bh(&rnet->bind_lock);
+	if (ip) {
+		rs->local = *ip;
+	} else {
+		sa_family_t family = rs->local.family;
+		bool mapped = rs->local.v4mapped;
+
+		memset(&rs->local, 0, sizeof(rs->local));
+		rs->local.family = family;
+		rs->local.v4mapped = mapped;
+	}
+	rs->local.port = port;
 	spin_unlock_bh(&rnet->bind_lock);
 }
 
@@ -256,8 +300,10 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->host_id = get_random_u64();
 	mutex_init(&rnet->listen_mutex);
 	spin_lock_init(&rnet->bind_lock);
-	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++)
+	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++) {
 		INIT_HLIST_HEAD(&rnet->bind_hash[i]);
+		INIT_HLIST_HEAD(&rnet->dgram_hash[i]);
+	}
 	spin_lock_init(&rnet->links_lock);
 	INIT_LIST_HEAD(&rnet->links);
 	rnet->link_port = RSK_LINK_PORT_DEFAULT;

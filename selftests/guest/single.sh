@@ -16,6 +16,9 @@ tap_kselftest family "$RSK_BIN/rdma_sock_family"
 RSK_NOROUTE_ADDR=198.51.100.1 RSK_NOHOST_ADDR=10.99.0.250 \
 RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_SCALE=${rsk_scale:-full} \
 	tap_kselftest stream "$RSK_BIN/rdma_sock_stream" -v rdma -v rdma6 -v rdma6n
+# Datagram sockets, the socket side, case by case as UDP's.
+RSK_ADDR=10.99.0.1 RSK_NOROUTE_ADDR=198.51.100.1 \
+	tap_kselftest dgram "$RSK_BIN/rdma_sock_dgram" -v rdma -v rdma6
 # Namespaces: ports, settings, counters and links per namespace, and a
 # namespace that had listeners freed after use.
 RSK_ADDR=10.99.0.1 tap_kselftest netns "$RSK_BIN/rdma_sock_netns"

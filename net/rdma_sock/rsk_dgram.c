@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: datagram sockets, the socket side.
+ *
+ * What UDP's socket layer does, for AF_RDMA_DGRAM: ports in a table of
+ * the namespace's own (separate from the stream ports, as UDP's are from
+ * TCP's), connect() choosing a default peer and the source address the
+ * route gives, and received datagrams kept as skbs on sk_receive_queue so
+ * that the core's datagram helpers give recvmsg(), recvmmsg(), poll(),
+ * MSG_PEEK, MSG_TRUNC, timeouts and the SO_RXQ_OVFL drop count exactly
+ * their UDP meaning.  Carrying the datagrams over UD queue pairs is the
+ * transport's business (Documentation/networking/rdma_sock.rst,
+ * "Datagrams"); until it exists, sending fails with EOPNOTSUPP.
+ */
+#include <linux/net.h>
+#include <linux/rdma_sock.h>
+#include <asm/ioctls.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/addrconf.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "rsk.h"
+
+/*
+ * As inet_bind(): a UDP socket may be bound to an address of the host,
+ * the wildcard, or a multicast or broadcast address (to receive a
+ * group's datagrams only).
+ */
+static bool rsk_dgram_addr_bindable(struct net *net, const struct rsk_addr *a)
+{
+	return rsk_addr_is_multicast(a) || rsk_addr_is_local(net, a);
+}
+
+static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
+			  int addr_len)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_addr addr;
+	int err;
+
+	err = rsk_addr_parse(uaddr, addr_len, &addr);
+	if (err)
+		return err;
+	if (addr.family == AF_UNSPEC) {
+		/* As inet_bind(): AF_UNSPEC means INADDR_ANY, IPv4 only. */
+		const struct sockaddr_in *sin = (const void *)uaddr;
+
+		if (addr_len < (int)sizeof(*sin) || sin->sin_addr.s_addr)
+			return -EAFNOSUPPORT;
+		addr.family = AF_INET;
+		addr.port = sin->sin_port;
+	}
+	if (!rsk_dgram_addr_bindable(sock_net(sk), &addr))
+		return -EADDRNOTAVAIL;
+	if (ntohs(addr.port) && ntohs(addr.port) < PROT_SOCK &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (rs->bound)
+		goto out;
+	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
+	if (!err)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * The source address a datagram to @peer leaves from, as UDP's connect()
+ * takes it from the route: 0, or -ENETUNREACH when there is none.
+ */
+static int rsk_dgram_route_src(struct net *net, const struct rsk_addr *peer,
+			       struct rsk_addr *src)
+{
+	memset(src, 0, sizeof(*src));
+	src->family = peer->family;
+	src->v4mapped = peer->v4mapped;
+	if (peer->family == AF_INET) {
+		struct flowi4 fl4 = { .daddr = peer->v4 };
+		struct rtable *rt;
+
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return -ENETUNREACH;
+		src->v4 = fl4.saddr;
+		ip_rt_put(rt);
+		return 0;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		struct flowi6 fl6 = {
+			.daddr = peer->v6,
+			.flowi6_oif = peer->scope_id,
+		};
+		struct dst_entry *dst;
+		int err;
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		err = dst->error;
+		if (!err)
+			err = ipv6_dev_get_saddr(net, ip6_dst_idev(dst)->dev,
+						 &peer->v6, 0, &src->v6);
+		dst_release(dst);
+		if (err)
+			return -ENETUNREACH;
+		src->scope_id = peer->scope_id;
+		return 0;
+	}
+#else
+	return -ENETUNREACH;
+#endif
+}
+
+/* As udp_disconnect(): forget the peer; an implicit port goes too. */
+static void rsk_dgram_disconnect(struct rsk_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+
+	sk->sk_state = TCP_CLOSE;
+	memset(&rs->peer, 0, sizeof(rs->peer));
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		rsk_unbind_port(rs);
+	else if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK))
+		rsk_bind_set_addr(rs, NULL);
+}
+
+static int rsk_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
+			     int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_addr peer, src;
+	int err;
+
+	if (addr_len >= (int)sizeof(uaddr->sa_family) &&
+	    uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sk);
+		rsk_dgram_disconnect(rs);
+		release_sock(sk);
+		return 0;
+	}
+	err = rsk_addr_parse(uaddr, addr_len, &peer);
+	if (err)
+		return err;
+	if (peer.family == AF_UNSPEC)
+		return -EAFNOSUPPORT;
+
+	lock_sock(sk);
+	if (rs->bound && rs->local.family != peer.family &&
+	    !(rs->local.family == AF_INET6 && rsk_addr_is_any(&rs->local))) {
+		err = -EAFNOSUPPORT;
+		goto out;
+	}
+	err = rsk_dgram_route_src(sock_net(sk), &peer, &src);
+	if (err)
+		goto out;
+	if (!rs->bound) {
+		err = rsk_autobind(rs, &peer);
+		if (err)
+			goto out;
+	}
+	/* A socket bound to the wildcard now sends from the route's address. */
+	if (rsk_addr_is_any(&rs->local))
+		rsk_bind_set_addr(rs, &src);
+	rs->peer = peer;
+	sk->sk_state = TCP_ESTABLISHED;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int rsk_dgram_getname(struct socket *sock, struct sockaddr *uaddr,
+			     int peer)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_addr any = { .family = AF_INET };
+	int len;
+
+	lock_sock(sk);
+	if (peer) {
+		if (sk->sk_state != TCP_ESTABLISHED) {
+			release_sock(sk);
+			return -ENOTCONN;
+		}
+		len = rsk_addr_format(&rs->peer, uaddr);
+	} else {
+		len = rsk_addr_format(rs->bound ? &rs->local : &any, uaddr);
+	}
+	release_sock(sk);
+	return len;
+}
+
+/* As udp's: a connected socket shuts down; an unconnected one cannot. */
+static int rsk_dgram_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	int err = 0;
+
+	how++;		/* SHUT_RD -> RCV_SHUTDOWN, and so on */
+	if (how <= 0 || how > SHUTDOWN_MASK)
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED)
+		err = -ENOTCONN;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return err;
+}
+
+/* FIONREAD/SIOCINQ: the next datagram's length, as UDP's first_packet_length(). */
+static int rsk_dgram_ioctl(struct socket *sock, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	int amount = 0;
+
+	switch (cmd) {
+	case SIOCINQ:
+		spin_lock_bh(&sk->sk_receive_queue.lock);
+		skb = skb_peek(&sk->sk_receive_queue);
+		if (skb)
+			amount = skb->len;
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		break;
+	case SIOCOUTQ:
+		amount = sk_wmem_alloc_get(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(amount, (int __user *)arg);
+}
+
+/* Until the UD transport exists there is nothing to send over. */
+static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len)
+{
+	struct rsk_sock *rs = rsk_sk(sock->sk);
+	struct rsk_addr to;
+	int err;
+
+	if (msg->msg_name) {
+		err = rsk_addr_parse(msg->msg_name, msg->msg_namelen, &to);
+		if (err)
+			return err;
+	} else if (READ_ONCE(rs->sk.sk_state) != TCP_ESTABLISHED) {
+		return -EDESTADDRREQ;
+	}
+	return -EOPNOTSUPP;
+}
+
+/*
+ * As udp_recvmsg(): one datagram per call, its source in msg_name, the
+ * rest of a datagram longer than the buffer discarded (MSG_TRUNC says so,
+ * and with MSG_TRUNC given the real length is returned).
+ */
+static int rsk_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_dgram_cb *cb;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	copied = min_t(size_t, len, skb->len);
+	if (copied < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (err)
+		goto out;
+	sock_recv_cmsgs(msg, sk, skb);
+	cb = RSK_DGRAM_CB(skb);
+	if (msg->msg_name)
+		msg->msg_namelen = rsk_addr_format(&cb->src,
+						   msg->msg_name);
+	err = (flags & MSG_TRUNC) ? skb->len : copied;
+out:
+	skb_free_datagram(sk, skb);
+	return err;
+}
+
+/*
+ * Options beyond SOL_SOCKET (which the socket layer handles): the
+ * multicast ones come with the UD transport; others are not UDP's either.
+ */
+static int rsk_dgram_setsockopt(struct socket *sock, int level, int optname,
+				sockptr_t optval, unsigned int optlen)
+{
+	return -ENOPROTOOPT;
+}
+
+static int rsk_dgram_getsockopt(struct socket *sock, int level, int optname,
+				char __user *optval, int __user *optlen)
+{
+	return -ENOPROTOOPT;
+}
+
+/* release(): the port is free again at once, as UDP's. */
+void rsk_dgram_release(struct rsk_sock *rs)
+{
+	rs->sk.sk_state = TCP_CLOSE;
+	rsk_unbind_port(rs);
+}
+
+const struct proto_ops rsk_dgram_ops = {
+	.family		= AF_RDMA_DGRAM,
+	.owner		= THIS_MODULE,
+	.release	= rsk_release,
+	.bind		= rsk_dgram_bind,
+	.connect	= rsk_dgram_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= rsk_dgram_getname,
+	.poll		= datagram_poll,
+	.ioctl		= rsk_dgram_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= rsk_dgram_shutdown,
+	.setsockopt	= rsk_dgram_setsockopt,
+	.getsockopt	= rsk_dgram_getsockopt,
+	.sendmsg	= rsk_dgram_sendmsg,
+	.recvmsg	= rsk_dgram_recvmsg,
+	.mmap		= sock_no_mmap,
+};

@@ -798,9 +798,12 @@ static int __init rsk_init(void)
 	err = rsk_link_init();
 	if (err)
 		goto out_poll;
-	err = rsk_dev_init();
+	err = rsk_ud_init();
 	if (err)
 		goto out_link;
+	err = rsk_dev_init();
+	if (err)
+		goto out_ud;
 	err = rsk_net_init();
 	if (err)
 		goto out_dev;
@@ -816,6 +819,8 @@ out_net:
 	rsk_net_exit();
 out_dev:
 	rsk_dev_exit();
+out_ud:
+	rsk_ud_exit();
 out_link:
 	rsk_link_exit();
 out_poll:
@@ -834,6 +839,7 @@ static void __exit rsk_exit(void)
 	sock_unregister(rsk_family);
 	rsk_net_exit();
 	rsk_dev_exit();
+	rsk_ud_exit();
 	rsk_link_exit();
 	rsk_poll_exit();
 	rsk_stats_exit();

@@ -115,6 +115,7 @@ struct rsk_sock {
 	struct rsk_addr peer;	/* connected peer */
 	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
 	bool bound;
+	bool ud_user;		/* datagram: counted in rnet->ud_users */
 
 	/*
 	 * The link, fixed at connect (or at creation for an accepted socket)
@@ -197,8 +198,27 @@ struct rsk_dgram_cb {
 
 #define RSK_DGRAM_CB(skb)	((struct rsk_dgram_cb *)(skb)->cb)
 
+/* Datagram sizes, as UDP's; reassembly bounds. */
+#define RSK_DGRAM_MAX_V4		65507
+#define RSK_DGRAM_MAX			65527
+#define RSK_DGRAM_FRAG_MEM		(4 << 20)
+#define RSK_DGRAM_FRAG_TIMEOUT_MS	1000
+/* Fragment size before a peer's path MTU is known: RoCE's usual. */
+#define RSK_UD_DEFAULT_MTU		1024
+
 extern const struct proto_ops rsk_dgram_ops;
 void rsk_dgram_release(struct rsk_sock *rs);
+void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
+		       __be16 dst_port, struct sk_buff *skb);
+
+/* ---- rsk_ud.c: the datagram transport over UD QPs ---- */
+
+int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
+		struct msghdr *msg, size_t len);
+int rsk_ud_users_get(struct rsk_net *rnet);
+void rsk_ud_users_put(struct rsk_net *rnet);
+int rsk_ud_init(void);
+void rsk_ud_exit(void);
 
 /* Keepalive settings in effect, as TCP's keepalive_time_when() & co. */
 static inline int rsk_keepidle(const struct rsk_sock *rs)
@@ -292,6 +312,16 @@ enum rsk_event {
 	RSK_EV_PROBE_TIMEOUTS,
 	RSK_EV_CONNECT_TIMEOUTS,
 	RSK_EV_LAST_WQE_TIMEOUTS,
+	RSK_EV_DGRAM_RX,
+	RSK_EV_DGRAM_TX,
+	RSK_EV_DGRAM_BAD_HDR,
+	RSK_EV_DGRAM_FRAG_TIMEOUTS,
+	RSK_EV_DGRAM_FRAG_DROPS,
+	RSK_EV_DGRAM_RX_REPOST,
+	RSK_EV_DGRAM_TX_ERRORS,
+	RSK_EV_DGRAM_UNRESOLVED,
+	RSK_EV_DGRAM_NO_PORT,
+	RSK_EV_DGRAM_RCVBUF_DROPS,
 	RSK_EV_NR
 };
 
@@ -338,6 +368,18 @@ struct rsk_net {
 	int max_half_open_per_link;
 	int half_open_timeout_ms;
 	struct ctl_table_header *sysctl_hdr;
+
+	/*
+	 * Datagrams.  ud_listen_mutex protects ud_listen_id (the SIDR
+	 * listener) and ud_users (datagram sockets holding a port).
+	 */
+	struct mutex ud_listen_mutex;
+	struct rdma_cm_id *ud_listen_id;
+	int ud_users;
+	int dgram_port;
+	int dgram_neigh_ttl_ms;
+	atomic_t dgram_frag_mem;	/* bytes in reassembly */
+	atomic_t dgram_msg_id;
 
 	/* What this namespace's sockets and links use and did. */
 	struct rsk_counters objs;
@@ -434,6 +476,7 @@ struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
 int rsk_dev_self_addr(struct net *net, sa_family_t family,
 		      struct rsk_addr *addr);
 int rsk_dev_show(struct seq_file *seq, void *v);
+void rsk_ud_kill_dev(struct rsk_device *rdev);
 int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
 void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
 void rsk_rx_buf_free(struct rsk_rx_buf *rxb);

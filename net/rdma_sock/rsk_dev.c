@@ -415,14 +415,17 @@ static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 
 	WRITE_ONCE(rdev->dying, true);
 	rsk_link_kill_dev(rdev);
+	rsk_ud_kill_dev(rdev);
 	rsk_dev_put(rdev);
 	/*
 	 * A link setting up on the device may have passed rsk_dev_get()'s
 	 * dying check just before we set it, and so took its reference
 	 * after the kill above looked: look again until the last is gone.
 	 */
-	while (!wait_for_completion_timeout(&rdev->released, HZ))
+	while (!wait_for_completion_timeout(&rdev->released, HZ)) {
 		rsk_link_kill_dev(rdev);
+		rsk_ud_kill_dev(rdev);
+	}
 
 	rsk_dev_teardown(rdev);
 	atomic_dec(&rsk_counters.devices);

@@ -9,8 +9,7 @@
  * that the core's datagram helpers give recvmsg(), recvmmsg(), poll(),
  * MSG_PEEK, MSG_TRUNC, timeouts and the SO_RXQ_OVFL drop count exactly
  * their UDP meaning.  Carrying the datagrams over UD queue pairs is the
- * transport's business (Documentation/networking/rdma_sock.rst,
- * "Datagrams"); until it exists, sending fails with EOPNOTSUPP.
+ * transport's business (rsk_ud.c).
  */
 #include <linux/net.h>
 #include <linux/rdma_sock.h>
@@ -23,6 +22,22 @@
 #include <net/tcp_states.h>
 
 #include "rsk.h"
+
+/*
+ * A socket with a port is one the namespace's datagram transport serves:
+ * peers can then resolve the namespace's endpoints.  lock_sock held.
+ */
+static int rsk_dgram_use_ud(struct rsk_sock *rs)
+{
+	int err;
+
+	if (rs->ud_user)
+		return 0;
+	err = rsk_ud_users_get(rs->rnet);
+	if (!err)
+		rs->ud_user = true;
+	return err;
+}
 
 /*
  * As inet_bind(): a UDP socket may be bound to an address of the host,
@@ -67,6 +82,8 @@ static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
 	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
 	if (!err)
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	if (!err)
+		err = rsk_dgram_use_ud(rs);
 out:
 	release_sock(sk);
 	return err;
@@ -241,22 +258,121 @@ static int rsk_dgram_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(amount, (int __user *)arg);
 }
 
-/* Until the UD transport exists there is nothing to send over. */
+/*
+ * As udp_sendmsg(): to msg_name, or to the connected peer; an unbound
+ * socket gets a port first.  One call, one datagram.
+ */
 static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			     size_t len)
 {
-	struct rsk_sock *rs = rsk_sk(sock->sk);
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
 	struct rsk_addr to;
 	int err;
 
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
 	if (msg->msg_name) {
 		err = rsk_addr_parse(msg->msg_name, msg->msg_namelen, &to);
 		if (err)
-			return err;
-	} else if (READ_ONCE(rs->sk.sk_state) != TCP_ESTABLISHED) {
-		return -EDESTADDRREQ;
+			goto out;
+		err = -EAFNOSUPPORT;
+		if (to.family == AF_UNSPEC)
+			goto out;
+		err = -EINVAL;
+		if (!to.port)
+			goto out;
+	} else {
+		err = -EDESTADDRREQ;
+		if (sk->sk_state != TCP_ESTABLISHED)
+			goto out;
+		to = rs->peer;
 	}
-	return -EOPNOTSUPP;
+	err = -EPIPE;
+	if (sk->sk_shutdown & SEND_SHUTDOWN)
+		goto out;
+	err = -EOPNOTSUPP;		/* multicast comes with group support */
+	if (rsk_addr_is_multicast(&to))
+		goto out;
+	err = rsk_autobind(rs, &to);
+	if (!err)
+		err = rsk_dgram_use_ud(rs);
+	if (!err)
+		err = rsk_ud_send(rs, &to, msg, len);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Whether a datagram for @dst (port aside) from @src is for @rs, bound to
+ * the port: its address is the wildcard of a fitting family or @dst, and
+ * a connected socket takes its peer's datagrams only.
+ */
+static bool rsk_dgram_match(const struct rsk_sock *rs,
+			    const struct rsk_addr *dst,
+			    const struct rsk_addr *src)
+{
+	const struct rsk_addr *local = &rs->local;
+
+	if (rsk_addr_is_any(local)) {
+		if (local->family != dst->family &&
+		    (local->family != AF_INET6 || rs->sk.sk_ipv6only))
+			return false;
+	} else if (!rsk_addr_same_host(local, dst)) {
+		return false;
+	}
+	if (READ_ONCE(rs->sk.sk_state) == TCP_ESTABLISHED &&
+	    (!rsk_addr_same_host(&rs->peer, src) ||
+	     rs->peer.port != src->port))
+		return false;
+	return true;
+}
+
+/**
+ * rsk_dgram_deliver - hand a received datagram to the socket it is for
+ * @rnet: the namespace it arrived in
+ * @dst: the address it was sent to (port ignored)
+ * @dst_port: the port it was sent to
+ * @skb: the datagram; its cb holds the source.  Consumed.
+ *
+ * Softirq.  A full receive buffer drops it and counts it, in the socket's
+ * drop count (SO_RXQ_OVFL) and in dgram_rcvbuf_drops.
+ */
+void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
+		       __be16 dst_port, struct sk_buff *skb)
+{
+	struct rsk_addr *src = &RSK_DGRAM_CB(skb)->src;
+	struct rsk_sock *rs, *best = NULL;
+
+	spin_lock_bh(&rnet->bind_lock);
+	hlist_for_each_entry(rs, &rnet->dgram_hash[hash_32((__force u32)dst_port,
+							   RSK_BIND_HASH_BITS)],
+			     bind_node) {
+		if (rs->local.port != dst_port || !rsk_dgram_match(rs, dst, src))
+			continue;
+		/* A socket bound to the address before one on the wildcard. */
+		if (!best || rsk_addr_is_any(&best->local))
+			best = rs;
+	}
+	if (best)
+		sock_hold(&best->sk);
+	spin_unlock_bh(&rnet->bind_lock);
+	if (!best) {
+		rsk_event(rnet, RSK_EV_DGRAM_NO_PORT);
+		kfree_skb(skb);
+		return;
+	}
+	/* The source as the socket names addresses: mapped for IPv6 ones. */
+	if (src->family == AF_INET)
+		src->v4mapped = best->local.family == AF_INET6 ||
+				best->local.v4mapped;
+	if (sock_queue_rcv_skb(&best->sk, skb)) {
+		rsk_event(rnet, RSK_EV_DGRAM_RCVBUF_DROPS);
+		kfree_skb(skb);
+	}
+	sock_put(&best->sk);
 }
 
 /*
@@ -316,6 +432,9 @@ void rsk_dgram_release(struct rsk_sock *rs)
 {
 	rs->sk.sk_state = TCP_CLOSE;
 	rsk_unbind_port(rs);
+	if (rs->ud_user)
+		rsk_ud_users_put(rs->rnet);
+	rs->ud_user = false;
 }
 
 const struct proto_ops rsk_dgram_ops = {

@@ -299,6 +299,9 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->net = net;
 	rnet->host_id = get_random_u64();
 	mutex_init(&rnet->listen_mutex);
+	mutex_init(&rnet->ud_listen_mutex);
+	rnet->dgram_port = RSK_LINK_PORT_DEFAULT;	/* the UDP port space */
+	rnet->dgram_neigh_ttl_ms = 60000;
 	spin_lock_init(&rnet->bind_lock);
 	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++) {
 		INIT_HLIST_HEAD(&rnet->bind_hash[i]);

@@ -55,6 +55,16 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
 	[RSK_EV_CONNECT_TIMEOUTS] = "connect_timeouts",
 	[RSK_EV_LAST_WQE_TIMEOUTS] = "last_wqe_timeouts",
+	[RSK_EV_DGRAM_RX] = "dgram_rx",
+	[RSK_EV_DGRAM_TX] = "dgram_tx",
+	[RSK_EV_DGRAM_BAD_HDR] = "dgram_bad_hdr",
+	[RSK_EV_DGRAM_FRAG_TIMEOUTS] = "dgram_frag_timeouts",
+	[RSK_EV_DGRAM_FRAG_DROPS] = "dgram_frag_drops",
+	[RSK_EV_DGRAM_RX_REPOST] = "dgram_rx_repost_failures",
+	[RSK_EV_DGRAM_TX_ERRORS] = "dgram_tx_errors",
+	[RSK_EV_DGRAM_UNRESOLVED] = "dgram_unresolved",
+	[RSK_EV_DGRAM_NO_PORT] = "dgram_no_port",
+	[RSK_EV_DGRAM_RCVBUF_DROPS] = "dgram_rcvbuf_drops",
 };
 
 static struct dentry *rsk_debugfs_dir;

@@ -176,10 +176,13 @@ struct rsk_wire_resync {
 
 /* ---- Datagrams (UD): reserved for the datagram work ---- */
 
+/* Flags of struct rsk_wire_dgram. */
+#define RSK_DGRAM_NOLOOP	0x01	/* not for the sender's own endpoint */
+
 struct rsk_wire_dgram {
 	__be32	magic;		/* RSK_WIRE_MAGIC */
 	u8	version;
-	u8	flags;		/* defined by the datagram work */
+	u8	flags;		/* RSK_DGRAM_* */
 	__be16	dst_port;
 	__be16	src_port;
 	__be16	frag_off;	/* in 8-byte units */

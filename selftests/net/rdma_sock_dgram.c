@@ -4,8 +4,8 @@
  * poll, ioctl and an empty receive queue behave as UDP's.  Every case
  * runs against UDP (variants udp, udp6) and against AF_RDMA_DGRAM (rdma,
  * rdma6), the rdma6 variants with IPv4-mapped addresses, so that UDP on
- * the host checks the test itself.  Sending over UD is the transport's
- * work: until it exists a send fails with EOPNOTSUPP (send_not_yet).
+ * the host checks the test itself.  In the guests RSK_ADDR is the rxe
+ * device's address, so rdma datagrams go over UD through it.
  *
  * RSK_ADDR (default 127.0.0.1) is a local address; in the test guests it
  * is the address of the rxe device's netdev.
@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -328,20 +329,257 @@ TEST_F(dg, not_for_datagrams)
 	close(fd);
 }
 
-/* The UD transport is not there yet: sending says so, and only that. */
-TEST_F(dg, send_not_yet)
-{
-	struct sockaddr_storage to = self->local;
-	char buf[4] = "x";
-	int fd = dsock(self);
+/* ---- data ---- */
 
-	if (!self->rdma)
-		SKIP(close(fd); return, "UDP sends; only rdma waits for UD");
-	ASSERT_LE(0, fd);
-	set_port(&to, 9);
-	EXPECT_EQ(-1, sendto(fd, buf, 1, 0, SA(&to), self->alen));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(fd);
+/* Two sockets bound to RSK_ADDR: a sender and a receiver, and where. */
+static void pair_up(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(dg) *self, int *a, int *b,
+		    struct sockaddr_storage *at_a, struct sockaddr_storage *at_b)
+{
+	socklen_t len;
+
+	*a = dsock(self);
+	*b = dsock(self);
+	ASSERT_LE(0, *a);
+	ASSERT_LE(0, *b);
+	*at_a = self->local;
+	*at_b = self->local;
+	ASSERT_EQ(0, bind(*a, SA(at_a), self->alen));
+	ASSERT_EQ(0, bind(*b, SA(at_b), self->alen));
+	len = sizeof(*at_a);
+	ASSERT_EQ(0, getsockname(*a, SA(at_a), &len));
+	len = sizeof(*at_b);
+	ASSERT_EQ(0, getsockname(*b, SA(at_b), &len));
+}
+
+/* Whether @buf holds bytes [off, off + len) of the pattern @seed. */
+static bool pattern_ok(const void *buf, size_t len, uint64_t seed,
+		       uint64_t off)
+{
+	void *scratch = malloc(len + 1);
+	bool ok;
+
+	if (!scratch)
+		return false;
+	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
+	free(scratch);
+	return ok;
+}
+
+/* Send a datagram of @len bytes of the pattern @seed; 0 or -1. */
+static int send_pattern(int fd, const struct sockaddr_storage *to,
+			socklen_t alen, size_t len, uint64_t seed)
+{
+	char *buf = malloc(len + 1);
+	ssize_t n;
+
+	if (!buf)
+		return -1;
+	pattern(buf, len, seed, 0);
+	n = sendto(fd, buf, len, 0, to ? SA(to) : NULL, to ? alen : 0);
+	free(buf);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Receive one datagram, check its length, content and source. */
+static void recv_pattern(struct __test_metadata *_metadata, int fd,
+			 size_t len, uint64_t seed,
+			 const struct sockaddr_storage *from)
+{
+	struct sockaddr_storage src;
+	socklen_t slen = sizeof(src);
+	char *buf = malloc(len + 64);
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	n = recvfrom(fd, buf, len + 64, 0, SA(&src), &slen);
+	ASSERT_EQ((ssize_t)len, n) TH_LOG("recv: %s", strerror(errno));
+	EXPECT_TRUE(pattern_ok(buf, len, seed, 0));
+	if (from)
+		EXPECT_TRUE(addr_eq(&src, from)) TH_LOG("from %s", addr_str(&src));
+	free(buf);
+}
+
+/*
+ * Round trips of 1 byte, one fragment's worth (the UD MTU less the
+ * 20-byte header), one byte more, 9000 and 65507 bytes, content checked.
+ */
+TEST_F(dg, round_trip_sizes)
+{
+	long mtu = strtol(rsk_env("RSK_UD_MTU", "1024"), NULL, 0);
+	size_t sizes[] = { 1, mtu - 20, mtu - 19, 9000, 65507, 0 };
+	struct sockaddr_storage at_a, at_b;
+	int a, b, i;
+
+	pair_up(_metadata, self, &a, &b, &at_a, &at_b);
+	for (i = 0; i < (int)ARRAY_SIZE(sizes); i++) {
+		ASSERT_EQ(0, send_pattern(a, &at_b, self->alen, sizes[i], i))
+			TH_LOG("send %zu: %s", sizes[i], strerror(errno));
+		recv_pattern(_metadata, b, sizes[i], i, &at_a);
+	}
+	close(a);
+	close(b);
+}
+
+/* One byte over the largest datagram: EMSGSIZE, as UDP. */
+TEST_F(dg, emsgsize)
+{
+	struct sockaddr_storage at_a, at_b;
+	size_t max = 65507;	/* IPv4 and IPv4-mapped: UDP's IPv4 limit */
+	char *buf = calloc(1, max + 1);
+	int a, b;
+
+	ASSERT_NE(NULL, buf);
+	pair_up(_metadata, self, &a, &b, &at_a, &at_b);
+	EXPECT_EQ(-1, sendto(a, buf, max + 1, 0, SA(&at_b), self->alen));
+	EXPECT_EQ(EMSGSIZE, errno);
+	free(buf);
+	close(a);
+	close(b);
+}
+
+/*
+ * A connected socket sends with send() and takes datagrams from its peer
+ * only; MSG_PEEK leaves a datagram, MSG_TRUNC gives its real length.
+ */
+TEST_F(dg, connected_peek_trunc)
+{
+	struct sockaddr_storage at_a, at_b, at_c;
+	char buf[64];
+	int a, b, c;
+	socklen_t len = sizeof(at_c);
+
+	pair_up(_metadata, self, &a, &b, &at_a, &at_b);
+	c = dsock(self);
+	ASSERT_LE(0, c);
+	at_c = self->local;
+	ASSERT_EQ(0, bind(c, SA(&at_c), self->alen));
+	ASSERT_EQ(0, getsockname(c, SA(&at_c), &len));
+	ASSERT_EQ(0, connect(a, SA(&at_b), self->alen));
+	ASSERT_EQ(0, connect(b, SA(&at_a), self->alen));
+	/* From c, not b's peer: b never sees it. */
+	ASSERT_EQ(0, send_pattern(c, &at_b, self->alen, 10, 7));
+	ASSERT_EQ(20, send(a, "0123456789abcdefghij", 20, 0));
+	EXPECT_EQ(5, recv(b, buf, 5, MSG_PEEK));
+	EXPECT_EQ(20, recv(b, buf, 5, MSG_PEEK | MSG_TRUNC));
+	EXPECT_EQ(20, recv(b, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "0123456789abcdefghij", 20));
+	EXPECT_EQ(-1, recv(b, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(a);
+	close(b);
+	close(c);
+}
+
+/*
+ * 1000 datagrams at full speed to a reader that sleeps: the sender never
+ * waits for the reader, what is received is intact and in sequence
+ * order, and the socket counts what it dropped (SO_RXQ_OVFL).
+ */
+TEST_F(dg, flood_drops_counted)
+{
+	struct sockaddr_storage at_a, at_b;
+	char buf[1024], cbuf[CMSG_SPACE(sizeof(uint32_t))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	uint32_t dropped = 0, got = 0, last = 0;
+	struct cmsghdr *cm;
+	double t0;
+	int a, b, i;
+
+	pair_up(_metadata, self, &a, &b, &at_a, &at_b);
+	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_RCVBUF, 16384));
+	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_RXQ_OVFL, 1));
+	t0 = now_ms();
+	for (i = 1; i <= 1000; i++) {
+		uint32_t seq = i;
+
+		memcpy(buf, &seq, sizeof(seq));
+		pattern(buf + sizeof(seq), sizeof(buf) - sizeof(seq), seq,
+			sizeof(seq));
+		ASSERT_EQ((ssize_t)sizeof(buf),
+			  sendto(a, buf, sizeof(buf), 0, SA(&at_b), self->alen))
+			TH_LOG("send %d: %s", i, strerror(errno));
+	}
+	TH_LOG("1000 datagrams sent in %.0f ms", now_ms() - t0);
+	sleep_ms(500);
+	while (recvmsg(b, &mh, MSG_DONTWAIT) == (ssize_t)sizeof(buf)) {
+		uint32_t seq;
+
+		memcpy(&seq, buf, sizeof(seq));
+		EXPECT_LT(last, seq);
+		last = seq;
+		EXPECT_TRUE(pattern_ok(buf + sizeof(seq),
+				       sizeof(buf) - sizeof(seq), seq,
+				       sizeof(seq)));
+		got++;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SO_RXQ_OVFL)
+				memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+		mh.msg_controllen = sizeof(cbuf);
+	}
+	/*
+	 * A datagram's SO_RXQ_OVFL is the count of drops before it was
+	 * queued: one more, after the flood, carries them all.
+	 */
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(4, sendto(a, buf, 4, 0, SA(&at_b), self->alen));
+	mh.msg_controllen = sizeof(cbuf);
+	ASSERT_EQ(4, recvmsg(b, &mh, 0)) TH_LOG("%s", strerror(errno));
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
+			memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+	TH_LOG("received %u, the socket dropped %u", got, dropped);
+	EXPECT_LT(0U, got);
+	EXPECT_LT(got, 1000U);
+	EXPECT_LT(0U, dropped);
+	EXPECT_GE(1000U, got + dropped);
+	close(a);
+	close(b);
+}
+
+/* recvmmsg() takes a batch; epoll says when one is there. */
+TEST_F(dg, recvmmsg_and_epoll)
+{
+	struct sockaddr_storage at_a, at_b;
+	struct mmsghdr mm[8];
+	struct iovec iov[8];
+	char bufs[8][32];
+	struct epoll_event ev = { .events = EPOLLIN };
+	int a, b, ep, i, n = 0;
+
+	pair_up(_metadata, self, &a, &b, &at_a, &at_b);
+	ep = epoll_create1(0);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, b, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, send_pattern(a, &at_b, self->alen, 32, 100 + i));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 5000));
+	EXPECT_TRUE((ev.events & EPOLLIN) != 0);
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < 8; i++) {
+		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = 32 };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (n < 8) {
+		int r = recvmmsg(b, mm + n, 8 - n, 0, NULL);
+
+		ASSERT_LT(0, r) TH_LOG("recvmmsg: %s", strerror(errno));
+		n += r;
+	}
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(32, (int)mm[i].msg_len);
+		EXPECT_TRUE(pattern_ok(bufs[i], 32, 100 + i, 0));
+	}
+	close(ep);
+	close(a);
+	close(b);
 }
 
 TEST_HARNESS_MAIN

@@ -112,11 +112,10 @@ TEST_F(sock, identity)
 }
 
 /*
- * Datagram sockets take no TCP-level option (ENOPROTOOPT, as UDP), and
- * until the UD transport exists a send fails cleanly with EOPNOTSUPP;
- * rdma_sock_dgram covers the rest of the datagram socket.
+ * Datagram sockets take no TCP-level option (ENOPROTOOPT) and no out of
+ * band data (EOPNOTSUPP), as UDP's; rdma_sock_dgram covers the rest.
  */
-TEST(dgram_until_the_ud_transport)
+TEST(dgram_not_tcp)
 {
 	struct sockaddr_in sin = any_v4();
 	char buf[16] = "x";
@@ -126,7 +125,7 @@ TEST(dgram_until_the_ud_transport)
 	fd = socket(AF_RDMA_DGRAM, SOCK_DGRAM, 0);
 	ASSERT_LE(0, fd);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	EXPECT_EQ(-1, sendto(fd, buf, 1, 0, (struct sockaddr *)&sin,
+	EXPECT_EQ(-1, sendto(fd, buf, 1, MSG_OOB, (struct sockaddr *)&sin,
 			     sizeof(sin)));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, setsockopt(fd, SOL_TCP, TCP_NODELAY, &one, sizeof(one)));

@@ -1,0 +1,1209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: the datagram transport over UD queue pairs.
+ *
+ * Endpoints: one UD QP per namespace and device, with its CQ and receive
+ * buffers; every datagram socket of the namespace sends and receives
+ * through it, demultiplexed by port (rsk_dgram.c).  Neighbours: what a
+ * sender learned of a peer's endpoint through rdma_cm SIDR (address
+ * handle, QPN, Q_Key).  Documentation/networking/rdma_sock.rst,
+ * "Datagrams", is the design; this file follows it.
+ *
+ * Lifetime.  Endpoints live on the namespace's list until the namespace's
+ * last bound datagram socket goes (rsk_ud_put_users()) or their device
+ * goes (rsk_ud_kill_dev()); each holds a device reference.  A neighbour
+ * holds a reference on its endpoint while it has one; posted sends hold
+ * their skb, whose socket holds the module.
+ */
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <rdma/rdma_cm.h>
+#include <rdma/rdma_cm_ib.h>
+#include <rdma/ib_cache.h>
+#include <rdma/ib_addr.h>
+
+#include "rsk.h"
+
+#define RSK_UD_RX_DEPTH		128
+#define RSK_UD_SQ_DEPTH		256
+#define RSK_UD_GRH		40
+#define RSK_UD_RESOLVE_MS	2000
+/* Bytes waiting for a resolution, as ARP's unres_qlen_bytes default. */
+#define RSK_UD_PENDING_BYTES	212992
+#define RSK_UD_NEIGH_FAIL_MS	1000	/* a failed entry is retried after */
+
+static struct workqueue_struct *rsk_ud_wq;
+
+/* A receive buffer of an endpoint: its GRH slot and one page. */
+struct rsk_ud_rx {
+	struct ib_cqe cqe;
+	struct rsk_ud_ep *ep;
+	struct page *page;
+	u64 dma;
+	u32 idx;
+};
+
+/*
+ * What a fragment's skb carries from sendmsg() to its completion: where
+ * it goes (the neighbour, a reference, whose address handle must outlive
+ * the send) and its DMA mapping.
+ */
+struct rsk_ud_tx_cb {
+	struct ib_cqe cqe;
+	struct rsk_ud_neigh *neigh;
+	u64 dma;
+};
+
+/*
+ * A peer endpoint as SIDR resolution found it.  state and pending under
+ * rnet->ud_lock; ah, qpn, qkey and ep fixed once state is READY.
+ */
+enum rsk_ud_neigh_state {
+	RSK_UD_RESOLVING,
+	RSK_UD_READY,
+	RSK_UD_FAILED,
+};
+
+struct rsk_ud_neigh {
+	struct list_head node;		/* rnet->ud_neighs, under ud_lock */
+	struct kref ref;
+	struct rsk_net *rnet;
+	struct rsk_addr peer;		/* port 0 */
+	enum rsk_ud_neigh_state state;
+	int err;			/* why it failed */
+	unsigned long expires;		/* jiffies: resolve again after */
+	struct rdma_cm_id *id;		/* while resolving */
+	struct rsk_ud_ep *ep;		/* a reference, once READY */
+	struct ib_ah *ah;
+	u32 qpn, qkey;
+	struct sk_buff_head pending;	/* fragments waiting for READY */
+	u32 pending_bytes;
+	struct work_struct id_work;	/* destroys id outside its handler */
+	struct work_struct free_work;	/* the AH goes in process context */
+};
+
+#define RSK_UD_TX_CB(skb)	((struct rsk_ud_tx_cb *)(skb)->cb)
+
+struct rsk_ud_ep {
+	struct list_head node;		/* rnet->ud_eps, under ud_mutex */
+	struct kref ref;
+	struct rsk_net *rnet;
+	struct rsk_device *rdev;	/* a reference */
+	u32 port_num;
+	u32 mtu;			/* path MTU, bytes */
+	struct ib_cq *cq;
+	struct ib_qp *qp;
+	u32 qpn;
+	atomic_t msg_id;
+	struct rsk_ud_rx *rx;		/* RSK_UD_RX_DEPTH */
+	u8 *grh;			/* RSK_UD_RX_DEPTH GRH slots */
+	u64 grh_dma;
+	/* lock protects sq_free, backlog, dead and the reassembly list. */
+	spinlock_t lock;
+	int sq_free;
+	struct sk_buff_head backlog;	/* fragments waiting for a slot */
+	struct list_head reasm;		/* struct rsk_ud_reasm */
+	bool dead;
+	atomic_t rx_posted;		/* receive buffers on the QP */
+};
+
+/* A datagram being put together from its fragments; ep->lock held. */
+struct rsk_ud_reasm {
+	struct list_head node;		/* ep->reasm */
+	struct rsk_addr src;		/* address and port */
+	u32 src_qpn;
+	u32 msg_id;
+	u32 total_len;
+	u32 have;			/* bytes received so far */
+	unsigned long expires;		/* jiffies */
+	struct sk_buff *skb;		/* total_len bytes, filled in place */
+	__be16 dst_port;
+	struct rsk_addr dst;
+};
+
+static void rsk_ud_ep_release(struct kref *ref);
+static void rsk_ud_neigh_put(struct rsk_ud_neigh *neigh);
+static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb);
+
+static void rsk_ud_ep_put(struct rsk_ud_ep *ep)
+{
+	kref_put(&ep->ref, rsk_ud_ep_release);
+}
+
+/* ---- receiving ---- */
+
+static int rsk_ud_post_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
+{
+	struct ib_sge sge[2] = {
+		{
+			.addr	= ep->grh_dma + rx->idx * RSK_UD_GRH,
+			.length	= RSK_UD_GRH,
+			.lkey	= ep->rdev->pd->local_dma_lkey,
+		}, {
+			.addr	= rx->dma,
+			.length	= PAGE_SIZE,
+			.lkey	= ep->rdev->pd->local_dma_lkey,
+		},
+	};
+	struct ib_recv_wr wr = {
+		.wr_cqe		= &rx->cqe,
+		.sg_list	= sge,
+		.num_sge	= 2,
+	};
+
+	int err;
+
+	atomic_inc(&ep->rx_posted);
+	err = ib_post_recv(ep->qp, &wr, NULL);
+	if (err)
+		atomic_dec(&ep->rx_posted);
+	return err;
+}
+
+/* The sender's IP address, from the GRH (RoCE v2: the IP header). */
+static int rsk_ud_src_addr(struct rsk_ud_ep *ep, struct ib_wc *wc,
+			   const void *grh, struct rsk_addr *src,
+			   struct rsk_addr *dst)
+{
+	const union rdma_network_hdr *hdr = grh;
+	union ib_gid sgid, dgid;
+	struct sockaddr_storage ss;
+	int net_type;
+
+	if (!(wc->wc_flags & IB_WC_GRH))
+		return -EINVAL;
+	if (wc->wc_flags & IB_WC_WITH_NETWORK_HDR_TYPE)
+		net_type = wc->network_hdr_type;
+	else
+		net_type = ib_get_rdma_header_version(hdr);
+	if (ib_get_gids_from_rdma_hdr(hdr, net_type, &sgid, &dgid))
+		return -EINVAL;
+	rdma_gid2ip((struct sockaddr *)&ss, &sgid);
+	if (rsk_addr_parse((struct sockaddr *)&ss, sizeof(ss), src))
+		return -EINVAL;
+	rdma_gid2ip((struct sockaddr *)&ss, &dgid);
+	if (rsk_addr_parse((struct sockaddr *)&ss, sizeof(ss), dst))
+		return -EINVAL;
+	return 0;
+}
+
+/* Validate a datagram header; its payload length, or -EINVAL. */
+static int rsk_ud_check_hdr(struct rsk_net *rnet,
+			    const struct rsk_wire_dgram *h, u32 len)
+{
+	u32 total, off, frag;
+
+	if (len < sizeof(*h) || be32_to_cpu(h->magic) != RSK_WIRE_MAGIC ||
+	    h->version != RSK_WIRE_VERSION) {
+		rsk_event(rnet, RSK_EV_DGRAM_BAD_HDR);
+		return -EINVAL;
+	}
+	frag = len - sizeof(*h);
+	total = be32_to_cpu(h->total_len);
+	off = be16_to_cpu(h->frag_off) * 8;
+	if (!h->dst_port || !h->src_port || total > RSK_DGRAM_MAX ||
+	    off + frag > total || (off + frag < total && (frag & 7))) {
+		rsk_event(rnet, RSK_EV_DGRAM_BAD_HDR);
+		return -EINVAL;
+	}
+	return frag;
+}
+
+static struct sk_buff *rsk_ud_new_skb(u32 len, const struct rsk_addr *src)
+{
+	struct sk_buff *skb = alloc_skb(max_t(u32, len, 1), GFP_ATOMIC);
+
+	if (!skb)
+		return NULL;
+	skb_put(skb, len);
+	RSK_DGRAM_CB(skb)->src = *src;
+	return skb;
+}
+
+/* Drop reassemblies that timed out; ep->lock held. */
+static void rsk_ud_reasm_expire(struct rsk_ud_ep *ep)
+{
+	struct rsk_ud_reasm *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &ep->reasm, node) {
+		if (time_before(jiffies, r->expires))
+			continue;
+		list_del(&r->node);
+		atomic_sub(r->total_len, &ep->rnet->dgram_frag_mem);
+		kfree_skb(r->skb);
+		kfree(r);
+		rsk_event(ep->rnet, RSK_EV_DGRAM_FRAG_TIMEOUTS);
+	}
+}
+
+/*
+ * Put a fragment in its datagram; the whole datagram's skb once complete,
+ * else NULL.  ep->lock held.
+ */
+static struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_ep *ep,
+					const struct rsk_wire_dgram *h,
+					const u8 *payload, u32 frag,
+					const struct rsk_addr *src,
+					const struct rsk_addr *dst, u32 src_qpn)
+{
+	struct rsk_net *rnet = ep->rnet;
+	u32 total = be32_to_cpu(h->total_len);
+	u32 off = be16_to_cpu(h->frag_off) * 8;
+	u32 id = be32_to_cpu(h->msg_id);
+	struct rsk_ud_reasm *r;
+	struct sk_buff *skb;
+
+	rsk_ud_reasm_expire(ep);
+	list_for_each_entry(r, &ep->reasm, node)
+		if (r->msg_id == id && r->src_qpn == src_qpn &&
+		    r->src.port == h->src_port &&
+		    rsk_addr_same_host(&r->src, src))
+			goto found;
+	if (atomic_read(&rnet->dgram_frag_mem) + total > RSK_DGRAM_FRAG_MEM) {
+		rsk_event(rnet, RSK_EV_DGRAM_FRAG_DROPS);
+		return NULL;
+	}
+	r = kzalloc(sizeof(*r), GFP_ATOMIC);
+	if (!r)
+		return NULL;
+	r->skb = rsk_ud_new_skb(total, src);
+	if (!r->skb) {
+		kfree(r);
+		return NULL;
+	}
+	r->src = *src;
+	r->src.port = h->src_port;
+	r->dst = *dst;
+	r->dst_port = h->dst_port;
+	r->src_qpn = src_qpn;
+	r->msg_id = id;
+	r->total_len = total;
+	r->expires = jiffies + msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
+	atomic_add(total, &rnet->dgram_frag_mem);
+	list_add_tail(&r->node, &ep->reasm);
+found:
+	if (r->total_len != total) {
+		rsk_event(rnet, RSK_EV_DGRAM_BAD_HDR);
+		return NULL;
+	}
+	/* A duplicate fragment would count twice: UD does not duplicate. */
+	memcpy(r->skb->data + off, payload, frag);
+	r->have += frag;
+	if (r->have < r->total_len)
+		return NULL;
+	list_del(&r->node);
+	atomic_sub(r->total_len, &rnet->dgram_frag_mem);
+	skb = r->skb;
+	kfree(r);
+	return skb;
+}
+
+static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rsk_ud_rx *rx = container_of(wc->wr_cqe, struct rsk_ud_rx, cqe);
+	struct rsk_ud_ep *ep = rx->ep;
+	const struct rsk_wire_dgram *h;
+	struct rsk_addr src, dst;
+	struct sk_buff *skb = NULL;
+	u32 len;
+	int frag;
+
+	atomic_dec(&ep->rx_posted);
+	if (wc->status != IB_WC_SUCCESS)
+		return;		/* flushed: the endpoint is going */
+	ib_dma_sync_single_for_cpu(ep->rdev->ibdev, rx->dma, PAGE_SIZE,
+				   DMA_FROM_DEVICE);
+	ib_dma_sync_single_for_cpu(ep->rdev->ibdev,
+				   ep->grh_dma + rx->idx * RSK_UD_GRH,
+				   RSK_UD_GRH, DMA_FROM_DEVICE);
+	rsk_event(ep->rnet, RSK_EV_DGRAM_RX);
+	if (wc->byte_len < RSK_UD_GRH ||
+	    rsk_ud_src_addr(ep, wc, ep->grh + rx->idx * RSK_UD_GRH,
+			    &src, &dst)) {
+		rsk_event(ep->rnet, RSK_EV_DGRAM_BAD_HDR);
+		goto repost;
+	}
+	len = wc->byte_len - RSK_UD_GRH;
+	h = page_address(rx->page);
+	frag = rsk_ud_check_hdr(ep->rnet, h, len);
+	if (frag < 0)
+		goto repost;
+	if ((h->flags & RSK_DGRAM_NOLOOP) && wc->src_qp == ep->qpn)
+		goto repost;
+	src.port = h->src_port;
+	if (be32_to_cpu(h->total_len) == frag) {
+		skb = rsk_ud_new_skb(frag, &src);
+		if (skb)
+			memcpy(skb->data, h + 1, frag);
+	} else {
+		spin_lock(&ep->lock);
+		skb = rsk_ud_reasm_add(ep, h, (const u8 *)(h + 1), frag,
+				       &src, &dst, wc->src_qp);
+		spin_unlock(&ep->lock);
+	}
+	if (skb)
+		rsk_dgram_deliver(ep->rnet, &dst, h->dst_port, skb);
+repost:
+	ib_dma_sync_single_for_device(ep->rdev->ibdev, rx->dma, PAGE_SIZE,
+				      DMA_FROM_DEVICE);
+	ib_dma_sync_single_for_device(ep->rdev->ibdev,
+				      ep->grh_dma + rx->idx * RSK_UD_GRH,
+				      RSK_UD_GRH, DMA_FROM_DEVICE);
+	if (!READ_ONCE(ep->dead) && rsk_ud_post_rx(ep, rx))
+		rsk_event(ep->rnet, RSK_EV_DGRAM_RX_REPOST);
+}
+
+/* ---- sending ---- */
+
+static void rsk_ud_tx_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rsk_ud_tx_cb *cb = container_of(wc->wr_cqe, struct rsk_ud_tx_cb,
+					       cqe);
+	struct sk_buff *skb = container_of((void *)cb, struct sk_buff, cb);
+	struct rsk_ud_neigh *neigh = cb->neigh;
+	struct rsk_ud_ep *ep = neigh->ep;
+
+	ib_dma_unmap_single(ep->rdev->ibdev, cb->dma, skb->len, DMA_TO_DEVICE);
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		rsk_event(ep->rnet, RSK_EV_DGRAM_TX_ERRORS);
+	consume_skb(skb);
+	rsk_ud_neigh_put(neigh);
+	spin_lock(&ep->lock);
+	ep->sq_free++;
+	skb = ep->dead ? NULL : __skb_dequeue(&ep->backlog);
+	if (skb)
+		ep->sq_free--;
+	spin_unlock(&ep->lock);
+	if (skb)
+		rsk_ud_post_skb(ep, skb);
+}
+
+/* Post one fragment; its cb->neigh is READY.  Any context. */
+static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb)
+{
+	struct rsk_ud_tx_cb *cb = RSK_UD_TX_CB(skb);
+	struct rsk_ud_neigh *neigh = cb->neigh;
+	struct ib_device *ibdev = ep->rdev->ibdev;
+	struct ib_sge sge;
+	struct ib_ud_wr wr = {
+		.wr = {
+			.wr_cqe		= &cb->cqe,
+			.sg_list	= &sge,
+			.num_sge	= 1,
+			.opcode		= IB_WR_SEND,
+			.send_flags	= IB_SEND_SIGNALED,
+		},
+		.ah		= neigh->ah,
+		.remote_qpn	= neigh->qpn,
+		.remote_qkey	= neigh->qkey,
+	};
+
+	cb->cqe.done = rsk_ud_tx_done;
+	cb->dma = ib_dma_map_single(ibdev, skb->data, skb->len, DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(ibdev, cb->dma))
+		goto drop;
+	sge.addr = cb->dma;
+	sge.length = skb->len;
+	sge.lkey = ep->rdev->pd->local_dma_lkey;
+	if (!ib_post_send(ep->qp, &wr.wr, NULL)) {
+		rsk_event(ep->rnet, RSK_EV_DGRAM_TX);
+		return;
+	}
+	ib_dma_unmap_single(ibdev, cb->dma, skb->len, DMA_TO_DEVICE);
+drop:
+	rsk_event(ep->rnet, RSK_EV_DGRAM_TX_ERRORS);
+	spin_lock_bh(&ep->lock);
+	ep->sq_free++;
+	spin_unlock_bh(&ep->lock);
+	kfree_skb(skb);
+	rsk_ud_neigh_put(neigh);
+}
+
+/* Send, or queue for a send slot, fragments to a READY neighbour. */
+static void rsk_ud_xmit(struct rsk_ud_neigh *neigh, struct sk_buff_head *frags)
+{
+	struct rsk_ud_ep *ep = neigh->ep;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(frags))) {
+		kref_get(&neigh->ref);		/* the fragment's */
+		RSK_UD_TX_CB(skb)->neigh = neigh;
+		spin_lock_bh(&ep->lock);
+		if (ep->dead) {
+			spin_unlock_bh(&ep->lock);
+			kfree_skb(skb);
+			rsk_ud_neigh_put(neigh);
+			continue;
+		}
+		if (ep->sq_free > 0 && skb_queue_empty(&ep->backlog)) {
+			ep->sq_free--;
+			spin_unlock_bh(&ep->lock);
+			rsk_ud_post_skb(ep, skb);
+			continue;
+		}
+		__skb_queue_tail(&ep->backlog, skb);
+		spin_unlock_bh(&ep->lock);
+	}
+}
+
+/* ---- endpoints ---- */
+
+/* rsk_ud_mutex protects rsk_ud_eps and rsk_ud_neighs: every namespace's. */
+static DEFINE_MUTEX(rsk_ud_mutex);
+static LIST_HEAD(rsk_ud_eps);
+static LIST_HEAD(rsk_ud_neighs);
+
+static void rsk_ud_ep_free_rx(struct rsk_ud_ep *ep)
+{
+	struct ib_device *ibdev = ep->rdev->ibdev;
+	u32 i;
+
+	if (ep->rx) {
+		for (i = 0; i < RSK_UD_RX_DEPTH; i++) {
+			if (!ep->rx[i].page)
+				continue;
+			ib_dma_unmap_page(ibdev, ep->rx[i].dma, PAGE_SIZE,
+					  DMA_FROM_DEVICE);
+			__free_page(ep->rx[i].page);
+		}
+		kvfree(ep->rx);
+	}
+	if (ep->grh) {
+		ib_dma_unmap_single(ibdev, ep->grh_dma,
+				    RSK_UD_RX_DEPTH * RSK_UD_GRH,
+				    DMA_FROM_DEVICE);
+		kfree(ep->grh);
+	}
+}
+
+static void rsk_ud_ep_release(struct kref *ref)
+{
+	struct rsk_ud_ep *ep = container_of(ref, struct rsk_ud_ep, ref);
+
+	kfree(ep);
+}
+
+/* QP to error, drained, destroyed; buffers and the device let go. */
+static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
+{
+	struct rsk_ud_reasm *r, *tmp;
+	struct sk_buff *skb;
+
+	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
+	int i;
+
+	spin_lock_bh(&ep->lock);
+	ep->dead = true;
+	spin_unlock_bh(&ep->lock);
+	/*
+	 * Not ib_drain_qp(): its send-queue marker is an RDMA WRITE, which
+	 * a UD QP does not take.  In the error state every posted request
+	 * completes (flushed); wait for the last, at most 10 s.
+	 */
+	ib_modify_qp(ep->qp, &attr, IB_QP_STATE);
+	for (i = 0; i < 500; i++) {
+		if (READ_ONCE(ep->sq_free) == RSK_UD_SQ_DEPTH &&
+		    !atomic_read(&ep->rx_posted))
+			break;
+		msleep(20);
+	}
+	ib_destroy_qp(ep->qp);
+	ib_free_cq(ep->cq);
+	while ((skb = __skb_dequeue(&ep->backlog))) {
+		rsk_ud_neigh_put(RSK_UD_TX_CB(skb)->neigh);
+		kfree_skb(skb);
+	}
+	list_for_each_entry_safe(r, tmp, &ep->reasm, node) {
+		atomic_sub(r->total_len, &ep->rnet->dgram_frag_mem);
+		kfree_skb(r->skb);
+		kfree(r);
+	}
+	rsk_ud_ep_free_rx(ep);
+	rsk_dev_put(ep->rdev);
+	ep->rdev = NULL;
+	rsk_ud_ep_put(ep);		/* the list's */
+}
+
+static int rsk_ud_ep_setup_rx(struct rsk_ud_ep *ep)
+{
+	struct ib_device *ibdev = ep->rdev->ibdev;
+	u32 i;
+
+	ep->grh = kzalloc(RSK_UD_RX_DEPTH * RSK_UD_GRH, GFP_KERNEL);
+	ep->rx = kvcalloc(RSK_UD_RX_DEPTH, sizeof(*ep->rx), GFP_KERNEL);
+	if (!ep->grh || !ep->rx)
+		return -ENOMEM;
+	ep->grh_dma = ib_dma_map_single(ibdev, ep->grh,
+					RSK_UD_RX_DEPTH * RSK_UD_GRH,
+					DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(ibdev, ep->grh_dma)) {
+		kfree(ep->grh);
+		ep->grh = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < RSK_UD_RX_DEPTH; i++) {
+		struct rsk_ud_rx *rx = &ep->rx[i];
+
+		rx->ep = ep;
+		rx->idx = i;
+		rx->cqe.done = rsk_ud_rx_done;
+		rx->page = alloc_page(GFP_KERNEL);
+		if (!rx->page)
+			return -ENOMEM;
+		rx->dma = ib_dma_map_page(ibdev, rx->page, 0, PAGE_SIZE,
+					  DMA_FROM_DEVICE);
+		if (ib_dma_mapping_error(ibdev, rx->dma)) {
+			__free_page(rx->page);
+			rx->page = NULL;
+			return -ENOMEM;
+		}
+		if (rsk_ud_post_rx(ep, rx))
+			return -EIO;
+	}
+	return 0;
+}
+
+/* The UD QP: INIT with the Q_Key, then RTR and RTS. */
+static int rsk_ud_ep_setup_qp(struct rsk_ud_ep *ep)
+{
+	struct ib_qp_init_attr init = {
+		.send_cq	= ep->cq,
+		.recv_cq	= ep->cq,
+		.cap = {
+			.max_send_wr	= RSK_UD_SQ_DEPTH + 1,
+			.max_recv_wr	= RSK_UD_RX_DEPTH + 1,
+			.max_send_sge	= 1,
+			.max_recv_sge	= 2,
+		},
+		.sq_sig_type	= IB_SIGNAL_REQ_WR,
+		.qp_type	= IB_QPT_UD,
+		.port_num	= ep->port_num,
+	};
+	struct ib_qp_attr attr = {
+		.qp_state	= IB_QPS_INIT,
+		.pkey_index	= 0,
+		.port_num	= ep->port_num,
+		.qkey		= RDMA_UDP_QKEY,
+	};
+	int err;
+
+	ep->qp = ib_create_qp(ep->rdev->pd, &init);
+	if (IS_ERR(ep->qp)) {
+		err = PTR_ERR(ep->qp);
+		ep->qp = NULL;
+		return err;
+	}
+	ep->qpn = ep->qp->qp_num;
+	err = ib_modify_qp(ep->qp, &attr, IB_QP_STATE | IB_QP_PKEY_INDEX |
+			   IB_QP_PORT | IB_QP_QKEY);
+	if (err)
+		return err;
+	attr.qp_state = IB_QPS_RTR;
+	err = ib_modify_qp(ep->qp, &attr, IB_QP_STATE);
+	if (err)
+		return err;
+	attr.qp_state = IB_QPS_RTS;
+	attr.sq_psn = 0;
+	return ib_modify_qp(ep->qp, &attr, IB_QP_STATE | IB_QP_SQ_PSN);
+}
+
+static struct rsk_ud_ep *rsk_ud_ep_create(struct rsk_net *rnet,
+					  struct ib_device *ibdev, u32 port)
+{
+	struct ib_port_attr pattr;
+	struct rsk_ud_ep *ep;
+	int err = -ENOMEM;
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	if (!ep)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ep->ref);		/* the list's */
+	ep->rnet = rnet;
+	ep->port_num = port;
+	spin_lock_init(&ep->lock);
+	skb_queue_head_init(&ep->backlog);
+	INIT_LIST_HEAD(&ep->reasm);
+	ep->sq_free = RSK_UD_SQ_DEPTH;
+	ep->rdev = rsk_dev_get(ibdev);
+	if (!ep->rdev) {
+		kfree(ep);
+		return ERR_PTR(-ENODEV);
+	}
+	err = ib_query_port(ibdev, port, &pattr);
+	if (err)
+		goto out_dev;
+	ep->mtu = ib_mtu_enum_to_int(pattr.active_mtu);
+	if (ep->mtu < 256) {
+		err = -EINVAL;
+		goto out_dev;
+	}
+	ep->cq = ib_alloc_cq(ibdev, ep, RSK_UD_RX_DEPTH + RSK_UD_SQ_DEPTH + 2,
+			     0, IB_POLL_SOFTIRQ);
+	if (IS_ERR(ep->cq)) {
+		err = PTR_ERR(ep->cq);
+		goto out_dev;
+	}
+	err = rsk_ud_ep_setup_qp(ep);
+	if (!err)
+		err = rsk_ud_ep_setup_rx(ep);
+	if (err) {
+		kref_get(&ep->ref);	/* kill puts the list's */
+		if (ep->qp) {
+			rsk_ud_ep_kill(ep);
+		} else {
+			ib_free_cq(ep->cq);
+			rsk_ud_ep_free_rx(ep);
+			rsk_dev_put(ep->rdev);
+			rsk_ud_ep_put(ep);
+		}
+		rsk_ud_ep_put(ep);
+		return ERR_PTR(err);
+	}
+	list_add_tail(&ep->node, &rsk_ud_eps);
+	return ep;
+
+out_dev:
+	rsk_dev_put(ep->rdev);
+	kfree(ep);
+	return ERR_PTR(err);
+}
+
+/*
+ * The namespace's endpoint on a device port, made if need be; a reference
+ * for the caller.  rsk_ud_mutex held.
+ */
+static struct rsk_ud_ep *rsk_ud_ep_get(struct rsk_net *rnet,
+				       struct ib_device *ibdev, u32 port)
+{
+	struct rsk_ud_ep *ep;
+
+	list_for_each_entry(ep, &rsk_ud_eps, node) {
+		if (ep->rnet == rnet && ep->rdev->ibdev == ibdev &&
+		    ep->port_num == port) {
+			kref_get(&ep->ref);
+			return ep;
+		}
+	}
+	ep = rsk_ud_ep_create(rnet, ibdev, port);
+	if (!IS_ERR(ep))
+		kref_get(&ep->ref);
+	return ep;
+}
+
+/* ---- neighbours: SIDR resolution ---- */
+
+static void rsk_ud_neigh_free_work(struct work_struct *work);
+
+static void rsk_ud_neigh_release(struct kref *ref)
+{
+	struct rsk_ud_neigh *neigh = container_of(ref, struct rsk_ud_neigh,
+						  ref);
+
+	/* Possibly softirq (a send completion): the AH goes in process. */
+	INIT_WORK(&neigh->free_work, rsk_ud_neigh_free_work);
+	queue_work(rsk_ud_wq, &neigh->free_work);
+}
+
+static void rsk_ud_neigh_free_work(struct work_struct *work)
+{
+	struct rsk_ud_neigh *neigh = container_of(work, struct rsk_ud_neigh,
+						  free_work);
+
+	if (neigh->ah)
+		rdma_destroy_ah(neigh->ah, RDMA_DESTROY_AH_SLEEPABLE);
+	if (neigh->ep)
+		rsk_ud_ep_put(neigh->ep);
+	skb_queue_purge(&neigh->pending);
+	kfree(neigh);
+}
+
+static void rsk_ud_neigh_put(struct rsk_ud_neigh *neigh)
+{
+	kref_put(&neigh->ref, rsk_ud_neigh_release);
+}
+
+static void rsk_ud_hello(struct rsk_net *rnet, struct rsk_wire_hello *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
+	h->version = RSK_WIRE_VERSION;
+	h->min_version = RSK_WIRE_MIN_VERSION;
+	h->caps = cpu_to_be32(RSK_CAPS_V1);
+	h->max_msg = cpu_to_be32(RSK_DGRAM_MAX);
+	h->host_id = cpu_to_be64(rnet->host_id);
+}
+
+static bool rsk_ud_hello_ok(const void *data, u8 len)
+{
+	struct rsk_wire_hello h = {};
+
+	if (!data || len < offsetofend(struct rsk_wire_hello, min_version))
+		return false;
+	memcpy(&h, data, min_t(size_t, len, sizeof(h)));
+	return be32_to_cpu(h.magic) == RSK_WIRE_MAGIC &&
+	       h.version >= RSK_WIRE_MIN_VERSION &&
+	       h.min_version <= RSK_WIRE_VERSION && h.min_version <= h.version;
+}
+
+/* The resolution ended; rsk_ud_mutex held.  Send or drop what waited. */
+static void rsk_ud_neigh_done(struct rsk_ud_neigh *neigh, int err)
+{
+	struct sk_buff_head frags;
+
+	__skb_queue_head_init(&frags);
+	skb_queue_splice_init(&neigh->pending, &frags);
+	neigh->pending_bytes = 0;
+	if (err) {
+		neigh->state = RSK_UD_FAILED;
+		neigh->err = err;
+		neigh->expires = jiffies +
+				 msecs_to_jiffies(RSK_UD_NEIGH_FAIL_MS);
+		if (!skb_queue_empty(&frags))
+			rsk_event(neigh->rnet, RSK_EV_DGRAM_UNRESOLVED);
+		__skb_queue_purge(&frags);
+	} else {
+		neigh->state = RSK_UD_READY;
+		neigh->expires = jiffies +
+			msecs_to_jiffies(READ_ONCE(neigh->rnet->dgram_neigh_ttl_ms));
+		rsk_ud_xmit(neigh, &frags);
+	}
+	/* The id goes after its handler returns; its work holds a ref. */
+	queue_work(rsk_ud_wq, &neigh->id_work);
+}
+
+static void rsk_ud_neigh_id_work(struct work_struct *work)
+{
+	struct rsk_ud_neigh *neigh = container_of(work, struct rsk_ud_neigh,
+						  id_work);
+	struct rdma_cm_id *id;
+
+	mutex_lock(&rsk_ud_mutex);
+	id = neigh->id;
+	neigh->id = NULL;
+	mutex_unlock(&rsk_ud_mutex);
+	if (id)
+		rdma_destroy_id(id);
+	rsk_ud_neigh_put(neigh);	/* the resolution's */
+}
+
+static int rsk_ud_neigh_ready(struct rsk_ud_neigh *neigh,
+			      struct rdma_cm_event *ev)
+{
+	struct rdma_ud_param *ud = &ev->param.ud;
+	struct ib_ah *ah;
+
+	/* The endpoint dies with its device, under rsk_ud_mutex. */
+	if (!neigh->ep || neigh->ep->dead ||
+	    !rsk_ud_hello_ok(ud->private_data, ud->private_data_len))
+		return -ECONNREFUSED;
+	ah = rdma_create_ah(neigh->ep->rdev->pd, &ud->ah_attr,
+			    RDMA_CREATE_AH_SLEEPABLE);
+	if (IS_ERR(ah))
+		return PTR_ERR(ah);
+	neigh->ah = ah;
+	neigh->qpn = ud->qp_num;
+	neigh->qkey = ud->qkey;
+	return 0;
+}
+
+/* Events of a resolving neighbour's id; handler mutex held. */
+static int rsk_ud_neigh_handler(struct rdma_cm_id *id,
+				struct rdma_cm_event *ev)
+{
+	struct rsk_ud_neigh *neigh = id->context;
+	struct rdma_conn_param param = {};
+	struct rsk_wire_hello hello;
+	struct rsk_ud_ep *ep;
+	int err = 0;
+
+	mutex_lock(&rsk_ud_mutex);
+	if (neigh->state != RSK_UD_RESOLVING || neigh->id != id)
+		goto out;
+	switch (ev->event) {
+	case RDMA_CM_EVENT_ADDR_RESOLVED:
+		err = rdma_resolve_route(id, RSK_UD_RESOLVE_MS);
+		break;
+	case RDMA_CM_EVENT_ROUTE_RESOLVED:
+		ep = rsk_ud_ep_get(neigh->rnet, id->device, id->port_num);
+		if (IS_ERR(ep)) {
+			err = PTR_ERR(ep);
+			break;
+		}
+		neigh->ep = ep;
+		rsk_ud_hello(neigh->rnet, &hello);
+		param.private_data = &hello;
+		param.private_data_len = sizeof(hello);
+		err = rdma_connect_locked(id, &param);
+		break;
+	case RDMA_CM_EVENT_ESTABLISHED:
+		err = rsk_ud_neigh_ready(neigh, ev);
+		rsk_ud_neigh_done(neigh, err);
+		err = 0;
+		break;
+	case RDMA_CM_EVENT_ADDR_ERROR:
+	case RDMA_CM_EVENT_ROUTE_ERROR:
+		err = ev->status == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
+		break;
+	default:
+		err = -EHOSTUNREACH;	/* unreachable, rejected, errors */
+		break;
+	}
+	if (err)
+		rsk_ud_neigh_done(neigh, err);
+out:
+	mutex_unlock(&rsk_ud_mutex);
+	return 0;
+}
+
+/* Start resolving @neigh; rsk_ud_mutex held.  0 or -errno. */
+static int rsk_ud_neigh_start(struct rsk_ud_neigh *neigh)
+{
+	struct rsk_net *rnet = neigh->rnet;
+	struct sockaddr_storage dst;
+	struct rdma_cm_id *id;
+	int err;
+
+	id = rdma_create_id(rnet->net, rsk_ud_neigh_handler, neigh,
+			    RDMA_PS_UDP, IB_QPT_UD);
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	neigh->id = id;
+	neigh->state = RSK_UD_RESOLVING;
+	kref_get(&neigh->ref);		/* the resolution's: id_work puts */
+	INIT_WORK(&neigh->id_work, rsk_ud_neigh_id_work);
+	rsk_addr_to_sockaddr(&neigh->peer,
+			     htons(READ_ONCE(rnet->dgram_port)), &dst);
+	err = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
+				RSK_UD_RESOLVE_MS);
+	if (err) {
+		neigh->state = RSK_UD_FAILED;
+		neigh->expires = jiffies +
+				 msecs_to_jiffies(RSK_UD_NEIGH_FAIL_MS);
+		queue_work(rsk_ud_wq, &neigh->id_work);
+		return err == -ENETUNREACH ? err : -EHOSTUNREACH;
+	}
+	return 0;
+}
+
+/* The namespace's neighbour for @peer, made and started if need be. */
+static struct rsk_ud_neigh *rsk_ud_neigh_find(struct rsk_net *rnet,
+					      const struct rsk_addr *peer)
+{
+	struct rsk_ud_neigh *neigh;
+
+	list_for_each_entry(neigh, &rsk_ud_neighs, node)
+		if (neigh->rnet == rnet &&
+		    rsk_addr_same_host(&neigh->peer, peer))
+			return neigh;
+	return NULL;
+}
+
+/* ---- sending a datagram ---- */
+
+/* The largest datagram, as UDP's: 65507 bytes over IPv4, 65527 over IPv6. */
+static u32 rsk_ud_max(const struct rsk_addr *to)
+{
+	return to->family == AF_INET ? RSK_DGRAM_MAX_V4 : RSK_DGRAM_MAX;
+}
+
+/*
+ * A neighbour leaves the list: a resolution under way is abandoned (its
+ * handler finds the state changed and does nothing more).  rsk_ud_mutex
+ * held.
+ */
+static void rsk_ud_neigh_unlist(struct rsk_ud_neigh *neigh)
+{
+	if (neigh->state == RSK_UD_RESOLVING) {
+		neigh->state = RSK_UD_FAILED;
+		__skb_queue_purge(&neigh->pending);
+		queue_work(rsk_ud_wq, &neigh->id_work);
+	}
+	list_del(&neigh->node);
+	rsk_ud_neigh_put(neigh);
+}
+
+/* The neighbour for @to, fresh, with a reference; rsk_ud_mutex held. */
+static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
+					     const struct rsk_addr *to,
+					     int *err)
+{
+	struct rsk_ud_neigh *neigh = rsk_ud_neigh_find(rnet, to);
+
+	*err = 0;
+	if (neigh && neigh->state != RSK_UD_RESOLVING &&
+	    time_after(jiffies, neigh->expires)) {
+		/* Stale: resolve anew; sends in flight keep the old one. */
+		rsk_ud_neigh_unlist(neigh);
+		neigh = NULL;
+	}
+	if (!neigh) {
+		neigh = kzalloc(sizeof(*neigh), GFP_KERNEL);
+		if (!neigh) {
+			*err = -ENOBUFS;
+			return NULL;
+		}
+		kref_init(&neigh->ref);		/* the list's */
+		neigh->rnet = rnet;
+		neigh->peer = *to;
+		neigh->peer.port = 0;
+		skb_queue_head_init(&neigh->pending);
+		list_add_tail(&neigh->node, &rsk_ud_neighs);
+		*err = rsk_ud_neigh_start(neigh);
+	}
+	kref_get(&neigh->ref);
+	return neigh;
+}
+
+/* Cut the user's datagram into fragments of at most @frag bytes. */
+static int rsk_ud_fragment(struct rsk_sock *rs, const struct rsk_addr *to,
+			   struct msghdr *msg, size_t len, u32 frag,
+			   struct sk_buff_head *frags)
+{
+	struct sock *sk = &rs->sk;
+	u32 id = atomic_inc_return(&rs->rnet->dgram_msg_id);
+	size_t off = 0;
+	int err;
+
+	do {
+		u32 n = min_t(size_t, len - off, frag);
+		struct rsk_wire_dgram *h;
+		struct sk_buff *skb;
+
+		skb = sock_alloc_send_skb(sk, sizeof(*h) + n,
+					  msg->msg_flags & MSG_DONTWAIT, &err);
+		if (!skb)
+			goto fail;
+		__skb_queue_tail(frags, skb);
+		h = skb_put(skb, sizeof(*h));
+		h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
+		h->version = RSK_WIRE_VERSION;
+		h->flags = 0;
+		h->dst_port = to->port;
+		h->src_port = rs->local.port;
+		h->frag_off = cpu_to_be16(off / 8);
+		h->msg_id = cpu_to_be32(id);
+		h->total_len = cpu_to_be32(len);
+		err = memcpy_from_msg(skb_put(skb, n), msg, n);
+		if (err)
+			goto fail;
+		off += n;
+	} while (off < len);
+	return 0;
+fail:
+	__skb_queue_purge(frags);
+	return err;
+}
+
+/**
+ * rsk_ud_send - send one datagram
+ * @rs: a bound datagram socket, lock_sock held
+ * @to: where to (port nonzero)
+ * @msg: the payload
+ * @len: its length
+ *
+ * Unreliable as UDP: datagrams for a peer still being resolved wait (208
+ * KiB of them at most, as ARP's queue), one for a peer that cannot be
+ * resolved is dropped and counted, unless no route leads there at all
+ * (-ENETUNREACH).
+ *
+ * Return: @len, or -errno.
+ */
+int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
+		struct msghdr *msg, size_t len)
+{
+	struct rsk_net *rnet = rs->rnet;
+	struct rsk_ud_neigh *neigh;
+	struct sk_buff_head frags;
+	u32 frag = RSK_UD_DEFAULT_MTU;
+	int err;
+
+	if (len > rsk_ud_max(to))
+		return -EMSGSIZE;
+	mutex_lock(&rsk_ud_mutex);
+	neigh = rsk_ud_neigh_get(rnet, to, &err);
+	if (neigh && neigh->state == RSK_UD_READY)
+		frag = neigh->ep->mtu;
+	mutex_unlock(&rsk_ud_mutex);
+	if (!neigh)
+		return err;
+	if (err == -ENETUNREACH) {
+		rsk_ud_neigh_put(neigh);
+		return err;
+	}
+	frag = (frag - sizeof(struct rsk_wire_dgram)) & ~7U;
+
+	__skb_queue_head_init(&frags);
+	err = rsk_ud_fragment(rs, to, msg, len, frag, &frags);
+	if (err) {
+		rsk_ud_neigh_put(neigh);
+		return err;
+	}
+	mutex_lock(&rsk_ud_mutex);
+	switch (neigh->state) {
+	case RSK_UD_READY:
+		rsk_ud_xmit(neigh, &frags);
+		break;
+	case RSK_UD_RESOLVING:
+		if (neigh->pending_bytes + len <= RSK_UD_PENDING_BYTES) {
+			neigh->pending_bytes += len;
+			skb_queue_splice_tail_init(&frags, &neigh->pending);
+			break;
+		}
+		fallthrough;
+	default:
+		rsk_event(rnet, RSK_EV_DGRAM_UNRESOLVED);
+		__skb_queue_purge(&frags);
+		if (neigh->state == RSK_UD_FAILED && neigh->err == -ENETUNREACH)
+			err = -ENETUNREACH;
+	}
+	mutex_unlock(&rsk_ud_mutex);
+	rsk_ud_neigh_put(neigh);
+	return err ? err : len;
+}
+
+/* ---- the SIDR listener: peers resolve our endpoints through it ---- */
+
+static int rsk_ud_listen_handler(struct rdma_cm_id *id,
+				 struct rdma_cm_event *ev)
+{
+	struct rsk_net *rnet = id->context;
+	struct rdma_conn_param param = {};
+	struct rsk_wire_hello hello;
+	struct rsk_ud_ep *ep;
+
+	if (ev->event != RDMA_CM_EVENT_CONNECT_REQUEST)
+		return 0;
+	if (!rsk_ud_hello_ok(ev->param.ud.private_data,
+			     ev->param.ud.private_data_len)) {
+		rsk_event(rnet, RSK_EV_LINK_REJECTED);
+		return 1;		/* rdma_cm destroys the child id */
+	}
+	mutex_lock(&rsk_ud_mutex);
+	ep = rsk_ud_ep_get(rnet, id->device, id->port_num);
+	mutex_unlock(&rsk_ud_mutex);
+	if (IS_ERR(ep))
+		return 1;
+	rsk_ud_hello(rnet, &hello);
+	param.qp_num = ep->qpn;
+	param.qkey = RDMA_UDP_QKEY;
+	param.private_data = &hello;
+	param.private_data_len = sizeof(hello);
+	rdma_accept(id, &param);
+	rsk_ud_ep_put(ep);
+	return 1;			/* answered: the child id is done */
+}
+
+static int rsk_ud_listen(struct rsk_net *rnet)
+{
+	u16 port = READ_ONCE(rnet->dgram_port);
+	struct sockaddr_in6 sin6 = {
+		.sin6_family	= AF_INET6,
+		.sin6_port	= htons(port),
+	};
+	struct sockaddr_in sin = {
+		.sin_family	= AF_INET,
+		.sin_port	= htons(port),
+	};
+	struct rdma_cm_id *id;
+	int err;
+
+	id = rdma_create_id(rnet->net, rsk_ud_listen_handler, rnet,
+			    RDMA_PS_UDP, IB_QPT_UD);
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	rdma_set_afonly(id, 0);
+	err = rdma_bind_addr(id, (struct sockaddr *)&sin6);
+	if (err)
+		err = rdma_bind_addr(id, (struct sockaddr *)&sin);
+	if (!err)
+		err = rdma_listen(id, 128);
+	if (err) {
+		rdma_destroy_id(id);
+		return err == -EADDRNOTAVAIL ? -EADDRINUSE : err;
+	}
+	rnet->ud_listen_id = id;
+	return 0;
+}
+
+/* The namespace's datagram sockets are all gone: so is its transport. */
+static void rsk_ud_flush_net(struct rsk_net *rnet)
+{
+	struct rsk_ud_neigh *neigh, *ntmp;
+	struct rsk_ud_ep *ep, *etmp;
+
+	mutex_lock(&rsk_ud_mutex);
+	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, node)
+		if (neigh->rnet == rnet)
+			rsk_ud_neigh_unlist(neigh);
+	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {
+		if (ep->rnet != rnet)
+			continue;
+		list_del(&ep->node);
+		rsk_ud_ep_kill(ep);
+	}
+	mutex_unlock(&rsk_ud_mutex);
+}
+
+/**
+ * rsk_ud_users_get - a datagram socket of the namespace got a port
+ * @rnet: its namespace
+ *
+ * The first opens the namespace's SIDR listener, so that peers can
+ * resolve its endpoints.  Process context.  Return: 0 or -errno.
+ */
+int rsk_ud_users_get(struct rsk_net *rnet)
+{
+	int err = 0;
+
+	mutex_lock(&rnet->ud_listen_mutex);
+	if (!rnet->ud_users)
+		err = rsk_ud_listen(rnet);
+	if (!err)
+		rnet->ud_users++;
+	mutex_unlock(&rnet->ud_listen_mutex);
+	return err;
+}
+
+/* The last one closes the listener, and the endpoints go with it. */
+void rsk_ud_users_put(struct rsk_net *rnet)
+{
+	mutex_lock(&rnet->ud_listen_mutex);
+	if (!WARN_ON_ONCE(rnet->ud_users <= 0) && !--rnet->ud_users) {
+		rdma_destroy_id(rnet->ud_listen_id);
+		rnet->ud_listen_id = NULL;
+		rsk_ud_flush_net(rnet);
+	}
+	mutex_unlock(&rnet->ud_listen_mutex);
+}
+
+/* The device is going: its endpoints and what was resolved over them. */
+void rsk_ud_kill_dev(struct rsk_device *rdev)
+{
+	struct rsk_ud_neigh *neigh, *ntmp;
+	struct rsk_ud_ep *ep, *etmp;
+
+	mutex_lock(&rsk_ud_mutex);
+	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, node)
+		if (neigh->ep && neigh->ep->rdev == rdev)
+			rsk_ud_neigh_unlist(neigh);
+	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {
+		if (ep->rdev != rdev)
+			continue;
+		list_del(&ep->node);
+		rsk_ud_ep_kill(ep);
+	}
+	mutex_unlock(&rsk_ud_mutex);
+	flush_workqueue(rsk_ud_wq);
+}
+
+int rsk_ud_init(void)
+{
+	rsk_ud_wq = alloc_workqueue("rdma_sock_ud", WQ_MEM_RECLAIM, 0);
+	return rsk_ud_wq ? 0 : -ENOMEM;
+}
+
+void rsk_ud_exit(void)
+{
+	destroy_workqueue(rsk_ud_wq);
+}

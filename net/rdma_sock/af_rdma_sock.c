@@ -244,10 +244,44 @@ int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like)
 	return rsk_bind_port(rs, &any, false);
 }
 
-/*
- * An address is checked before anything else, so that a caller gets the
- * errno TCP would give for a malformed address.
+/**
+ * rsk_bind_addr - check a bind() address as inet_bind() does
+ * @sk: the socket
+ * @uaddr: the user's address
+ * @addr_len: its length
+ * @group_ok: a multicast or broadcast address may be bound (datagrams)
+ * @addr: the address, parsed
+ *
+ * Checked before anything else, so that a caller gets the errno TCP or
+ * UDP would give: AF_UNSPEC means INADDR_ANY (IPv4 only), an address not
+ * of this host EADDRNOTAVAIL, a privileged port without the capability
+ * EACCES.  Return: 0 or -errno.
  */
+int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
+		  bool group_ok, struct rsk_addr *addr)
+{
+	int err;
+
+	err = rsk_addr_parse(uaddr, addr_len, addr);
+	if (err)
+		return err;
+	if (addr->family == AF_UNSPEC) {
+		const struct sockaddr_in *sin = (const void *)uaddr;
+
+		if (addr_len < (int)sizeof(*sin) || sin->sin_addr.s_addr)
+			return -EAFNOSUPPORT;
+		addr->family = AF_INET;
+		addr->port = sin->sin_port;
+	}
+	if (rsk_addr_is_multicast(addr) ? !group_ok :
+	    !rsk_addr_is_local(sock_net(sk), addr))
+		return -EADDRNOTAVAIL;
+	if (ntohs(addr->port) && ntohs(addr->port) < PROT_SOCK &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	return 0;
+}
+
 static int rsk_stream_bind(struct socket *sock, struct sockaddr *uaddr,
 			   int addr_len)
 {
@@ -256,24 +290,9 @@ static int rsk_stream_bind(struct socket *sock, struct sockaddr *uaddr,
 	struct rsk_addr addr;
 	int err;
 
-	err = rsk_addr_parse(uaddr, addr_len, &addr);
+	err = rsk_bind_addr(sk, uaddr, addr_len, false, &addr);
 	if (err)
 		return err;
-	if (addr.family == AF_UNSPEC) {
-		/* As inet_bind(): AF_UNSPEC means INADDR_ANY, IPv4 only. */
-		const struct sockaddr_in *sin = (const void *)uaddr;
-
-		if (addr_len < (int)sizeof(*sin) || sin->sin_addr.s_addr)
-			return -EAFNOSUPPORT;
-		addr.family = AF_INET;
-		addr.port = sin->sin_port;
-	}
-	if (rsk_addr_is_multicast(&addr) ||
-	    !rsk_addr_is_local(sock_net(sk), &addr))
-		return -EADDRNOTAVAIL;
-	if (ntohs(addr.port) && ntohs(addr.port) < PROT_SOCK &&
-	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
-		return -EACCES;
 
 	lock_sock(sk);
 	err = -EINVAL;

@@ -187,6 +187,11 @@ static inline struct rsk_sock *rsk_sk(const struct sock *sk)
 }
 
 int rsk_release(struct socket *sock);
+int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
+		  bool group_ok, struct rsk_addr *addr);
+struct rdma_cm_id *rsk_cm_listen_any(struct net *net, rdma_cm_event_handler h,
+				     void *ctx, enum rdma_ucm_port_space ps,
+				     u16 port);
 int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
 
 /* ---- rsk_dgram.c: datagram sockets ---- */

@@ -39,16 +39,6 @@ static int rsk_dgram_use_ud(struct rsk_sock *rs)
 	return err;
 }
 
-/*
- * As inet_bind(): a UDP socket may be bound to an address of the host,
- * the wildcard, or a multicast or broadcast address (to receive a
- * group's datagrams only).
- */
-static bool rsk_dgram_addr_bindable(struct net *net, const struct rsk_addr *a)
-{
-	return rsk_addr_is_multicast(a) || rsk_addr_is_local(net, a);
-}
-
 static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
 			  int addr_len)
 {
@@ -57,23 +47,10 @@ static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
 	struct rsk_addr addr;
 	int err;
 
-	err = rsk_addr_parse(uaddr, addr_len, &addr);
+	/* A UDP socket may also bind a group address, to hear only it. */
+	err = rsk_bind_addr(sk, uaddr, addr_len, true, &addr);
 	if (err)
 		return err;
-	if (addr.family == AF_UNSPEC) {
-		/* As inet_bind(): AF_UNSPEC means INADDR_ANY, IPv4 only. */
-		const struct sockaddr_in *sin = (const void *)uaddr;
-
-		if (addr_len < (int)sizeof(*sin) || sin->sin_addr.s_addr)
-			return -EAFNOSUPPORT;
-		addr.family = AF_INET;
-		addr.port = sin->sin_port;
-	}
-	if (!rsk_dgram_addr_bindable(sock_net(sk), &addr))
-		return -EADDRNOTAVAIL;
-	if (ntohs(addr.port) && ntohs(addr.port) < PROT_SOCK &&
-	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
-		return -EACCES;
 
 	lock_sock(sk);
 	err = -EINVAL;

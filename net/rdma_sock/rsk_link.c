@@ -625,13 +625,23 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
 	return 0;
 }
 
-/*
- * One rdma_cm listener on the IPv6 wildcard (which takes IPv4 too), or
- * the IPv4 one when IPv6 is off; rdma_cm adds devices as they come.
+/**
+ * rsk_cm_listen_any - an rdma_cm listener on the wildcard of a namespace
+ * @net: the namespace
+ * @h: its event handler
+ * @ctx: its context
+ * @ps: RDMA_PS_TCP (links) or RDMA_PS_UDP (datagram resolution)
+ * @port: the port in that space
+ *
+ * On the IPv6 wildcard, which takes IPv4 too, or on the IPv4 one when
+ * IPv6 is off.  Return: the id, or ERR_PTR (-EADDRINUSE when another
+ * rdma_cm user holds the port: rdma_cm says EADDRNOTAVAIL for a wildcard
+ * that conflicts).
  */
-static int rsk_link_listen(struct rsk_net *rnet)
+struct rdma_cm_id *rsk_cm_listen_any(struct net *net, rdma_cm_event_handler h,
+				     void *ctx, enum rdma_ucm_port_space ps,
+				     u16 port)
 {
-	u16 port = READ_ONCE(rnet->link_port);
 	struct sockaddr_in6 sin6 = {
 		.sin6_family	= AF_INET6,
 		.sin6_port	= htons(port),
@@ -643,10 +653,10 @@ static int rsk_link_listen(struct rsk_net *rnet)
 	struct rdma_cm_id *id;
 	int err;
 
-	id = rdma_create_id(rnet->net, rsk_listen_cm_handler, rnet,
-			    RDMA_PS_TCP, IB_QPT_RC);
+	id = rdma_create_id(net, h, ctx, ps,
+			    ps == RDMA_PS_UDP ? IB_QPT_UD : IB_QPT_RC);
 	if (IS_ERR(id))
-		return PTR_ERR(id);
+		return id;
 	rdma_set_afonly(id, 0);
 	err = rdma_bind_addr(id, (struct sockaddr *)&sin6);
 	if (err)
@@ -655,8 +665,19 @@ static int rsk_link_listen(struct rsk_net *rnet)
 		err = rdma_listen(id, 128);
 	if (err) {
 		rdma_destroy_id(id);
-		return err;
+		return ERR_PTR(err == -EADDRNOTAVAIL ? -EADDRINUSE : err);
 	}
+	return id;
+}
+
+static int rsk_link_listen(struct rsk_net *rnet)
+{
+	struct rdma_cm_id *id;
+
+	id = rsk_cm_listen_any(rnet->net, rsk_listen_cm_handler, rnet,
+			       RDMA_PS_TCP, READ_ONCE(rnet->link_port));
+	if (IS_ERR(id))
+		return PTR_ERR(id);
 	rnet->listen_id = id;
 	return 0;
 }
@@ -676,12 +697,8 @@ int rsk_link_listen_get(struct rsk_net *rnet)
 	int err = 0;
 
 	mutex_lock(&rnet->listen_mutex);
-	if (!rnet->listeners) {
+	if (!rnet->listeners)
 		err = rsk_link_listen(rnet);
-		/* rdma_cm's word for a wildcard that conflicts */
-		if (err == -EADDRNOTAVAIL)
-			err = -EADDRINUSE;
-	}
 	if (!err)
 		rnet->listeners++;
 	mutex_unlock(&rnet->listen_mutex);

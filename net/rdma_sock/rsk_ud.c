@@ -1096,32 +1096,12 @@ static int rsk_ud_listen_handler(struct rdma_cm_id *id,
 
 static int rsk_ud_listen(struct rsk_net *rnet)
 {
-	u16 port = READ_ONCE(rnet->dgram_port);
-	struct sockaddr_in6 sin6 = {
-		.sin6_family	= AF_INET6,
-		.sin6_port	= htons(port),
-	};
-	struct sockaddr_in sin = {
-		.sin_family	= AF_INET,
-		.sin_port	= htons(port),
-	};
 	struct rdma_cm_id *id;
-	int err;
 
-	id = rdma_create_id(rnet->net, rsk_ud_listen_handler, rnet,
-			    RDMA_PS_UDP, IB_QPT_UD);
+	id = rsk_cm_listen_any(rnet->net, rsk_ud_listen_handler, rnet,
+			       RDMA_PS_UDP, READ_ONCE(rnet->dgram_port));
 	if (IS_ERR(id))
 		return PTR_ERR(id);
-	rdma_set_afonly(id, 0);
-	err = rdma_bind_addr(id, (struct sockaddr *)&sin6);
-	if (err)
-		err = rdma_bind_addr(id, (struct sockaddr *)&sin);
-	if (!err)
-		err = rdma_listen(id, 128);
-	if (err) {
-		rdma_destroy_id(id);
-		return err == -EADDRNOTAVAIL ? -EADDRINUSE : err;
-	}
 	rnet->ud_listen_id = id;
 	return 0;
 }

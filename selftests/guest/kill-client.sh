@@ -25,14 +25,7 @@ death=$!
 streaming() { grep -qx streaming /tmp/rsk_death.out; }
 tap_run "rsk_death streaming to the server guest" rsk_wait_for 120 streaming
 rsk_signal kill-server		# the host kills the server's QEMU now
-death_seen() {
-	local st
-	wait $death
-	st=$?
-	cat /tmp/rsk_death.out /tmp/rsk_death.err
-	return $st
-}
-tap_run "server QEMU killed: ECONNRESET, EPIPE or ETIMEDOUT within 60 s" death_seen
+tap_run "server QEMU killed: ECONNRESET, EPIPE or ETIMEDOUT within 60 s" rsk_death_seen $death
 # What the link and the device saw, for the record.
 for f in links events; do
 	sed "s/^/# $f: /" /sys/kernel/debug/rdma_sock/$f

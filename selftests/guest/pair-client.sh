@@ -56,14 +56,7 @@ death=$!
 streaming() { grep -qx streaming /tmp/rsk_death.out; }
 tap_run "rsk_death streaming to the peer" rsk_wait_for 60 streaming
 rsk_signal kill-peer		# whatever happened: the server must go on
-death_seen() {
-	local st
-	wait $death
-	st=$?
-	cat /tmp/rsk_death.out /tmp/rsk_death.err
-	return $st
-}
-tap_run "peer death: ECONNRESET, EPIPE or ETIMEDOUT within 60 s" death_seen
+tap_run "peer death: ECONNRESET, EPIPE or ETIMEDOUT within 60 s" rsk_death_seen $death
 tap_run "server deleted its $RSK_IBDEV" rsk_await peer-killed 120
 
 links_gone() { test "$(rsk_counter links)" = 0; }

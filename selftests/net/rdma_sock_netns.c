@@ -32,20 +32,7 @@
 /* One value from the current namespace's /proc/net/rdma_sock, or -1. */
 static long ns_counter(const char *name)
 {
-	FILE *f = fopen("/proc/net/rdma_sock", "r");
-	char key[64];
-	long val, found = -1;
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, name)) {
-			found = val;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
+	return rsk_counter_in("/proc/net/rdma_sock", name);
 }
 
 /* A sysctl of the current namespace, or -1. */

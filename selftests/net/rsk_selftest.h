@@ -46,10 +46,10 @@ static inline int rsk_module_unload(void)
 	return 0;
 }
 
-/* One counter from <debugfs>/rdma_sock/objects, or -1. */
-static inline long rsk_counter(const char *name)
+/* One value from a file of "name value" lines, or -1. */
+static inline long rsk_counter_in(const char *path, const char *name)
 {
-	FILE *f = fopen(RSK_DEBUGFS "/objects", "r");
+	FILE *f = fopen(path, "r");
 	char key[64];
 	long val, found = -1;
 
@@ -63,6 +63,12 @@ static inline long rsk_counter(const char *name)
 	}
 	fclose(f);
 	return found;
+}
+
+/* One module-wide counter from <debugfs>/rdma_sock/objects, or -1. */
+static inline long rsk_counter(const char *name)
+{
+	return rsk_counter_in(RSK_DEBUGFS "/objects", name);
 }
 
 /* Whether <debugfs>/rdma_sock/devices lists a device of that name. */

@@ -94,6 +94,16 @@ rsk_counter() {
 # Closed sockets may still be sending their last data: wait for them.
 rsk_no_sockets() { test "$(rsk_counter sockets)" = 0; }
 
+# rsk_death_seen PID: wait for a backgrounded rsk_death, show its output
+# (/tmp/rsk_death.out and .err) and return its status.
+rsk_death_seen() {
+	local st
+	wait "$1"
+	st=$?
+	cat /tmp/rsk_death.out /tmp/rsk_death.err
+	return $st
+}
+
 rsk_rxe_counter() {
 	cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/$1"
 }

@@ -72,8 +72,8 @@ import() {
 
 # tcg_retry PART CONSOLE...: whether a run that failed did so because
 # QEMU's TCG corrupted a guest's EFLAGS (Documentation/testbed.rst, "The
-# TCG EFLAGS fault"); if so, its output moves aside and the run is made
-# once more.
+# TCG EFLAGS fault"); if so, its output moves aside (PART.tcgfault, the
+# latest kept) and the run is made again, up to three runs in all.
 tcg_retry() {
 	local part=$1
 	shift
@@ -90,11 +90,11 @@ tcg_retry() {
 guest() {
 	local part=$1 kernel=$2 stage=$3 st try
 	shift 3
-	for try in 1 2; do
+	for try in 1 2 3; do
 		"$here/vm/vm.sh" -k "$kernel" -n "$part" -s "$here/guest/$stage" \
 			-o "$out/$part" "$@" 2> "$out/$part.vm.log"
 		st=$?
-		[ $st != 0 ] && [ $try = 1 ] &&
+		[ $st != 0 ] && [ $try != 3 ] &&
 			tcg_retry "$part" "$out/$part/$part.console" && continue
 		break
 	done
@@ -110,7 +110,7 @@ server_args=()
 pair() {
 	local part=$1 kernel=$2 sstage=$3 cstage=$4 base st_s st_c try spid
 	shift 4
-	for try in 1 2; do
+	for try in 1 2 3; do
 		base=$((20000 + RANDOM % 20000))
 		mkdir -p "$out/$part"
 		"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/$sstage" \
@@ -123,7 +123,7 @@ pair() {
 		st_c=$?
 		wait $spid
 		st_s=$?
-		[ "$st_s$st_c" != 00 ] && [ $try = 1 ] &&
+		[ "$st_s$st_c" != 00 ] && [ $try != 3 ] &&
 			tcg_retry "$part" "$out/$part/server.console" \
 				"$out/$part/client.console" && continue
 		break

@@ -187,6 +187,9 @@ static inline struct rsk_sock *rsk_sk(const struct sock *sk)
 }
 
 int rsk_release(struct socket *sock);
+struct rsk_wire_hello;
+void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
+		    struct rsk_wire_hello *h);
 int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 		  bool group_ok, struct rsk_addr *addr);
 struct rdma_cm_id *rsk_cm_listen_any(struct net *net, rdma_cm_event_handler h,

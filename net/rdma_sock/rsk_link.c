@@ -341,16 +341,23 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	return 0;
 }
 
-static void rsk_link_hello(struct rsk_link *link, struct rsk_wire_hello *h)
+/* The hello both kinds of rdma_cm exchange carry (rdma_sock.rst). */
+void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
+		    struct rsk_wire_hello *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
 	h->version = RSK_WIRE_VERSION;
 	h->min_version = RSK_WIRE_MIN_VERSION;
 	h->caps = cpu_to_be32(RSK_CAPS_V1);
-	h->max_msg = cpu_to_be32(RSK_RX_BUF_SIZE);
-	h->host_id = cpu_to_be64(link->rnet->host_id);
-	h->link_id = cpu_to_be32(link->id);
+	h->max_msg = cpu_to_be32(max_msg);
+	h->host_id = cpu_to_be64(rnet->host_id);
+	h->link_id = cpu_to_be32(link_id);
+}
+
+static void rsk_link_hello(struct rsk_link *link, struct rsk_wire_hello *h)
+{
+	rsk_hello_fill(link->rnet, RSK_RX_BUF_SIZE, link->id, h);
 }
 
 /*

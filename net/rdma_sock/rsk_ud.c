@@ -268,6 +268,12 @@ static struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_ep *ep,
 	if (!r)
 		return NULL;
 	r->skb = rsk_ud_new_skb(total, src);
+	/*
+	 * Zeroed: a peer that repeats or overlaps fragments can complete a
+	 * datagram with holes, which must not show kernel memory.
+	 */
+	if (r->skb)
+		memset(r->skb->data, 0, total);
 	if (!r->skb) {
 		kfree(r);
 		return NULL;
@@ -725,13 +731,7 @@ static void rsk_ud_neigh_put(struct rsk_ud_neigh *neigh)
 
 static void rsk_ud_hello(struct rsk_net *rnet, struct rsk_wire_hello *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
-	h->version = RSK_WIRE_VERSION;
-	h->min_version = RSK_WIRE_MIN_VERSION;
-	h->caps = cpu_to_be32(RSK_CAPS_V1);
-	h->max_msg = cpu_to_be32(RSK_DGRAM_MAX);
-	h->host_id = cpu_to_be64(rnet->host_id);
+	rsk_hello_fill(rnet, RSK_DGRAM_MAX, 0, h);
 }
 
 static bool rsk_ud_hello_ok(const void *data, u8 len)

@@ -131,6 +131,7 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	INIT_LIST_HEAD(&rs->accept_node);
 	rsk_cm_listener_init(rs);
 	rsk_cm_timer_init(rs);
+	rsk_mc_sock_init(rs);
 	if (kind == RSK_KIND_STREAM) {
 		sk->sk_protocol = IPPROTO_TCP;
 		sk->sk_write_space = rsk_tx_write_space;

@@ -118,6 +118,19 @@ struct rsk_sock {
 	bool ud_user;		/* datagram: counted in rnet->ud_users */
 
 	/*
+	 * Datagram multicast options, under lock_sock(): the groups joined
+	 * (struct rsk_mc_membership, rsk_mcast.c) and how to send to one.
+	 * mc_if: IP_MULTICAST_IF's address (AF_UNSPEC: none); mc_ifindex:
+	 * its interface, or IPV6_MULTICAST_IF's.  TTL and hops are kept
+	 * for getsockopt(); RoCE takes the hop limit from rdma_cm.
+	 */
+	struct list_head mc_list;
+	struct rsk_addr mc_if;
+	int mc_ifindex;
+	int mc_ttl, mc_hops;
+	bool mc_loop, mc6_loop;
+
+	/*
 	 * The link, fixed at connect (or at creation for an accepted socket)
 	 * and kept until the socket is destroyed: one reference.
 	 */
@@ -218,11 +231,36 @@ extern const struct proto_ops rsk_dgram_ops;
 void rsk_dgram_release(struct rsk_sock *rs);
 void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 		       __be16 dst_port, struct sk_buff *skb);
+int rsk_dgram_use_ud(struct rsk_sock *rs);
+
+/* ---- rsk_mcast.c: multicast groups and their socket options ---- */
+
+struct rsk_device;
+
+void rsk_mc_sock_init(struct rsk_sock *rs);
+int rsk_mc_setsockopt(struct rsk_sock *rs, int level, int optname,
+		      sockptr_t optval, unsigned int optlen);
+int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
+		      char __user *optval, int __user *optlen);
+void rsk_mc_sock_release(struct rsk_sock *rs);
+int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
+		    struct rsk_addr *src);
+void rsk_mc_kill_dev(struct rsk_device *rdev);
 
 /* ---- rsk_ud.c: the datagram transport over UD QPs ---- */
 
 int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
-		struct msghdr *msg, size_t len);
+		const struct rsk_addr *src, u8 flags, struct msghdr *msg,
+		size_t len);
+struct rsk_ud_ep;
+struct rsk_ud_ep *rsk_ud_ep_lookup(struct rsk_net *rnet,
+				   struct ib_device *ibdev, u32 port);
+void rsk_ud_ep_put(struct rsk_ud_ep *ep);
+struct rsk_device *rsk_ud_ep_dev(const struct rsk_ud_ep *ep);
+int rsk_ud_ep_attach(struct rsk_ud_ep *ep, const union ib_gid *mgid,
+		     u16 mlid, bool attach);
+int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
+		      struct rdma_ah_attr *attr);
 int rsk_ud_users_get(struct rsk_net *rnet);
 void rsk_ud_users_put(struct rsk_net *rnet);
 int rsk_ud_init(void);
@@ -277,6 +315,9 @@ struct rsk_counters {
 	atomic_t tx_bufs;	/* send buffers allocated */
 	atomic_t half_open;	/* connect requests held for a listener */
 	atomic_t namespaces;	/* network namespaces with our state */
+	atomic_t ud_endpoints;	/* struct rsk_ud_ep, until freed */
+	atomic_t ud_neighs;	/* struct rsk_ud_neigh, until freed */
+	atomic_t mc_groups;	/* struct rsk_mc_group: groups joined */
 };
 
 extern struct rsk_counters rsk_counters;
@@ -330,6 +371,11 @@ enum rsk_event {
 	RSK_EV_DGRAM_UNRESOLVED,
 	RSK_EV_DGRAM_NO_PORT,
 	RSK_EV_DGRAM_RCVBUF_DROPS,
+	RSK_EV_DGRAM_RX_NOMEM,
+	RSK_EV_DGRAM_NEIGH_STALE,
+	RSK_EV_MC_JOINS,
+	RSK_EV_MC_JOIN_FAILURES,
+	RSK_EV_MC_ERRORS,
 	RSK_EV_NR
 };
 

@@ -27,7 +27,7 @@
  * A socket with a port is one the namespace's datagram transport serves:
  * peers can then resolve the namespace's endpoints.  lock_sock held.
  */
-static int rsk_dgram_use_ud(struct rsk_sock *rs)
+int rsk_dgram_use_ud(struct rsk_sock *rs)
 {
 	int err;
 
@@ -236,6 +236,32 @@ static int rsk_dgram_ioctl(struct socket *sock, unsigned int cmd,
 }
 
 /*
+ * What a datagram to @to needs: for a group, the address it leaves from
+ * and whether the sender's own host hears it (IP_MULTICAST_LOOP).  UDP
+ * sends broadcasts with SO_BROADCAST only; UD has no broadcast at all.
+ */
+static int rsk_dgram_send_to(struct rsk_sock *rs, const struct rsk_addr *to,
+			     struct rsk_addr *src, u8 *flags)
+{
+	bool loop;
+
+	if (to->family == AF_INET && ipv4_is_lbcast(to->v4))
+		return sock_flag(&rs->sk, SOCK_BROADCAST) ? -EOPNOTSUPP :
+							    -EACCES;
+	if (!rsk_addr_is_multicast(to))
+		return 0;
+	/*
+	 * As Linux's: an IPv6 socket (here: one that names addresses as
+	 * sockaddr_in6) follows IPV6_MULTICAST_LOOP, IPv4-mapped groups too.
+	 */
+	loop = to->family == AF_INET && !to->v4mapped ? rs->mc_loop :
+							rs->mc6_loop;
+	if (!loop)
+		*flags |= RSK_DGRAM_NOLOOP;
+	return rsk_mc_send_src(rs, to, src);
+}
+
+/*
  * As udp_sendmsg(): to msg_name, or to the connected peer; an unbound
  * socket gets a port first.  One call, one datagram.
  */
@@ -244,7 +270,8 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 {
 	struct sock *sk = sock->sk;
 	struct rsk_sock *rs = rsk_sk(sk);
-	struct rsk_addr to;
+	struct rsk_addr to, src = {};
+	u8 flags = 0;
 	int err;
 
 	if (msg->msg_flags & MSG_OOB)
@@ -269,14 +296,14 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	err = -EPIPE;
 	if (sk->sk_shutdown & SEND_SHUTDOWN)
 		goto out;
-	err = -EOPNOTSUPP;		/* multicast comes with group support */
-	if (rsk_addr_is_multicast(&to))
+	err = rsk_dgram_send_to(rs, &to, &src, &flags);
+	if (err)
 		goto out;
 	err = rsk_autobind(rs, &to);
 	if (!err)
 		err = rsk_dgram_use_ud(rs);
 	if (!err)
-		err = rsk_ud_send(rs, &to, msg, len);
+		err = rsk_ud_send(rs, &to, &src, flags, msg, len);
 out:
 	release_sock(sk);
 	return err;
@@ -307,6 +334,59 @@ static bool rsk_dgram_match(const struct rsk_sock *rs,
 	return true;
 }
 
+/* Queue @skb on @rs, or drop and count it; the socket is held. */
+static void rsk_dgram_queue(struct rsk_net *rnet, struct rsk_sock *rs,
+			    struct sk_buff *skb)
+{
+	struct rsk_addr *src = &RSK_DGRAM_CB(skb)->src;
+
+	/* The source as the socket names addresses: mapped for IPv6 ones. */
+	if (src->family == AF_INET)
+		src->v4mapped = rs->local.family == AF_INET6 ||
+				rs->local.v4mapped;
+	if (sock_queue_rcv_skb(&rs->sk, skb)) {
+		rsk_event(rnet, RSK_EV_DGRAM_RCVBUF_DROPS);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * A group's datagram goes, as UDP's, to every socket bound to its port
+ * and to the wildcard or the group: a copy each.  The namespace only
+ * hears groups some socket of it joined, on the device it came in.
+ */
+static void rsk_dgram_deliver_mc(struct rsk_net *rnet,
+				 const struct rsk_addr *dst, __be16 dst_port,
+				 struct sk_buff *skb)
+{
+	struct rsk_addr *src = &RSK_DGRAM_CB(skb)->src;
+	struct rsk_sock *rs, *prev = NULL;
+	struct sk_buff *copy;
+
+	spin_lock_bh(&rnet->bind_lock);
+	hlist_for_each_entry(rs, &rnet->dgram_hash[hash_32((__force u32)dst_port,
+							   RSK_BIND_HASH_BITS)],
+			     bind_node) {
+		if (rs->local.port != dst_port || !rsk_dgram_match(rs, dst, src))
+			continue;
+		if (prev) {
+			copy = skb_clone(skb, GFP_ATOMIC);
+			if (copy)
+				rsk_dgram_queue(rnet, prev, copy);
+			else
+				rsk_event(rnet, RSK_EV_DGRAM_RX_NOMEM);
+		}
+		prev = rs;
+	}
+	if (prev)
+		rsk_dgram_queue(rnet, prev, skb);
+	spin_unlock_bh(&rnet->bind_lock);
+	if (!prev) {
+		rsk_event(rnet, RSK_EV_DGRAM_NO_PORT);
+		kfree_skb(skb);
+	}
+}
+
 /**
  * rsk_dgram_deliver - hand a received datagram to the socket it is for
  * @rnet: the namespace it arrived in
@@ -323,6 +403,10 @@ void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 	struct rsk_addr *src = &RSK_DGRAM_CB(skb)->src;
 	struct rsk_sock *rs, *best = NULL;
 
+	if (rsk_addr_is_multicast(dst)) {
+		rsk_dgram_deliver_mc(rnet, dst, dst_port, skb);
+		return;
+	}
 	spin_lock_bh(&rnet->bind_lock);
 	hlist_for_each_entry(rs, &rnet->dgram_hash[hash_32((__force u32)dst_port,
 							   RSK_BIND_HASH_BITS)],
@@ -341,14 +425,7 @@ void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 		kfree_skb(skb);
 		return;
 	}
-	/* The source as the socket names addresses: mapped for IPv6 ones. */
-	if (src->family == AF_INET)
-		src->v4mapped = best->local.family == AF_INET6 ||
-				best->local.v4mapped;
-	if (sock_queue_rcv_skb(&best->sk, skb)) {
-		rsk_event(rnet, RSK_EV_DGRAM_RCVBUF_DROPS);
-		kfree_skb(skb);
-	}
+	rsk_dgram_queue(rnet, best, skb);
 	sock_put(&best->sk);
 }
 
@@ -389,25 +466,28 @@ out:
 }
 
 /*
- * Options beyond SOL_SOCKET (which the socket layer handles): the
- * multicast ones come with the UD transport; others are not UDP's either.
+ * Options beyond SOL_SOCKET (which the socket layer handles): IP's and
+ * IPv6's multicast ones (rsk_mcast.c); no other is UDP's and ours.
  */
 static int rsk_dgram_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
-	return -ENOPROTOOPT;
+	return rsk_mc_setsockopt(rsk_sk(sock->sk), level, optname, optval,
+				 optlen);
 }
 
 static int rsk_dgram_getsockopt(struct socket *sock, int level, int optname,
 				char __user *optval, int __user *optlen)
 {
-	return -ENOPROTOOPT;
+	return rsk_mc_getsockopt(rsk_sk(sock->sk), level, optname, optval,
+				 optlen);
 }
 
-/* release(): the port is free again at once, as UDP's. */
+/* release(): the port is free again at once, as UDP's; groups are left. */
 void rsk_dgram_release(struct rsk_sock *rs)
 {
 	rs->sk.sk_state = TCP_CLOSE;
+	rsk_mc_sock_release(rs);
 	rsk_unbind_port(rs);
 	if (rs->ud_user)
 		rsk_ud_users_put(rs->rnet);

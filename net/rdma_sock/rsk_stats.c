@@ -65,6 +65,11 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_DGRAM_UNRESOLVED] = "dgram_unresolved",
 	[RSK_EV_DGRAM_NO_PORT] = "dgram_no_port",
 	[RSK_EV_DGRAM_RCVBUF_DROPS] = "dgram_rcvbuf_drops",
+	[RSK_EV_DGRAM_RX_NOMEM] = "dgram_rx_nomem",
+	[RSK_EV_DGRAM_NEIGH_STALE] = "dgram_neigh_stale",
+	[RSK_EV_MC_JOINS] = "mc_joins",
+	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
+	[RSK_EV_MC_ERRORS] = "mc_errors",
 };
 
 static struct dentry *rsk_debugfs_dir;
@@ -80,6 +85,10 @@ static int rsk_objects_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "half_open %d\n", atomic_read(&rsk_counters.half_open));
 	seq_printf(seq, "namespaces %d\n",
 		   atomic_read(&rsk_counters.namespaces));
+	seq_printf(seq, "ud_endpoints %d\n",
+		   atomic_read(&rsk_counters.ud_endpoints));
+	seq_printf(seq, "ud_neighs %d\n", atomic_read(&rsk_counters.ud_neighs));
+	seq_printf(seq, "mc_groups %d\n", atomic_read(&rsk_counters.mc_groups));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rsk_objects);
@@ -105,6 +114,10 @@ static int rsk_net_stats_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "links %d\n", atomic_read(&rnet->objs.links));
 	seq_printf(seq, "channels %d\n", atomic_read(&rnet->objs.channels));
 	seq_printf(seq, "half_open %d\n", atomic_read(&rnet->objs.half_open));
+	seq_printf(seq, "ud_endpoints %d\n",
+		   atomic_read(&rnet->objs.ud_endpoints));
+	seq_printf(seq, "ud_neighs %d\n", atomic_read(&rnet->objs.ud_neighs));
+	seq_printf(seq, "mc_groups %d\n", atomic_read(&rnet->objs.mc_groups));
 	for (i = 0; i < RSK_EV_NR; i++)
 		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
 			   atomic_long_read(&rnet->events[i]));

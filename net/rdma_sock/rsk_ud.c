@@ -22,6 +22,7 @@
 #include <rdma/rdma_cm_ib.h>
 #include <rdma/ib_cache.h>
 #include <rdma/ib_addr.h>
+#include <net/if_inet6.h>
 
 #include "rsk.h"
 
@@ -56,8 +57,9 @@ struct rsk_ud_tx_cb {
 };
 
 /*
- * A peer endpoint as SIDR resolution found it.  state and pending under
- * rnet->ud_lock; ah, qpn, qkey and ep fixed once state is READY.
+ * A peer endpoint as SIDR resolution found it, or a multicast group as a
+ * send-only join gave it.  state and pending under rsk_ud_mutex; ah, qpn,
+ * qkey and ep fixed once state is READY.
  */
 enum rsk_ud_neigh_state {
 	RSK_UD_RESOLVING,
@@ -66,10 +68,11 @@ enum rsk_ud_neigh_state {
 };
 
 struct rsk_ud_neigh {
-	struct list_head node;		/* rnet->ud_neighs, under ud_lock */
+	struct list_head node;		/* rsk_ud_neighs, under rsk_ud_mutex */
 	struct kref ref;
 	struct rsk_net *rnet;
-	struct rsk_addr peer;		/* port 0 */
+	struct rsk_addr peer;		/* port 0; or a group */
+	struct rsk_addr src;		/* a group's sender; AF_UNSPEC: route */
 	enum rsk_ud_neigh_state state;
 	int err;			/* why it failed */
 	unsigned long expires;		/* jiffies: resolve again after */
@@ -81,6 +84,14 @@ struct rsk_ud_neigh {
 	u32 pending_bytes;
 	struct work_struct id_work;	/* destroys id outside its handler */
 	struct work_struct free_work;	/* the AH goes in process context */
+	/*
+	 * Set, without a lock, when a datagram from the peer came from
+	 * another QPN than ours says: its endpoint was made anew (its
+	 * sockets all closed, or its module reloaded).  The next send
+	 * resolves again.
+	 */
+	bool stale;
+	struct rcu_head rcu;		/* readers of rsk_ud_neighs in softirq */
 };
 
 #define RSK_UD_TX_CB(skb)	((struct rsk_ud_tx_cb *)(skb)->cb)
@@ -126,7 +137,7 @@ static void rsk_ud_ep_release(struct kref *ref);
 static void rsk_ud_neigh_put(struct rsk_ud_neigh *neigh);
 static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb);
 
-static void rsk_ud_ep_put(struct rsk_ud_ep *ep)
+void rsk_ud_ep_put(struct rsk_ud_ep *ep)
 {
 	kref_put(&ep->ref, rsk_ud_ep_release);
 }
@@ -265,19 +276,18 @@ static struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_ep *ep,
 		return NULL;
 	}
 	r = kzalloc(sizeof(*r), GFP_ATOMIC);
-	if (!r)
+	if (r)
+		r->skb = rsk_ud_new_skb(total, src);
+	if (!r || !r->skb) {
+		kfree(r);
+		rsk_event(rnet, RSK_EV_DGRAM_RX_NOMEM);
 		return NULL;
-	r->skb = rsk_ud_new_skb(total, src);
+	}
 	/*
 	 * Zeroed: a peer that repeats or overlaps fragments can complete a
 	 * datagram with holes, which must not show kernel memory.
 	 */
-	if (r->skb)
-		memset(r->skb->data, 0, total);
-	if (!r->skb) {
-		kfree(r);
-		return NULL;
-	}
+	memset(r->skb->data, 0, total);
 	r->src = *src;
 	r->src.port = h->src_port;
 	r->dst = *dst;
@@ -303,6 +313,32 @@ found:
 	skb = r->skb;
 	kfree(r);
 	return skb;
+}
+
+static LIST_HEAD(rsk_ud_neighs);
+
+/*
+ * A datagram came from @src's endpoint @qpn: a neighbour entry that names
+ * another endpoint there is stale.  Softirq: the list under RCU.
+ */
+static void rsk_ud_neigh_seen(struct rsk_net *rnet, const struct rsk_addr *src,
+			      u32 qpn)
+{
+	struct rsk_ud_neigh *neigh;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(neigh, &rsk_ud_neighs, node) {
+		if (neigh->rnet != rnet || neigh->src.family ||
+		    !rsk_addr_same_host(&neigh->peer, src))
+			continue;
+		/* Pairs with rsk_ud_neigh_done(): qpn is set when READY is. */
+		if (smp_load_acquire(&neigh->state) == RSK_UD_READY &&
+		    neigh->qpn != qpn && !READ_ONCE(neigh->stale)) {
+			WRITE_ONCE(neigh->stale, true);
+			rsk_event(rnet, RSK_EV_DGRAM_NEIGH_STALE);
+		}
+	}
+	rcu_read_unlock();
 }
 
 static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -337,11 +373,14 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		goto repost;
 	if ((h->flags & RSK_DGRAM_NOLOOP) && wc->src_qp == ep->qpn)
 		goto repost;
+	rsk_ud_neigh_seen(ep->rnet, &src, wc->src_qp);
 	src.port = h->src_port;
 	if (be32_to_cpu(h->total_len) == frag) {
 		skb = rsk_ud_new_skb(frag, &src);
 		if (skb)
 			memcpy(skb->data, h + 1, frag);
+		else
+			rsk_event(ep->rnet, RSK_EV_DGRAM_RX_NOMEM);
 	} else {
 		spin_lock(&ep->lock);
 		skb = rsk_ud_reasm_add(ep, h, (const u8 *)(h + 1), frag,
@@ -455,10 +494,12 @@ static void rsk_ud_xmit(struct rsk_ud_neigh *neigh, struct sk_buff_head *frags)
 
 /* ---- endpoints ---- */
 
-/* rsk_ud_mutex protects rsk_ud_eps and rsk_ud_neighs: every namespace's. */
+/*
+ * rsk_ud_mutex protects rsk_ud_eps and rsk_ud_neighs, every namespace's;
+ * receive completions read rsk_ud_neighs under RCU (rsk_ud_neigh_seen()).
+ */
 static DEFINE_MUTEX(rsk_ud_mutex);
 static LIST_HEAD(rsk_ud_eps);
-static LIST_HEAD(rsk_ud_neighs);
 
 static void rsk_ud_ep_free_rx(struct rsk_ud_ep *ep)
 {
@@ -514,7 +555,8 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 			break;
 		msleep(20);
 	}
-	ib_destroy_qp(ep->qp);
+	/* Groups detach first (rsk_mc_kill_dev()): an attached QP is busy. */
+	WARN_ON_ONCE(ib_destroy_qp(ep->qp));
 	ib_free_cq(ep->cq);
 	while ((skb = __skb_dequeue(&ep->backlog))) {
 		rsk_ud_neigh_put(RSK_UD_TX_CB(skb)->neigh);
@@ -528,6 +570,7 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 	rsk_ud_ep_free_rx(ep);
 	rsk_dev_put(ep->rdev);
 	ep->rdev = NULL;
+	rsk_obj_dec(ep->rnet, ud_endpoints);
 	rsk_ud_ep_put(ep);		/* the list's */
 }
 
@@ -667,6 +710,7 @@ static struct rsk_ud_ep *rsk_ud_ep_create(struct rsk_net *rnet,
 		return ERR_PTR(err);
 	}
 	list_add_tail(&ep->node, &rsk_ud_eps);
+	rsk_obj_inc(rnet, ud_endpoints);
 	return ep;
 
 out_dev:
@@ -697,6 +741,97 @@ static struct rsk_ud_ep *rsk_ud_ep_get(struct rsk_net *rnet,
 	return ep;
 }
 
+/**
+ * rsk_ud_ep_lookup - the namespace's endpoint on a device port
+ * @rnet: the namespace
+ * @ibdev: the device
+ * @port: its port
+ *
+ * Made if need be.  Process context.  Return: a reference, or ERR_PTR.
+ */
+struct rsk_ud_ep *rsk_ud_ep_lookup(struct rsk_net *rnet,
+				   struct ib_device *ibdev, u32 port)
+{
+	struct rsk_ud_ep *ep;
+
+	mutex_lock(&rsk_ud_mutex);
+	ep = rsk_ud_ep_get(rnet, ibdev, port);
+	mutex_unlock(&rsk_ud_mutex);
+	return ep;
+}
+
+struct rsk_device *rsk_ud_ep_dev(const struct rsk_ud_ep *ep)
+{
+	return ep->rdev;
+}
+
+/**
+ * rsk_ud_ep_attach - attach an endpoint to a multicast group, or detach it
+ * @ep: the endpoint
+ * @mgid: the group's GID
+ * @mlid: its LID (InfiniBand; 0 on RoCE)
+ * @attach: true to attach, false to detach
+ *
+ * Return: 0, -ENODEV if the endpoint is gone, or the verbs' error.
+ */
+int rsk_ud_ep_attach(struct rsk_ud_ep *ep, const union ib_gid *mgid,
+		     u16 mlid, bool attach)
+{
+	union ib_gid gid = *mgid;
+	int err = -ENODEV;
+
+	/* The QP is destroyed under rsk_ud_mutex, once dead. */
+	mutex_lock(&rsk_ud_mutex);
+	if (!ep->dead)
+		err = attach ? ib_attach_mcast(ep->qp, &gid, mlid) :
+			       ib_detach_mcast(ep->qp, &gid, mlid);
+	mutex_unlock(&rsk_ud_mutex);
+	return err;
+}
+
+/**
+ * rsk_ud_mc_ah_attr - an address handle's attributes for an IPv6 group
+ * @id: an rdma_cm id with its address resolved or bound
+ * @group: the group
+ * @attr: filled in
+ *
+ * What rdma_cm would give for a join it refuses: it joins no IPv6 group
+ * over RoCE v2, although the wire format (the group's address as the
+ * destination GID and IP address) is the same as for IPv4.
+ *
+ * Return: 0, or -errno (-EOPNOTSUPP where the port is not RoCE).
+ */
+int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
+		      struct rdma_ah_attr *attr)
+{
+	struct rdma_dev_addr *da = &id->route.addr.dev_addr;
+	const struct ib_gid_attr *sgid_attr;
+	struct net_device *ndev;
+	union ib_gid sgid, dgid;
+
+	if (!rdma_protocol_roce(id->device, id->port_num))
+		return -EOPNOTSUPP;
+	rdma_ip2gid((struct sockaddr *)&id->route.addr.src_addr, &sgid);
+	ndev = dev_get_by_index(da->net, da->bound_dev_if);
+	if (!ndev)
+		return -ENODEV;
+	sgid_attr = rdma_find_gid_by_port(id->device, &sgid,
+					  IB_GID_TYPE_ROCE_UDP_ENCAP,
+					  id->port_num, ndev);
+	dev_put(ndev);
+	if (IS_ERR(sgid_attr))
+		return PTR_ERR(sgid_attr);
+	memset(attr, 0, sizeof(*attr));
+	attr->type = rdma_ah_find_type(id->device, id->port_num);
+	rdma_ah_set_port_num(attr, id->port_num);
+	memcpy(dgid.raw, group, sizeof(dgid.raw));
+	rdma_ah_set_grh(attr, &dgid, 0, sgid_attr->index,
+			IPV6_DEFAULT_HOPLIMIT, 0);
+	ipv6_eth_mc_map(group, attr->roce.dmac);
+	rdma_put_gid_attr(sgid_attr);
+	return 0;
+}
+
 /* ---- neighbours: SIDR resolution ---- */
 
 static void rsk_ud_neigh_free_work(struct work_struct *work);
@@ -721,7 +856,7 @@ static void rsk_ud_neigh_free_work(struct work_struct *work)
 	if (neigh->ep)
 		rsk_ud_ep_put(neigh->ep);
 	skb_queue_purge(&neigh->pending);
-	kfree(neigh);
+	kfree_rcu(neigh, rcu);
 }
 
 static void rsk_ud_neigh_put(struct rsk_ud_neigh *neigh)
@@ -763,7 +898,8 @@ static void rsk_ud_neigh_done(struct rsk_ud_neigh *neigh, int err)
 			rsk_event(neigh->rnet, RSK_EV_DGRAM_UNRESOLVED);
 		__skb_queue_purge(&frags);
 	} else {
-		neigh->state = RSK_UD_READY;
+		/* After ah and qpn: rsk_ud_neigh_seen() reads them so. */
+		smp_store_release(&neigh->state, RSK_UD_READY);
 		neigh->expires = jiffies +
 			msecs_to_jiffies(READ_ONCE(neigh->rnet->dgram_neigh_ttl_ms));
 		rsk_ud_xmit(neigh, &frags);
@@ -787,24 +923,62 @@ static void rsk_ud_neigh_id_work(struct work_struct *work)
 	rsk_ud_neigh_put(neigh);	/* the resolution's */
 }
 
-static int rsk_ud_neigh_ready(struct rsk_ud_neigh *neigh,
-			      struct rdma_cm_event *ev)
+/* Where datagrams for the neighbour go; rsk_ud_mutex held. */
+static int rsk_ud_neigh_set(struct rsk_ud_neigh *neigh,
+			    struct rdma_ah_attr *ah_attr, u32 qpn, u32 qkey)
 {
-	struct rdma_ud_param *ud = &ev->param.ud;
 	struct ib_ah *ah;
 
 	/* The endpoint dies with its device, under rsk_ud_mutex. */
-	if (!neigh->ep || neigh->ep->dead ||
-	    !rsk_ud_hello_ok(ud->private_data, ud->private_data_len))
-		return -ECONNREFUSED;
-	ah = rdma_create_ah(neigh->ep->rdev->pd, &ud->ah_attr,
+	if (!neigh->ep || neigh->ep->dead)
+		return -ENETUNREACH;
+	ah = rdma_create_ah(neigh->ep->rdev->pd, ah_attr,
 			    RDMA_CREATE_AH_SLEEPABLE);
 	if (IS_ERR(ah))
 		return PTR_ERR(ah);
 	neigh->ah = ah;
-	neigh->qpn = ud->qp_num;
-	neigh->qkey = ud->qkey;
+	neigh->qpn = qpn;
+	neigh->qkey = qkey;
 	return 0;
+}
+
+static int rsk_ud_neigh_ready(struct rsk_ud_neigh *neigh,
+			      struct rdma_cm_event *ev)
+{
+	struct rdma_ud_param *ud = &ev->param.ud;
+
+	if (!rsk_ud_hello_ok(ud->private_data, ud->private_data_len))
+		return -ECONNREFUSED;
+	return rsk_ud_neigh_set(neigh, &ud->ah_attr, ud->qp_num, ud->qkey);
+}
+
+/*
+ * A group's address is resolved: join it send-only, whose answer is the
+ * address handle (MULTICAST_JOIN).  rdma_cm joins no IPv6 group over
+ * RoCE v2: then the handle is made as it would have made it, and the
+ * neighbour is ready at once (1).  0 while joining, or -errno.
+ */
+static int rsk_ud_neigh_mc_join(struct rsk_ud_neigh *neigh,
+				struct rdma_cm_id *id)
+{
+	struct rdma_ah_attr attr;
+	struct sockaddr_storage ss;
+	struct rsk_ud_ep *ep;
+	int err;
+
+	ep = rsk_ud_ep_get(neigh->rnet, id->device, id->port_num);
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	neigh->ep = ep;
+	rsk_addr_to_sockaddr(&neigh->peer, 0, &ss);
+	err = rdma_join_multicast(id, (struct sockaddr *)&ss,
+				  BIT(SENDONLY_FULLMEMBER_JOIN), neigh);
+	if (err != -ENOTSUPP || neigh->peer.family != AF_INET6)
+		return err;
+	err = rsk_ud_mc_ah_attr(id, &neigh->peer.v6, &attr);
+	if (!err)
+		err = rsk_ud_neigh_set(neigh, &attr, 0xffffff, RDMA_UDP_QKEY);
+	return err ?: 1;
 }
 
 /* Events of a resolving neighbour's id; handler mutex held. */
@@ -822,7 +996,21 @@ static int rsk_ud_neigh_handler(struct rdma_cm_id *id,
 		goto out;
 	switch (ev->event) {
 	case RDMA_CM_EVENT_ADDR_RESOLVED:
-		err = rdma_resolve_route(id, RSK_UD_RESOLVE_MS);
+		if (!rsk_addr_is_multicast(&neigh->peer)) {
+			err = rdma_resolve_route(id, RSK_UD_RESOLVE_MS);
+			break;
+		}
+		err = rsk_ud_neigh_mc_join(neigh, id);
+		if (err == 1) {
+			rsk_ud_neigh_done(neigh, 0);
+			err = 0;
+		}
+		break;
+	case RDMA_CM_EVENT_MULTICAST_JOIN:
+		err = rsk_ud_neigh_set(neigh, &ev->param.ud.ah_attr,
+				       ev->param.ud.qp_num, ev->param.ud.qkey);
+		rsk_ud_neigh_done(neigh, err);
+		err = 0;
 		break;
 	case RDMA_CM_EVENT_ROUTE_RESOLVED:
 		ep = rsk_ud_ep_get(neigh->rnet, id->device, id->port_num);
@@ -843,6 +1031,7 @@ static int rsk_ud_neigh_handler(struct rdma_cm_id *id,
 		break;
 	case RDMA_CM_EVENT_ADDR_ERROR:
 	case RDMA_CM_EVENT_ROUTE_ERROR:
+	case RDMA_CM_EVENT_MULTICAST_ERROR:
 		err = ev->status == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
 		break;
 	default:
@@ -860,7 +1049,7 @@ out:
 static int rsk_ud_neigh_start(struct rsk_ud_neigh *neigh)
 {
 	struct rsk_net *rnet = neigh->rnet;
-	struct sockaddr_storage dst;
+	struct sockaddr_storage dst, src;
 	struct rdma_cm_id *id;
 	int err;
 
@@ -874,8 +1063,10 @@ static int rsk_ud_neigh_start(struct rsk_ud_neigh *neigh)
 	INIT_WORK(&neigh->id_work, rsk_ud_neigh_id_work);
 	rsk_addr_to_sockaddr(&neigh->peer,
 			     htons(READ_ONCE(rnet->dgram_port)), &dst);
-	err = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
-				RSK_UD_RESOLVE_MS);
+	rsk_addr_to_sockaddr(&neigh->src, 0, &src);
+	err = rdma_resolve_addr(id, neigh->src.family ?
+				(struct sockaddr *)&src : NULL,
+				(struct sockaddr *)&dst, RSK_UD_RESOLVE_MS);
 	if (err) {
 		neigh->state = RSK_UD_FAILED;
 		neigh->expires = jiffies +
@@ -886,15 +1077,18 @@ static int rsk_ud_neigh_start(struct rsk_ud_neigh *neigh)
 	return 0;
 }
 
-/* The namespace's neighbour for @peer, made and started if need be. */
+/* The namespace's neighbour for @peer (from @src), if it has one. */
 static struct rsk_ud_neigh *rsk_ud_neigh_find(struct rsk_net *rnet,
-					      const struct rsk_addr *peer)
+					      const struct rsk_addr *peer,
+					      const struct rsk_addr *src)
 {
 	struct rsk_ud_neigh *neigh;
 
 	list_for_each_entry(neigh, &rsk_ud_neighs, node)
 		if (neigh->rnet == rnet &&
-		    rsk_addr_same_host(&neigh->peer, peer))
+		    rsk_addr_same_host(&neigh->peer, peer) &&
+		    neigh->src.family == src->family &&
+		    (!src->family || rsk_addr_same_host(&neigh->src, src)))
 			return neigh;
 	return NULL;
 }
@@ -919,20 +1113,25 @@ static void rsk_ud_neigh_unlist(struct rsk_ud_neigh *neigh)
 		__skb_queue_purge(&neigh->pending);
 		queue_work(rsk_ud_wq, &neigh->id_work);
 	}
-	list_del(&neigh->node);
+	list_del_rcu(&neigh->node);
+	rsk_obj_dec(neigh->rnet, ud_neighs);
 	rsk_ud_neigh_put(neigh);
 }
 
-/* The neighbour for @to, fresh, with a reference; rsk_ud_mutex held. */
+/*
+ * The neighbour for @to (a group: from @src), fresh, with a reference;
+ * rsk_ud_mutex held.
+ */
 static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
 					     const struct rsk_addr *to,
+					     const struct rsk_addr *src,
 					     int *err)
 {
-	struct rsk_ud_neigh *neigh = rsk_ud_neigh_find(rnet, to);
+	struct rsk_ud_neigh *neigh = rsk_ud_neigh_find(rnet, to, src);
 
 	*err = 0;
 	if (neigh && neigh->state != RSK_UD_RESOLVING &&
-	    time_after(jiffies, neigh->expires)) {
+	    (time_after(jiffies, neigh->expires) || READ_ONCE(neigh->stale))) {
 		/* Stale: resolve anew; sends in flight keep the old one. */
 		rsk_ud_neigh_unlist(neigh);
 		neigh = NULL;
@@ -947,8 +1146,10 @@ static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
 		neigh->rnet = rnet;
 		neigh->peer = *to;
 		neigh->peer.port = 0;
+		neigh->src = *src;
 		skb_queue_head_init(&neigh->pending);
-		list_add_tail(&neigh->node, &rsk_ud_neighs);
+		list_add_tail_rcu(&neigh->node, &rsk_ud_neighs);
+		rsk_obj_inc(rnet, ud_neighs);
 		*err = rsk_ud_neigh_start(neigh);
 	}
 	kref_get(&neigh->ref);
@@ -957,7 +1158,7 @@ static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
 
 /* Cut the user's datagram into fragments of at most @frag bytes. */
 static int rsk_ud_fragment(struct rsk_sock *rs, const struct rsk_addr *to,
-			   struct msghdr *msg, size_t len, u32 frag,
+			   u8 flags, struct msghdr *msg, size_t len, u32 frag,
 			   struct sk_buff_head *frags)
 {
 	struct sock *sk = &rs->sk;
@@ -978,7 +1179,7 @@ static int rsk_ud_fragment(struct rsk_sock *rs, const struct rsk_addr *to,
 		h = skb_put(skb, sizeof(*h));
 		h->magic = cpu_to_be32(RSK_WIRE_MAGIC);
 		h->version = RSK_WIRE_VERSION;
-		h->flags = 0;
+		h->flags = flags;
 		h->dst_port = to->port;
 		h->src_port = rs->local.port;
 		h->frag_off = cpu_to_be16(off / 8);
@@ -998,7 +1199,9 @@ fail:
 /**
  * rsk_ud_send - send one datagram
  * @rs: a bound datagram socket, lock_sock held
- * @to: where to (port nonzero)
+ * @to: where to (port nonzero), a host or a group
+ * @src: for a group, the address to send from; AF_UNSPEC: the route's
+ * @flags: RSK_DGRAM_* for the header
  * @msg: the payload
  * @len: its length
  *
@@ -1010,7 +1213,8 @@ fail:
  * Return: @len, or -errno.
  */
 int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
-		struct msghdr *msg, size_t len)
+		const struct rsk_addr *src, u8 flags, struct msghdr *msg,
+		size_t len)
 {
 	struct rsk_net *rnet = rs->rnet;
 	struct rsk_ud_neigh *neigh;
@@ -1021,7 +1225,7 @@ int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
 	if (len > rsk_ud_max(to))
 		return -EMSGSIZE;
 	mutex_lock(&rsk_ud_mutex);
-	neigh = rsk_ud_neigh_get(rnet, to, &err);
+	neigh = rsk_ud_neigh_get(rnet, to, src, &err);
 	if (neigh && neigh->state == RSK_UD_READY)
 		frag = neigh->ep->mtu;
 	mutex_unlock(&rsk_ud_mutex);
@@ -1034,7 +1238,7 @@ int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
 	frag = (frag - sizeof(struct rsk_wire_dgram)) & ~7U;
 
 	__skb_queue_head_init(&frags);
-	err = rsk_ud_fragment(rs, to, msg, len, frag, &frags);
+	err = rsk_ud_fragment(rs, to, flags, msg, len, frag, &frags);
 	if (err) {
 		rsk_ud_neigh_put(neigh);
 		return err;
@@ -1163,6 +1367,7 @@ void rsk_ud_kill_dev(struct rsk_device *rdev)
 	struct rsk_ud_neigh *neigh, *ntmp;
 	struct rsk_ud_ep *ep, *etmp;
 
+	rsk_mc_kill_dev(rdev);		/* detached before the QPs go */
 	mutex_lock(&rsk_ud_mutex);
 	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, node)
 		if (neigh->ep && neigh->ep->rdev == rdev)

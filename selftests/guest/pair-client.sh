@@ -45,6 +45,19 @@ peer_ready() {
 tap_run "rsk_peer ready on the server guest" peer_ready
 tap_kselftest pair "$RSK_BIN/rdma_sock_pair" -v rdma
 
+# Datagrams to rsk_dgram_peer on the server guest: echo of every size,
+# a flood, and a multicast group with a member on each guest.  Variant
+# udp checks the tests against UDP over the same link.
+dgram_peer_ready() {
+	rsk_await dgram-peer-ready 120 &&
+	[ "$(cat "$RSK_OUT/sync.dgram-peer-ready")" = 0 ]
+}
+tap_run "rsk_dgram_peer ready on the server guest" dgram_peer_ready
+RSK_ADDR=10.99.0.2 RSK_DGRAM_PORT=7100 \
+	tap_kselftest dgram-pair "$RSK_BIN/rdma_sock_dgram_pair" -v udp -v rdma
+tap_run "no datagram endpoint, neighbour or group left behind" \
+	rsk_wait_for 30 rsk_no_ud_objects
+
 # The peer's death: rsk_death streams to the sink; once it is streaming the
 # server deletes its device under it and then writes $RSK_OUT/peer-dead,
 # from when rsk_death wants its error within 60 s.  It gives up by itself

@@ -6,6 +6,7 @@
 # Barriers with pair-client.sh (files $RSK_OUT/sync.NAME), in order:
 #   server-ready  rping's server is up                    server -> client
 #   peer-ready    rsk_peer is up (content: 0) or not      server -> client
+#   dgram-peer-ready  rsk_dgram_peer is up (0) or not     server -> client
 #   kill-peer     rsk_death is streaming: kill the peer   client -> server
 #   peer-killed   $RSK_IBDEV is gone, $RSK_OUT/peer-dead  server -> client
 #                 written (rsk_death's death signal)
@@ -15,6 +16,7 @@
 
 RSK_PEER_ADDR=10.99.0.1
 RSK_PEER_PORT=7000
+RSK_DGRAM_PORT=7100
 
 tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net $RSK_PEER_ADDR
 tap_run "modprobe rdma_sock" modprobe rdma_sock
@@ -41,9 +43,29 @@ rsk_signal peer-ready $st
 [ $st = 0 ] || sed 's/^/# /' /tmp/rsk_peer.err
 tap_result "rsk_peer up on $RSK_PEER_ADDR, ports $RSK_PEER_PORT+" $st "exit $st"
 
+# rsk_dgram_peer serves the client's datagram tests (rdma_sock_dgram_pair):
+# echo, a flood sink and a group member it steers over TCP.
+"$RSK_BIN/rsk_dgram_peer" -a $RSK_PEER_ADDR -p $RSK_DGRAM_PORT -t 1800 \
+	> /tmp/rsk_dgram_peer.out 2> /tmp/rsk_dgram_peer.err &
+dgram_peer=$!
+dgram_peer_up() { grep -qx 'rsk_dgram_peer ready' /tmp/rsk_dgram_peer.out; }
+rsk_wait_for 30 dgram_peer_up
+st=$?
+rsk_signal dgram-peer-ready $st
+[ $st = 0 ] || sed 's/^/# /' /tmp/rsk_dgram_peer.err
+tap_result "rsk_dgram_peer up on $RSK_PEER_ADDR, ports $RSK_DGRAM_PORT+" $st "exit $st"
+
 # The peer's death: the client streams to rsk_peer's sink and asks for it.
 # The device goes away under rsk_peer's sockets; then the death signal.
 tap_run "client asked for the peer's death" rsk_await kill-peer 1200
+stop_dgram_peer() {
+	kill -TERM $dgram_peer
+	wait $dgram_peer
+	local st=$?
+	sed 's/^/# /' /tmp/rsk_dgram_peer.err
+	return $st
+}
+tap_run "rsk_dgram_peer exited 0 on SIGTERM" stop_dgram_peer
 tap_run "rdma link del $RSK_IBDEV under a streaming socket" rdma link del "$RSK_IBDEV"
 date +%s.%N > "$RSK_OUT/peer-dead"
 rsk_signal peer-killed

@@ -16,9 +16,13 @@ tap_kselftest family "$RSK_BIN/rdma_sock_family"
 RSK_NOROUTE_ADDR=198.51.100.1 RSK_NOHOST_ADDR=10.99.0.250 \
 RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_SCALE=${rsk_scale:-full} \
 	tap_kselftest stream "$RSK_BIN/rdma_sock_stream" -v rdma -v rdma6 -v rdma6n
-# Datagram sockets, the socket side, case by case as UDP's.
-RSK_ADDR=10.99.0.1 RSK_NOROUTE_ADDR=198.51.100.1 \
-	tap_kselftest dgram "$RSK_BIN/rdma_sock_dgram" -v rdma -v rdma6
+# Datagram sockets, case by case as UDP's, and multicast groups: every
+# case against UDP in this guest too (variants udp*), which checks the
+# tests themselves.
+RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_NETDEV=$RSK_NETDEV \
+RSK_NOROUTE_ADDR=198.51.100.1 \
+	tap_kselftest dgram "$RSK_BIN/rdma_sock_dgram" -v udp -v udp6 -v udp6n \
+	-v rdma -v rdma6 -v rdma6n
 # Namespaces: ports, settings, counters and links per namespace, and a
 # namespace that had listeners freed after use.
 RSK_ADDR=10.99.0.1 tap_kselftest netns "$RSK_BIN/rdma_sock_netns"
@@ -26,5 +30,7 @@ tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets
 tap_run "no channel left behind" test "$(rsk_counter channels)" = 0
 tap_run "no receive chunk or send buffer left behind" \
 	test "$(rsk_counter rx_chunks)$(rsk_counter tx_bufs)" = 00
+tap_run "no datagram endpoint, neighbour or group left behind" \
+	rsk_wait_for 30 rsk_no_ud_objects
 tap_run "rmmod with no socket open" modprobe -r rdma_sock
 tap_done

@@ -11,6 +11,7 @@
  * is the address of the rxe device's netdev.
  */
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -580,6 +581,325 @@ TEST_F(dg, recvmmsg_and_epoll)
 	close(ep);
 	close(a);
 	close(b);
+}
+
+/* ---- multicast ---- */
+
+#define GROUP4		"239.1.2.3"
+#define OTHER_GROUP4	"239.1.2.4"
+
+/* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of @group on @ifaddr. */
+static int mc_member(int fd, int opt, const char *group, const char *ifaddr)
+{
+	struct ip_mreqn m = {};
+
+	if (inet_pton(AF_INET, group, &m.imr_multiaddr) != 1 ||
+	    inet_pton(AF_INET, ifaddr, &m.imr_address) != 1)
+		return -2;
+	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
+}
+
+/* Nothing arrives on @fd for @ms milliseconds. */
+static bool quiet(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+static int get_opt(int fd, int level, int opt, int *val, socklen_t *len)
+{
+	*len = sizeof(*val);
+	*val = -7;
+	return getsockopt(fd, level, opt, val, len);
+}
+
+/*
+ * The multicast options as ip(7) has them: TTL and loop (int or one
+ * byte), the interface, memberships and their errors.
+ */
+TEST_F(dg, mc_options)
+{
+	const char *addr = rsk_env("RSK_ADDR", "127.0.0.1");
+	struct in_addr ia, nonlocal;
+	unsigned char c = 3;
+	socklen_t len;
+	int fd = dsock(self), v;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, inet_pton(AF_INET, addr, &ia));
+	ASSERT_EQ(1, inet_pton(AF_INET, "198.51.100.1", &nonlocal));
+	/* Defaults: TTL 1, loop on. */
+	ASSERT_EQ(0, get_opt(fd, SOL_IP, IP_MULTICAST_TTL, &v, &len));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(0, get_opt(fd, SOL_IP, IP_MULTICAST_LOOP, &v, &len));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, set_int(fd, SOL_IP, IP_MULTICAST_TTL, 8));
+	ASSERT_EQ(0, get_opt(fd, SOL_IP, IP_MULTICAST_TTL, &v, &len));
+	EXPECT_EQ(8, v);
+	EXPECT_EQ(0, setsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &c, 1));
+	c = 0;
+	len = 1;
+	ASSERT_EQ(0, getsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &c, &len));
+	EXPECT_EQ(1, (int)len);
+	EXPECT_EQ(3, c);
+	EXPECT_EQ(-1, set_int(fd, SOL_IP, IP_MULTICAST_TTL, 256));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, set_int(fd, SOL_IP, IP_MULTICAST_TTL, -1));
+	ASSERT_EQ(0, get_opt(fd, SOL_IP, IP_MULTICAST_TTL, &v, &len));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, set_int(fd, SOL_IP, IP_MULTICAST_LOOP, 0));
+	ASSERT_EQ(0, get_opt(fd, SOL_IP, IP_MULTICAST_LOOP, &v, &len));
+	EXPECT_EQ(0, v);
+	/* The interface: one of ours, by address. */
+	EXPECT_EQ(0, setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &ia, sizeof(ia)));
+	len = sizeof(v);
+	ASSERT_EQ(0, getsockopt(fd, SOL_IP, IP_MULTICAST_IF, &v, &len));
+	EXPECT_EQ(0, memcmp(&v, &ia, sizeof(ia)));
+	EXPECT_EQ(-1, setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &nonlocal,
+				 sizeof(nonlocal)));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	/* Memberships. */
+	EXPECT_EQ(-1, mc_member(fd, IP_ADD_MEMBERSHIP, addr, addr));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_IP, IP_ADD_MEMBERSHIP, &ia, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, mc_member(fd, IP_ADD_MEMBERSHIP, GROUP4, addr))
+		TH_LOG("join: %s", strerror(errno));
+	EXPECT_EQ(-1, mc_member(fd, IP_ADD_MEMBERSHIP, GROUP4, addr));
+	EXPECT_EQ(EADDRINUSE, errno);
+	EXPECT_EQ(-1, mc_member(fd, IP_DROP_MEMBERSHIP, OTHER_GROUP4, addr));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	EXPECT_EQ(0, mc_member(fd, IP_DROP_MEMBERSHIP, GROUP4, addr));
+	EXPECT_EQ(-1, mc_member(fd, IP_DROP_MEMBERSHIP, GROUP4, addr));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	close(fd);
+	if (self->rdma)
+		EXPECT_EQ(0, rsk_counter("mc_groups"));
+}
+
+/* A socket bound to @where (port @port; 0: any), SO_REUSEADDR on. */
+static int mc_receiver(FIXTURE_DATA(dg) *self,
+		       const struct sockaddr_storage *where, uint16_t *port)
+{
+	struct sockaddr_storage ss = *where;
+	socklen_t len = sizeof(ss);
+	int fd = dsock(self);
+
+	if (fd < 0)
+		return -1;
+	set_port(&ss, *port);
+	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) ||
+	    bind(fd, SA(&ss), self->alen) ||
+	    getsockname(fd, SA(&ss), &len)) {
+		close(fd);
+		return -1;
+	}
+	*port = port_of(&ss);
+	return fd;
+}
+
+/*
+ * Group members on this host: every member hears each datagram once,
+ * fragmented ones too, with the sender's address; a socket bound to the
+ * host's own address does not; IP_MULTICAST_LOOP off keeps them from the
+ * sender's host; after the last member leaves, or closes while joined,
+ * nobody hears the group.
+ */
+TEST_F(dg, mc_members_on_this_host)
+{
+	const char *addr = rsk_env("RSK_ADDR", "127.0.0.1");
+	size_t sizes[] = { 1, 1000, 3000 };
+	struct sockaddr_storage grp, at_s;
+	socklen_t len = sizeof(at_s);
+	struct in_addr ia;
+	uint16_t port = 0;
+	int s, r1, r2, r3, i;
+
+	ASSERT_EQ(1, inet_pton(AF_INET, addr, &ia));
+	r1 = mc_receiver(self, &self->any, &port);
+	ASSERT_LE(0, r1);
+	r2 = mc_receiver(self, &self->any, &port);
+	ASSERT_LE(0, r2);
+	r3 = mc_receiver(self, &self->local, &port);
+	ASSERT_LE(0, r3);
+	s = dsock(self);
+	ASSERT_LE(0, s);
+	at_s = self->local;
+	ASSERT_EQ(0, bind(s, SA(&at_s), self->alen));
+	ASSERT_EQ(0, getsockname(s, SA(&at_s), &len));
+	ASSERT_EQ(0, setsockopt(s, SOL_IP, IP_MULTICAST_IF, &ia, sizeof(ia)));
+	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &grp));
+	set_port(&grp, port);
+	ASSERT_EQ(0, mc_member(r1, IP_ADD_MEMBERSHIP, GROUP4, addr))
+		TH_LOG("join: %s", strerror(errno));
+	ASSERT_EQ(0, mc_member(r2, IP_ADD_MEMBERSHIP, GROUP4, addr));
+	if (self->rdma)
+		EXPECT_EQ(1, rsk_counter("mc_groups"));
+	for (i = 0; i < (int)ARRAY_SIZE(sizes); i++) {
+		ASSERT_EQ(0, send_pattern(s, &grp, self->alen, sizes[i], 50 + i))
+			TH_LOG("send %zu: %s", sizes[i], strerror(errno));
+		recv_pattern(_metadata, r1, sizes[i], 50 + i, &at_s);
+		recv_pattern(_metadata, r2, sizes[i], 50 + i, &at_s);
+	}
+	EXPECT_TRUE(quiet(r1, 300));
+	EXPECT_TRUE(quiet(r2, 300));
+	EXPECT_TRUE(quiet(r3, 300));
+	/*
+	 * Loop off: not to the sender's own host.  An IPv6 socket follows
+	 * IPV6_MULTICAST_LOOP, for IPv4-mapped groups too: UDP's rule.
+	 */
+	ASSERT_EQ(0, set_int(s, self->v6 ? SOL_IPV6 : SOL_IP,
+			     self->v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP,
+			     0));
+	ASSERT_EQ(0, send_pattern(s, &grp, self->alen, 100, 60));
+	EXPECT_TRUE(quiet(r1, 1000));
+	ASSERT_EQ(0, set_int(s, self->v6 ? SOL_IPV6 : SOL_IP,
+			     self->v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP,
+			     1));
+	/*
+	 * r2 leaves; the host is still a member (r1), which hears.  Whether
+	 * r2, still bound to the port, hears too is IP_MULTICAST_ALL's
+	 * business, where Linux's IPv4 and IPv6 sockets differ: not tested.
+	 */
+	ASSERT_EQ(0, mc_member(r2, IP_DROP_MEMBERSHIP, GROUP4, addr));
+	ASSERT_EQ(0, send_pattern(s, &grp, self->alen, 100, 61));
+	recv_pattern(_metadata, r1, 100, 61, &at_s);
+	quiet(r2, 300);
+	while (recv(r2, &i, sizeof(i), MSG_DONTWAIT) >= 0)
+		;
+	/* r1 closes while joined: the host is a member no more. */
+	close(r1);
+	if (self->rdma)
+		EXPECT_EQ(0, rsk_counter("mc_groups"));
+	ASSERT_EQ(0, send_pattern(s, &grp, self->alen, 100, 62));
+	EXPECT_TRUE(quiet(r2, 1000));
+	/* Joined again, then left: nothing either. */
+	ASSERT_EQ(0, mc_member(r2, IP_ADD_MEMBERSHIP, GROUP4, addr));
+	ASSERT_EQ(0, mc_member(r2, IP_DROP_MEMBERSHIP, GROUP4, addr));
+	ASSERT_EQ(0, send_pattern(s, &grp, self->alen, 100, 63));
+	EXPECT_TRUE(quiet(r2, 1000));
+	EXPECT_TRUE(quiet(r3, 10));
+	close(s);
+	close(r2);
+	close(r3);
+}
+
+/* A socket bound to the group's address hears that group only. */
+TEST_F(dg, mc_bound_to_group)
+{
+	const char *addr = rsk_env("RSK_ADDR", "127.0.0.1");
+	struct sockaddr_storage g1, g2;
+	struct in_addr ia;
+	uint16_t port = 0;
+	int s, r1, r2;
+
+	ASSERT_EQ(1, inet_pton(AF_INET, addr, &ia));
+	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &g1));
+	ASSERT_EQ(0, v4_addr(self->v6, OTHER_GROUP4, &g2));
+	r1 = mc_receiver(self, &g1, &port);
+	ASSERT_LE(0, r1);
+	r2 = mc_receiver(self, &g2, &port);
+	ASSERT_LE(0, r2);
+	set_port(&g1, port);
+	set_port(&g2, port);
+	ASSERT_EQ(0, mc_member(r1, IP_ADD_MEMBERSHIP, GROUP4, addr));
+	ASSERT_EQ(0, mc_member(r2, IP_ADD_MEMBERSHIP, OTHER_GROUP4, addr));
+	s = dsock(self);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, SOL_IP, IP_MULTICAST_IF, &ia, sizeof(ia)));
+	ASSERT_EQ(0, send_pattern(s, &g1, self->alen, 64, 70));
+	ASSERT_EQ(0, send_pattern(s, &g2, self->alen, 64, 71));
+	recv_pattern(_metadata, r1, 64, 70, NULL);
+	recv_pattern(_metadata, r2, 64, 71, NULL);
+	EXPECT_TRUE(quiet(r1, 300));
+	EXPECT_TRUE(quiet(r2, 300));
+	close(s);
+	close(r1);
+	close(r2);
+	if (self->rdma)
+		EXPECT_EQ(0, rsk_counter("mc_groups"));
+}
+
+/*
+ * IPv6 groups, with IPv6 addresses (RSK_ADDR6 on RSK_NETDEV): join by
+ * interface index, send with IPV6_MULTICAST_IF, leave.  Variants udp6n
+ * and rdma6n ("native", as in rdma_sock_stream).
+ */
+FIXTURE(dg6) {
+	int domain;
+};
+
+FIXTURE_VARIANT(dg6) {
+	bool rdma;
+};
+
+FIXTURE_VARIANT_ADD(dg6, udp6n) { .rdma = false };
+FIXTURE_VARIANT_ADD(dg6, rdma6n) { .rdma = true };
+
+FIXTURE_SETUP(dg6)
+{
+	self->domain = variant->rdma ? rsk_family() : AF_INET6;
+}
+
+FIXTURE_TEARDOWN(dg6)
+{
+}
+
+TEST_F(dg6, mc_ipv6)
+{
+	const char *addr6 = rsk_env("RSK_ADDR6", "::1");
+	const char *netdev = rsk_env("RSK_NETDEV", "lo");
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 src = any, grp = any, got;
+	struct ipv6_mreq m = {};
+	socklen_t len = sizeof(got);
+	char buf[64];
+	int r, s;
+
+	ASSERT_EQ(1, inet_pton(AF_INET6, addr6, &src.sin6_addr));
+	ASSERT_EQ(1, inet_pton(AF_INET6, "ff0e::7:1", &grp.sin6_addr));
+	m.ipv6mr_multiaddr = grp.sin6_addr;
+	m.ipv6mr_interface = if_nametoindex(netdev);
+	ASSERT_NE(0U, m.ipv6mr_interface) TH_LOG("no interface %s", netdev);
+	r = socket(self->domain, SOCK_DGRAM, 0);
+	s = socket(self->domain, SOCK_DGRAM, 0);
+	ASSERT_LE(0, r);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, set_timeo(r, SO_RCVTIMEO, 10000));
+	ASSERT_EQ(0, bind(r, SA(&any), sizeof(any)));
+	ASSERT_EQ(0, getsockname(r, SA(&got), &len));
+	grp.sin6_port = got.sin6_port;
+	ASSERT_EQ(0, bind(s, SA(&src), sizeof(src))) TH_LOG("%s", addr6);
+	ASSERT_EQ(0, set_int(s, SOL_IPV6, IPV6_MULTICAST_IF,
+			     m.ipv6mr_interface));
+	EXPECT_EQ(-1, set_int(s, SOL_IPV6, IPV6_MULTICAST_LOOP, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_int(s, SOL_IPV6, IPV6_MULTICAST_HOPS, 256));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, setsockopt(r, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &m, sizeof(m)))
+		TH_LOG("join: %s", strerror(errno));
+	EXPECT_EQ(-1, setsockopt(r, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &m,
+				 sizeof(m)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	ASSERT_EQ(5, sendto(s, "hello", 5, 0, SA(&grp), sizeof(grp)))
+		TH_LOG("send: %s", strerror(errno));
+	len = sizeof(got);
+	ASSERT_EQ(5, recvfrom(r, buf, sizeof(buf), 0, SA(&got), &len))
+		TH_LOG("recv: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(0, memcmp(&got.sin6_addr, &src.sin6_addr, 16));
+	ASSERT_EQ(0, setsockopt(r, SOL_IPV6, IPV6_DROP_MEMBERSHIP, &m,
+				sizeof(m)));
+	EXPECT_EQ(-1, setsockopt(r, SOL_IPV6, IPV6_DROP_MEMBERSHIP, &m,
+				 sizeof(m)));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	ASSERT_EQ(5, sendto(s, "again", 5, 0, SA(&grp), sizeof(grp)));
+	EXPECT_TRUE(quiet(r, 1000));
+	close(r);
+	close(s);
+	if (self->domain != AF_INET6)
+		EXPECT_EQ(0, rsk_counter("mc_groups"));
 }
 
 TEST_HARNESS_MAIN

@@ -93,6 +93,10 @@ rsk_counter() {
 
 # Closed sockets may still be sending their last data: wait for them.
 rsk_no_sockets() { test "$(rsk_counter sockets)" = 0; }
+# Datagram transport objects go with the namespace's last datagram socket.
+rsk_no_ud_objects() {
+	test "$(rsk_counter ud_endpoints)$(rsk_counter ud_neighs)$(rsk_counter mc_groups)" = 000
+}
 
 # rsk_death_seen PID: wait for a backgrounded rsk_death, show its output
 # (/tmp/rsk_death.out and .err) and return its status.

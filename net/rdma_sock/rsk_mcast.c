@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rdmasock: multicast groups of datagram sockets.
+ *
+ * A socket's IP_ADD_MEMBERSHIP (IPV6_JOIN_GROUP) makes its namespace a
+ * member of the group on one interface: one struct rsk_mc_group per
+ * namespace, group and interface, held by the memberships of the sockets
+ * that joined it there.  The first membership joins through rdma_cm and
+ * attaches the namespace's UD endpoint on that device to the group; the
+ * last one to go detaches it and leaves.  Sending to a group is the
+ * transport's (rsk_ud.c: a send-only join); handing a group's datagram to
+ * every socket bound to its port is rsk_dgram_deliver()'s.
+ * Documentation/networking/rdma_sock.rst, "Datagrams", is the design.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/inetdevice.h>
+#include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <rdma/ib_sa.h>
+#include <rdma/rdma_cm.h>
+
+#include "rsk.h"
+
+/* How long a join may take; RoCE answers at once, InfiniBand's SA not. */
+#define RSK_MC_JOIN_MS		5000
+#define RSK_MC_DEFAULT_TTL	1	/* as IP's and IPv6's multicast */
+
+/*
+ * The namespace's membership of a group on one interface.  All fields
+ * under rsk_mc_mutex, but err, mgid and mlid, which the rdma_cm handler
+ * writes before it completes joined and nobody writes after.
+ */
+struct rsk_mc_group {
+	struct list_head node;		/* rsk_mc_groups */
+	struct rsk_net *rnet;
+	struct rsk_addr addr;		/* the group; port 0 */
+	int ifindex;
+	int users;			/* memberships holding it */
+	struct rdma_cm_id *id;		/* joined through it; NULL: dead */
+	struct rsk_ud_ep *ep;		/* a reference, attached if attached */
+	bool attached;
+	struct net_device *ndev;	/* IPv6 on RoCE v2: IP membership's */
+	union ib_gid mgid;
+	u16 mlid;
+	int err;
+	struct completion joined;
+};
+
+/* A socket's membership: on rs->mc_list, under lock_sock(). */
+struct rsk_mc_membership {
+	struct list_head node;
+	struct rsk_mc_group *group;
+};
+
+/*
+ * rsk_mc_mutex protects rsk_mc_groups, every namespace's, and the groups
+ * on it.  It is held across a join, which serialises them: they are rare
+ * and take one rdma_cm round.  Nests inside lock_sock(); rsk_ud_mutex
+ * nests inside it.
+ */
+static DEFINE_MUTEX(rsk_mc_mutex);
+static LIST_HEAD(rsk_mc_groups);
+
+void rsk_mc_sock_init(struct rsk_sock *rs)
+{
+	INIT_LIST_HEAD(&rs->mc_list);
+	rs->mc_ttl = RSK_MC_DEFAULT_TTL;
+	rs->mc_hops = RSK_MC_DEFAULT_TTL;
+	rs->mc_loop = true;
+	rs->mc6_loop = true;
+}
+
+/* ---- the namespace's groups ---- */
+
+static int rsk_mc_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
+{
+	struct rsk_mc_group *g = id->context;
+
+	switch (ev->event) {
+	case RDMA_CM_EVENT_MULTICAST_JOIN:
+		if (completion_done(&g->joined))
+			break;
+		g->mgid = rdma_ah_read_grh(&ev->param.ud.ah_attr)->dgid;
+		g->mlid = rdma_ah_get_dlid(&ev->param.ud.ah_attr);
+		g->err = 0;
+		complete(&g->joined);
+		break;
+	case RDMA_CM_EVENT_MULTICAST_ERROR:
+		/* Later ones (an SA that forgot us): counted, nothing more. */
+		rsk_event(g->rnet, RSK_EV_MC_ERRORS);
+		if (completion_done(&g->joined))
+			break;
+		g->err = ev->status ?: -ENETUNREACH;
+		complete(&g->joined);
+		break;
+	default:
+		break;		/* device removal: rsk_mc_kill_dev() first */
+	}
+	return 0;
+}
+
+/* Undo what rsk_mc_group_join() did, as far as it got. */
+static void rsk_mc_group_leave(struct rsk_mc_group *g)
+{
+	if (g->attached)
+		rsk_ud_ep_attach(g->ep, &g->mgid, g->mlid, false);
+	g->attached = false;
+	if (g->ep)
+		rsk_ud_ep_put(g->ep);
+	g->ep = NULL;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (g->ndev) {
+		ipv6_dev_mc_dec(g->ndev, &g->addr.v6);
+		dev_put(g->ndev);
+	}
+#endif
+	g->ndev = NULL;
+	if (g->id)
+		rdma_destroy_id(g->id);	/* leaves the group */
+	g->id = NULL;
+}
+
+/*
+ * rdma_cm joins no IPv6 group over RoCE v2.  Its wire format is IPv4's:
+ * the group's address is the destination GID, so the endpoint is attached
+ * to that and the interface made an IPv6 member, for its IP layer to take
+ * the group's packets (rdma_cm's IGMP join does that for IPv4).
+ */
+static int rsk_mc_join_ip6(struct rsk_mc_group *g)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct rdma_dev_addr *da = &g->id->route.addr.dev_addr;
+	struct net_device *ndev;
+	int err;
+
+	if (!rdma_protocol_roce(g->id->device, g->id->port_num))
+		return -EOPNOTSUPP;
+	ndev = dev_get_by_index(da->net, da->bound_dev_if);
+	if (!ndev)
+		return -ENODEV;
+	err = ipv6_dev_mc_inc(ndev, &g->addr.v6);
+	if (err) {
+		dev_put(ndev);
+		return err;
+	}
+	g->ndev = ndev;
+	memcpy(g->mgid.raw, &g->addr.v6, sizeof(g->mgid.raw));
+	g->mlid = 0;
+	return 0;
+#else
+	return -EAFNOSUPPORT;
+#endif
+}
+
+/* rdma_cm's answer to the join: what the handler said, or -ETIMEDOUT. */
+static int rsk_mc_wait_join(struct rsk_mc_group *g)
+{
+	if (!wait_for_completion_timeout(&g->joined,
+					 msecs_to_jiffies(RSK_MC_JOIN_MS)))
+		return -ETIMEDOUT;
+	return g->err;
+}
+
+/* Join @g from the interface address @ifaddr; rsk_mc_mutex held. */
+static int rsk_mc_group_join(struct rsk_mc_group *g,
+			     const struct rsk_addr *ifaddr)
+{
+	struct sockaddr_storage ss;
+	struct rdma_cm_id *id;
+	int err;
+
+	id = rdma_create_id(g->rnet->net, rsk_mc_handler, g, RDMA_PS_UDP,
+			    IB_QPT_UD);
+	if (IS_ERR(id))
+		return PTR_ERR(id);
+	g->id = id;
+	rsk_addr_to_sockaddr(ifaddr, 0, &ss);
+	err = rdma_bind_addr(id, (struct sockaddr *)&ss);
+	if (err || !id->device) {
+		err = -ENODEV;		/* not an interface of an RDMA device */
+		goto fail;
+	}
+	rsk_addr_to_sockaddr(&g->addr, 0, &ss);
+	err = rdma_join_multicast(id, (struct sockaddr *)&ss,
+				  BIT(FULLMEMBER_JOIN), g);
+	if (err == -ENOTSUPP && g->addr.family == AF_INET6)
+		err = rsk_mc_join_ip6(g);
+	else if (!err)
+		err = rsk_mc_wait_join(g);
+	if (err)
+		goto fail;
+	g->ep = rsk_ud_ep_lookup(g->rnet, id->device, id->port_num);
+	if (IS_ERR(g->ep)) {
+		err = PTR_ERR(g->ep);
+		g->ep = NULL;
+		goto fail;
+	}
+	err = rsk_ud_ep_attach(g->ep, &g->mgid, g->mlid, true);
+	if (err)
+		goto fail;
+	g->attached = true;
+	return 0;
+fail:
+	rsk_mc_group_leave(g);
+	return err;
+}
+
+/* The namespace's live group @addr on @ifindex, joined if need be. */
+static struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
+					     const struct rsk_addr *addr,
+					     int ifindex,
+					     const struct rsk_addr *ifaddr)
+{
+	struct rsk_mc_group *g;
+	int err;
+
+	mutex_lock(&rsk_mc_mutex);
+	list_for_each_entry(g, &rsk_mc_groups, node) {
+		if (g->rnet == rnet && g->id && g->ifindex == ifindex &&
+		    rsk_addr_same_host(&g->addr, addr)) {
+			g->users++;
+			goto out;
+		}
+	}
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g) {
+		g = ERR_PTR(-ENOBUFS);
+		goto out;
+	}
+	g->rnet = rnet;
+	g->addr = *addr;
+	g->addr.port = 0;
+	g->ifindex = ifindex;
+	g->users = 1;
+	init_completion(&g->joined);
+	err = rsk_mc_group_join(g, ifaddr);
+	if (err) {
+		rsk_event(rnet, RSK_EV_MC_JOIN_FAILURES);
+		kfree(g);
+		g = ERR_PTR(err);
+		goto out;
+	}
+	list_add_tail(&g->node, &rsk_mc_groups);
+	rsk_obj_inc(rnet, mc_groups);
+	rsk_event(rnet, RSK_EV_MC_JOINS);
+out:
+	mutex_unlock(&rsk_mc_mutex);
+	return g;
+}
+
+static void rsk_mc_group_put(struct rsk_mc_group *g)
+{
+	mutex_lock(&rsk_mc_mutex);
+	if (!--g->users) {
+		rsk_mc_group_leave(g);
+		list_del(&g->node);
+		rsk_obj_dec(g->rnet, mc_groups);
+		kfree(g);
+	}
+	mutex_unlock(&rsk_mc_mutex);
+}
+
+/**
+ * rsk_mc_kill_dev - a device is going: its groups are left
+ * @rdev: the device
+ *
+ * Before its endpoints go: an attached QP cannot be destroyed.  The
+ * groups stay, dead, until their members leave them or close; a new join
+ * makes a new group.
+ */
+void rsk_mc_kill_dev(struct rsk_device *rdev)
+{
+	struct rsk_mc_group *g;
+
+	mutex_lock(&rsk_mc_mutex);
+	list_for_each_entry(g, &rsk_mc_groups, node)
+		if (g->ep && rsk_ud_ep_dev(g->ep) == rdev)
+			rsk_mc_group_leave(g);
+	mutex_unlock(&rsk_mc_mutex);
+}
+
+/* ---- the socket's memberships ---- */
+
+static struct rsk_mc_membership *rsk_mc_find(struct rsk_sock *rs,
+					     const struct rsk_addr *group,
+					     int ifindex)
+{
+	struct rsk_mc_membership *m;
+
+	list_for_each_entry(m, &rs->mc_list, node)
+		if (m->group->ifindex == ifindex &&
+		    rsk_addr_same_host(&m->group->addr, group))
+			return m;
+	return NULL;
+}
+
+/* As ip_mc_join_group(): EADDRINUSE if joined there, ENOBUFS over the max. */
+static int rsk_mc_join(struct rsk_sock *rs, const struct rsk_addr *group,
+		       int ifindex, const struct rsk_addr *ifaddr)
+{
+	struct net *net = sock_net(&rs->sk);
+	struct rsk_mc_membership *m;
+	struct rsk_mc_group *g;
+	int count = 0, err;
+
+	if (rsk_mc_find(rs, group, ifindex))
+		return -EADDRINUSE;
+	list_for_each_entry(m, &rs->mc_list, node)
+		count++;
+	if (count >= READ_ONCE(net->ipv4.sysctl_igmp_max_memberships))
+		return -ENOBUFS;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOBUFS;
+	/* The namespace's transport stays while a socket is a member. */
+	err = rsk_dgram_use_ud(rs);
+	if (err)
+		goto fail;
+	g = rsk_mc_group_get(rs->rnet, group, ifindex, ifaddr);
+	if (IS_ERR(g)) {
+		err = PTR_ERR(g);
+		goto fail;
+	}
+	m->group = g;
+	list_add_tail(&m->node, &rs->mc_list);
+	return 0;
+fail:
+	kfree(m);
+	return err;
+}
+
+static int rsk_mc_leave(struct rsk_sock *rs, const struct rsk_addr *group,
+			int ifindex)
+{
+	struct rsk_mc_membership *m = rsk_mc_find(rs, group, ifindex);
+
+	if (!m)
+		return -EADDRNOTAVAIL;
+	list_del(&m->node);
+	rsk_mc_group_put(m->group);
+	kfree(m);
+	return 0;
+}
+
+/* release(): a closing socket leaves its groups. */
+void rsk_mc_sock_release(struct rsk_sock *rs)
+{
+	struct rsk_mc_membership *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &rs->mc_list, node) {
+		list_del(&m->node);
+		rsk_mc_group_put(m->group);
+		kfree(m);
+	}
+}
+
+/* ---- interfaces ---- */
+
+/*
+ * The interface and its IPv4 address for a membership, as
+ * ip_mc_find_dev() finds it: by index, by address, or by the route to
+ * the group.  rdma_cm binds to the address.
+ */
+static int rsk_mc_if4(struct net *net, const struct ip_mreqn *mreq,
+		      int *ifindex, struct rsk_addr *ifaddr)
+{
+	struct net_device *dev = NULL;
+
+	if (mreq->imr_ifindex) {
+		dev = dev_get_by_index(net, mreq->imr_ifindex);
+	} else if (mreq->imr_address.s_addr) {
+		dev = ip_dev_find(net, mreq->imr_address.s_addr);
+	} else {
+		struct flowi4 fl4 = { .daddr = mreq->imr_multiaddr.s_addr };
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (!IS_ERR(rt)) {
+			dev = rt->dst.dev;
+			dev_hold(dev);
+			ip_rt_put(rt);
+		}
+	}
+	if (!dev)
+		return -ENODEV;
+	*ifindex = dev->ifindex;
+	memset(ifaddr, 0, sizeof(*ifaddr));
+	ifaddr->family = AF_INET;
+	ifaddr->v4 = mreq->imr_address.s_addr;
+	if (!ifaddr->v4 || mreq->imr_ifindex)
+		ifaddr->v4 = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+	dev_put(dev);
+	return ifaddr->v4 ? 0 : -EADDRNOTAVAIL;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+/* The interface (by index, or the route to @group) and its address. */
+static int rsk_mc_if6(struct net *net, const struct in6_addr *group,
+		      int index, int *ifindex, struct rsk_addr *ifaddr)
+{
+	struct net_device *dev = NULL;
+
+	if (index) {
+		dev = dev_get_by_index(net, index);
+	} else {
+		struct flowi6 fl6 = { .daddr = *group };
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+		if (!dst->error) {
+			dev = dst->dev;
+			dev_hold(dev);
+		}
+		dst_release(dst);
+	}
+	if (!dev)
+		return -ENODEV;
+	*ifindex = dev->ifindex;
+	memset(ifaddr, 0, sizeof(*ifaddr));
+	ifaddr->family = AF_INET6;
+	if (ipv6_dev_get_saddr(net, dev, group, 0, &ifaddr->v6)) {
+		dev_put(dev);
+		return -EADDRNOTAVAIL;
+	}
+	if (ipv6_addr_type(&ifaddr->v6) & IPV6_ADDR_LINKLOCAL)
+		ifaddr->scope_id = dev->ifindex;
+	dev_put(dev);
+	return 0;
+}
+#endif
+
+/**
+ * rsk_mc_send_src - the address a datagram to a group leaves from
+ * @rs: the sending socket, lock_sock held
+ * @group: the group
+ * @src: the socket's own address if bound to one, else the multicast
+ *	 interface's, else AF_UNSPEC (the route to the group decides)
+ *
+ * Return: 0, or -errno if the chosen interface has no address.
+ */
+int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
+		    struct rsk_addr *src)
+{
+	struct net *net = sock_net(&rs->sk);
+	struct net_device *dev;
+	int err = 0;
+
+	memset(src, 0, sizeof(*src));
+	if (rs->bound && !rsk_addr_is_any(&rs->local) &&
+	    !rsk_addr_is_multicast(&rs->local) &&
+	    rs->local.family == group->family) {
+		*src = rs->local;
+		src->port = 0;
+		return 0;
+	}
+	if (group->family == AF_INET && rs->mc_if.family == AF_INET) {
+		*src = rs->mc_if;
+		return 0;
+	}
+	if (!rs->mc_ifindex)
+		return 0;
+	dev = dev_get_by_index(net, rs->mc_ifindex);
+	if (!dev)
+		return -ENODEV;
+	src->family = group->family;
+	if (group->family == AF_INET) {
+		src->v4 = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+		if (!src->v4)
+			err = -EADDRNOTAVAIL;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	if (group->family == AF_INET6) {
+		if (ipv6_dev_get_saddr(net, dev, &group->v6, 0, &src->v6))
+			err = -EADDRNOTAVAIL;
+		else if (ipv6_addr_type(&src->v6) & IPV6_ADDR_LINKLOCAL)
+			src->scope_id = dev->ifindex;
+	}
+#endif
+	dev_put(dev);
+	return err;
+}
+
+/* ---- socket options ---- */
+
+static int rsk_mc_set_membership4(struct rsk_sock *rs, int optname,
+				  sockptr_t optval, unsigned int optlen)
+{
+	struct rsk_addr group = { .family = AF_INET }, ifaddr;
+	struct ip_mreqn mreq = {};
+	int ifindex, err;
+
+	if (optlen < sizeof(struct ip_mreq))
+		return -EINVAL;
+	if (copy_from_sockptr(&mreq, optval,
+			      min_t(unsigned int, optlen, sizeof(mreq))))
+		return -EFAULT;
+	if (!ipv4_is_multicast(mreq.imr_multiaddr.s_addr))
+		return -EINVAL;
+	group.v4 = mreq.imr_multiaddr.s_addr;
+	err = rsk_mc_if4(sock_net(&rs->sk), &mreq, &ifindex, &ifaddr);
+	if (err)
+		return err;
+	if (optname == IP_ADD_MEMBERSHIP)
+		return rsk_mc_join(rs, &group, ifindex, &ifaddr);
+	return rsk_mc_leave(rs, &group, ifindex);
+}
+
+/* IP_MULTICAST_IF: an address (in_addr, ip_mreq) or ip_mreqn. */
+static int rsk_mc_set_if4(struct rsk_sock *rs, sockptr_t optval,
+			  unsigned int optlen)
+{
+	struct net *net = sock_net(&rs->sk);
+	struct ip_mreqn mreq = {};
+	struct net_device *dev;
+
+	if (optlen >= sizeof(struct ip_mreqn)) {
+		if (copy_from_sockptr(&mreq, optval, sizeof(mreq)))
+			return -EFAULT;
+	} else if (optlen >= sizeof(struct ip_mreq)) {
+		if (copy_from_sockptr(&mreq, optval, sizeof(struct ip_mreq)))
+			return -EFAULT;
+	} else if (optlen >= sizeof(struct in_addr)) {
+		if (copy_from_sockptr(&mreq.imr_address, optval,
+				      sizeof(struct in_addr)))
+			return -EFAULT;
+	} else {
+		return -EINVAL;
+	}
+	if (!mreq.imr_ifindex && !mreq.imr_address.s_addr) {
+		memset(&rs->mc_if, 0, sizeof(rs->mc_if));
+		rs->mc_ifindex = 0;
+		return 0;
+	}
+	if (mreq.imr_ifindex)
+		dev = dev_get_by_index(net, mreq.imr_ifindex);
+	else
+		dev = ip_dev_find(net, mreq.imr_address.s_addr);
+	if (!dev)
+		return -EADDRNOTAVAIL;
+	rs->mc_ifindex = dev->ifindex;
+	dev_put(dev);
+	memset(&rs->mc_if, 0, sizeof(rs->mc_if));
+	if (mreq.imr_address.s_addr) {
+		rs->mc_if.family = AF_INET;
+		rs->mc_if.v4 = mreq.imr_address.s_addr;
+	}
+	return 0;
+}
+
+/* An int or, as IP's options take it, a single byte. */
+static int rsk_mc_get_val(sockptr_t optval, unsigned int optlen, int *val)
+{
+	unsigned char c;
+
+	if (optlen >= sizeof(int))
+		return copy_from_sockptr(val, optval, sizeof(int)) ? -EFAULT : 0;
+	if (optlen < 1)
+		return -EINVAL;
+	if (copy_from_sockptr(&c, optval, 1))
+		return -EFAULT;
+	*val = c;
+	return 0;
+}
+
+static int rsk_mc_setsockopt_ip(struct rsk_sock *rs, int optname,
+				sockptr_t optval, unsigned int optlen)
+{
+	int val, err;
+
+	switch (optname) {
+	case IP_ADD_MEMBERSHIP:
+	case IP_DROP_MEMBERSHIP:
+		return rsk_mc_set_membership4(rs, optname, optval, optlen);
+	case IP_MULTICAST_IF:
+		return rsk_mc_set_if4(rs, optval, optlen);
+	case IP_MULTICAST_TTL:
+	case IP_MULTICAST_LOOP:
+		err = rsk_mc_get_val(optval, optlen, &val);
+		if (err)
+			return err;
+		if (optname == IP_MULTICAST_LOOP) {
+			rs->mc_loop = !!val;
+			return 0;
+		}
+		if (val == -1)
+			val = RSK_MC_DEFAULT_TTL;
+		if (val < 0 || val > 255)
+			return -EINVAL;
+		rs->mc_ttl = val;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int rsk_mc_set_membership6(struct rsk_sock *rs, int optname,
+				  sockptr_t optval, unsigned int optlen)
+{
+	struct rsk_addr group = { .family = AF_INET6 }, ifaddr;
+	struct ipv6_mreq mreq;
+	int ifindex, err;
+
+	if (optlen < sizeof(mreq))
+		return -EINVAL;
+	if (copy_from_sockptr(&mreq, optval, sizeof(mreq)))
+		return -EFAULT;
+	if (!ipv6_addr_is_multicast(&mreq.ipv6mr_multiaddr))
+		return -EINVAL;
+	group.v6 = mreq.ipv6mr_multiaddr;
+	err = rsk_mc_if6(sock_net(&rs->sk), &group.v6, mreq.ipv6mr_ifindex,
+			 &ifindex, &ifaddr);
+	if (err)
+		return err;
+	if (optname == IPV6_ADD_MEMBERSHIP)
+		return rsk_mc_join(rs, &group, ifindex, &ifaddr);
+	return rsk_mc_leave(rs, &group, ifindex);
+}
+
+static int rsk_mc_setsockopt_ipv6(struct rsk_sock *rs, int optname,
+				  sockptr_t optval, unsigned int optlen)
+{
+	struct net_device *dev;
+	int val;
+
+	switch (optname) {
+	case IPV6_ADD_MEMBERSHIP:
+	case IPV6_DROP_MEMBERSHIP:
+		return rsk_mc_set_membership6(rs, optname, optval, optlen);
+	case IPV6_MULTICAST_IF:
+	case IPV6_MULTICAST_HOPS:
+	case IPV6_MULTICAST_LOOP:
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	switch (optname) {
+	case IPV6_MULTICAST_IF:
+		if (val) {
+			dev = dev_get_by_index(sock_net(&rs->sk), val);
+			if (!dev)
+				return -ENODEV;
+			dev_put(dev);
+		}
+		rs->mc_ifindex = val;
+		return 0;
+	case IPV6_MULTICAST_HOPS:
+		if (val < -1 || val > 255)
+			return -EINVAL;
+		rs->mc_hops = val == -1 ? RSK_MC_DEFAULT_TTL : val;
+		return 0;
+	default:	/* IPV6_MULTICAST_LOOP */
+		if (val != 0 && val != 1)
+			return -EINVAL;
+		rs->mc6_loop = val;
+		return 0;
+	}
+}
+#endif
+
+/**
+ * rsk_mc_setsockopt - IP and IPv6 multicast options of a datagram socket
+ * @rs: the socket
+ * @level: SOL_IP or SOL_IPV6
+ * @optname: the option
+ * @optval: its value
+ * @optlen: its length
+ *
+ * The options and errnos of UDP sockets (ip(7), ipv6(7)).
+ * Return: 0 or -errno; -ENOPROTOOPT for any other option.
+ */
+int rsk_mc_setsockopt(struct rsk_sock *rs, int level, int optname,
+		      sockptr_t optval, unsigned int optlen)
+{
+	int err = -ENOPROTOOPT;
+
+	lock_sock(&rs->sk);
+	if (level == SOL_IP)
+		err = rsk_mc_setsockopt_ip(rs, optname, optval, optlen);
+#if IS_ENABLED(CONFIG_IPV6)
+	else if (level == SOL_IPV6)
+		err = rsk_mc_setsockopt_ipv6(rs, optname, optval, optlen);
+#endif
+	release_sock(&rs->sk);
+	return err;
+}
+
+/**
+ * rsk_mc_getsockopt - read back the multicast options
+ * @rs: the socket
+ * @level: SOL_IP or SOL_IPV6
+ * @optname: the option
+ * @optval: where to
+ * @optlen: its room, then what was written
+ *
+ * As IP's: an int, or one byte when the caller gives less room.
+ * Return: 0 or -errno.
+ */
+int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
+		      char __user *optval, int __user *optlen)
+{
+	struct in_addr addr = {};
+	unsigned char c;
+	int len, val;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(&rs->sk);
+	val = -1;
+	if (level == SOL_IP && optname == IP_MULTICAST_TTL)
+		val = rs->mc_ttl;
+	else if (level == SOL_IP && optname == IP_MULTICAST_LOOP)
+		val = rs->mc_loop;
+	else if (level == SOL_IP && optname == IP_MULTICAST_IF)
+		addr.s_addr = rs->mc_if.family == AF_INET ? rs->mc_if.v4 : 0;
+	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_HOPS)
+		val = rs->mc_hops;
+	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_LOOP)
+		val = rs->mc6_loop;
+	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_IF)
+		val = rs->mc_ifindex;
+	else
+		len = -ENOPROTOOPT;
+	release_sock(&rs->sk);
+	if (len < 0)
+		return len;
+	if (level == SOL_IP && optname == IP_MULTICAST_IF) {
+		len = min_t(int, len, sizeof(addr));
+		if (put_user(len, optlen) || copy_to_user(optval, &addr, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (level == SOL_IPV6 && len < (int)sizeof(int))
+		return -EINVAL;
+	if (len < (int)sizeof(int) && len > 0) {
+		c = val;
+		return put_user(1, optlen) || put_user(c, optval) ? -EFAULT : 0;
+	}
+	len = min_t(int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}

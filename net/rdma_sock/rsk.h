@@ -121,12 +121,12 @@ struct rsk_sock {
 	 * Datagram multicast options, under lock_sock(): the groups joined
 	 * (struct rsk_mc_membership, rsk_mcast.c) and how to send to one.
 	 * mc_if: IP_MULTICAST_IF's address (AF_UNSPEC: none); mc_ifindex:
-	 * its interface, or IPV6_MULTICAST_IF's.  TTL and hops are kept
-	 * for getsockopt(); RoCE takes the hop limit from rdma_cm.
+	 * its interface; mc6_ifindex: IPV6_MULTICAST_IF's.  TTL and hops are
+	 * kept for getsockopt(); RoCE takes the hop limit from rdma_cm.
 	 */
 	struct list_head mc_list;
 	struct rsk_addr mc_if;
-	int mc_ifindex;
+	int mc_ifindex, mc6_ifindex;
 	int mc_ttl, mc_hops;
 	bool mc_loop, mc6_loop;
 
@@ -236,6 +236,7 @@ int rsk_dgram_use_ud(struct rsk_sock *rs);
 /* ---- rsk_mcast.c: multicast groups and their socket options ---- */
 
 struct rsk_device;
+struct rsk_ud_ep;
 
 void rsk_mc_sock_init(struct rsk_sock *rs);
 int rsk_mc_setsockopt(struct rsk_sock *rs, int level, int optname,
@@ -246,13 +247,14 @@ void rsk_mc_sock_release(struct rsk_sock *rs);
 int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
 		    struct rsk_addr *src);
 void rsk_mc_kill_dev(struct rsk_device *rdev);
+bool rsk_mc_heard(struct rsk_net *rnet, const struct rsk_ud_ep *ep,
+		  const struct rsk_addr *group);
 
 /* ---- rsk_ud.c: the datagram transport over UD QPs ---- */
 
 int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
 		const struct rsk_addr *src, u8 flags, struct msghdr *msg,
 		size_t len);
-struct rsk_ud_ep;
 struct rsk_ud_ep *rsk_ud_ep_lookup(struct rsk_net *rnet,
 				   struct ib_device *ibdev, u32 port);
 void rsk_ud_ep_put(struct rsk_ud_ep *ep);
@@ -373,6 +375,7 @@ enum rsk_event {
 	RSK_EV_DGRAM_RCVBUF_DROPS,
 	RSK_EV_DGRAM_RX_NOMEM,
 	RSK_EV_DGRAM_NEIGH_STALE,
+	RSK_EV_DGRAM_NOT_MEMBER,
 	RSK_EV_MC_JOINS,
 	RSK_EV_MC_JOIN_FAILURES,
 	RSK_EV_MC_ERRORS,

@@ -57,10 +57,14 @@ static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
 	if (rs->bound)
 		goto out;
 	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
-	if (!err)
+	if (err)
+		goto out;
+	/* Without the transport (its SIDR port taken?) the port is let go. */
+	err = rsk_dgram_use_ud(rs);
+	if (err)
+		rsk_unbind_port(rs);
+	else
 		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
-	if (!err)
-		err = rsk_dgram_use_ud(rs);
 out:
 	release_sock(sk);
 	return err;
@@ -159,6 +163,13 @@ static int rsk_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = rsk_autobind(rs, &peer);
 		if (err)
 			goto out;
+	}
+	/* Reachable at once: its peer may speak first. */
+	err = rsk_dgram_use_ud(rs);
+	if (err) {
+		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			rsk_unbind_port(rs);
+		goto out;
 	}
 	/* A socket bound to the wildcard now sends from the route's address. */
 	if (rsk_addr_is_any(&rs->local))
@@ -300,10 +311,16 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (err)
 		goto out;
 	err = rsk_autobind(rs, &to);
-	if (!err)
-		err = rsk_dgram_use_ud(rs);
-	if (!err)
-		err = rsk_ud_send(rs, &to, &src, flags, msg, len);
+	if (err)
+		goto out;
+	err = rsk_dgram_use_ud(rs);
+	if (err) {
+		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK) &&
+		    sk->sk_state != TCP_ESTABLISHED)
+			rsk_unbind_port(rs);
+		goto out;
+	}
+	err = rsk_ud_send(rs, &to, &src, flags, msg, len);
 out:
 	release_sock(sk);
 	return err;

@@ -15,6 +15,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/inetdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/addrconf.h>
 #include <net/ip.h>
@@ -33,7 +34,12 @@
 /*
  * The namespace's membership of a group on one interface.  All fields
  * under rsk_mc_mutex, but err, mgid and mlid, which the rdma_cm handler
- * writes before it completes joined and nobody writes after.
+ * writes before it completes joined and nobody writes after, and lost.
+ * Receive completions read rnet, addr and ep under RCU (rsk_mc_heard()).
+ *
+ * Two groups of a namespace on interfaces of one device port (a VLAN
+ * and its parent) share the endpoint's attachment to the GID: one of
+ * them holds it (attached), and hands it on when it leaves.
  */
 struct rsk_mc_group {
 	struct list_head node;		/* rsk_mc_groups */
@@ -42,26 +48,30 @@ struct rsk_mc_group {
 	int ifindex;
 	int users;			/* memberships holding it */
 	struct rdma_cm_id *id;		/* joined through it; NULL: dead */
-	struct rsk_ud_ep *ep;		/* a reference, attached if attached */
-	bool attached;
-	struct net_device *ndev;	/* IPv6 on RoCE v2: IP membership's */
+	struct rsk_ud_ep *ep;		/* a reference */
+	bool attached;			/* holds the endpoint's attachment */
+	bool lost;			/* rdma_cm said the join was lost */
+	int ip6_ifindex;		/* IPv6 on RoCE v2: IP member there */
 	union ib_gid mgid;
 	u16 mlid;
 	int err;
 	struct completion joined;
+	struct rcu_head rcu;
 };
 
 /* A socket's membership: on rs->mc_list, under lock_sock(). */
 struct rsk_mc_membership {
 	struct list_head node;
 	struct rsk_mc_group *group;
+	__be32 ifaddr4;			/* the IPv4 join's imr_address, if any */
 };
 
 /*
  * rsk_mc_mutex protects rsk_mc_groups, every namespace's, and the groups
- * on it.  It is held across a join, which serialises them: they are rare
- * and take one rdma_cm round.  Nests inside lock_sock(); rsk_ud_mutex
- * nests inside it.
+ * on it; receive completions read the list under RCU.  It is held across
+ * a join, which serialises them: they are rare and take one rdma_cm round
+ * (InfiniBand's SA may take longer: at most RSK_MC_JOIN_MS).  Nests
+ * inside lock_sock(); rsk_ud_mutex nests inside it.
  */
 static DEFINE_MUTEX(rsk_mc_mutex);
 static LIST_HEAD(rsk_mc_groups);
@@ -91,10 +101,15 @@ static int rsk_mc_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		complete(&g->joined);
 		break;
 	case RDMA_CM_EVENT_MULTICAST_ERROR:
-		/* Later ones (an SA that forgot us): counted, nothing more. */
+		/*
+		 * Later ones (an SA that forgot us): counted, and the group
+		 * is not joined again by new members (not yet rejoined).
+		 */
 		rsk_event(g->rnet, RSK_EV_MC_ERRORS);
-		if (completion_done(&g->joined))
+		if (completion_done(&g->joined)) {
+			WRITE_ONCE(g->lost, true);
 			break;
+		}
 		g->err = ev->status ?: -ENETUNREACH;
 		complete(&g->joined);
 		break;
@@ -104,22 +119,69 @@ static int rsk_mc_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 	return 0;
 }
 
+/*
+ * Another group attached through the same endpoint to the same GID (a
+ * live one: a dead group has no endpoint); rsk_mc_mutex held.
+ */
+static struct rsk_mc_group *rsk_mc_sharer(const struct rsk_mc_group *g)
+{
+	struct rsk_mc_group *o;
+
+	list_for_each_entry(o, &rsk_mc_groups, node)
+		if (o != g && o->ep == g->ep &&
+		    !memcmp(&o->mgid, &g->mgid, sizeof(o->mgid)))
+			return o;
+	return NULL;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+/*
+ * The interface's IPv6 membership of the group.  Kernels before 6.2 want
+ * RTNL for it (later ones take the device's mc_lock themselves); rdma_cm
+ * takes RTNL for the IPv4 one too, under the same locks as here.
+ */
+static int rsk_mc_ip6_member(struct net_device *dev,
+			     const struct in6_addr *group, bool join)
+{
+	int err;
+
+	rtnl_lock();
+	err = join ? ipv6_dev_mc_inc(dev, group) : ipv6_dev_mc_dec(dev, group);
+	rtnl_unlock();
+	return err;
+}
+#endif
+
 /* Undo what rsk_mc_group_join() did, as far as it got. */
 static void rsk_mc_group_leave(struct rsk_mc_group *g)
 {
-	if (g->attached)
-		rsk_ud_ep_attach(g->ep, &g->mgid, g->mlid, false);
+	struct rsk_mc_group *other;
+	struct rsk_ud_ep *ep = g->ep;
+
+	if (g->attached) {
+		other = rsk_mc_sharer(g);
+		if (other)
+			other->attached = true;	/* the attachment is its now */
+		else
+			rsk_ud_ep_attach(ep, &g->mgid, g->mlid, false);
+	}
 	g->attached = false;
-	if (g->ep)
-		rsk_ud_ep_put(g->ep);
-	g->ep = NULL;
+	WRITE_ONCE(g->ep, NULL);
+	if (ep)
+		rsk_ud_ep_put(ep);
 #if IS_ENABLED(CONFIG_IPV6)
-	if (g->ndev) {
-		ipv6_dev_mc_dec(g->ndev, &g->addr.v6);
-		dev_put(g->ndev);
+	if (g->ip6_ifindex) {
+		struct net_device *dev;
+
+		/* Gone with its interface, if that went first. */
+		dev = dev_get_by_index(g->rnet->net, g->ip6_ifindex);
+		if (dev) {
+			rsk_mc_ip6_member(dev, &g->addr.v6, false);
+			dev_put(dev);
+		}
 	}
 #endif
-	g->ndev = NULL;
+	g->ip6_ifindex = 0;
 	if (g->id)
 		rdma_destroy_id(g->id);	/* leaves the group */
 	g->id = NULL;
@@ -143,12 +205,12 @@ static int rsk_mc_join_ip6(struct rsk_mc_group *g)
 	ndev = dev_get_by_index(da->net, da->bound_dev_if);
 	if (!ndev)
 		return -ENODEV;
-	err = ipv6_dev_mc_inc(ndev, &g->addr.v6);
-	if (err) {
-		dev_put(ndev);
+	err = rsk_mc_ip6_member(ndev, &g->addr.v6, true);
+	if (!err)
+		g->ip6_ifindex = ndev->ifindex;	/* no reference kept */
+	dev_put(ndev);
+	if (err)
 		return err;
-	}
-	g->ndev = ndev;
 	memcpy(g->mgid.raw, &g->addr.v6, sizeof(g->mgid.raw));
 	g->mlid = 0;
 	return 0;
@@ -200,6 +262,8 @@ static int rsk_mc_group_join(struct rsk_mc_group *g,
 		g->ep = NULL;
 		goto fail;
 	}
+	if (rsk_mc_sharer(g))
+		return 0;		/* attached already, by another */
 	err = rsk_ud_ep_attach(g->ep, &g->mgid, g->mlid, true);
 	if (err)
 		goto fail;
@@ -221,8 +285,8 @@ static struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
 
 	mutex_lock(&rsk_mc_mutex);
 	list_for_each_entry(g, &rsk_mc_groups, node) {
-		if (g->rnet == rnet && g->id && g->ifindex == ifindex &&
-		    rsk_addr_same_host(&g->addr, addr)) {
+		if (g->rnet == rnet && g->id && !READ_ONCE(g->lost) &&
+		    g->ifindex == ifindex && rsk_addr_same_host(&g->addr, addr)) {
 			g->users++;
 			goto out;
 		}
@@ -245,7 +309,7 @@ static struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
 		g = ERR_PTR(err);
 		goto out;
 	}
-	list_add_tail(&g->node, &rsk_mc_groups);
+	list_add_tail_rcu(&g->node, &rsk_mc_groups);
 	rsk_obj_inc(rnet, mc_groups);
 	rsk_event(rnet, RSK_EV_MC_JOINS);
 out:
@@ -258,9 +322,9 @@ static void rsk_mc_group_put(struct rsk_mc_group *g)
 	mutex_lock(&rsk_mc_mutex);
 	if (!--g->users) {
 		rsk_mc_group_leave(g);
-		list_del(&g->node);
+		list_del_rcu(&g->node);
 		rsk_obj_dec(g->rnet, mc_groups);
-		kfree(g);
+		kfree_rcu(g, rcu);
 	}
 	mutex_unlock(&rsk_mc_mutex);
 }
@@ -284,6 +348,33 @@ void rsk_mc_kill_dev(struct rsk_device *rdev)
 	mutex_unlock(&rsk_mc_mutex);
 }
 
+/**
+ * rsk_mc_heard - whether the namespace takes a group's datagram
+ * @rnet: the namespace
+ * @ep: the endpoint it came in by
+ * @group: the group it was sent to
+ *
+ * Only groups the namespace joined on that endpoint's device: not those a
+ * peer sends straight to the endpoint's QPN.  Softirq; RCU inside.
+ */
+bool rsk_mc_heard(struct rsk_net *rnet, const struct rsk_ud_ep *ep,
+		  const struct rsk_addr *group)
+{
+	struct rsk_mc_group *g;
+	bool heard = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(g, &rsk_mc_groups, node) {
+		if (g->rnet == rnet && READ_ONCE(g->ep) == ep &&
+		    rsk_addr_same_host(&g->addr, group)) {
+			heard = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return heard;
+}
+
 /* ---- the socket's memberships ---- */
 
 static struct rsk_mc_membership *rsk_mc_find(struct rsk_sock *rs,
@@ -299,9 +390,13 @@ static struct rsk_mc_membership *rsk_mc_find(struct rsk_sock *rs,
 	return NULL;
 }
 
-/* As ip_mc_join_group(): EADDRINUSE if joined there, ENOBUFS over the max. */
+/*
+ * As ip_mc_join_group(): EADDRINUSE if joined there, ENOBUFS over the max.
+ * @ifaddr4: an IPv4 join's imr_address as given, for leaving by it.
+ */
 static int rsk_mc_join(struct rsk_sock *rs, const struct rsk_addr *group,
-		       int ifindex, const struct rsk_addr *ifaddr)
+		       int ifindex, const struct rsk_addr *ifaddr,
+		       __be32 ifaddr4)
 {
 	struct net *net = sock_net(&rs->sk);
 	struct rsk_mc_membership *m;
@@ -327,6 +422,7 @@ static int rsk_mc_join(struct rsk_sock *rs, const struct rsk_addr *group,
 		goto fail;
 	}
 	m->group = g;
+	m->ifaddr4 = ifaddr4;
 	list_add_tail(&m->node, &rs->mc_list);
 	return 0;
 fail:
@@ -334,17 +430,53 @@ fail:
 	return err;
 }
 
-static int rsk_mc_leave(struct rsk_sock *rs, const struct rsk_addr *group,
-			int ifindex)
+static void rsk_mc_drop(struct rsk_mc_membership *m)
 {
-	struct rsk_mc_membership *m = rsk_mc_find(rs, group, ifindex);
-
-	if (!m)
-		return -EADDRNOTAVAIL;
 	list_del(&m->node);
 	rsk_mc_group_put(m->group);
 	kfree(m);
-	return 0;
+}
+
+/*
+ * As ip_mc_leave_group(): the membership of the group on the interface
+ * named by index, else by the address the join named, else the first;
+ * the interface need not exist any more.
+ */
+static int rsk_mc_leave4(struct rsk_sock *rs, const struct rsk_addr *group,
+			 const struct ip_mreqn *mreq)
+{
+	struct rsk_mc_membership *m;
+
+	list_for_each_entry(m, &rs->mc_list, node) {
+		if (!rsk_addr_same_host(&m->group->addr, group))
+			continue;
+		if (mreq->imr_ifindex) {
+			if (m->group->ifindex != mreq->imr_ifindex)
+				continue;
+		} else if (mreq->imr_address.s_addr &&
+			   mreq->imr_address.s_addr != m->ifaddr4) {
+			continue;
+		}
+		rsk_mc_drop(m);
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+/* As ipv6_sock_mc_drop(): on that interface, or on any (index 0). */
+static int rsk_mc_leave6(struct rsk_sock *rs, const struct rsk_addr *group,
+			 int ifindex)
+{
+	struct rsk_mc_membership *m;
+
+	list_for_each_entry(m, &rs->mc_list, node) {
+		if (rsk_addr_same_host(&m->group->addr, group) &&
+		    (!ifindex || m->group->ifindex == ifindex)) {
+			rsk_mc_drop(m);
+			return 0;
+		}
+	}
+	return -EADDRNOTAVAIL;
 }
 
 /* release(): a closing socket leaves its groups. */
@@ -352,14 +484,32 @@ void rsk_mc_sock_release(struct rsk_sock *rs)
 {
 	struct rsk_mc_membership *m, *tmp;
 
-	list_for_each_entry_safe(m, tmp, &rs->mc_list, node) {
-		list_del(&m->node);
-		rsk_mc_group_put(m->group);
-		kfree(m);
-	}
+	list_for_each_entry_safe(m, tmp, &rs->mc_list, node)
+		rsk_mc_drop(m);
 }
 
 /* ---- interfaces ---- */
+
+/* An IPv4 address of @dev itself (inet_select_addr() may lend another's). */
+static __be32 rsk_mc_dev_addr4(struct net_device *dev)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	__be32 addr = 0;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (!(ifa->ifa_flags & IFA_F_SECONDARY)) {
+				addr = ifa->ifa_local;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return addr;
+}
 
 /*
  * The interface and its IPv4 address for a membership, as
@@ -392,7 +542,7 @@ static int rsk_mc_if4(struct net *net, const struct ip_mreqn *mreq,
 	ifaddr->family = AF_INET;
 	ifaddr->v4 = mreq->imr_address.s_addr;
 	if (!ifaddr->v4 || mreq->imr_ifindex)
-		ifaddr->v4 = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+		ifaddr->v4 = rsk_mc_dev_addr4(dev);
 	dev_put(dev);
 	return ifaddr->v4 ? 0 : -EADDRNOTAVAIL;
 }
@@ -446,7 +596,7 @@ int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
 {
 	struct net *net = sock_net(&rs->sk);
 	struct net_device *dev;
-	int err = 0;
+	int ifindex, err = 0;
 
 	memset(src, 0, sizeof(*src));
 	if (rs->bound && !rsk_addr_is_any(&rs->local) &&
@@ -460,14 +610,15 @@ int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
 		*src = rs->mc_if;
 		return 0;
 	}
-	if (!rs->mc_ifindex)
+	ifindex = group->family == AF_INET ? rs->mc_ifindex : rs->mc6_ifindex;
+	if (!ifindex)
 		return 0;
-	dev = dev_get_by_index(net, rs->mc_ifindex);
+	dev = dev_get_by_index(net, ifindex);
 	if (!dev)
 		return -ENODEV;
 	src->family = group->family;
 	if (group->family == AF_INET) {
-		src->v4 = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+		src->v4 = rsk_mc_dev_addr4(dev);
 		if (!src->v4)
 			err = -EADDRNOTAVAIL;
 	}
@@ -501,11 +652,17 @@ static int rsk_mc_set_membership4(struct rsk_sock *rs, int optname,
 		return -EINVAL;
 	group.v4 = mreq.imr_multiaddr.s_addr;
 	err = rsk_mc_if4(sock_net(&rs->sk), &mreq, &ifindex, &ifaddr);
+	if (optname == IP_DROP_MEMBERSHIP) {
+		/* No interface named, and the route finds none: ENODEV. */
+		if (err == -ENODEV && !mreq.imr_ifindex &&
+		    !mreq.imr_address.s_addr)
+			return err;
+		return rsk_mc_leave4(rs, &group, &mreq);
+	}
 	if (err)
 		return err;
-	if (optname == IP_ADD_MEMBERSHIP)
-		return rsk_mc_join(rs, &group, ifindex, &ifaddr);
-	return rsk_mc_leave(rs, &group, ifindex);
+	return rsk_mc_join(rs, &group, ifindex, &ifaddr,
+			   mreq.imr_address.s_addr);
 }
 
 /* IP_MULTICAST_IF: an address (in_addr, ip_mreq) or ip_mreqn. */
@@ -600,6 +757,7 @@ static int rsk_mc_set_membership6(struct rsk_sock *rs, int optname,
 				  sockptr_t optval, unsigned int optlen)
 {
 	struct rsk_addr group = { .family = AF_INET6 }, ifaddr;
+	struct rsk_mc_membership *m;
 	struct ipv6_mreq mreq;
 	int ifindex, err;
 
@@ -610,13 +768,19 @@ static int rsk_mc_set_membership6(struct rsk_sock *rs, int optname,
 	if (!ipv6_addr_is_multicast(&mreq.ipv6mr_multiaddr))
 		return -EINVAL;
 	group.v6 = mreq.ipv6mr_multiaddr;
+	if (optname == IPV6_DROP_MEMBERSHIP)
+		return rsk_mc_leave6(rs, &group, mreq.ipv6mr_ifindex);
+	/* As ipv6_sock_mc_join(): index 0 clashes with any interface. */
+	list_for_each_entry(m, &rs->mc_list, node)
+		if (rsk_addr_same_host(&m->group->addr, &group) &&
+		    (!mreq.ipv6mr_ifindex ||
+		     m->group->ifindex == mreq.ipv6mr_ifindex))
+			return -EADDRINUSE;
 	err = rsk_mc_if6(sock_net(&rs->sk), &group.v6, mreq.ipv6mr_ifindex,
 			 &ifindex, &ifaddr);
 	if (err)
 		return err;
-	if (optname == IPV6_ADD_MEMBERSHIP)
-		return rsk_mc_join(rs, &group, ifindex, &ifaddr);
-	return rsk_mc_leave(rs, &group, ifindex);
+	return rsk_mc_join(rs, &group, ifindex, &ifaddr, 0);
 }
 
 static int rsk_mc_setsockopt_ipv6(struct rsk_sock *rs, int optname,
@@ -648,7 +812,7 @@ static int rsk_mc_setsockopt_ipv6(struct rsk_sock *rs, int optname,
 				return -ENODEV;
 			dev_put(dev);
 		}
-		rs->mc_ifindex = val;
+		rs->mc6_ifindex = val;
 		return 0;
 	case IPV6_MULTICAST_HOPS:
 		if (val < -1 || val > 255)
@@ -726,7 +890,7 @@ int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
 	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_LOOP)
 		val = rs->mc6_loop;
 	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_IF)
-		val = rs->mc_ifindex;
+		val = rs->mc6_ifindex;
 	else
 		len = -ENOPROTOOPT;
 	release_sock(&rs->sk);

@@ -67,6 +67,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_DGRAM_RCVBUF_DROPS] = "dgram_rcvbuf_drops",
 	[RSK_EV_DGRAM_RX_NOMEM] = "dgram_rx_nomem",
 	[RSK_EV_DGRAM_NEIGH_STALE] = "dgram_neigh_stale",
+	[RSK_EV_DGRAM_NOT_MEMBER] = "dgram_not_member",
 	[RSK_EV_MC_JOINS] = "mc_joins",
 	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
 	[RSK_EV_MC_ERRORS] = "mc_errors",

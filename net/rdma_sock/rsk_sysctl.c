@@ -42,6 +42,8 @@ static struct ctl_table rsk_sysctl_template[] = {
 	RSK_SYSCTL(max_half_open, SYSCTL_ZERO, &rsk_limit_max),
 	RSK_SYSCTL(max_half_open_per_link, SYSCTL_ZERO, &rsk_limit_max),
 	RSK_SYSCTL(half_open_timeout_ms, &rsk_ms_min, &rsk_half_open_max),
+	RSK_SYSCTL(dgram_port, &rsk_one, &rsk_port_max),
+	RSK_SYSCTL(dgram_neigh_ttl_ms, &rsk_ms_min, &rsk_idle_max),
 	{ }	/* sentinel, for kernels that still need one */
 };
 
@@ -57,6 +59,8 @@ static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
 		&rnet->max_half_open,
 		&rnet->max_half_open_per_link,
 		&rnet->half_open_timeout_ms,
+		&rnet->dgram_port,
+		&rnet->dgram_neigh_ttl_ms,
 	};
 	int i;
 

@@ -371,8 +371,15 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	frag = rsk_ud_check_hdr(ep->rnet, h, len);
 	if (frag < 0)
 		goto repost;
-	if ((h->flags & RSK_DGRAM_NOLOOP) && wc->src_qp == ep->qpn)
+	/* IP_MULTICAST_LOOP off: not for the sender's own namespace. */
+	if ((h->flags & RSK_DGRAM_NOLOOP) &&
+	    rsk_addr_is_local(ep->rnet->net, &src))
 		goto repost;
+	/* A group's: only if the namespace joined it on this endpoint. */
+	if (rsk_addr_is_multicast(&dst) && !rsk_mc_heard(ep->rnet, ep, &dst)) {
+		rsk_event(ep->rnet, RSK_EV_DGRAM_NOT_MEMBER);
+		goto repost;
+	}
 	rsk_ud_neigh_seen(ep->rnet, &src, wc->src_qp);
 	src.port = h->src_port;
 	if (be32_to_cpu(h->total_len) == frag) {
@@ -729,8 +736,9 @@ static struct rsk_ud_ep *rsk_ud_ep_get(struct rsk_net *rnet,
 	struct rsk_ud_ep *ep;
 
 	list_for_each_entry(ep, &rsk_ud_eps, node) {
+		/* Not one whose device is going: it would outlive the kill. */
 		if (ep->rnet == rnet && ep->rdev->ibdev == ibdev &&
-		    ep->port_num == port) {
+		    ep->port_num == port && !READ_ONCE(ep->rdev->dying)) {
 			kref_get(&ep->ref);
 			return ep;
 		}
@@ -799,6 +807,9 @@ int rsk_ud_ep_attach(struct rsk_ud_ep *ep, const union ib_gid *mgid,
  * over RoCE v2, although the wire format (the group's address as the
  * destination GID and IP address) is the same as for IPv4.
  *
+ * @attr holds a reference on the source GID's attributes: the caller
+ * drops it with rdma_destroy_ah_attr() once the address handle is made.
+ *
  * Return: 0, or -errno (-EOPNOTSUPP where the port is not RoCE).
  */
 int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
@@ -827,8 +838,8 @@ int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
 	memcpy(dgid.raw, group, sizeof(dgid.raw));
 	rdma_ah_set_grh(attr, &dgid, 0, sgid_attr->index,
 			IPV6_DEFAULT_HOPLIMIT, 0);
+	attr->grh.sgid_attr = sgid_attr;	/* the caller's to drop */
 	ipv6_eth_mc_map(group, attr->roce.dmac);
-	rdma_put_gid_attr(sgid_attr);
 	return 0;
 }
 
@@ -976,8 +987,10 @@ static int rsk_ud_neigh_mc_join(struct rsk_ud_neigh *neigh,
 	if (err != -ENOTSUPP || neigh->peer.family != AF_INET6)
 		return err;
 	err = rsk_ud_mc_ah_attr(id, &neigh->peer.v6, &attr);
-	if (!err)
-		err = rsk_ud_neigh_set(neigh, &attr, 0xffffff, RDMA_UDP_QKEY);
+	if (err)
+		return err;
+	err = rsk_ud_neigh_set(neigh, &attr, 0xffffff, RDMA_UDP_QKEY);
+	rdma_destroy_ah_attr(&attr);
 	return err ?: 1;
 }
 

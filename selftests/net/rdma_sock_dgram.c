@@ -621,6 +621,8 @@ static int get_opt(int fd, int level, int opt, int *val, socklen_t *len)
 TEST_F(dg, mc_options)
 {
 	const char *addr = rsk_env("RSK_ADDR", "127.0.0.1");
+	const char *netdev = rsk_env("RSK_NETDEV", "lo");
+	struct ip_mreqn m = {};
 	struct in_addr ia, nonlocal;
 	unsigned char c = 3;
 	socklen_t len;
@@ -672,6 +674,14 @@ TEST_F(dg, mc_options)
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
 	EXPECT_EQ(0, mc_member(fd, IP_DROP_MEMBERSHIP, GROUP4, addr));
 	EXPECT_EQ(-1, mc_member(fd, IP_DROP_MEMBERSHIP, GROUP4, addr));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	/* Joined by address, left by the interface's index. */
+	m.imr_ifindex = if_nametoindex(netdev);
+	ASSERT_NE(0, m.imr_ifindex) TH_LOG("no interface %s", netdev);
+	ASSERT_EQ(1, inet_pton(AF_INET, GROUP4, &m.imr_multiaddr));
+	EXPECT_EQ(0, mc_member(fd, IP_ADD_MEMBERSHIP, GROUP4, addr));
+	EXPECT_EQ(0, setsockopt(fd, SOL_IP, IP_DROP_MEMBERSHIP, &m, sizeof(m)));
+	EXPECT_EQ(-1, setsockopt(fd, SOL_IP, IP_DROP_MEMBERSHIP, &m, sizeof(m)));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
 	close(fd);
 	if (self->rdma)
@@ -873,6 +883,8 @@ TEST_F(dg6, mc_ipv6)
 	ASSERT_EQ(0, bind(s, SA(&src), sizeof(src))) TH_LOG("%s", addr6);
 	ASSERT_EQ(0, set_int(s, SOL_IPV6, IPV6_MULTICAST_IF,
 			     m.ipv6mr_interface));
+	EXPECT_EQ((int)m.ipv6mr_interface,
+		  get_int(s, SOL_IPV6, IPV6_MULTICAST_IF));
 	EXPECT_EQ(-1, set_int(s, SOL_IPV6, IPV6_MULTICAST_LOOP, 2));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, set_int(s, SOL_IPV6, IPV6_MULTICAST_HOPS, 256));
@@ -889,6 +901,11 @@ TEST_F(dg6, mc_ipv6)
 		TH_LOG("recv: %s", strerror(errno));
 	EXPECT_EQ(0, memcmp(buf, "hello", 5));
 	EXPECT_EQ(0, memcmp(&got.sin6_addr, &src.sin6_addr, 16));
+	/* Index 0 leaves the group on any interface. */
+	m.ipv6mr_interface = 0;
+	EXPECT_EQ(-1, setsockopt(r, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &m,
+				 sizeof(m)));
+	EXPECT_EQ(EADDRINUSE, errno);
 	ASSERT_EQ(0, setsockopt(r, SOL_IPV6, IPV6_DROP_MEMBERSHIP, &m,
 				sizeof(m)));
 	EXPECT_EQ(-1, setsockopt(r, SOL_IPV6, IPV6_DROP_MEMBERSHIP, &m,

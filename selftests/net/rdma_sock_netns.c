@@ -207,6 +207,8 @@ TEST_F(ns, sysctls_per_namespace)
 		{ "max_half_open", 256, 0, 65536 },
 		{ "max_half_open_per_link", 1024, 0, 65536 },
 		{ "half_open_timeout_ms", 10000, 100, 600000 },
+		{ "dgram_port", 20886, 1, 65535 },
+		{ "dgram_neigh_ttl_ms", 60000, 100, 86400000 },
 	};
 	long init_val[ARRAY_SIZE(tab)];
 	size_t i;
@@ -413,6 +415,76 @@ TEST_F_TIMEOUT(ns, link_port_and_idle_sysctls, 300)
 	EXPECT_TRUE(links_gone(30));
 	EXPECT_EQ(0, sysctl_set_int("link_port", port0));
 	EXPECT_EQ(0, sysctl_set_int("link_idle_ms", idle0));
+}
+
+/*
+ * net.rdma_sock.dgram_port is where peers resolve the namespace's
+ * datagram endpoints (rdma_cm SIDR, the UDP port space): moved to the
+ * port another rdma_cm user holds (udaddy's server, on its fixed 7174),
+ * a datagram socket cannot take a port (EADDRINUSE); on the next port
+ * datagrams flow.
+ */
+#define UDADDY_PORT	7174
+
+TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	long port0 = sysctl_get("dgram_port");
+	struct sockaddr_storage ss;
+	int a, b, port, st, i;
+	char buf[4] = "ping";
+	socklen_t len;
+	pid_t udaddy;
+
+	ASSERT_LT(0, port0);
+	udaddy = fork();
+	ASSERT_LE(0, udaddy);
+	if (udaddy == 0) {
+		execlp("udaddy", "udaddy", NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 300; i++) {
+		char grep[128];
+
+		snprintf(grep, sizeof(grep),
+			 "rdma res show cm_id | grep -q 'comm udaddy src-addr 0.0.0.0:%d '",
+			 UDADDY_PORT);
+		if (!rsk_run("%s", grep))
+			break;
+		ASSERT_EQ(0, waitpid(udaddy, &st, WNOHANG)) TH_LOG("udaddy exited");
+		sleep_ms(100);
+	}
+	ASSERT_GT(300, i) TH_LOG("udaddy never listened on %d", UDADDY_PORT);
+
+	a = socket(rsk_family(), SOCK_DGRAM, 0);
+	b = socket(rsk_family(), SOCK_DGRAM, 0);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	len = addr_parse(addr, 0, &ss);
+	ASSERT_LT(0, (int)len);
+	ASSERT_EQ(0, sysctl_set_int("dgram_port", UDADDY_PORT));
+	EXPECT_EQ(-1, bind(a, (struct sockaddr *)&ss, len));
+	EXPECT_EQ(EADDRINUSE, errno);
+
+	ASSERT_EQ(0, sysctl_set_int("dgram_port", UDADDY_PORT + 1));
+	ASSERT_EQ(0, bind(a, (struct sockaddr *)&ss, len))
+		TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&ss, &len));
+	ASSERT_EQ(0, set_timeo(b, SO_RCVTIMEO, 10000));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 10000));
+	EXPECT_EQ(4, sendto(b, buf, 4, 0, (struct sockaddr *)&ss, len))
+		TH_LOG("sendto: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, recv(a, buf, sizeof(buf), 0)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, memcmp(buf, "ping", 4));
+	port = port_of(&ss);
+	EXPECT_LT(0, port);
+
+	kill(udaddy, SIGTERM);
+	waitpid(udaddy, NULL, 0);
+	close(a);
+	close(b);
+	EXPECT_EQ(0, sysctl_set_int("dgram_port", port0));
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rsk_bench: throughput, latency, connection rate and idle cost of rdmasock
- * stream sockets, measured the same way over TCP for comparison.
+ * stream sockets, and the rate and loss of its datagram sockets, measured
+ * the same way over TCP and UDP for comparison.
  *
  * One binary, two roles.  The server accepts connections until SIGTERM.
  * Every connection opens with a header naming its test, so one server runs
@@ -67,6 +68,8 @@ constexpr uint16_t kDefaultPort = 5301;
 constexpr size_t kServerRecvBuffer = 1 << 20;	// stream: the server's reads
 constexpr size_t kMaxWrite = 64 << 20;		// stream -w
 constexpr size_t kMaxMessage = 16 << 20;	// pingpong -s
+constexpr size_t kMaxDatagram = 65507;		// dgram -s: UDP's IPv4 limit
+constexpr size_t kDgramStamp = 16;		// sequence number and seed ^ it
 
 enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitSetup = 2 };
 
@@ -188,6 +191,23 @@ public:
 
 	const sockaddr *sa() const { return reinterpret_cast<const sockaddr *>(&ss_); }
 	socklen_t len() const { return len_; }
+
+	Address with_port(uint16_t port) const
+	{
+		Address a = *this;
+		if (a.ip_family() == AF_INET6)
+			reinterpret_cast<sockaddr_in6 *>(&a.ss_)->sin6_port = htons(port);
+		else
+			reinterpret_cast<sockaddr_in *>(&a.ss_)->sin_port = htons(port);
+		return a;
+	}
+
+	uint16_t port() const
+	{
+		if (ip_family() == AF_INET6)
+			return ntohs(reinterpret_cast<const sockaddr_in6 *>(&ss_)->sin6_port);
+		return ntohs(reinterpret_cast<const sockaddr_in *>(&ss_)->sin_port);
+	}
 	int ip_family() const { return ss_.ss_family; }
 
 	/* "192.0.2.1:5301", "[fe80::1%eth0]:5301" */
@@ -369,8 +389,8 @@ class Transport {
 public:
 	static Transport named(const std::string &name)
 	{
-		if (name == "tcp")
-			return Transport("tcp", -1);
+		if (name == "tcp" || name == "udp")
+			return Transport(name, -1);
 		if (name == "rdma")
 			return Transport("rdma", rdma_family_in_use());
 		throw SetupError("unknown family '" + name + "' (rdma or tcp)");
@@ -380,20 +400,25 @@ public:
 	bool is_rdma() const { return rdma_family_ >= 0; }
 	int rdma_family() const { return rdma_family_; }
 
-	Socket open(const Address &addr) const
+	/* A stream socket (rdmasock or TCP), or a datagram one (or UDP). */
+	Socket open(const Address &addr, int type = SOCK_STREAM) const
 	{
 		int domain = is_rdma() ? rdma_family_ : addr.ip_family();
-		int fd = ::socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int fd = ::socket(domain, type | SOCK_CLOEXEC, 0);
 
 		if (fd < 0) {
 			int err = errno;
-			throw TestError(strprintf("socket(%d, SOCK_STREAM): %s%s", domain,
+			throw TestError(strprintf("socket(%d, %s): %s%s", domain,
+						  type == SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM",
 						  errno_text(err).c_str(),
 						  is_rdma() && err == EAFNOSUPPORT ?
 						  "; is rdma_sock still loaded?" : ""));
 		}
 		return Socket(fd);
 	}
+
+	/* What the datagram test runs over: "rdma" or "udp". */
+	std::string dgram_name() const { return is_rdma() ? name_ : "udp"; }
 
 	json to_json() const
 	{
@@ -599,7 +624,9 @@ private:
  */
 namespace wire {
 
-enum class Test : uint8_t { Stream = 'S', Pingpong = 'P', Connrate = 'C', Idle = 'I' };
+enum class Test : uint8_t {
+	Stream = 'S', Pingpong = 'P', Connrate = 'C', Idle = 'I', Dgram = 'D',
+};
 
 constexpr uint32_t kMagic = 0x52534b42;	/* "RSKB" */
 constexpr uint8_t kVersion = 1;
@@ -639,7 +666,7 @@ struct Header {
 	Test test = Test::Stream;
 	Verify verify = Verify::Stamp;	/* stream */
 	uint32_t busy_poll_us = 0;	/* pingpong: SO_BUSY_POLL for the server's socket */
-	uint32_t msg_size = 0;		/* pingpong: message size; stream: write size (informational) */
+	uint32_t msg_size = 0;		/* pingpong, dgram: message size; stream: write size (informational) */
 	uint64_t seed = 0;		/* stream: the pattern's seed */
 };
 
@@ -665,7 +692,8 @@ std::optional<std::string> decode(const HeaderBytes &b, Header &h)
 	if (b[1] != kVersion)
 		return strprintf("protocol version %u, this server speaks %u", b[1], kVersion);
 	h.test = static_cast<Test>(b[0]);
-	if (h.test != Test::Stream && h.test != Test::Pingpong && h.test != Test::Idle)
+	if (h.test != Test::Stream && h.test != Test::Pingpong && h.test != Test::Idle &&
+	    h.test != Test::Dgram)
 		return strprintf("unknown test 0x%02x", b[0]);
 	if (b[2] > static_cast<uint8_t>(Verify::Full))
 		return strprintf("unknown verify mode %u", b[2]);
@@ -675,6 +703,8 @@ std::optional<std::string> decode(const HeaderBytes &b, Header &h)
 	h.seed = get64(&b[16]);
 	if (h.test == Test::Pingpong && (h.msg_size < 1 || h.msg_size > kMaxMessage))
 		return strprintf("pingpong message size %u out of range", h.msg_size);
+	if (h.test == Test::Dgram && (h.msg_size < kDgramStamp || h.msg_size > kMaxDatagram))
+		return strprintf("datagram size %u out of range", h.msg_size);
 	if (h.busy_poll_us > INT32_MAX)
 		return "busy_poll_us out of range";
 	return std::nullopt;
@@ -684,7 +714,7 @@ enum class AckStatus : uint8_t { Ok = 0, OptionFailed = 1, BadHeader = 2 };
 
 struct Ack {
 	AckStatus status = AckStatus::Ok;
-	uint32_t err = 0;
+	uint32_t err = 0;		/* dgram, Ok: the port to send to */
 };
 
 AckBytes encode(const Ack &a)
@@ -741,6 +771,8 @@ const char *test_name(Test t)
 		return "connrate";
 	case Test::Idle:
 		return "idle";
+	case Test::Dgram:
+		return "dgram";
 	}
 	return "?";
 }
@@ -1020,7 +1052,7 @@ private:
 			return;
 		}
 
-		/* stream, pingpong: a thread of their own */
+		/* stream, pingpong, dgram: a thread of their own */
 		epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, fd, nullptr);
 		Socket sock = std::move(c.sock);
 		std::string peer = std::move(c.peer);
@@ -1049,6 +1081,8 @@ private:
 			s.set_timeouts(opt_.timeout);
 			if (h.test == wire::Test::Stream)
 				serve_stream(s, h, peer);
+			else if (h.test == wire::Test::Dgram)
+				serve_dgram(s, h, peer);
 			else
 				serve_pingpong(s, h, peer);
 		} catch (const TestError &e) {
@@ -1136,6 +1170,76 @@ private:
 					   h.msg_size, h.busy_poll_us));
 	}
 
+	/*
+	 * Counts and checks the datagrams sent to a socket of its own until
+	 * the client says, on the control connection, how many it sent; then
+	 * waits for stragglers (300 ms of quiet) and reports: bytes is the
+	 * count received, bad_offset the count that failed the stamp check.
+	 */
+	void serve_dgram(Socket &ctl, const wire::Header &h, const std::string &peer)
+	{
+		Address at = addr_.with_port(0);
+		Socket d = transport_.open(at, SOCK_DGRAM);
+		sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		wire::Ack ack;
+
+		d.try_set_option(SOL_SOCKET, SO_RCVBUF, 8 << 20);
+		if (::bind(d.fd(), at.sa(), at.len()) ||
+		    getsockname(d.fd(), reinterpret_cast<sockaddr *>(&ss), &len))
+			ack = {wire::AckStatus::OptionFailed, static_cast<uint32_t>(errno)};
+		else
+			ack.err = Address(reinterpret_cast<sockaddr *>(&ss), len).port();
+		send_ack(ctl, ack);
+		if (ack.status != wire::AckStatus::Ok)
+			return;
+
+		std::vector<uint8_t> buf(kMaxDatagram + 1);
+		uint64_t got = 0, bad = 0, sent = 0;
+		Clock::time_point first{}, last{};
+		bool told = false;
+		Clock::time_point quiet_until{};
+		for (;;) {
+			pollfd p[2] = {{d.fd(), POLLIN, 0}, {ctl.fd(), told ? (short)0 : (short)POLLIN, 0}};
+			int n = poll(p, 2, 100);
+			if (stopping_)
+				throw TestError("server stopping");	/* not logged */
+			if (told && n == 0 && Clock::now() >= quiet_until)
+				break;
+			if (p[1].revents) {
+				uint8_t b[8];
+				ctl.recv_exact(b, 8, "the count of datagrams sent");
+				sent = wire::get64(b);
+				told = true;
+				quiet_until = Clock::now() + 300ms;
+			}
+			while (p[0].revents) {
+				ssize_t r = recv(d.fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+				if (r < 0)
+					break;
+				last = Clock::now();
+				if (!got++)
+					first = last;
+				if (r != (ssize_t)h.msg_size ||
+				    wire::get64(&buf[8]) != (h.seed ^ wire::get64(&buf[0])))
+					bad++;
+				quiet_until = last + 300ms;
+			}
+		}
+		wire::Report r;
+		r.status = bad ? wire::ReportStatus::Corrupt : wire::ReportStatus::Ok;
+		r.bytes = got;
+		r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(last - first).count();
+		r.bad_offset = bad;
+		auto b = wire::encode(r);
+		ctl.send_all(b.data(), b.size());
+		if (opt_.verbose)
+			log_line(strprintf("server: %s: dgram: %llu of %llu datagrams of %u bytes, %llu bad",
+					   peer.c_str(), (unsigned long long)got,
+					   (unsigned long long)sent, h.msg_size,
+					   (unsigned long long)bad));
+	}
+
 	Transport transport_;
 	Address addr_;
 	ServerOptions opt_;
@@ -1202,8 +1306,8 @@ struct Client {
 		return s;
 	}
 
-	/* Sends the header and waits for the server's ack. */
-	void start(Socket &s, const wire::Header &h) const
+	/* Sends the header and waits for the server's ack, which it returns. */
+	wire::Ack start(Socket &s, const wire::Header &h) const
 	{
 		auto hb = wire::encode(h);
 		s.send_all(hb.data(), hb.size());
@@ -1215,6 +1319,7 @@ struct Client {
 		if (ack.status == wire::AckStatus::OptionFailed)
 			throw TestError("the server could not set the socket options asked for: " +
 					errno_text(ack.err));
+		return ack;
 	}
 
 	json params(json extra) const
@@ -1466,6 +1571,79 @@ void test_connrate(const Client &cl, const ConnrateOptions &o)
 				rate, r.median, r.p99));
 }
 
+/* --- dgram --- */
+
+struct DgramOptions {
+	size_t size = 64;
+	double seconds = 5;
+};
+
+/*
+ * Datagrams of -s bytes sent as fast as send() takes them for -t seconds
+ * to a socket the server reads as fast as it can: the rate sent, the rate
+ * received and what was lost on the way.  Each carries its sequence number
+ * and, next to it, the number xor a seed, which the server checks.
+ */
+void test_dgram(const Client &cl, const DgramOptions &o)
+{
+	Socket ctl = cl.dial();
+	wire::Header h;
+	h.test = wire::Test::Dgram;
+	h.msg_size = o.size;
+	h.seed = std::mt19937_64(std::random_device{}())();
+	uint16_t port = cl.start(ctl, h).err;
+
+	Address to = cl.server.with_port(port);
+	Socket d = cl.transport.open(to, SOCK_DGRAM);
+	d.set_timeouts(cl.timeout);
+	d.connect(to);
+	std::vector<uint8_t> buf(o.size);
+	Pattern(h.seed, Verify::Full).fill_all(buf.data(), buf.size(), 0);
+	uint64_t sent = 0, refused = 0;
+	auto duration = std::chrono::duration_cast<Clock::duration>(
+		std::chrono::duration<double>(o.seconds));
+	Clock::time_point start = Clock::now(), end;
+	while ((end = Clock::now()) - start < duration) {
+		wire::put64(&buf[0], sent);
+		wire::put64(&buf[8], h.seed ^ sent);
+		if (::send(d.fd(), buf.data(), buf.size(), 0) == (ssize_t)buf.size()) {
+			sent++;
+			continue;
+		}
+		/* UDP's: a port unreachable answer, or a full device queue */
+		if (errno == ECONNREFUSED || errno == ENOBUFS)
+			refused++;
+		else if (errno != EINTR)
+			d.fail("send");
+	}
+	uint8_t count[8];
+	wire::put64(count, sent);
+	ctl.send_all(count, sizeof(count));
+	wire::ReportBytes rb;
+	ctl.recv_exact(rb.data(), rb.size(), "waiting for the server's report");
+	wire::Report r = wire::decode_report(rb);
+	if (r.status == wire::ReportStatus::Corrupt)
+		throw TestError(strprintf("the server received %llu datagrams that differ from what was sent",
+					  (unsigned long long)r.bad_offset));
+
+	double secs = seconds_between(start, end);
+	double rsecs = r.elapsed_ns / 1e9;
+	double sent_rate = secs > 0 ? sent / secs : 0;
+	double recv_rate = rsecs > 0 ? r.bytes / rsecs : 0;
+	double loss = sent ? 100.0 * (sent - std::min(sent, r.bytes)) / sent : 0;
+	double mbs = recv_rate * o.size / 1e6;
+	std::string name = cl.transport.dgram_name();
+	cl.out.result("dgram", cl.transport,
+		      cl.params({{"size", o.size}, {"seconds", o.seconds}, {"socket", name}}),
+		      {{"sent", sent}, {"send_errors", refused}, {"sent_per_s", sent_rate},
+		       {"received", r.bytes}, {"received_per_s", recv_rate},
+		       {"receive_seconds", rsecs}, {"loss_pct", loss}, {"mb_per_s", mbs}},
+		      strprintf("dgram %s s=%zu: sent %.0f/s, received %.0f/s = %.2f MB/s, %.1f%% lost (%llu of %llu)",
+				name.c_str(), o.size, sent_rate, recv_rate, mbs, loss,
+				(unsigned long long)(sent - std::min(sent, r.bytes)),
+				(unsigned long long)sent));
+}
+
 /* --- idle --- */
 
 struct IdleOptions {
@@ -1588,8 +1766,9 @@ struct CommonArgs {
 
 void add_common(CLI::App *app, CommonArgs &a, const char *address_help)
 {
-	app->add_option("-f,--family", a.family, "rdma (the rdma_sock module's family) or tcp")
-		->required()->check(CLI::IsMember({"rdma", "tcp"}));
+	app->add_option("-f,--family", a.family,
+			"rdma (the rdma_sock module's family), or tcp (the IP stack: TCP, and UDP for dgram; udp is the same)")
+		->required()->check(CLI::IsMember({"rdma", "tcp", "udp"}));
 	app->add_option("-a,--address", a.address, address_help)->required();
 	app->add_option("-p,--port", a.port, "port")->capture_default_str()
 		->check(CLI::Range(1, 65535));
@@ -1601,7 +1780,7 @@ void add_common(CLI::App *app, CommonArgs &a, const char *address_help)
 
 int main(int argc, char **argv)
 {
-	CLI::App app{"rsk_bench: rdmasock stream benchmark (throughput, latency, connection rate, idle cost), against TCP"};
+	CLI::App app{"rsk_bench: rdmasock benchmark (stream throughput, latency, connection rate, idle cost; datagram rate and loss), against TCP and UDP"};
 	app.require_subcommand(1);
 	app.get_formatter()->column_width(32);
 
@@ -1663,6 +1842,14 @@ int main(int argc, char **argv)
 	idle->add_option("-t,--time", io.seconds, "seconds to hold them")
 		->capture_default_str()->check(CLI::Range(0.0, 1e7));
 
+	DgramOptions dop;
+	auto *dgram = client->add_subcommand("dgram", "datagrams of -s bytes at full speed for -t seconds: rates sent and received, loss");
+	dgram->add_option("-s,--size", dop.size, "datagram size, 16 to 65507")
+		->capture_default_str()->transform(CLI::AsSizeValue(false))
+		->check(CLI::Range(kDgramStamp, kMaxDatagram));
+	dgram->add_option("-t,--time", dop.seconds, "seconds to send for")
+		->capture_default_str()->check(CLI::Range(0.001, 86400.0));
+
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -1696,6 +1883,9 @@ int main(int argc, char **argv)
 		} else if (connrate->parsed()) {
 			test = "connrate";
 			test_connrate(cl, co);
+		} else if (dgram->parsed()) {
+			test = "dgram";
+			test_dgram(cl, dop);
 		} else {
 			test = "idle";
 			test_idle(cl, io);

@@ -8,6 +8,7 @@
 #
 # make check   every test (installs what it needs first)
 # make demo    the main job, shown between two guests
+# make install the module (for KVER), rdmasockctl, its man page, headers
 # make help    the rest
 
 KVER ?= 6.12
@@ -22,10 +23,12 @@ endif
 MODULE_SRCS := Kbuild $(wildcard net/rdma_sock/*.[ch]) \
 	$(wildcard include/net/*.h include/uapi/linux/*.h)
 SELFTESTS_SRC := /usr/src/linux-source-6.12/tools/testing/selftests
+PREFIX ?= /usr/local
+DESTDIR ?=
 CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all modules strict build-all selftests tools deps check demo style \
-	debug-kernel clean help
+	debug-kernel clean help install
 
 all: modules
 
@@ -58,15 +61,31 @@ debug-kernel:
 selftests:
 	$(MAKE) -C selftests SELFTESTS_SRC=$(SELFTESTS_SRC)
 
-# The benchmark, build/tools/rsk_bench (tools/bench/README.md).
+# The benchmark, build/tools/rsk_bench (tools/bench/README.md), and the
+# control tool with its unit tests, build/tools/rdmasockctl{,_test}.
 tools:
 	$(MAKE) -C tools/bench
+	$(MAKE) -C tools/rdmasockctl
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse -f $(filter %.c %.h,$(MODULE_SRCS))
 
 deps:
 	@selftests/vm/deps.sh
+
+# The module into /lib/modules/<kernel>/updates (depmod run when DESTDIR
+# is empty), the tool, its man page, and the userspace and kernel headers.
+# Distributions rebuild the module per kernel with DKMS instead: dkms.conf.
+install: modules tools
+	$(MAKE) -C $(KDIR) M=$(BUILD_DIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR) DEPMOD=true) modules_install
+	install -D -m 0755 build/tools/rdmasockctl $(DESTDIR)$(PREFIX)/sbin/rdmasockctl
+	install -D -m 0644 tools/rdmasockctl/rdmasockctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/rdmasockctl.8
+	install -D -m 0644 include/uapi/linux/rdma_sock.h \
+		$(DESTDIR)$(PREFIX)/include/linux/rdma_sock.h
+	install -D -m 0644 include/net/rdma_sock.h \
+		$(DESTDIR)$(PREFIX)/include/rdma_sock/net/rdma_sock.h
 
 check: deps
 	@selftests/check.sh
@@ -79,4 +98,4 @@ clean:
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'

@@ -49,6 +49,29 @@ step() {
 	return $st
 }
 
+# gtest NAME BINARY: a GoogleTest binary's cases, one result each.
+gtest() {
+	local name=$1 log st line cases=0
+	log=$out/$name.log
+	"$2" > "$log" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"[       OK ] "*" ms)")
+			line=${line#\[       OK \] }
+			result "$name.${line% (*}" 0
+			cases=$((cases + 1)) ;;
+		"[  FAILED  ] "*" ms)")
+			line=${line#\[  FAILED  \] }
+			result "$name.${line% (*}" 1
+			cases=$((cases + 1)) ;;
+		esac
+	done < "$log"
+	[ $st = 0 ] && [ $cases -gt 0 ] && return 0
+	tail -n 40 "$log" | sed 's/^/# /'
+	result "$name: ran to the end" 1 "exit $st, $cases cases"
+}
+
 # import PART TAPFILE: a guest's TAP results, renumbered, named PART.x.
 import() {
 	local part=$1 file=$2 line rest st
@@ -140,6 +163,21 @@ step "build: rdma_sock.ko for 6.12, W=1 C=2, no diagnostics" make -C "$RSK_TOP" 
 step "build: rdma_sock.ko for 6.1, W=1 C=2, no diagnostics" make -C "$RSK_TOP" strict KVER=6.1
 step "build: checkpatch --strict on the module" make -C "$RSK_TOP" style
 step "build: selftests" make -C "$RSK_TOP" selftests
+step "build: tools (rsk_bench, rdmasockctl and its unit tests)" make -C "$RSK_TOP" tools
+gtest unit.rdmasockctl "$RSK_TOP/build/tools/rdmasockctl_test"
+# make install into a scratch root: the module, the tool, its man page,
+# the headers, each where it belongs.
+installed() {
+	local root=$out/install
+	rm -rf "$root"
+	make -C "$RSK_TOP" install DESTDIR="$root" KVER=6.12 &&
+	ls "$root"/lib/modules/6.12.*/updates/rdma_sock.ko* &&
+	test -x "$root/usr/local/sbin/rdmasockctl" &&
+	test -f "$root/usr/local/share/man/man8/rdmasockctl.8" &&
+	test -f "$root/usr/local/include/linux/rdma_sock.h" &&
+	"$root/usr/local/sbin/rdmasockctl" --help | grep -q "Exit codes"
+}
+step "install: make install DESTDIR=... puts every part in place" installed
 
 echo "# debug kernel: KUnit and selftests under lockdep, KASAN, kmemleak"
 if step "debug: kernel built or cached" "$here/vm/build-debug-kernel.sh" &&

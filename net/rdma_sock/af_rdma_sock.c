@@ -112,6 +112,9 @@ static void rsk_sk_destruct(struct sock *sk)
 	}
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
+	spin_lock_bh(&rs->rnet->socks_lock);
+	list_del(&rs->net_node);
+	spin_unlock_bh(&rs->rnet->socks_lock);
 	rsk_obj_dec(rs->rnet, sockets);
 }
 
@@ -139,6 +142,11 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 		sk->sk_protocol = IPPROTO_UDP;
 	}
 	rsk_obj_inc(rs->rnet, sockets);
+	/* Last: netlink dumps see it from here on. */
+	spin_lock_bh(&rs->rnet->socks_lock);
+	rs->dump_id = ++rs->rnet->next_sock_id;
+	list_add_tail(&rs->net_node, &rs->rnet->socks);
+	spin_unlock_bh(&rs->rnet->socks_lock);
 }
 
 /**
@@ -160,9 +168,9 @@ struct sock *rsk_sock_alloc_child(struct rsk_sock *listener, gfp_t gfp)
 	if (!sk)
 		return NULL;
 	sock_init_data(NULL, sk);
+	sk->sk_type = SOCK_STREAM;
 	rsk_sock_init(sk, RSK_KIND_STREAM);
 	rs = rsk_sk(sk);
-	sk->sk_type = SOCK_STREAM;
 	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
 	sk->sk_userlocks = lsk->sk_userlocks;
@@ -827,14 +835,19 @@ static int __init rsk_init(void)
 	err = rsk_net_init();
 	if (err)
 		goto out_dev;
+	err = rsk_netlink_init();
+	if (err)
+		goto out_net;
 	err = sock_register(&rsk_family_ops);
 	if (err) {
 		pr_err("rdma_sock: family %d is taken (%d); load with family=N\n",
 		       rsk_family, err);
-		goto out_net;
+		goto out_netlink;
 	}
 	return 0;
 
+out_netlink:
+	rsk_netlink_exit();
 out_net:
 	rsk_net_exit();
 out_dev:
@@ -857,6 +870,7 @@ out_stream_proto:
 static void __exit rsk_exit(void)
 {
 	sock_unregister(rsk_family);
+	rsk_netlink_exit();
 	rsk_net_exit();
 	rsk_dev_exit();
 	rsk_ud_exit();
@@ -873,4 +887,5 @@ module_exit(rsk_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The rdmasock developers");
 MODULE_DESCRIPTION("Sockets over RDMA: stream over shared RC links, datagrams over UD");
+MODULE_VERSION(RSK_MODULE_VERSION);
 MODULE_ALIAS_NETPROTO(RDMA_SOCK_DEFAULT_FAMILY);

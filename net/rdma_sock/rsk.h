@@ -116,6 +116,9 @@ struct rsk_sock {
 	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
 	bool bound;
 	bool ud_user;		/* datagram: counted in rnet->ud_users */
+	/* rsk_net.socks, under socks_lock, in the order of dump_id. */
+	struct list_head net_node;
+	u64 dump_id;
 
 	/*
 	 * Datagram multicast options, under lock_sock(): the groups joined
@@ -135,6 +138,7 @@ struct rsk_sock {
 	 * and kept until the socket is destroyed: one reference.
 	 */
 	struct rsk_link *link;
+	u32 link_id;		/* link->id, for netlink, which must not follow link */
 
 	/*
 	 * lock protects everything below: the channel's state, sequence
@@ -232,6 +236,14 @@ void rsk_dgram_release(struct rsk_sock *rs);
 void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 		       __be16 dst_port, struct sk_buff *skb);
 int rsk_dgram_use_ud(struct rsk_sock *rs);
+
+/* ---- rsk_netlink.c: the generic netlink family ---- */
+
+#define RSK_MODULE_VERSION	"0.4.0"
+
+int rsk_netlink_init(void);
+void rsk_netlink_exit(void);
+int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet);
 
 /* ---- rsk_mcast.c: multicast groups and their socket options ---- */
 
@@ -411,6 +423,16 @@ struct rsk_net {
 	struct hlist_head bind_hash[1 << RSK_BIND_HASH_BITS];
 	struct hlist_head dgram_hash[1 << RSK_BIND_HASH_BITS];
 
+	/*
+	 * socks_lock protects socks, every socket of the namespace from
+	 * creation to destruction in the order of their dump_id (from
+	 * next_sock_id), so that a netlink dump resumes after the last one
+	 * it showed.
+	 */
+	spinlock_t socks_lock;
+	struct list_head socks;
+	u64 next_sock_id;
+
 	/* links_lock protects links and pending_links. */
 	spinlock_t links_lock;
 	struct list_head links;		/* struct rsk_link.net_node */
@@ -533,6 +555,8 @@ struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
 int rsk_dev_self_addr(struct net *net, sa_family_t family,
 		      struct rsk_addr *addr);
 int rsk_dev_show(struct seq_file *seq, void *v);
+int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
+		 void *arg);
 void rsk_ud_kill_dev(struct rsk_device *rdev);
 int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
 void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
@@ -598,7 +622,21 @@ struct rsk_link {
 	struct work_struct kill_work;	/* rsk_link_kill_async() */
 	int kill_err;			/* its errno; first caller's */
 	struct completion last_wqe;	/* the QP takes no more SRQ WQEs */
+
+	/* Traffic, for netlink: bumped without a lock, read likewise. */
+	char dev_name[IB_DEVICE_NAME_MAX];	/* its device's, once it has one */
+	u32 peer_qpn;			/* from the CM, once connected */
+	atomic64_t tx_bytes, tx_msgs;	/* SENDs posted, headers included */
+	atomic64_t rx_bytes, rx_msgs;	/* messages received */
+	atomic64_t errors;		/* completions and events in error */
 };
+
+/* An error on the link: its count and the event. */
+static inline void rsk_link_count_error(struct rsk_link *link)
+{
+	atomic64_inc(&link->errors);
+	rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+}
 
 void rsk_link_put(struct rsk_link *link);
 void rsk_link_up(struct rsk_link *link);
@@ -621,6 +659,8 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
 int rsk_link_init(void);
 void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
+int rsk_link_walk(struct rsk_net *rnet, u32 *last,
+		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
 
 /* ---- rsk_poll.c: completion polling, NAPI, busy polling ---- */
 

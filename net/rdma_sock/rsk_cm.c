@@ -168,6 +168,7 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	rsk_poll_mark_sock(rs, link);
 	spin_lock_bh(&rs->lock);
 	rs->link = link;
+	WRITE_ONCE(rs->link_id, link->id);
 	rs->peer = *peer;
 	rs->snd_nxt = get_random_u32();
 	rs->snd_una = rs->snd_nxt;
@@ -323,6 +324,7 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	rsk_poll_mark_sock(child, link);
 	spin_lock_bh(&child->lock);
 	child->link = link;
+	WRITE_ONCE(child->link_id, link->id);
 	child->peer = req->peer;
 	child->peer_chan = req->peer_chan;
 	child->rcv_nxt = req->isn;

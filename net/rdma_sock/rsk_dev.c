@@ -452,6 +452,34 @@ int rsk_dev_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/**
+ * rsk_dev_walk - call @fn for the bound devices, from the @*pos'th
+ * @pos: how many an earlier walk took; advanced past each @fn returns 0 for
+ * @fn: called under rsk_devices_lock; nonzero stops the walk
+ * @arg: for @fn
+ *
+ * Return: what @fn returned last, or 0.
+ */
+int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
+		 void *arg)
+{
+	struct rsk_device *rdev;
+	long i = 0;
+	int err = 0;
+
+	mutex_lock(&rsk_devices_lock);
+	list_for_each_entry(rdev, &rsk_devices, list) {
+		if (i++ < *pos)
+			continue;
+		err = fn(rdev, arg);
+		if (err)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&rsk_devices_lock);
+	return err;
+}
+
 int rsk_dev_init(void)
 {
 	return ib_register_client(&rsk_ib_client);

@@ -98,7 +98,6 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	link->peer = *peer;
 	link->peer.port = 0;
 	link->active = active;
-	link->id = atomic_inc_return(&rsk_link_ids);
 	link->max_msg = RSK_RX_BUF_SIZE;
 	spin_lock_init(&link->lock);
 	link->state = active ? RSK_LINK_RESOLVING : RSK_LINK_CONNECTING;
@@ -113,7 +112,9 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	init_completion(&link->last_wqe);
 	link->last_rx = jiffies;
 	link->idle_since = jiffies;
+	/* Ids in list order, which rsk_link_walk() resumes by. */
 	spin_lock_bh(&rsk_all_links_lock);
+	link->id = atomic_inc_return(&rsk_link_ids);
 	list_add_tail(&link->all_node, &rsk_all_links);
 	spin_unlock_bh(&rsk_all_links_lock);
 	rsk_obj_inc(rnet, links);
@@ -287,7 +288,7 @@ static void rsk_link_qp_event(struct ib_event *event, void *ctx)
 	case IB_EVENT_QP_REQ_ERR:
 	case IB_EVENT_QP_ACCESS_ERR:
 	case IB_EVENT_PATH_MIG_ERR:
-		rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+		rsk_link_count_error(link);
 		rsk_link_kill_async(link, -ECONNRESET);
 		break;
 	default:
@@ -306,6 +307,9 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	if (!rdev)
 		return -ENODEV;
 	link->rdev = rdev;
+	/* For netlink, which must not follow rdev: it goes before the link. */
+	strscpy(link->dev_name, dev_name(&rdev->ibdev->dev),
+		sizeof(link->dev_name));
 	/* Our end's IP address: what connect() binds a wildcard socket to. */
 	if (rsk_addr_parse((struct sockaddr *)&id->route.addr.src_addr,
 			   sizeof(id->route.addr.src_addr), &link->local))
@@ -529,6 +533,8 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 			rsk_link_kill(link, -ECONNREFUSED);
 			return 0;
 		}
+		if (link->active)
+			WRITE_ONCE(link->peer_qpn, ev->param.conn.qp_num);
 		rsk_link_up(link);
 		return 0;
 	case RDMA_CM_EVENT_DISCONNECTED:
@@ -589,6 +595,7 @@ static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
 		goto out_unpend;
 	}
 	link->counted_pending = true;
+	link->peer_qpn = ev->param.conn.qp_num;
 	reason = rsk_link_check_hello(link, ev->param.conn.private_data,
 				      ev->param.conn.private_data_len);
 	if (reason)
@@ -1151,6 +1158,38 @@ int rsk_link_show(struct seq_file *seq, void *v)
 	}
 	spin_unlock_bh(&rsk_all_links_lock);
 	return 0;
+}
+
+/**
+ * rsk_link_walk - call @fn for the namespace's links after link @*last
+ * @rnet: the namespace
+ * @last: the id of the last link an earlier walk took (0: none); set to
+ *	  each link's @fn returns 0 for
+ * @fn: called under a spinlock: must not sleep; nonzero stops the walk
+ * @arg: for @fn
+ *
+ * Every link of the namespace, dead ones too until they are freed, in the
+ * order they were made, which is the order of their ids: a link that
+ * goes between two walks does not make the second skip another.
+ * Return: what @fn returned last, or 0.
+ */
+int rsk_link_walk(struct rsk_net *rnet, u32 *last,
+		  int (*fn)(struct rsk_link *link, void *arg), void *arg)
+{
+	struct rsk_link *link;
+	int err = 0;
+
+	spin_lock_bh(&rsk_all_links_lock);
+	list_for_each_entry(link, &rsk_all_links, all_node) {
+		if (link->rnet != rnet || link->id <= *last)
+			continue;
+		err = fn(link, arg);
+		if (err)
+			break;
+		*last = link->id;
+	}
+	spin_unlock_bh(&rsk_all_links_lock);
+	return err;
 }
 
 int rsk_link_init(void)

@@ -309,6 +309,8 @@ static int __net_init rsk_net_init_one(struct net *net)
 	}
 	spin_lock_init(&rnet->links_lock);
 	INIT_LIST_HEAD(&rnet->links);
+	spin_lock_init(&rnet->socks_lock);
+	INIT_LIST_HEAD(&rnet->socks);
 	rnet->link_port = RSK_LINK_PORT_DEFAULT;
 	rnet->link_idle_ms = RSK_LINK_IDLE_MS_DEFAULT;
 	rnet->link_keepalive_ms = RSK_LINK_KEEPALIVE_MS_DEFAULT;
@@ -340,6 +342,8 @@ static void __net_exit rsk_net_exit_one(struct net *net)
 	struct rsk_net *rnet = rsk_net(net);
 
 	WARN_ON_ONCE(rnet->listen_id);
+	/* Kernel sockets must be closed before their namespace goes. */
+	WARN_ON_ONCE(!list_empty(&rnet->socks));
 	rsk_link_kill_net(rnet);
 	rsk_stats_net_exit(rnet);
 	rsk_sysctl_net_exit(rnet);

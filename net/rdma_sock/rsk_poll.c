@@ -91,7 +91,7 @@ static void rsk_cq_event(struct ib_event *event, void *ctx)
 	struct rsk_link *link = ctx;
 
 	/* The CQ overran or the device failed: the link cannot go on. */
-	rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+	rsk_link_count_error(link);
 	rsk_link_kill_async(link, -ECONNRESET);
 }
 

@@ -249,7 +249,7 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	atomic_dec(&rdev->srq_posted);
 	if (wc->status != IB_WC_SUCCESS) {
 		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+			rsk_link_count_error(link);
 			rsk_link_kill(link, -ECONNRESET);
 		}
 		goto repost;
@@ -259,6 +259,8 @@ void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 				   DMA_FROM_DEVICE);
 	WRITE_ONCE(link->last_rx, jiffies);
 	rsk_event(link->rnet, RSK_EV_RX_MSGS);
+	atomic64_inc(&link->rx_msgs);
+	atomic64_add(wc->byte_len, &link->rx_bytes);
 	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING) &&
 	    !link->active)
 		rsk_link_up(link);	/* the message overtook ESTABLISHED */

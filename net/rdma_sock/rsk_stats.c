@@ -12,6 +12,8 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
+#include <linux/rdma_sock.h>
 
 #include "rsk.h"
 
@@ -75,21 +77,43 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 
 static struct dentry *rsk_debugfs_dir;
 
+/*
+ * The object counters by name, in the order debugfs and netlink show
+ * them; per_ns: also counted per namespace (rsk_obj_inc()), the others
+ * are the module's only.
+ */
+static const struct {
+	const char *name;
+	size_t off;
+	bool per_ns;
+} rsk_object_fields[] = {
+#define RSK_OBJ(f, ns) { #f, offsetof(struct rsk_counters, f), ns }
+	RSK_OBJ(sockets, true),
+	RSK_OBJ(devices, false),
+	RSK_OBJ(links, true),
+	RSK_OBJ(channels, true),
+	RSK_OBJ(rx_chunks, false),
+	RSK_OBJ(tx_bufs, false),
+	RSK_OBJ(half_open, true),
+	RSK_OBJ(namespaces, false),
+	RSK_OBJ(ud_endpoints, true),
+	RSK_OBJ(ud_neighs, true),
+	RSK_OBJ(mc_groups, true),
+#undef RSK_OBJ
+};
+
+static int rsk_obj_read(const struct rsk_counters *c, size_t off)
+{
+	return atomic_read((const atomic_t *)((const char *)c + off));
+}
+
 static int rsk_objects_show(struct seq_file *seq, void *v)
 {
-	seq_printf(seq, "sockets %d\n", atomic_read(&rsk_counters.sockets));
-	seq_printf(seq, "devices %d\n", atomic_read(&rsk_counters.devices));
-	seq_printf(seq, "links %d\n", atomic_read(&rsk_counters.links));
-	seq_printf(seq, "channels %d\n", atomic_read(&rsk_counters.channels));
-	seq_printf(seq, "rx_chunks %d\n", atomic_read(&rsk_counters.rx_chunks));
-	seq_printf(seq, "tx_bufs %d\n", atomic_read(&rsk_counters.tx_bufs));
-	seq_printf(seq, "half_open %d\n", atomic_read(&rsk_counters.half_open));
-	seq_printf(seq, "namespaces %d\n",
-		   atomic_read(&rsk_counters.namespaces));
-	seq_printf(seq, "ud_endpoints %d\n",
-		   atomic_read(&rsk_counters.ud_endpoints));
-	seq_printf(seq, "ud_neighs %d\n", atomic_read(&rsk_counters.ud_neighs));
-	seq_printf(seq, "mc_groups %d\n", atomic_read(&rsk_counters.mc_groups));
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rsk_object_fields); i++)
+		seq_printf(seq, "%s %d\n", rsk_object_fields[i].name,
+			   rsk_obj_read(&rsk_counters, rsk_object_fields[i].off));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(rsk_objects);
@@ -109,19 +133,74 @@ DEFINE_SHOW_ATTRIBUTE(rsk_events);
 static int rsk_net_stats_show(struct seq_file *seq, void *v)
 {
 	struct rsk_net *rnet = rsk_net(seq_file_single_net(seq));
-	int i;
+	size_t i;
 
-	seq_printf(seq, "sockets %d\n", atomic_read(&rnet->objs.sockets));
-	seq_printf(seq, "links %d\n", atomic_read(&rnet->objs.links));
-	seq_printf(seq, "channels %d\n", atomic_read(&rnet->objs.channels));
-	seq_printf(seq, "half_open %d\n", atomic_read(&rnet->objs.half_open));
-	seq_printf(seq, "ud_endpoints %d\n",
-		   atomic_read(&rnet->objs.ud_endpoints));
-	seq_printf(seq, "ud_neighs %d\n", atomic_read(&rnet->objs.ud_neighs));
-	seq_printf(seq, "mc_groups %d\n", atomic_read(&rnet->objs.mc_groups));
+	for (i = 0; i < ARRAY_SIZE(rsk_object_fields); i++)
+		if (rsk_object_fields[i].per_ns)
+			seq_printf(seq, "%s %d\n", rsk_object_fields[i].name,
+				   rsk_obj_read(&rnet->objs,
+						rsk_object_fields[i].off));
 	for (i = 0; i < RSK_EV_NR; i++)
 		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
 			   atomic_long_read(&rnet->events[i]));
+	return 0;
+}
+
+static int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
+			u64 value, u64 total)
+{
+	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_A_STAT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, RDMA_SOCK_STAT_NAME, name) ||
+	    nla_put_u8(skb, RDMA_SOCK_STAT_KIND, kind) ||
+	    nla_put_u64_64bit(skb, RDMA_SOCK_STAT_VALUE, value,
+			      RDMA_SOCK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RDMA_SOCK_STAT_TOTAL, total,
+			      RDMA_SOCK_STAT_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * rsk_stats_nl_fill - every counter, for RDMA_SOCK_CMD_STATS_GET
+ * @skb: the message
+ * @rnet: the caller's namespace
+ *
+ * One RDMA_SOCK_A_STAT each: the namespace's value (for the module's
+ * own counters, the module's) and the module's total.
+ * Return: 0 or -EMSGSIZE.
+ */
+int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
+{
+	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_A_STATS);
+	size_t i;
+	int err = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; !err && i < ARRAY_SIZE(rsk_object_fields); i++) {
+		size_t off = rsk_object_fields[i].off;
+		int total = rsk_obj_read(&rsk_counters, off);
+		int mine = rsk_object_fields[i].per_ns ?
+			   rsk_obj_read(&rnet->objs, off) : total;
+
+		err = rsk_stat_put(skb, rsk_object_fields[i].name,
+				   RDMA_SOCK_STAT_OBJECT, mine, total);
+	}
+	for (i = 0; !err && i < RSK_EV_NR; i++)
+		err = rsk_stat_put(skb, rsk_event_names[i], RDMA_SOCK_STAT_EVENT,
+				   atomic_long_read(&rnet->events[i]),
+				   atomic_long_read(&rsk_events[i]));
+	if (err) {
+		nla_nest_cancel(skb, nest);
+		return err;
+	}
+	nla_nest_end(skb, nest);
 	return 0;
 }
 

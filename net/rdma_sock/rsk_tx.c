@@ -128,6 +128,8 @@ int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 		return err;
 	}
 	rsk_event(link->rnet, RSK_EV_TX_MSGS);
+	atomic64_inc(&link->tx_msgs);
+	atomic64_add(len, &link->tx_bytes);
 	return 0;
 }
 
@@ -163,7 +165,7 @@ void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		ib_dma_unmap_single(link->rdev->ibdev, tb->dma, tb->dma_len,
 				    DMA_TO_DEVICE);
 	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
-		rsk_event(link->rnet, RSK_EV_LINK_ERRORS);
+		rsk_link_count_error(link);
 		/* Retries ran out: the peer is gone, as a TCP timeout. */
 		rsk_link_kill(link, wc->status == IB_WC_RETRY_EXC_ERR ?
 				    -ETIMEDOUT : -ECONNRESET);

@@ -98,7 +98,8 @@ for t in $perf_tests; do
 	done
 	case $t in
 	send_lat) say "ib_send_lat 64 B: $(awk '/^ *64 /{print "median", $5, "us, p99", $8, "us, p99.9", $9, "us"}' /tmp/$t.out)" ;;
-	ud_bw_*) say "ib_send_bw -c UD: $(awk '/^ *[0-9]+ +[0-9]+ +[0-9.]+ +[0-9.]+ +[0-9.]+/{printf "%s B: %s MB/s, %.0f msg/s", $1, $4, $5 * 1e6}' /tmp/$t.out)" ;;
+	# perftest's result line: #bytes #iterations peak average Mpps
+	ud_bw_*) say "ib_send_bw -c UD: $(awk 'NF >= 5 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {printf "%s B: %s MB/s, %.0f msg/s", $1, $4, $5 * 1e6}' /tmp/$t.out)" ;;
 	*) say "ib_$t 64 KiB: $(awk '/^ *65536 /{print $4, "MB/s"}' /tmp/$t.out)" ;;
 	esac
 done

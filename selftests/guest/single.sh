@@ -9,6 +9,9 @@ tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net 10.99.0.1
 [ "${rsk_kunit:-0}" = 1 ] && . "$(dirname "$0")/kunit.sh"
 tap_run "modprobe rdma_sock" modprobe rdma_sock
 tap_run "rdma_sock bound $RSK_IBDEV" grep -q "^$RSK_IBDEV " /sys/kernel/debug/rdma_sock/devices
+# rdmasockctl, first: what it shows must be the sockets of the module's
+# own tests alone (rsk_hold's), not the tail of earlier ones.
+. "$(dirname "$0")/ctl.sh"
 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 # Streams over a link to this host itself: every case against TCP's
 # behaviour, IPv4, IPv4-mapped IPv6 and IPv6.  rsk_scale=small on slow kernels.
@@ -33,4 +36,5 @@ tap_run "no receive chunk or send buffer left behind" \
 tap_run "no datagram endpoint, neighbour or group left behind" \
 	rsk_wait_for 30 rsk_no_ud_objects
 tap_run "rmmod with no socket open" modprobe -r rdma_sock
+tap_run "rdmasockctl without the module: exit 3" ctl_not_loaded
 tap_done

@@ -7,6 +7,7 @@
 #define RSK_SELFTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@ packages=(
 	# the kernels the guests boot
 	linux-image-6.12-amd64 linux-image-amd64
 	# the test bed
-	qemu-system-x86 busybox-static iproute2 file
+	qemu-system-x86 busybox-static iproute2 file jq util-linux
 	rdma-core ibverbs-utils rdmacm-utils perftest
 	# userspace tools and their tests
 	cmake g++ googletest libgtest-dev libnl-3-dev libnl-genl-3-dev

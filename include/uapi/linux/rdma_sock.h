@@ -31,4 +31,136 @@
 /* Name of the module, for modprobe and delete_module(). */
 #define RDMA_SOCK_MODULE_NAME		"rdma_sock"
 
+/*
+ * Generic netlink family "rdma_sock" (Documentation/networking/
+ * rdma_sock.rst, "Generic netlink").  Every command reads; what it shows
+ * is the caller's network namespace's, but for devices and the module's
+ * totals.  Addresses are struct sockaddr_in or sockaddr_in6, port
+ * included.  Attributes a newer module adds are skipped by older tools.
+ */
+#define RDMA_SOCK_GENL_NAME		"rdma_sock"
+#define RDMA_SOCK_GENL_VERSION		1
+
+enum rdma_sock_genl_cmd {
+	RDMA_SOCK_CMD_UNSPEC,
+	RDMA_SOCK_CMD_INFO_GET,		/* do: the module */
+	RDMA_SOCK_CMD_DEV_GET,		/* dump: bound RDMA devices */
+	RDMA_SOCK_CMD_LINK_GET,		/* dump: the namespace's links */
+	RDMA_SOCK_CMD_SOCK_GET,		/* dump: the namespace's sockets */
+	RDMA_SOCK_CMD_STATS_GET,	/* do: counters */
+	__RDMA_SOCK_CMD_MAX,
+};
+
+#define RDMA_SOCK_CMD_MAX		(__RDMA_SOCK_CMD_MAX - 1)
+
+enum rdma_sock_genl_attr {
+	RDMA_SOCK_A_UNSPEC,
+	RDMA_SOCK_A_PAD,
+	RDMA_SOCK_A_INFO,		/* nest: RDMA_SOCK_INFO_* */
+	RDMA_SOCK_A_DEV,		/* nest: RDMA_SOCK_DEV_* */
+	RDMA_SOCK_A_LINK,		/* nest: RDMA_SOCK_LINK_* */
+	RDMA_SOCK_A_SOCK,		/* nest: RDMA_SOCK_SOCK_* */
+	RDMA_SOCK_A_STATS,		/* nest of RDMA_SOCK_A_STAT */
+	RDMA_SOCK_A_STAT,		/* nest: RDMA_SOCK_STAT_* */
+	__RDMA_SOCK_A_MAX,
+};
+
+#define RDMA_SOCK_A_MAX			(__RDMA_SOCK_A_MAX - 1)
+
+enum rdma_sock_info_attr {
+	RDMA_SOCK_INFO_UNSPEC,
+	RDMA_SOCK_INFO_VERSION,		/* string: the module's version */
+	RDMA_SOCK_INFO_FAMILY,		/* u32: the address family number */
+	RDMA_SOCK_INFO_PROTO_VERSION,	/* u8: wire protocol spoken */
+	RDMA_SOCK_INFO_PROTO_MIN,	/* u8: oldest one accepted */
+	__RDMA_SOCK_INFO_MAX,
+};
+
+#define RDMA_SOCK_INFO_MAX		(__RDMA_SOCK_INFO_MAX - 1)
+
+enum rdma_sock_dev_attr {
+	RDMA_SOCK_DEV_UNSPEC,
+	RDMA_SOCK_DEV_NAME,		/* string, "rxe0" */
+	RDMA_SOCK_DEV_INDEX,		/* u32: ib_core's device index */
+	RDMA_SOCK_DEV_PORTS,		/* u32: ports */
+	RDMA_SOCK_DEV_SRQ_DEPTH,	/* u32: receive buffers of the SRQ */
+	RDMA_SOCK_DEV_SRQ_POSTED,	/* u32: of those, posted now */
+	RDMA_SOCK_DEV_REFS,		/* u32: the list's and one per link */
+	RDMA_SOCK_DEV_DYING,		/* u8: removal under way */
+	__RDMA_SOCK_DEV_MAX,
+};
+
+#define RDMA_SOCK_DEV_MAX		(__RDMA_SOCK_DEV_MAX - 1)
+
+enum rdma_sock_link_state {
+	RDMA_SOCK_LINK_RESOLVING,
+	RDMA_SOCK_LINK_CONNECTING,
+	RDMA_SOCK_LINK_UP,
+	RDMA_SOCK_LINK_DEAD,
+};
+
+enum rdma_sock_link_attr {
+	RDMA_SOCK_LINK_UNSPEC,
+	RDMA_SOCK_LINK_PAD,
+	RDMA_SOCK_LINK_ID,		/* u32 */
+	RDMA_SOCK_LINK_ACTIVE,		/* u8: this host opened it */
+	RDMA_SOCK_LINK_STATE,		/* u8: enum rdma_sock_link_state */
+	RDMA_SOCK_LINK_LOCAL,		/* binary: sockaddr, port 0 */
+	RDMA_SOCK_LINK_PEER,		/* binary: sockaddr, port 0 */
+	RDMA_SOCK_LINK_DEV,		/* string: the device's name */
+	RDMA_SOCK_LINK_QPN,		/* u32: our queue pair */
+	RDMA_SOCK_LINK_PEER_QPN,	/* u32: the peer's */
+	RDMA_SOCK_LINK_CHANNELS,	/* u32: channels on it */
+	RDMA_SOCK_LINK_MAX_MSG,		/* u32: largest SEND the peer takes */
+	RDMA_SOCK_LINK_TX_BYTES,	/* u64: bytes sent, headers included */
+	RDMA_SOCK_LINK_TX_MSGS,		/* u64: messages sent */
+	RDMA_SOCK_LINK_RX_BYTES,	/* u64: bytes received, headers incl. */
+	RDMA_SOCK_LINK_RX_MSGS,		/* u64: messages received */
+	RDMA_SOCK_LINK_ERRORS,		/* u64: completions in error */
+	RDMA_SOCK_LINK_ERRNO,		/* u32: why it died (positive), or 0 */
+	__RDMA_SOCK_LINK_MAX,
+};
+
+#define RDMA_SOCK_LINK_MAX		(__RDMA_SOCK_LINK_MAX - 1)
+
+enum rdma_sock_sock_attr {
+	RDMA_SOCK_SOCK_UNSPEC,
+	RDMA_SOCK_SOCK_PAD,
+	RDMA_SOCK_SOCK_TYPE,		/* u16: SOCK_STREAM or SOCK_DGRAM */
+	RDMA_SOCK_SOCK_STATE,		/* u8: TCP_ESTABLISHED... as ss's */
+	RDMA_SOCK_SOCK_LOCAL,		/* binary: sockaddr */
+	RDMA_SOCK_SOCK_PEER,		/* binary: sockaddr */
+	RDMA_SOCK_SOCK_LINK_ID,		/* u32: its link, if it has one */
+	RDMA_SOCK_SOCK_CHAN,		/* u32: its channel id on the link */
+	RDMA_SOCK_SOCK_PEER_CHAN,	/* u32: the peer's */
+	/* A listener's RECVQ: connections queued; SENDQ: its backlog. */
+	RDMA_SOCK_SOCK_RECVQ,		/* u32: bytes received, not read */
+	RDMA_SOCK_SOCK_SENDQ,		/* u32: bytes written, not acked */
+	RDMA_SOCK_SOCK_SND_WND,		/* u32: bytes the peer takes now */
+	RDMA_SOCK_SOCK_RCV_WND,		/* u32: bytes we advertised */
+	RDMA_SOCK_SOCK_UID,		/* u32: owner, in the caller's userns */
+	RDMA_SOCK_SOCK_INODE,		/* u64 */
+	RDMA_SOCK_SOCK_ID,		/* u64: unique in the namespace */
+	__RDMA_SOCK_SOCK_MAX,
+};
+
+#define RDMA_SOCK_SOCK_MAX		(__RDMA_SOCK_SOCK_MAX - 1)
+
+enum rdma_sock_stat_attr {
+	RDMA_SOCK_STAT_UNSPEC,
+	RDMA_SOCK_STAT_PAD,
+	RDMA_SOCK_STAT_NAME,		/* string: "links", "rx_short"... */
+	RDMA_SOCK_STAT_KIND,		/* u8: enum rdma_sock_stat_kind */
+	RDMA_SOCK_STAT_VALUE,		/* u64 */
+	RDMA_SOCK_STAT_TOTAL,		/* u64: the module's, all namespaces */
+	__RDMA_SOCK_STAT_MAX,
+};
+
+#define RDMA_SOCK_STAT_MAX		(__RDMA_SOCK_STAT_MAX - 1)
+
+enum rdma_sock_stat_kind {
+	RDMA_SOCK_STAT_OBJECT,		/* objects alive now */
+	RDMA_SOCK_STAT_EVENT,		/* events since the module loaded */
+};
+
 #endif /* _UAPI_LINUX_RDMA_SOCK_H */

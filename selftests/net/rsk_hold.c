@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rsk_hold: holds rdma_sock sockets open in known states, for the tests of
+ * rdmasockctl (selftests/guest/ctl.sh) to look at, until SIGTERM.
+ *
+ *   rsk_hold -n N                  N stream sockets, unbound
+ *   rsk_hold -a ADDR -p PORT -b B  a listener on ADDR:PORT, a connection to
+ *                                  it whose client sent B bytes the server
+ *                                  has not read, and a datagram socket
+ *                                  bound to ADDR:PORT
+ *
+ * Prints "ready" and, for -a, "client PORT" (the client's port) once set up;
+ * exits 0 on SIGTERM, 1 on a setup error (with a message on stderr).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "rsk_selftest.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "rsk_hold: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int hold_many(long n)
+{
+	struct rlimit rl = { .rlim_cur = n + 64, .rlim_max = n + 64 };
+	long i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return fail("setrlimit");
+	for (i = 0; i < n; i++)
+		if (socket(rsk_family(), SOCK_STREAM, 0) < 0)
+			return fail("socket");
+	return 0;
+}
+
+static int hold_conn(const char *addr, int port, long bytes)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	socklen_t len = sizeof(sin);
+	char *buf = calloc(1, bytes + 1);
+	int l, c, a, d;
+
+	if (!buf || inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return fail("address");
+	l = socket(rsk_family(), SOCK_STREAM, 0);
+	c = socket(rsk_family(), SOCK_STREAM, 0);
+	d = socket(rsk_family(), SOCK_DGRAM, 0);
+	if (l < 0 || c < 0 || d < 0)
+		return fail("socket");
+	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 8))
+		return fail("listen");
+	if (connect(c, (struct sockaddr *)&sin, sizeof(sin)))
+		return fail("connect");
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return fail("accept");
+	if (send(c, buf, bytes, 0) != bytes)
+		return fail("send");
+	if (bind(d, (struct sockaddr *)&sin, sizeof(sin)))
+		return fail("bind datagram socket");
+	if (getsockname(c, (struct sockaddr *)&sin, &len))
+		return fail("getsockname");
+	printf("client %d\n", ntohs(sin.sin_port));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *addr = NULL;
+	long n = 0, bytes = 0;
+	int opt, port = 0, err;
+
+	while ((opt = getopt(argc, argv, "n:a:p:b:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = atol(optarg);
+			break;
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'b':
+			bytes = atol(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: rsk_hold -n N | -a ADDR -p PORT -b BYTES\n");
+			return 1;
+		}
+	}
+	/* After setup, and without SA_RESTART: SIGTERM ends pause() only. */
+	err = addr ? hold_conn(addr, port, bytes) : hold_many(n);
+	if (err)
+		return err;
+	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_term }, NULL);
+	printf("ready\n");
+	fflush(stdout);
+	while (!stop)
+		pause();
+	return 0;
+}

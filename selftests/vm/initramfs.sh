@@ -59,5 +59,7 @@ umount /proc /sys /dev
 exec switch_root /newroot "${rsk_init:-/sbin/init}"
 INIT
 chmod +x "$work/init"
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp"
-mv "$out.tmp" "$out"
+# Two guests started together may both build it: each writes its own file
+# and renames it into place, the last one winning, whole.
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) > "$out.tmp.$$"
+mv -f "$out.tmp.$$" "$out"

@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -254,10 +256,30 @@ struct Collect {
 	int err = 0;		/* the kernel's errno, positive */
 };
 
+/*
+ * RDMASOCKCTL_RECORD=DIR appends every reply message, as it came, to
+ * DIR/<command number>.nl: the unit tests' recorded payloads come so.
+ */
+void record(nl_msg *msg)
+{
+	const char *dir = getenv("RDMASOCKCTL_RECORD");
+	nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (!dir || !genlmsg_valid_hdr(nlh, 0))
+		return;
+	std::string path = std::string(dir) + "/" +
+			   std::to_string(genlmsg_hdr(nlh)->cmd) + ".nl";
+	if (FILE *f = fopen(path.c_str(), "ab")) {
+		fwrite(nlh, 1, nlh->nlmsg_len, f);
+		fclose(f);
+	}
+}
+
 int on_valid(nl_msg *msg, void *arg)
 {
 	auto *c = static_cast<Collect *>(arg);
 
+	record(msg);
 	try {
 		c->fn(msg);
 	} catch (const std::exception &e) {

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The parsers on replies recorded from the live module (RDMASOCKCTL_RECORD,
+ * see nl.cpp): a test guest (10.99.0.1, rxe0) where rsk_hold held a
+ * listener on 10.99.0.1:7400, a connection to it whose client had sent
+ * 10000 bytes the server had not read, and a datagram socket bound to
+ * 10.99.0.1:7400.  test/data/<command>.nl holds each command's replies
+ * back to back, as netlink delivered them.
+ */
+#include <sys/socket.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include <linux/rdma_sock.h>
+
+#include "nl.hpp"
+
+namespace {
+
+/* Every message of the recording of @cmd, each handed to @fn. */
+template <class Fn>
+size_t each_recorded(int cmd, Fn fn)
+{
+	std::string path = std::string(RSK_TEST_DATA) + "/" + std::to_string(cmd) + ".nl";
+	std::ifstream f(path, std::ios::binary);
+	std::vector<char> buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+	size_t n = 0;
+	int left = buf.size();
+
+	EXPECT_TRUE(f.good() || f.eof()) << path;
+	for (nlmsghdr *h = reinterpret_cast<nlmsghdr *>(buf.data()); nlmsg_ok(h, left);
+	     h = nlmsg_next(h, &left)) {
+		nl_msg *m = nlmsg_convert(h);
+		fn(m);
+		nlmsg_free(m);
+		n++;
+	}
+	EXPECT_EQ(0, left) << path << ": trailing bytes";
+	return n;
+}
+
+TEST(Recorded, Info)
+{
+	rsk::Info i;
+	EXPECT_EQ(1u, each_recorded(RDMA_SOCK_CMD_INFO_GET, [&](nl_msg *m) { i = rsk::parse_info(m); }));
+	EXPECT_EQ("0.4.0", i.version);
+	EXPECT_EQ(19u, i.family);
+	EXPECT_EQ(1, i.proto_version);
+}
+
+TEST(Recorded, Devices)
+{
+	std::vector<rsk::Device> v;
+	each_recorded(RDMA_SOCK_CMD_DEV_GET, [&](nl_msg *m) { v.push_back(rsk::parse_device(m)); });
+	ASSERT_EQ(1u, v.size());
+	EXPECT_EQ("rxe0", v[0].name);
+	EXPECT_EQ(1u, v[0].ports);
+	EXPECT_LT(0u, v[0].srq_depth);
+	EXPECT_FALSE(v[0].dying);
+}
+
+TEST(Recorded, Links)
+{
+	std::vector<rsk::Link> v;
+	each_recorded(RDMA_SOCK_CMD_LINK_GET, [&](nl_msg *m) { v.push_back(rsk::parse_link(m)); });
+	ASSERT_EQ(2u, v.size());	/* this host to itself: one each way */
+	EXPECT_NE(v[0].active, v[1].active);
+	for (const rsk::Link &l : v) {
+		EXPECT_EQ("up", l.state);
+		EXPECT_EQ("10.99.0.1", l.peer.addr);
+		EXPECT_EQ("rxe0", l.dev);
+		EXPECT_EQ(1u, l.channels);
+	}
+	EXPECT_EQ(v[0].qpn, v[1].peer_qpn);
+	EXPECT_GE(v[0].tx_bytes + v[1].tx_bytes, 10000u);
+}
+
+TEST(Recorded, Sockets)
+{
+	std::vector<rsk::Socket> v;
+	each_recorded(RDMA_SOCK_CMD_SOCK_GET, [&](nl_msg *m) { v.push_back(rsk::parse_socket(m)); });
+	ASSERT_EQ(4u, v.size());
+	int listen = 0, estab = 0, unconn = 0;
+	for (const rsk::Socket &s : v) {
+		if (s.state == "LISTEN") {
+			listen++;
+			EXPECT_EQ("10.99.0.1:7400", s.local.str());
+		} else if (s.state == "ESTAB" && s.local.port == 7400) {
+			estab++;
+			EXPECT_EQ(10000u, s.recvq);
+			EXPECT_TRUE(s.link_id.has_value());
+		} else if (s.state == "ESTAB") {
+			estab++;
+			EXPECT_EQ(7400, s.peer.port);
+		} else if (s.state == "UNCONN") {
+			unconn++;
+			EXPECT_EQ("dgram", s.type);
+		}
+	}
+	EXPECT_EQ(1, listen);
+	EXPECT_EQ(2, estab);
+	EXPECT_EQ(1, unconn);
+}
+
+TEST(Recorded, Stats)
+{
+	std::vector<rsk::Stat> v;
+	each_recorded(RDMA_SOCK_CMD_STATS_GET, [&](nl_msg *m) { v = rsk::parse_stats(m); });
+	bool sockets = false, connects = false;
+	for (const rsk::Stat &s : v) {
+		if (s.name == "sockets") {
+			sockets = true;
+			EXPECT_TRUE(s.object);
+			EXPECT_EQ(4u, s.value);
+		}
+		if (s.name == "connects") {
+			connects = true;
+			EXPECT_FALSE(s.object);
+			EXPECT_LE(1u, s.value);
+		}
+	}
+	EXPECT_TRUE(sockets);
+	EXPECT_TRUE(connects);
+	EXPECT_LT(40u, v.size());
+}
+
+} /* namespace */

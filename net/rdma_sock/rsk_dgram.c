@@ -351,6 +351,12 @@ static bool rsk_dgram_match(const struct rsk_sock *rs,
 	return true;
 }
 
+/* The bind table bucket of datagram sockets on @port; bind_lock held. */
+static struct hlist_head *rsk_dgram_bucket(struct rsk_net *rnet, __be16 port)
+{
+	return &rnet->dgram_hash[hash_32((__force u32)port, RSK_BIND_HASH_BITS)];
+}
+
 /* Queue @skb on @rs, or drop and count it; the socket is held. */
 static void rsk_dgram_queue(struct rsk_net *rnet, struct rsk_sock *rs,
 			    struct sk_buff *skb)
@@ -381,9 +387,7 @@ static void rsk_dgram_deliver_mc(struct rsk_net *rnet,
 	struct sk_buff *copy;
 
 	spin_lock_bh(&rnet->bind_lock);
-	hlist_for_each_entry(rs, &rnet->dgram_hash[hash_32((__force u32)dst_port,
-							   RSK_BIND_HASH_BITS)],
-			     bind_node) {
+	hlist_for_each_entry(rs, rsk_dgram_bucket(rnet, dst_port), bind_node) {
 		if (rs->local.port != dst_port || !rsk_dgram_match(rs, dst, src))
 			continue;
 		if (prev) {
@@ -425,9 +429,7 @@ void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 		return;
 	}
 	spin_lock_bh(&rnet->bind_lock);
-	hlist_for_each_entry(rs, &rnet->dgram_hash[hash_32((__force u32)dst_port,
-							   RSK_BIND_HASH_BITS)],
-			     bind_node) {
+	hlist_for_each_entry(rs, rsk_dgram_bucket(rnet, dst_port), bind_node) {
 		if (rs->local.port != dst_port || !rsk_dgram_match(rs, dst, src))
 			continue;
 		/* A socket bound to the address before one on the wildcard. */

@@ -339,6 +339,28 @@ static bool links_gone(int seconds)
 }
 
 /*
+ * Wait up to 30 s for process @pid, named @comm, to listen with rdma_cm on
+ * 0.0.0.0:@port: 0, or -1 if it exited or never did.
+ */
+static int await_cm_listener(pid_t pid, const char *comm, long port)
+{
+	char grep[128];
+	int i, st;
+
+	snprintf(grep, sizeof(grep),
+		 "rdma res show cm_id | grep -q 'comm %s src-addr 0.0.0.0:%ld '",
+		 comm, port);
+	for (i = 0; i < 300; i++) {
+		if (!rsk_run("%s", grep))
+			return 0;
+		if (waitpid(pid, &st, WNOHANG))
+			return -1;
+		sleep_ms(100);
+	}
+	return -1;
+}
+
+/*
  * net.rdma_sock.link_port is the port links are set up on, and
  * link_idle_ms how long an unused one stays: with another rdma_cm user
  * holding the default port, listen() fails (EADDRINUSE); on another port
@@ -350,7 +372,7 @@ TEST_F_TIMEOUT(ns, link_port_and_idle_sysctls, 300)
 	long port0 = sysctl_get("link_port");
 	long idle0 = sysctl_get("link_idle_ms");
 	struct sockaddr_storage ss;
-	int l, c, a, port, st, i;
+	int l, c, a, port;
 	char buf[4] = "ping";
 	socklen_t len;
 	pid_t rping;
@@ -371,18 +393,8 @@ TEST_F_TIMEOUT(ns, link_port_and_idle_sysctls, 300)
 		_exit(127);
 	}
 	/* rping may take seconds to start (the debug kernel is slow). */
-	for (i = 0; i < 300; i++) {
-		char grep[128];
-
-		snprintf(grep, sizeof(grep),
-			 "rdma res show cm_id | grep -q 'comm rping src-addr 0.0.0.0:%ld '",
-			 port0);
-		if (!rsk_run("%s", grep))
-			break;
-		ASSERT_EQ(0, waitpid(rping, &st, WNOHANG)) TH_LOG("rping exited");
-		sleep_ms(100);
-	}
-	ASSERT_GT(300, i) TH_LOG("rping never listened on %ld", port0);
+	ASSERT_EQ(0, await_cm_listener(rping, "rping", port0))
+		TH_LOG("rping never listened on %ld", port0);
 
 	l = rdma_socket();
 	ASSERT_LE(0, l);
@@ -431,7 +443,7 @@ TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
 	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
 	long port0 = sysctl_get("dgram_port");
 	struct sockaddr_storage ss;
-	int a, b, port, st, i;
+	int a, b, port;
 	char buf[4] = "ping";
 	socklen_t len;
 	pid_t udaddy;
@@ -443,18 +455,8 @@ TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
 		execlp("udaddy", "udaddy", NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 300; i++) {
-		char grep[128];
-
-		snprintf(grep, sizeof(grep),
-			 "rdma res show cm_id | grep -q 'comm udaddy src-addr 0.0.0.0:%d '",
-			 UDADDY_PORT);
-		if (!rsk_run("%s", grep))
-			break;
-		ASSERT_EQ(0, waitpid(udaddy, &st, WNOHANG)) TH_LOG("udaddy exited");
-		sleep_ms(100);
-	}
-	ASSERT_GT(300, i) TH_LOG("udaddy never listened on %d", UDADDY_PORT);
+	ASSERT_EQ(0, await_cm_listener(udaddy, "udaddy", UDADDY_PORT))
+		TH_LOG("udaddy never listened on %d", UDADDY_PORT);
 
 	a = socket(rsk_family(), SOCK_DGRAM, 0);
 	b = socket(rsk_family(), SOCK_DGRAM, 0);

@@ -48,9 +48,6 @@ public:
 	std::vector<Socket> sockets();
 	std::vector<Stat> stats();
 
-	/* The family's number, for tests that build messages like ours. */
-	int family_id() const { return family_; }
-
 private:
 	/* Sends @cmd (a dump if @dump) and hands every reply message to @fn. */
 	template <class Fn> void request(int cmd, bool dump, Fn fn);

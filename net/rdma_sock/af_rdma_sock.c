@@ -113,9 +113,65 @@ static void rsk_sk_destruct(struct sock *sk)
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
 	spin_lock_bh(&rs->rnet->socks_lock);
-	list_del(&rs->net_node);
+	rb_erase(&rs->net_node, &rs->rnet->socks);
 	spin_unlock_bh(&rs->rnet->socks_lock);
 	rsk_obj_dec(rs->rnet, sockets);
+}
+
+static bool rsk_sock_id_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct rsk_sock, net_node)->dump_id <
+	       rb_entry(b, struct rsk_sock, net_node)->dump_id;
+}
+
+/* The namespace's first socket whose dump_id is past @last; socks_lock. */
+static struct rsk_sock *rsk_sock_after(struct rsk_net *rnet, u64 last)
+{
+	struct rb_node *node = rnet->socks.rb_node;
+	struct rsk_sock *found = NULL;
+
+	while (node) {
+		struct rsk_sock *rs = rb_entry(node, struct rsk_sock, net_node);
+
+		if (rs->dump_id > last) {
+			found = rs;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return found;
+}
+
+/**
+ * rsk_sock_walk - call @fn for the namespace's sockets after @*last
+ * @rnet: the namespace
+ * @last: the dump_id of the last socket an earlier walk took; advanced
+ *	past each one @fn returns 0 for
+ * @fn: called under socks_lock (the socket cannot be freed; its fields
+ *	are to be read as a snapshot); nonzero stops the walk
+ * @arg: for @fn
+ *
+ * Return: what @fn returned last, or 0.
+ */
+int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
+		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg)
+{
+	struct rsk_sock *rs;
+	struct rb_node *node;
+	int err = 0;
+
+	spin_lock_bh(&rnet->socks_lock);
+	rs = rsk_sock_after(rnet, *last);
+	for (node = rs ? &rs->net_node : NULL; node; node = rb_next(node)) {
+		rs = rb_entry(node, struct rsk_sock, net_node);
+		err = fn(rs, arg);
+		if (err)
+			break;
+		*last = rs->dump_id;
+	}
+	spin_unlock_bh(&rnet->socks_lock);
+	return err;
 }
 
 static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
@@ -145,7 +201,7 @@ static void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	/* Last: netlink dumps see it from here on. */
 	spin_lock_bh(&rs->rnet->socks_lock);
 	rs->dump_id = ++rs->rnet->next_sock_id;
-	list_add_tail(&rs->net_node, &rs->rnet->socks);
+	rb_add(&rs->net_node, &rs->rnet->socks, rsk_sock_id_less);
 	spin_unlock_bh(&rs->rnet->socks_lock);
 }
 
@@ -790,6 +846,9 @@ static int rsk_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 
 	sock_init_data(sock, sk);
+	/* The namespace's defaults, as TCP's come from tcp_rmem/tcp_wmem. */
+	sk->sk_rcvbuf = READ_ONCE(rsk_net(net)->rmem_default);
+	sk->sk_sndbuf = READ_ONCE(rsk_net(net)->wmem_default);
 	rsk_sock_init(sk, kind);
 	return 0;
 }

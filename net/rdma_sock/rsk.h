@@ -116,8 +116,8 @@ struct rsk_sock {
 	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
 	bool bound;
 	bool ud_user;		/* datagram: counted in rnet->ud_users */
-	/* rsk_net.socks, under socks_lock, in the order of dump_id. */
-	struct list_head net_node;
+	/* rsk_net.socks, under socks_lock, keyed by dump_id. */
+	struct rb_node net_node;
 	u64 dump_id;
 
 	/*
@@ -244,6 +244,8 @@ int rsk_dgram_use_ud(struct rsk_sock *rs);
 int rsk_netlink_init(void);
 void rsk_netlink_exit(void);
 int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet);
+int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
+		 u64 value, u64 total);
 
 /* ---- rsk_mcast.c: multicast groups and their socket options ---- */
 
@@ -332,6 +334,7 @@ struct rsk_counters {
 	atomic_t ud_endpoints;	/* struct rsk_ud_ep, until freed */
 	atomic_t ud_neighs;	/* struct rsk_ud_neigh, until freed */
 	atomic_t mc_groups;	/* struct rsk_mc_group: groups joined */
+	atomic_t policies;	/* struct rsk_policy: acceleration rules */
 };
 
 extern struct rsk_counters rsk_counters;
@@ -391,6 +394,7 @@ enum rsk_event {
 	RSK_EV_MC_JOINS,
 	RSK_EV_MC_JOIN_FAILURES,
 	RSK_EV_MC_ERRORS,
+	RSK_EV_POLICY_REJECTED,
 	RSK_EV_NR
 };
 
@@ -425,12 +429,13 @@ struct rsk_net {
 
 	/*
 	 * socks_lock protects socks, every socket of the namespace from
-	 * creation to destruction in the order of their dump_id (from
-	 * next_sock_id), so that a netlink dump resumes after the last one
-	 * it showed.
+	 * creation to destruction, a tree by dump_id (from next_sock_id,
+	 * which only grows), so that a netlink dump finds the socket after
+	 * the last one it showed in O(log n).  A tree, not an xarray: a node
+	 * in the socket needs no allocation that could fail.
 	 */
 	spinlock_t socks_lock;
-	struct list_head socks;
+	struct rb_root socks;
 	u64 next_sock_id;
 
 	/* links_lock protects links and pending_links. */
@@ -446,6 +451,11 @@ struct rsk_net {
 	int max_half_open;		/* held requests per listener */
 	int max_half_open_per_link;
 	int half_open_timeout_ms;
+	int rmem_default;		/* a new socket's SO_RCVBUF */
+	int rmem_max;			/* the most a socket queues to read */
+	int wmem_default;		/* a new socket's SO_SNDBUF */
+	int wmem_max;			/* the most a stream queues to send */
+	int zcopy_threshold;		/* reserved: sends to go by RDMA */
 	struct ctl_table_header *sysctl_hdr;
 
 	/*
@@ -459,6 +469,15 @@ struct rsk_net {
 	int dgram_neigh_ttl_ms;
 	atomic_t dgram_frag_mem;	/* bytes in reassembly */
 	atomic_t dgram_msg_id;
+
+	/*
+	 * policy_mutex protects policies (struct rsk_policy.node, in the
+	 * order rules are tried), npolicies and next_policy_id.
+	 */
+	struct mutex policy_mutex;
+	struct list_head policies;
+	int npolicies;
+	u32 next_policy_id;
 
 	/* What this namespace's sockets and links use and did. */
 	struct rsk_counters objs;
@@ -494,6 +513,51 @@ void rsk_net_exit(void);
 int rsk_sysctl_net_init(struct rsk_net *rnet);
 void rsk_sysctl_net_exit(struct rsk_net *rnet);
 
+/* ---- rsk_policy.c: acceleration rules ---- */
+
+/* A rule of RDMA_SOCK_CMD_POLICY_*; a field left 0 matches anything. */
+struct rsk_policy {
+	struct list_head node;		/* rsk_net.policies */
+	u32 id;
+	u32 prio;
+	u8 action;			/* enum rdma_sock_policy_action */
+	u8 prefix;			/* bits of dst; family set with it */
+	u16 type;
+	u16 family;
+	u16 dport_min;
+	u16 dport_max;
+	u8 dst[16];
+	char program[TASK_COMM_LEN];
+};
+
+int rsk_policy_parse(struct rsk_policy *rule, struct nlattr **tb,
+		     struct netlink_ext_ack *extack);
+int rsk_policy_add(struct rsk_net *rnet, struct rsk_policy *rule,
+		   struct netlink_ext_ack *extack);
+int rsk_policy_del(struct rsk_net *rnet, u32 id);
+int rsk_policy_walk(struct rsk_net *rnet, long *pos,
+		    int (*fn)(const struct rsk_policy *rule, void *arg),
+		    void *arg);
+void rsk_policy_net_init(struct rsk_net *rnet);
+void rsk_policy_net_exit(struct rsk_net *rnet);
+
+/* net.rdma_sock.srq_size: the initial namespace's, for every device. */
+extern int rsk_srq_size;
+
+/*
+ * The receive and send buffers a socket works with: what SO_RCVBUF and
+ * SO_SNDBUF set, bounded by its namespace's rmem_max and wmem_max.
+ */
+static inline int rsk_rcvbuf(const struct rsk_sock *rs)
+{
+	return min(READ_ONCE(rs->sk.sk_rcvbuf), READ_ONCE(rs->rnet->rmem_max));
+}
+
+static inline int rsk_sndbuf(const struct rsk_sock *rs)
+{
+	return min(READ_ONCE(rs->sk.sk_sndbuf), READ_ONCE(rs->rnet->wmem_max));
+}
+
 int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
 		  bool reuse);
 void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
@@ -510,7 +574,7 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 /* 16 KiB receive buffers: the largest message a link takes. */
 #define RSK_RX_ORDER		2
 #define RSK_RX_BUF_SIZE		(PAGE_SIZE << RSK_RX_ORDER)
-#define RSK_SRQ_DEPTH		256
+#define RSK_SRQ_DEPTH		256	/* srq_size's default */
 /*
  * Payloads shorter than half a buffer are copied and their buffer
  * reposted, so that queued data never takes more than twice its size.
@@ -555,6 +619,9 @@ struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
 int rsk_dev_self_addr(struct net *net, sa_family_t family,
 		      struct rsk_addr *addr);
 int rsk_dev_show(struct seq_file *seq, void *v);
+int rsk_dev_rnr_counters(struct rsk_device *rdev,
+			 int (*fn)(const char *name, u64 value, void *arg),
+			 void *arg);
 int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
 		 void *arg);
 void rsk_ud_kill_dev(struct rsk_device *rdev);
@@ -659,6 +726,8 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
 int rsk_link_init(void);
 void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
+int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
+		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg);
 int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
 

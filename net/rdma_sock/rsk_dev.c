@@ -305,7 +305,7 @@ static int rsk_dev_setup(struct rsk_device *rdev)
 	u32 i;
 	int err;
 
-	rdev->srq_depth = min_t(u32, RSK_SRQ_DEPTH,
+	rdev->srq_depth = min_t(u32, READ_ONCE(rsk_srq_size),
 				ibdev->attrs.max_srq_wr);
 	if (!rdev->srq_depth)
 		return -EOPNOTSUPP;	/* no SRQ: not for this client */
@@ -477,6 +477,52 @@ int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
 		(*pos)++;
 	}
 	mutex_unlock(&rsk_devices_lock);
+	return err;
+}
+
+/**
+ * rsk_dev_rnr_counters - the driver's hardware counters of RNR NAKs
+ * @rdev: the device; called under rsk_devices_lock, so it stays bound
+ * @fn: called with each counter whose name has "rnr" in it (drivers name
+ *	them: rxe's rcvd_rnr_err and send_rnr_err), summed over the ports
+ * @arg: for @fn
+ *
+ * RNR NAKs are our flow control at work: a sender waits in hardware
+ * while the receiver's SRQ is empty.  Only the driver counts them.  It
+ * may sleep (some drivers ask their firmware); ports share one layout.
+ *
+ * Return: 0, or what @fn returned.
+ */
+int rsk_dev_rnr_counters(struct rsk_device *rdev,
+			 int (*fn)(const char *name, u64 value, void *arg),
+			 void *arg)
+{
+	struct ib_device *ibdev = rdev->ibdev;
+	struct rdma_hw_stats *stats;
+	u64 *sum;
+	u32 port;
+	int i, n, err = 0;
+
+	if (!ibdev->ops.alloc_hw_port_stats || !ibdev->ops.get_hw_stats)
+		return 0;
+	stats = ibdev->ops.alloc_hw_port_stats(ibdev, rdma_start_port(ibdev));
+	if (!stats)
+		return 0;
+	sum = kcalloc(stats->num_counters, sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		goto out;
+	rdma_for_each_port(ibdev, port) {
+		n = ibdev->ops.get_hw_stats(ibdev, stats, port,
+					    stats->num_counters);
+		for (i = 0; i < min(n, stats->num_counters); i++)
+			sum[i] += stats->value[i];
+	}
+	for (i = 0; !err && i < stats->num_counters; i++)
+		if (strstr(stats->descs[i].name, "rnr"))
+			err = fn(stats->descs[i].name, sum[i], arg);
+	kfree(sum);
+out:
+	rdma_free_hw_stats_struct(stats);
 	return err;
 }
 

@@ -367,6 +367,13 @@ static void rsk_dgram_queue(struct rsk_net *rnet, struct rsk_sock *rs,
 	if (src->family == AF_INET)
 		src->v4mapped = rs->local.family == AF_INET6 ||
 				rs->local.v4mapped;
+	/* SO_RCVBUF is the socket layer's to check; rmem_max is ours. */
+	if (atomic_read(&rs->sk.sk_rmem_alloc) >= rsk_rcvbuf(rs)) {
+		sk_drops_add(&rs->sk, skb);
+		rsk_event(rnet, RSK_EV_DGRAM_RCVBUF_DROPS);
+		kfree_skb(skb);
+		return;
+	}
 	if (sock_queue_rcv_skb(&rs->sk, skb)) {
 		rsk_event(rnet, RSK_EV_DGRAM_RCVBUF_DROPS);
 		kfree_skb(skb);

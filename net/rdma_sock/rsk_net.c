@@ -290,6 +290,10 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 #define RSK_MAX_HALF_OPEN_DEFAULT	256
 #define RSK_MAX_HALF_OPEN_LINK_DEFAULT	1024
 #define RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT 10000
+/* As net.core's defaults: 212992 is what a socket got before these. */
+#define RSK_MEM_DEFAULT			212992
+#define RSK_MEM_MAX_DEFAULT		(4 << 20)
+#define RSK_ZCOPY_THRESHOLD_DEFAULT	65536
 
 static int __net_init rsk_net_init_one(struct net *net)
 {
@@ -310,7 +314,7 @@ static int __net_init rsk_net_init_one(struct net *net)
 	spin_lock_init(&rnet->links_lock);
 	INIT_LIST_HEAD(&rnet->links);
 	spin_lock_init(&rnet->socks_lock);
-	INIT_LIST_HEAD(&rnet->socks);
+	rnet->socks = RB_ROOT;
 	rnet->link_port = RSK_LINK_PORT_DEFAULT;
 	rnet->link_idle_ms = RSK_LINK_IDLE_MS_DEFAULT;
 	rnet->link_keepalive_ms = RSK_LINK_KEEPALIVE_MS_DEFAULT;
@@ -318,6 +322,12 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->max_half_open = RSK_MAX_HALF_OPEN_DEFAULT;
 	rnet->max_half_open_per_link = RSK_MAX_HALF_OPEN_LINK_DEFAULT;
 	rnet->half_open_timeout_ms = RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT;
+	rnet->rmem_default = RSK_MEM_DEFAULT;
+	rnet->wmem_default = RSK_MEM_DEFAULT;
+	rnet->rmem_max = RSK_MEM_MAX_DEFAULT;
+	rnet->wmem_max = RSK_MEM_MAX_DEFAULT;
+	rnet->zcopy_threshold = RSK_ZCOPY_THRESHOLD_DEFAULT;
+	rsk_policy_net_init(rnet);
 
 	err = rsk_sysctl_net_init(rnet);
 	if (err)
@@ -343,8 +353,9 @@ static void __net_exit rsk_net_exit_one(struct net *net)
 
 	WARN_ON_ONCE(rnet->listen_id);
 	/* Kernel sockets must be closed before their namespace goes. */
-	WARN_ON_ONCE(!list_empty(&rnet->socks));
+	WARN_ON_ONCE(!RB_EMPTY_ROOT(&rnet->socks));
 	rsk_link_kill_net(rnet);
+	rsk_policy_net_exit(rnet);
 	rsk_stats_net_exit(rnet);
 	rsk_sysctl_net_exit(rnet);
 	atomic_dec(&rsk_counters.namespaces);

@@ -3,13 +3,16 @@
  * rdmasock: the "rdma_sock" generic netlink family.
  *
  * What rdmasockctl shows: the module, the bound devices, the caller's
- * namespace's links and sockets, and the counters.  Every command reads;
- * settings are sysctls (rsk_sysctl.c), which need CAP_NET_ADMIN over the
- * namespace to change.  As with ss and inet_diag, an unprivileged caller
+ * namespace's links and sockets, and the counters; and the namespace's
+ * acceleration rules (rsk_policy.c), the one thing edited here, which
+ * needs CAP_NET_ADMIN over the namespace as sysctls (rsk_sysctl.c) do.
+ * Malformed rules are refused with a message and counted
+ * (policy_rejected).  As with ss and inet_diag, an unprivileged caller
  * sees every socket of its namespace, the owner's uid and inode included.
  * Dumps are ordinary netlink dumps, resumed where the last message
  * stopped: by position for devices and links (few, and listed in the
- * order they were made), by a socket's dump_id for sockets (thousands,
+ * order they were made; rules likewise, in the order they are tried), by
+ * a socket's dump_id for sockets (thousands,
  * coming and going during the dump).  The attributes are in
  * include/uapi/linux/rdma_sock.h; Documentation/networking/rdma_sock.rst,
  * "Generic netlink", describes them.
@@ -120,6 +123,26 @@ static int rsk_nl_dump_end(struct rsk_nl_dump *d, void *hdr,
 	return 0;
 }
 
+static int rsk_nl_dev_rnr_one(const char *name, u64 value, void *arg)
+{
+	return rsk_stat_put(arg, name, RDMA_SOCK_STAT_DEVICE, value, value);
+}
+
+/* Under rsk_devices_lock, in process context: the driver may sleep. */
+static int rsk_nl_dev_rnr(struct sk_buff *skb, struct rsk_device *rdev)
+{
+	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_DEV_RNR);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (rsk_dev_rnr_counters(rdev, rsk_nl_dev_rnr_one, skb)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int rsk_nl_dev_fill(struct rsk_device *rdev, void *arg)
 {
 	struct rsk_nl_dump *d = arg;
@@ -141,7 +164,8 @@ static int rsk_nl_dev_fill(struct rsk_device *rdev, void *arg)
 	      nla_put_u32(d->skb, RDMA_SOCK_DEV_SRQ_POSTED,
 			  atomic_read(&rdev->srq_posted)) ||
 	      nla_put_u32(d->skb, RDMA_SOCK_DEV_REFS, kref_read(&rdev->ref)) ||
-	      nla_put_u8(d->skb, RDMA_SOCK_DEV_DYING, READ_ONCE(rdev->dying));
+	      nla_put_u8(d->skb, RDMA_SOCK_DEV_DYING, READ_ONCE(rdev->dying)) ||
+	      rsk_nl_dev_rnr(d->skb, rdev);
 	return rsk_nl_dump_end(d, hdr, nest, err);
 }
 
@@ -274,8 +298,9 @@ static int rsk_nl_sock_ids(struct sk_buff *skb, struct rsk_sock *rs)
  * freed; its fields are read without its locks, a snapshot, as
  * /proc/net/tcp's: nothing here waits for a socket's owner.
  */
-static int rsk_nl_sock_fill(struct rsk_nl_dump *d, struct rsk_sock *rs)
+static int rsk_nl_sock_fill(struct rsk_sock *rs, void *arg)
 {
+	struct rsk_nl_dump *d = arg;
 	struct sock *sk = &rs->sk;
 	struct rsk_addr local = rs->local, peer = rs->peer;
 	bool listening = READ_ONCE(sk->sk_state) == TCP_LISTEN;
@@ -316,25 +341,181 @@ static int rsk_nl_sock_fill(struct rsk_nl_dump *d, struct rsk_sock *rs)
 static int rsk_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct rsk_nl_dump d = { .skb = skb, .cb = cb };
-	struct rsk_net *rnet = rsk_net(sock_net(skb->sk));
 	u64 last = cb->args[0];
-	struct rsk_sock *rs;
-	int err = 0;
+	int err;
 
-	spin_lock_bh(&rnet->socks_lock);
-	list_for_each_entry(rs, &rnet->socks, net_node) {
-		if (rs->dump_id <= last)
-			continue;
-		err = rsk_nl_sock_fill(&d, rs);
-		if (err)
-			break;
-		last = rs->dump_id;
-	}
-	spin_unlock_bh(&rnet->socks_lock);
+	err = rsk_sock_walk(rsk_net(sock_net(skb->sk)), &last,
+			    rsk_nl_sock_fill, &d);
 	cb->args[0] = last;
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+}
+
+/* ---- acceleration rules ---- */
+
+static const struct nla_policy rsk_nl_rule_policy[RDMA_SOCK_POLICY_MAX + 1] = {
+	[RDMA_SOCK_POLICY_ID]		= { .type = NLA_U32 },
+	[RDMA_SOCK_POLICY_PRIO]		= { .type = NLA_U32 },
+	[RDMA_SOCK_POLICY_ACTION]	= NLA_POLICY_RANGE(NLA_U8,
+							   RDMA_SOCK_POLICY_ACCEL,
+							   RDMA_SOCK_POLICY_PASS),
+	[RDMA_SOCK_POLICY_TYPE]		= { .type = NLA_U16 },
+	[RDMA_SOCK_POLICY_FAMILY]	= { .type = NLA_U16 },
+	[RDMA_SOCK_POLICY_DST]		= { .type = NLA_BINARY, .len = 16 },
+	[RDMA_SOCK_POLICY_DST_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[RDMA_SOCK_POLICY_DPORT_MIN]	= { .type = NLA_U16 },
+	[RDMA_SOCK_POLICY_DPORT_MAX]	= { .type = NLA_U16 },
+	[RDMA_SOCK_POLICY_PROGRAM]	= { .type = NLA_NUL_STRING,
+					    .len = TASK_COMM_LEN - 1 },
+};
+
+/*
+ * The nest is parsed here, not by the family's policy, so that what is
+ * refused is counted with what rsk_policy_parse() refuses.
+ */
+static const struct nla_policy rsk_nl_policy[RDMA_SOCK_A_MAX + 1] = {
+	[RDMA_SOCK_A_POLICY]	= { .type = NLA_NESTED },
+};
+
+static int rsk_nl_policy_fill(struct sk_buff *skb,
+			      const struct rsk_policy *rule)
+{
+	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_A_POLICY);
+	int len = rule->family == AF_INET ? 4 : 16;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, RDMA_SOCK_POLICY_ID, rule->id) ||
+	    nla_put_u32(skb, RDMA_SOCK_POLICY_PRIO, rule->prio) ||
+	    nla_put_u8(skb, RDMA_SOCK_POLICY_ACTION, rule->action) ||
+	    (rule->type && nla_put_u16(skb, RDMA_SOCK_POLICY_TYPE, rule->type)) ||
+	    (rule->family &&
+	     (nla_put_u16(skb, RDMA_SOCK_POLICY_FAMILY, rule->family) ||
+	      nla_put(skb, RDMA_SOCK_POLICY_DST, len, rule->dst) ||
+	      nla_put_u8(skb, RDMA_SOCK_POLICY_DST_PREFIX, rule->prefix))) ||
+	    nla_put_u16(skb, RDMA_SOCK_POLICY_DPORT_MIN, rule->dport_min) ||
+	    nla_put_u16(skb, RDMA_SOCK_POLICY_DPORT_MAX, rule->dport_max) ||
+	    (rule->program[0] &&
+	     nla_put_string(skb, RDMA_SOCK_POLICY_PROGRAM, rule->program))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int rsk_nl_policy_dump_one(const struct rsk_policy *rule, void *arg)
+{
+	struct rsk_nl_dump *d = arg;
+	void *hdr;
+
+	hdr = rsk_nl_dump_start(d, RDMA_SOCK_CMD_POLICY_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (rsk_nl_policy_fill(d->skb, rule)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+static int rsk_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct rsk_nl_dump d = { .skb = skb, .cb = cb };
+	long pos = cb->args[0];
+	int err;
+
+	err = rsk_policy_walk(rsk_net(sock_net(skb->sk)), &pos,
+			      rsk_nl_policy_dump_one, &d);
+	cb->args[0] = pos;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* The request's rule attributes into @tb; NULL ones when it has none. */
+static int rsk_nl_policy_attrs(struct genl_info *info, struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[RDMA_SOCK_A_POLICY];
+
+	memset(tb, 0, sizeof(*tb) * (RDMA_SOCK_POLICY_MAX + 1));
+	if (!nest)
+		return 0;
+	return nla_parse_nested(tb, RDMA_SOCK_POLICY_MAX, nest,
+				rsk_nl_rule_policy, info->extack);
+}
+
+static int rsk_nl_policy_reply(struct genl_info *info,
+			       const struct rsk_policy *rule)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &rsk_genl_family, 0,
+				RDMA_SOCK_CMD_POLICY_ADD);
+	if (!hdr || rsk_nl_policy_fill(msg, rule)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int rsk_nl_policy_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rsk_net *rnet = rsk_net(genl_info_net(info));
+	struct nlattr *tb[RDMA_SOCK_POLICY_MAX + 1];
+	struct rsk_policy rule;
+	int err;
+
+	err = rsk_nl_policy_attrs(info, tb);
+	if (!err && tb[RDMA_SOCK_POLICY_ID]) {
+		NL_SET_ERR_MSG(info->extack, "the module gives rules their ids");
+		err = -EINVAL;
+	}
+	if (!err)
+		err = rsk_policy_parse(&rule, tb, info->extack);
+	if (!err)
+		err = rsk_policy_add(rnet, &rule, info->extack);
+	if (err) {
+		rsk_event(rnet, RSK_EV_POLICY_REJECTED);
+		return err;
+	}
+	/* The rule is in: a reply that cannot be sent does not undo it. */
+	rsk_nl_policy_reply(info, &rule);
+	return 0;
+}
+
+/* With a rule id, that rule; with none, every rule of the namespace. */
+static int rsk_nl_policy_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rsk_net *rnet = rsk_net(genl_info_net(info));
+	struct nlattr *tb[RDMA_SOCK_POLICY_MAX + 1];
+	u32 id = 0;
+	int err;
+
+	err = rsk_nl_policy_attrs(info, tb);
+	if (!err && info->attrs[RDMA_SOCK_A_POLICY]) {
+		if (tb[RDMA_SOCK_POLICY_ID])
+			id = nla_get_u32(tb[RDMA_SOCK_POLICY_ID]);
+		if (!id) {
+			NL_SET_ERR_MSG(info->extack, "which rule: an id");
+			err = -EINVAL;
+		}
+	}
+	if (err) {
+		rsk_event(rnet, RSK_EV_POLICY_REJECTED);
+		return err;
+	}
+	err = rsk_policy_del(rnet, id);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "no rule with that id");
+	return err;
 }
 
 /* ---- the family ---- */
@@ -360,6 +541,20 @@ static const struct genl_ops rsk_genl_ops[] = {
 		.cmd	= RDMA_SOCK_CMD_STATS_GET,
 		.doit	= rsk_nl_stats_get,
 	},
+	{
+		.cmd	= RDMA_SOCK_CMD_POLICY_GET,
+		.dumpit	= rsk_nl_policy_dump,
+	},
+	{
+		.cmd	= RDMA_SOCK_CMD_POLICY_ADD,
+		.doit	= rsk_nl_policy_add,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= RDMA_SOCK_CMD_POLICY_DEL,
+		.doit	= rsk_nl_policy_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family rsk_genl_family __ro_after_init = {
@@ -367,6 +562,8 @@ static struct genl_family rsk_genl_family __ro_after_init = {
 	.version	= RDMA_SOCK_GENL_VERSION,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
+	.policy		= rsk_nl_policy,
+	.maxattr	= RDMA_SOCK_A_MAX,
 	.ops		= rsk_genl_ops,
 	.n_ops		= ARRAY_SIZE(rsk_genl_ops),
 	.parallel_ops	= true,

@@ -122,7 +122,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 		rs->rcv_nxt += len;
 		/* Acks flow even to a sender whose reader is idle. */
 		if (rs->rcv_nxt - rs->rcv_ack_sent >=
-		    (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
+		    (u32)rsk_rcvbuf(rs) / 4)
 			rs->tx_pending |= RSK_TX_WINDOW;
 	}
 	rsk_tx_push_locked(rs);
@@ -280,7 +280,7 @@ repost:
 /* After the reader freed room: advertise it if that is worth a message. */
 static void rsk_rx_window_update(struct rsk_sock *rs)
 {
-	int space = READ_ONCE(rs->sk.sk_rcvbuf) - (int)rs->rcv_queued;
+	int space = rsk_rcvbuf(rs) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 	u32 opened = right - rs->rcv_wnd_sent;
 
@@ -288,7 +288,7 @@ static void rsk_rx_window_update(struct rsk_sock *rs)
 		return;
 	/* From a closed window at once; otherwise by a quarter of the buffer. */
 	if (rs->rcv_wnd_sent == rs->rcv_nxt ||
-	    opened >= (u32)READ_ONCE(rs->sk.sk_rcvbuf) / 4) {
+	    opened >= (u32)rsk_rcvbuf(rs) / 4) {
 		rs->tx_pending |= RSK_TX_WINDOW;
 		rsk_tx_push_locked(rs);
 	}

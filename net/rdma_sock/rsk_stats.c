@@ -73,6 +73,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_MC_JOINS] = "mc_joins",
 	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
 	[RSK_EV_MC_ERRORS] = "mc_errors",
+	[RSK_EV_POLICY_REJECTED] = "policy_rejected",
 };
 
 static struct dentry *rsk_debugfs_dir;
@@ -99,6 +100,7 @@ static const struct {
 	RSK_OBJ(ud_endpoints, true),
 	RSK_OBJ(ud_neighs, true),
 	RSK_OBJ(mc_groups, true),
+	RSK_OBJ(policies, true),
 #undef RSK_OBJ
 };
 
@@ -146,8 +148,8 @@ static int rsk_net_stats_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-static int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
-			u64 value, u64 total)
+int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
+		 u64 value, u64 total)
 {
 	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_A_STAT);
 
@@ -166,14 +168,67 @@ static int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
 	return 0;
 }
 
+/* The devices' RNR counters, summed by name over every bound device. */
+#define RSK_HW_SUMS	8
+
+struct rsk_hw_sums {
+	struct {
+		char name[32];
+		u64 value;
+	} sum[RSK_HW_SUMS];
+	int n;
+};
+
+static int rsk_hw_sum_one(const char *name, u64 value, void *arg)
+{
+	struct rsk_hw_sums *hw = arg;
+	int i;
+
+	for (i = 0; i < hw->n; i++)
+		if (!strcmp(hw->sum[i].name, name))
+			break;
+	if (i == hw->n) {
+		if (hw->n == RSK_HW_SUMS)
+			return 0;	/* no driver has that many */
+		strscpy(hw->sum[i].name, name, sizeof(hw->sum[i].name));
+		hw->n++;
+	}
+	hw->sum[i].value += value;
+	return 0;
+}
+
+static int rsk_hw_sum_dev(struct rsk_device *rdev, void *arg)
+{
+	return rsk_dev_rnr_counters(rdev, rsk_hw_sum_one, arg);
+}
+
+/* Host-wide: a namespace's value is the total. */
+static int rsk_stats_nl_fill_hw(struct sk_buff *skb)
+{
+	struct rsk_hw_sums *hw;
+	long pos = 0;
+	int i, err = 0;
+
+	hw = kzalloc(sizeof(*hw), GFP_KERNEL);
+	if (!hw)
+		return -ENOMEM;
+	rsk_dev_walk(&pos, rsk_hw_sum_dev, hw);
+	for (i = 0; !err && i < hw->n; i++)
+		err = rsk_stat_put(skb, hw->sum[i].name, RDMA_SOCK_STAT_DEVICE,
+				   hw->sum[i].value, hw->sum[i].value);
+	kfree(hw);
+	return err;
+}
+
 /**
  * rsk_stats_nl_fill - every counter, for RDMA_SOCK_CMD_STATS_GET
  * @skb: the message
  * @rnet: the caller's namespace
  *
  * One RDMA_SOCK_A_STAT each: the namespace's value (for the module's
- * own counters, the module's) and the module's total.
- * Return: 0 or -EMSGSIZE.
+ * own counters, the module's) and the module's total; then the devices'
+ * RNR counters.  Sleeps.
+ * Return: 0, -ENOMEM or -EMSGSIZE.
  */
 int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
 {
@@ -196,6 +251,8 @@ int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
 		err = rsk_stat_put(skb, rsk_event_names[i], RDMA_SOCK_STAT_EVENT,
 				   atomic_long_read(&rnet->events[i]),
 				   atomic_long_read(&rsk_events[i]));
+	if (!err)
+		err = rsk_stats_nl_fill_hw(skb);
 	if (err) {
 		nla_nest_cancel(skb, nest);
 		return err;

@@ -8,7 +8,9 @@
  * a bad write fails with EINVAL and changes nothing.  Readers take the
  * value with READ_ONCE() when they use it: a change applies to what
  * happens next (the next listener, the next timer run), not to what is
- * under way.  Documentation/networking/rdma_sock.rst lists them.
+ * under way.  srq_size alone is the host's: devices are not a namespace's,
+ * so it is in the initial namespace's table only, as net.core.rmem_max is.
+ * Documentation/networking/rdma_sock.rst lists them.
  */
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
@@ -22,6 +24,13 @@ static int rsk_limit_max = 65536;	/* counts of held objects */
 static int rsk_idle_max = 86400000;	/* a day */
 static int rsk_keepalive_max = 3600000;	/* an hour */
 static int rsk_half_open_max = 600000;	/* ten minutes */
+static int rsk_mem_min = 4096;		/* a page */
+static int rsk_mem_max = 1 << 30;	/* sk_rcvbuf is an int: far below */
+static int rsk_srq_min = 16;
+static int rsk_srq_max = 16384;		/* 16 KiB buffers: 256 MiB */
+
+/* Receive buffers each device's SRQ gets when it is added. */
+int rsk_srq_size = RSK_SRQ_DEPTH;
 
 #define RSK_SYSCTL(name, lo, hi)				\
 	{							\
@@ -44,14 +53,22 @@ static struct ctl_table rsk_sysctl_template[] = {
 	RSK_SYSCTL(half_open_timeout_ms, &rsk_ms_min, &rsk_half_open_max),
 	RSK_SYSCTL(dgram_port, &rsk_one, &rsk_port_max),
 	RSK_SYSCTL(dgram_neigh_ttl_ms, &rsk_ms_min, &rsk_idle_max),
+	RSK_SYSCTL(rmem_default, &rsk_mem_min, &rsk_mem_max),
+	RSK_SYSCTL(rmem_max, &rsk_mem_min, &rsk_mem_max),
+	RSK_SYSCTL(wmem_default, &rsk_mem_min, &rsk_mem_max),
+	RSK_SYSCTL(wmem_max, &rsk_mem_min, &rsk_mem_max),
+	RSK_SYSCTL(zcopy_threshold, &rsk_mem_min, &rsk_mem_max),
+	/* Last: the initial namespace's only (a sentinel in the others). */
+	RSK_SYSCTL(srq_size, &rsk_srq_min, &rsk_srq_max),
 	{ }	/* sentinel, for kernels that still need one */
 };
 
 #define RSK_SYSCTL_COUNT	(ARRAY_SIZE(rsk_sysctl_template) - 1)
+#define RSK_SYSCTL_NET_COUNT	(RSK_SYSCTL_COUNT - 1)
 
 static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
 {
-	int *fields[RSK_SYSCTL_COUNT] = {
+	int *fields[RSK_SYSCTL_NET_COUNT] = {
 		&rnet->link_port,
 		&rnet->link_idle_ms,
 		&rnet->link_keepalive_ms,
@@ -61,15 +78,21 @@ static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
 		&rnet->half_open_timeout_ms,
 		&rnet->dgram_port,
 		&rnet->dgram_neigh_ttl_ms,
+		&rnet->rmem_default,
+		&rnet->rmem_max,
+		&rnet->wmem_default,
+		&rnet->wmem_max,
+		&rnet->zcopy_threshold,
 	};
 	int i;
 
-	for (i = 0; i < RSK_SYSCTL_COUNT; i++)
+	for (i = 0; i < RSK_SYSCTL_NET_COUNT; i++)
 		tbl[i].data = fields[i];
 }
 
 int rsk_sysctl_net_init(struct rsk_net *rnet)
 {
+	size_t count __maybe_unused = RSK_SYSCTL_COUNT;	/* else: sentinel */
 	struct ctl_table *tbl;
 
 	tbl = kmemdup(rsk_sysctl_template, sizeof(rsk_sysctl_template),
@@ -77,9 +100,15 @@ int rsk_sysctl_net_init(struct rsk_net *rnet)
 	if (!tbl)
 		return -ENOMEM;
 	rsk_sysctl_bind(tbl, rnet);
+	if (net_eq(rnet->net, &init_net)) {
+		tbl[RSK_SYSCTL_NET_COUNT].data = &rsk_srq_size;
+	} else {
+		memset(&tbl[RSK_SYSCTL_NET_COUNT], 0, sizeof(*tbl));
+		count = RSK_SYSCTL_NET_COUNT;
+	}
 #ifdef RSK_HAVE_REGISTER_NET_SYSCTL_SZ
 	rnet->sysctl_hdr = register_net_sysctl_sz(rnet->net, "net/rdma_sock",
-						  tbl, RSK_SYSCTL_COUNT);
+						  tbl, count);
 #else
 	rnet->sysctl_hdr = register_net_sysctl(rnet->net, "net/rdma_sock", tbl);
 #endif

@@ -219,7 +219,7 @@ void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
  */
 u32 rsk_adv_wnd(struct rsk_sock *rs)
 {
-	int space = READ_ONCE(rs->sk.sk_rcvbuf) - (int)rs->rcv_queued;
+	int space = rsk_rcvbuf(rs) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 
 	if (rsk_seq_after(right, rs->rcv_wnd_sent))
@@ -415,7 +415,7 @@ void rsk_tx_purge(struct rsk_sock *rs)
 
 static bool rsk_tx_writable(const struct sock *sk)
 {
-	return READ_ONCE(sk->sk_wmem_queued) < READ_ONCE(sk->sk_sndbuf);
+	return READ_ONCE(sk->sk_wmem_queued) < rsk_sndbuf(rsk_sk(sk));
 }
 
 /*

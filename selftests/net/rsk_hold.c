@@ -8,9 +8,12 @@
  *                                  it whose client sent B bytes the server
  *                                  has not read, and a datagram socket
  *                                  bound to ADDR:PORT
+ *   ... -f                         the client sends what the buffers take,
+ *                                  at most B bytes, without blocking
  *
- * Prints "ready" and, for -a, "client PORT" (the client's port) once set up;
- * exits 0 on SIGTERM, 1 on a setup error (with a message on stderr).
+ * Prints "ready" and, for -a, "client PORT" (the client's port), "bufs RCV
+ * SND" (its SO_RCVBUF and SO_SNDBUF) and "sent N" once set up; exits 0 on
+ * SIGTERM, 1 on a setup error (with a message on stderr).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,8 +55,33 @@ static int hold_many(long n)
 	return 0;
 }
 
-static int hold_conn(const char *addr, int port, long bytes)
+/* Until the buffers and the window are full: what was sent. */
+static long send_what_fits(int c, const char *buf, long bytes)
 {
+	long sent = 0, n;
+	int idle = 0;
+
+	/* The window opens as the server's socket queues: wait a little. */
+	while (sent < bytes && idle < 20) {
+		n = send(c, buf + sent, bytes - sent, MSG_DONTWAIT);
+		if (n > 0) {
+			sent += n;
+			idle = 0;
+		} else if (n < 0 && errno != EAGAIN) {
+			return -1;
+		} else {
+			idle++;
+			usleep(50000);
+		}
+	}
+	return sent;
+}
+
+static int hold_conn(const char *addr, int port, long bytes, int fill)
+{
+	int rcvbuf, sndbuf;
+	socklen_t olen = sizeof(int);
+	long sent;
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	socklen_t len = sizeof(sin);
 	char *buf = calloc(1, bytes + 1);
@@ -73,13 +101,18 @@ static int hold_conn(const char *addr, int port, long bytes)
 	a = accept(l, NULL, NULL);
 	if (a < 0)
 		return fail("accept");
-	if (send(c, buf, bytes, 0) != bytes)
+	if (getsockopt(c, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &olen) ||
+	    getsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf, &olen))
+		return fail("getsockopt");
+	sent = fill ? send_what_fits(c, buf, bytes) : send(c, buf, bytes, 0);
+	if (sent < 0 || (!fill && sent != bytes))
 		return fail("send");
 	if (bind(d, (struct sockaddr *)&sin, sizeof(sin)))
 		return fail("bind datagram socket");
 	if (getsockname(c, (struct sockaddr *)&sin, &len))
 		return fail("getsockname");
-	printf("client %d\n", ntohs(sin.sin_port));
+	printf("client %d\nbufs %d %d\nsent %ld\n", ntohs(sin.sin_port),
+	       rcvbuf, sndbuf, sent);
 	return 0;
 }
 
@@ -87,9 +120,9 @@ int main(int argc, char **argv)
 {
 	const char *addr = NULL;
 	long n = 0, bytes = 0;
-	int opt, port = 0, err;
+	int opt, port = 0, fill = 0, err;
 
-	while ((opt = getopt(argc, argv, "n:a:p:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:a:p:b:f")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atol(optarg);
@@ -103,13 +136,16 @@ int main(int argc, char **argv)
 		case 'b':
 			bytes = atol(optarg);
 			break;
+		case 'f':
+			fill = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: rsk_hold -n N | -a ADDR -p PORT -b BYTES\n");
+			fprintf(stderr, "usage: rsk_hold -n N | -a ADDR -p PORT -b BYTES [-f]\n");
 			return 1;
 		}
 	}
 	/* After setup, and without SA_RESTART: SIGTERM ends pause() only. */
-	err = addr ? hold_conn(addr, port, bytes) : hold_many(n);
+	err = addr ? hold_conn(addr, port, bytes, fill) : hold_many(n);
 	if (err)
 		return err;
 	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_term }, NULL);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "format.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -40,9 +42,12 @@ json to_json(const Info &i)
 
 json to_json(const Device &d)
 {
+	json rnr = json::object();
+	for (const auto &[name, value] : d.rnr)
+		rnr[name] = value;
 	return {{"name", d.name}, {"index", d.index}, {"ports", d.ports},
 		{"srq_depth", d.srq_depth}, {"srq_posted", d.srq_posted},
-		{"refs", d.refs}, {"dying", d.dying}};
+		{"refs", d.refs}, {"dying", d.dying}, {"rnr", rnr}};
 }
 
 json to_json(const Link &l)
@@ -71,15 +76,27 @@ json to_json(const Socket &s)
 
 json to_json(const std::vector<Stat> &stats, bool nonzero_only)
 {
-	json objects = json::object(), events = json::object();
+	json objects = json::object(), events = json::object(), devices = json::object();
 
 	for (const Stat &s : stats) {
 		if (nonzero_only && !s.value && !s.object)
 			continue;
-		(s.object ? objects : events)[s.name] =
+		(s.object ? objects : s.device ? devices : events)[s.name] =
 			json{{"value", s.value}, {"total", s.total}};
 	}
-	return {{"objects", objects}, {"events", events}};
+	return {{"objects", objects}, {"events", events}, {"devices", devices}};
+}
+
+json to_json(const Policy &p)
+{
+	return {{"id", p.id}, {"prio", p.prio}, {"action", p.action},
+		{"type", p.type.empty() ? json(nullptr) : json(p.type)},
+		{"family", p.family == 0 ? json(nullptr) :
+			   json(p.family == AF_INET6 ? "inet6" : "inet")},
+		{"dst", p.dst.empty() ? json(nullptr) : json(p.dst)},
+		{"prefix", p.dst.empty() ? json(nullptr) : json(p.prefix)},
+		{"dport_min", p.dport_min}, {"dport_max", p.dport_max},
+		{"program", p.program.empty() ? json(nullptr) : json(p.program)}};
 }
 
 std::string table(const std::vector<std::vector<std::string>> &rows)
@@ -119,12 +136,18 @@ std::string format_status(const Info &i, size_t devices, size_t links,
 std::string format_devices(const std::vector<Device> &v)
 {
 	std::vector<std::vector<std::string>> rows = {
-		{"Device", "Index", "Ports", "SRQ-posted", "SRQ-depth", "Refs", "State"}};
+		{"Device", "Index", "Ports", "SRQ-posted", "SRQ-depth", "Refs", "State",
+		 "RNR"}};
 
-	for (const Device &d : v)
+	for (const Device &d : v) {
+		std::string rnr;
+		for (const auto &[name, value] : d.rnr)
+			rnr += (rnr.empty() ? "" : " ") + name + "=" + std::to_string(value);
 		rows.push_back({d.name, std::to_string(d.index), std::to_string(d.ports),
 				std::to_string(d.srq_posted), std::to_string(d.srq_depth),
-				std::to_string(d.refs), d.dying ? "removing" : "bound"});
+				std::to_string(d.refs), d.dying ? "removing" : "bound",
+				rnr.empty() ? "-" : rnr});
+	}
 	return table(rows);
 }
 
@@ -185,9 +208,19 @@ std::string format_stats(const std::vector<Stat> &v, bool nonzero_only)
 	for (const Stat &s : v) {
 		if (nonzero_only && !s.value && !s.object)
 			continue;
-		rows.push_back({s.name, s.object ? "object" : "event",
+		rows.push_back({s.name, s.object ? "object" : s.device ? "device" : "event",
 				std::to_string(s.value), std::to_string(s.total)});
 	}
+	return table(rows);
+}
+
+std::string format_policies(const std::vector<Policy> &v)
+{
+	std::vector<std::vector<std::string>> rows = {{"Id", "Prio", "Match", "Action"}};
+
+	for (const Policy &p : v)
+		rows.push_back({std::to_string(p.id), std::to_string(p.prio), p.match(),
+				p.action});
 	return table(rows);
 }
 

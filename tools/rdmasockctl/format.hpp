@@ -22,6 +22,7 @@ json to_json(const Device &d);
 json to_json(const Link &l);
 json to_json(const Socket &s);
 json to_json(const std::vector<Stat> &stats, bool nonzero_only);
+json to_json(const Policy &p);
 
 /* Rows of cells, the first the header: left-aligned columns. */
 std::string table(const std::vector<std::vector<std::string>> &rows);
@@ -32,5 +33,6 @@ std::string format_devices(const std::vector<Device> &v);
 std::string format_links(const std::vector<Link> &v);
 std::string format_sockets(const std::vector<Socket> &v, bool extended);
 std::string format_stats(const std::vector<Stat> &v, bool nonzero_only);
+std::string format_policies(const std::vector<Policy> &v);
 
 } /* namespace rsk */

@@ -28,6 +28,8 @@ struct Device {
 	uint32_t srq_posted = 0;
 	uint32_t refs = 0;
 	bool dying = false;
+	/* The driver's RNR NAK counters, by its names for them. */
+	std::vector<std::pair<std::string, uint64_t>> rnr;
 };
 
 /* An IPv4 or IPv6 address and port, as the kernel sent it; text form. */
@@ -71,6 +73,23 @@ struct Stat {
 	bool object = false;	/* alive now; else an event count */
 	uint64_t value = 0;	/* the namespace's */
 	uint64_t total = 0;	/* the module's */
+	bool device = false;	/* a devices' hardware counter (host-wide) */
+};
+
+/* An acceleration rule; empty fields match anything. */
+struct Policy {
+	uint32_t id = 0;		/* the module's; 0 before it is added */
+	uint32_t prio = 1000;
+	std::string action;		/* accel, pass */
+	std::string type;		/* stream, dgram */
+	int family = 0;			/* AF_INET, AF_INET6 */
+	std::string dst;		/* the address, canonical text */
+	unsigned prefix = 0;		/* with dst */
+	uint16_t dport_min = 0, dport_max = 65535;
+	std::string program;		/* a comm */
+
+	/* What it matches, as "policy add" takes it: "dst 10.0.0.0/8 ...". */
+	std::string match() const;
 };
 
 /* TCP's state names as ss prints them, by the kernel's TCP_* number. */

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The rdma_sock generic netlink family through libnl-genl-3.  Requests are
- * plain commands without attributes; replies carry one nest each
- * (include/uapi/linux/rdma_sock.h).  Unknown attributes are skipped, so a
- * newer module works with this tool.
+ * plain commands, but for the rules one adds or deletes; replies carry one
+ * nest each (include/uapi/linux/rdma_sock.h).  Unknown attributes are
+ * skipped, so a newer module works with this tool.  Refusals come with the
+ * module's reason (extended ACK), which libnl does not parse: on_error()
+ * does.
  */
 #include "nl.hpp"
+#include "filter.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -19,6 +22,7 @@
 #include <memory>
 #include <strings.h>
 
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -166,6 +170,21 @@ Device parse_device(nl_msg *msg)
 	d.srq_posted = u32_of(tb[RDMA_SOCK_DEV_SRQ_POSTED]);
 	d.refs = u32_of(tb[RDMA_SOCK_DEV_REFS]);
 	d.dying = u8_of(tb[RDMA_SOCK_DEV_DYING]);
+	if (tb[RDMA_SOCK_DEV_RNR]) {
+		nlattr *a;
+		int rem;
+
+		nla_for_each_nested(a, tb[RDMA_SOCK_DEV_RNR], rem) {
+			nlattr *st[RDMA_SOCK_STAT_MAX + 1] = {};
+
+			if (nla_type(a) != RDMA_SOCK_A_STAT ||
+			    nla_parse_nested(st, RDMA_SOCK_STAT_MAX, a, nullptr) ||
+			    !st[RDMA_SOCK_STAT_NAME])
+				continue;
+			d.rnr.emplace_back(str_of(st[RDMA_SOCK_STAT_NAME]),
+					   u64_of(st[RDMA_SOCK_STAT_VALUE]));
+		}
+	}
 	return d;
 }
 
@@ -238,12 +257,83 @@ std::vector<Stat> parse_stats(nl_msg *msg)
 		Stat s;
 		s.name = str_of(tb[RDMA_SOCK_STAT_NAME]);
 		s.object = u8_of(tb[RDMA_SOCK_STAT_KIND]) == RDMA_SOCK_STAT_OBJECT;
+		s.device = u8_of(tb[RDMA_SOCK_STAT_KIND]) == RDMA_SOCK_STAT_DEVICE;
 		s.value = u64_of(tb[RDMA_SOCK_STAT_VALUE]);
 		s.total = u64_of(tb[RDMA_SOCK_STAT_TOTAL]);
 		if (!s.name.empty())
 			out.push_back(std::move(s));
 	}
 	return out;
+}
+
+Policy parse_policy(nl_msg *msg, int cmd)
+{
+	nlattr *tb[RDMA_SOCK_POLICY_MAX + 1] = {};
+	Policy p;
+
+	parse_nest(msg, cmd, RDMA_SOCK_A_POLICY, tb, RDMA_SOCK_POLICY_MAX);
+	p.id = u32_of(tb[RDMA_SOCK_POLICY_ID]);
+	if (tb[RDMA_SOCK_POLICY_PRIO])
+		p.prio = u32_of(tb[RDMA_SOCK_POLICY_PRIO]);
+	switch (u8_of(tb[RDMA_SOCK_POLICY_ACTION])) {
+	case RDMA_SOCK_POLICY_ACCEL:
+		p.action = "accel";
+		break;
+	case RDMA_SOCK_POLICY_PASS:
+		p.action = "pass";
+		break;
+	default:
+		p.action = "unknown";
+	}
+	if (tb[RDMA_SOCK_POLICY_TYPE])
+		p.type = socket_type_name(u16_of(tb[RDMA_SOCK_POLICY_TYPE]));
+	p.family = u16_of(tb[RDMA_SOCK_POLICY_FAMILY]);
+	p.prefix = u8_of(tb[RDMA_SOCK_POLICY_DST_PREFIX]);
+	nlattr *dst = tb[RDMA_SOCK_POLICY_DST];
+	char text[INET6_ADDRSTRLEN];
+	/* A family alone comes as its zero address with prefix 0. */
+	if (dst && p.prefix && nla_len(dst) == (p.family == AF_INET ? 4 : 16) &&
+	    inet_ntop(p.family, nla_data(dst), text, sizeof(text)))
+		p.dst = text;
+	if (tb[RDMA_SOCK_POLICY_DPORT_MIN])
+		p.dport_min = u16_of(tb[RDMA_SOCK_POLICY_DPORT_MIN]);
+	if (tb[RDMA_SOCK_POLICY_DPORT_MAX])
+		p.dport_max = u16_of(tb[RDMA_SOCK_POLICY_DPORT_MAX]);
+	p.program = str_of(tb[RDMA_SOCK_POLICY_PROGRAM]);
+	return p;
+}
+
+void put_policy(nl_msg *msg, const Policy &p)
+{
+	nlattr *nest = nla_nest_start(msg, RDMA_SOCK_A_POLICY);
+	unsigned char addr[16] = {};
+	int rc = 0;
+
+	if (!nest)
+		throw NetlinkError("cannot build the request", ENOMEM);
+	rc |= nla_put_u32(msg, RDMA_SOCK_POLICY_PRIO, p.prio);
+	rc |= nla_put_u8(msg, RDMA_SOCK_POLICY_ACTION,
+			 p.action == "accel" ? RDMA_SOCK_POLICY_ACCEL : RDMA_SOCK_POLICY_PASS);
+	if (!p.type.empty())
+		rc |= nla_put_u16(msg, RDMA_SOCK_POLICY_TYPE,
+				  p.type == "stream" ? SOCK_STREAM : SOCK_DGRAM);
+	if (p.family)
+		rc |= nla_put_u16(msg, RDMA_SOCK_POLICY_FAMILY, p.family);
+	if (!p.dst.empty()) {
+		if (inet_pton(p.family, p.dst.c_str(), addr) != 1)
+			throw UsageError("bad address \"" + p.dst + "\"");
+		rc |= nla_put(msg, RDMA_SOCK_POLICY_DST, p.family == AF_INET ? 4 : 16, addr);
+		rc |= nla_put_u8(msg, RDMA_SOCK_POLICY_DST_PREFIX, p.prefix);
+	}
+	if (p.dport_min || p.dport_max != 65535) {
+		rc |= nla_put_u16(msg, RDMA_SOCK_POLICY_DPORT_MIN, p.dport_min);
+		rc |= nla_put_u16(msg, RDMA_SOCK_POLICY_DPORT_MAX, p.dport_max);
+	}
+	if (!p.program.empty())
+		rc |= nla_put_string(msg, RDMA_SOCK_POLICY_PROGRAM, p.program.c_str());
+	if (rc)
+		throw NetlinkError("cannot build the request", ENOMEM);
+	nla_nest_end(msg, nest);
 }
 
 /* ---------------------------------------------------------- the client */
@@ -254,6 +344,7 @@ struct Collect {
 	std::function<void(nl_msg *)> fn;
 	std::string error;	/* a parse error, kept for after the receive */
 	int err = 0;		/* the kernel's errno, positive */
+	std::string reason;	/* the kernel's message for it, if any */
 };
 
 /*
@@ -289,9 +380,37 @@ int on_valid(nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * The extended ACK's message: attributes after the nlmsgerr and, unless
+ * the kernel capped it, after the request it echoes.
+ */
+std::string ext_ack_message(const nlmsgerr *e)
+{
+	const auto *nlh = reinterpret_cast<const nlmsghdr *>(
+		reinterpret_cast<const char *>(e) - NLMSG_HDRLEN);
+	size_t off = sizeof(*e);
+	nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return "";
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return "";
+	auto *attrs = reinterpret_cast<nlattr *>(const_cast<char *>(
+		reinterpret_cast<const char *>(e) + NLMSG_ALIGN(off)));
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(off);
+	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, attrs, len, nullptr))
+		return "";
+	return str_of(tb[NLMSGERR_ATTR_MSG]);
+}
+
 int on_error(sockaddr_nl *, nlmsgerr *e, void *arg)
 {
-	static_cast<Collect *>(arg)->err = -e->error;
+	auto *c = static_cast<Collect *>(arg);
+
+	c->err = -e->error;
+	c->reason = ext_ack_message(e);
 	return NL_STOP;
 }
 
@@ -319,7 +438,8 @@ Client::Client()
  * behind for the next one to mistake for its answer.
  */
 template <class Fn>
-void Client::request(int cmd, bool dump, Fn fn)
+void Client::request(int cmd, bool dump, Fn fn,
+		     const std::function<void(nl_msg *)> &build)
 {
 	Collect c;
 	c.fn = fn;
@@ -330,22 +450,26 @@ void Client::request(int cmd, bool dump, Fn fn)
 		throw NetlinkError("cannot allocate a netlink socket", ENOMEM);
 	if (int rc = genl_connect(sock); rc < 0)
 		throw NetlinkError(std::string("generic netlink: ") + nl_geterror(rc), EIO);
-	nl_msg *msg = nlmsg_alloc();
+	int on = 1;
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
+	std::unique_ptr<nl_msg, void (*)(nl_msg *)> req(nlmsg_alloc(), nlmsg_free);
+	nl_msg *msg = req.get();
 	if (!msg)
 		throw NetlinkError("cannot allocate a message", ENOMEM);
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_, 0,
-			 dump ? NLM_F_DUMP : 0, cmd, RDMA_SOCK_GENL_VERSION)) {
-		nlmsg_free(msg);
+			 dump ? NLM_F_DUMP : 0, cmd, RDMA_SOCK_GENL_VERSION))
 		throw NetlinkError("cannot build the request", ENOMEM);
-	}
+	if (build)
+		build(msg);
 	nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
 	nl_socket_modify_err_cb(sock, NL_CB_CUSTOM, on_error, &c);
 	int rc = nl_send_auto(sock, msg);
-	nlmsg_free(msg);
+	req.reset();
 	if (rc >= 0)
 		rc = dump ? nl_recvmsgs_default(sock) : nl_wait_for_ack(sock);
 	if (c.err)
-		throw NetlinkError(std::string("netlink: ") + strerror(c.err), c.err);
+		throw NetlinkError(c.reason.empty() ? strerror(c.err) :
+				   c.reason + " (" + strerror(c.err) + ")", c.err);
 	if (rc < 0)
 		throw NetlinkError(std::string("netlink: ") + nl_geterror(rc), EIO);
 	if (!c.error.empty())
@@ -385,6 +509,36 @@ std::vector<Stat> Client::stats()
 	std::vector<Stat> v;
 	request(RDMA_SOCK_CMD_STATS_GET, false, [&](nl_msg *m) { v = parse_stats(m); });
 	return v;
+}
+
+std::vector<Policy> Client::policies()
+{
+	std::vector<Policy> v;
+	request(RDMA_SOCK_CMD_POLICY_GET, true, [&](nl_msg *m) {
+		v.push_back(parse_policy(m, RDMA_SOCK_CMD_POLICY_GET));
+	});
+	return v;
+}
+
+Policy Client::add_policy(const Policy &p)
+{
+	Policy added = p;
+	request(RDMA_SOCK_CMD_POLICY_ADD, false,
+		[&](nl_msg *m) { added = parse_policy(m, RDMA_SOCK_CMD_POLICY_ADD); },
+		[&](nl_msg *m) { put_policy(m, p); });
+	return added;
+}
+
+void Client::del_policy(uint32_t id)
+{
+	request(RDMA_SOCK_CMD_POLICY_DEL, false, [](nl_msg *) {}, [&](nl_msg *m) {
+		if (!id)
+			return;
+		nlattr *nest = nla_nest_start(m, RDMA_SOCK_A_POLICY);
+		if (!nest || nla_put_u32(m, RDMA_SOCK_POLICY_ID, id))
+			throw NetlinkError("cannot build the request", ENOMEM);
+		nla_nest_end(m, nest);
+	});
 }
 
 /* ---------------------------------------------------------- model helpers */

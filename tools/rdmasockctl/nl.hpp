@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ Device parse_device(nl_msg *msg);
 Link parse_link(nl_msg *msg);
 Socket parse_socket(nl_msg *msg);
 std::vector<Stat> parse_stats(nl_msg *msg);
+Policy parse_policy(nl_msg *msg, int cmd);
+/* A rule as RDMA_SOCK_A_POLICY attributes of @msg (id left out). */
+void put_policy(nl_msg *msg, const Policy &p);
 
 class Client {
 public:
@@ -47,10 +51,19 @@ public:
 	std::vector<Link> links();
 	std::vector<Socket> sockets();
 	std::vector<Stat> stats();
+	std::vector<Policy> policies();
+	Policy add_policy(const Policy &p);	/* returns it with its id */
+	void del_policy(uint32_t id);		/* 0: every rule */
 
 private:
-	/* Sends @cmd (a dump if @dump) and hands every reply message to @fn. */
-	template <class Fn> void request(int cmd, bool dump, Fn fn);
+	/*
+	 * Sends @cmd (a dump if @dump), with the attributes @build adds, and
+	 * hands every reply message to @fn.  A refusal throws NetlinkError
+	 * with the module's reason, when it gave one.
+	 */
+	template <class Fn>
+	void request(int cmd, bool dump, Fn fn,
+		     const std::function<void(nl_msg *)> &build = {});
 
 	int family_ = -1;
 };

@@ -2,8 +2,9 @@
 /*
  * rdmasockctl: show and tune the rdma_sock module, as ip, ss and rdma do
  * for theirs.  Reads over the "rdma_sock" generic netlink family (nl.cpp),
- * settings through net.rdma_sock sysctls (sysctl.cpp); prints tables or,
- * with -j, JSON (format.cpp).  The man page is rdmasockctl.8.
+ * settings through net.rdma_sock sysctls (sysctl.cpp), acceleration rules
+ * over netlink too (policy.cpp); prints tables or, with -j, JSON
+ * (format.cpp).  The man page is rdmasockctl.8.
  *
  * Exit codes: 0 success; 1 failure; 2 bad usage (unknown command, filter
  * or setting, bad value); 3 the module is not loaded; 4 permission denied.
@@ -22,6 +23,7 @@
 #include "filter.hpp"
 #include "format.hpp"
 #include "nl.hpp"
+#include "policy.hpp"
 #include "sysctl.hpp"
 
 namespace {
@@ -126,6 +128,60 @@ int cmd_set(const std::string &key, const std::string &value)
 	return kOk;
 }
 
+int cmd_policy_show(const Output &out)
+{
+	rsk::Client c;
+	auto v = c.policies();
+	out.print(json_list(v), rsk::format_policies(v));
+	return kOk;
+}
+
+int cmd_policy_add(const Output &out, const std::vector<std::string> &words)
+{
+	rsk::Policy p = rsk::parse_policy_words(words);	/* throws UsageError */
+	rsk::Client c;
+	rsk::Policy added = c.add_policy(p);
+	out.print(rsk::to_json(added), "rule " + std::to_string(added.id) + "\n");
+	return kOk;
+}
+
+int cmd_policy_del(const std::string &id_word)
+{
+	char *end = nullptr;
+	unsigned long id = strtoul(id_word.c_str(), &end, 10);
+
+	if (id_word.empty() || *end || !id || id > UINT32_MAX)
+		throw rsk::UsageError("bad rule id \"" + id_word + "\"");
+	rsk::Client c;
+	c.del_policy(id);
+	return kOk;
+}
+
+int cmd_policy_flush()
+{
+	rsk::Client c;
+	c.del_policy(0);
+	return kOk;
+}
+
+/* What the module refused for bad input is bad usage, as ip says so. */
+int netlink_exit(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return kDenied;
+	case EINVAL:
+	case ERANGE:
+	case EAFNOSUPPORT:
+	case EEXIST:
+	case ENOENT:
+	case ENOSPC:
+		return kUsage;
+	}
+	return kFail;
+}
+
 int run(CLI::App &app, const std::function<int()> &fn)
 {
 	try {
@@ -149,8 +205,11 @@ int run(CLI::App &app, const std::function<int()> &fn)
 		std::cerr << "\n";
 		return e.err == ENOENT || e.err == EINVAL ? kUsage : kFail;
 	} catch (const rsk::NetlinkError &e) {
-		std::cerr << app.get_name() << ": " << e.what() << "\n";
-		return e.err == EPERM || e.err == EACCES ? kDenied : kFail;
+		std::cerr << app.get_name() << ": " << e.what();
+		if (e.err == EPERM || e.err == EACCES)
+			std::cerr << " (changing rules needs CAP_NET_ADMIN)";
+		std::cerr << "\n";
+		return netlink_exit(e.err);
 	} catch (const std::exception &e) {
 		std::cerr << app.get_name() << ": " << e.what() << "\n";
 		return kFail;
@@ -196,6 +255,22 @@ int main(int argc, char **argv)
 	set->add_option("key", key, "the setting")->required();
 	set->add_option("value", value, "its new value")->required();
 
+	auto *policy = app.add_subcommand("policy",
+					  "acceleration rules of this namespace (show, add, del, flush)");
+	policy->require_subcommand(0, 1);
+	policy->add_subcommand("show", "the rules, in the order they are tried");
+	std::vector<std::string> rule;
+	auto *policy_add = policy->add_subcommand("add", "add a rule (needs CAP_NET_ADMIN)");
+	policy_add->add_option("rule", rule,
+			       "[prio N] [type stream|dgram] [family inet|inet6] [dst PREFIX] "
+			       "[dport PORT[-PORT]] [prog NAME] action accel|pass")
+		->required();
+	std::string rule_id;
+	auto *policy_del = policy->add_subcommand("del", "delete rule ID (needs CAP_NET_ADMIN)");
+	policy_del->add_option("id", rule_id, "the rule's id, as show prints it")->required();
+	auto *policy_flush = policy->add_subcommand("flush",
+						    "delete every rule (needs CAP_NET_ADMIN)");
+
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -216,6 +291,14 @@ int main(int argc, char **argv)
 			return cmd_stats(out, nonzero);
 		if (get->parsed())
 			return cmd_get(out, key);
+		if (policy_add->parsed())
+			return cmd_policy_add(out, rule);
+		if (policy_del->parsed())
+			return cmd_policy_del(rule_id);
+		if (policy_flush->parsed())
+			return cmd_policy_flush();
+		if (policy->parsed())
+			return cmd_policy_show(out);
 		return cmd_set(key, value);
 	});
 }

@@ -33,9 +33,10 @@
 
 /*
  * Generic netlink family "rdma_sock" (Documentation/networking/
- * rdma_sock.rst, "Generic netlink").  Every command reads; what it shows
- * is the caller's network namespace's, but for devices and the module's
- * totals.  Addresses are struct sockaddr_in or sockaddr_in6, port
+ * rdma_sock.rst, "Generic netlink").  What it shows is the caller's
+ * network namespace's, but for devices and the module's totals; the
+ * policy commands that change something need CAP_NET_ADMIN over the
+ * namespace.  Addresses are struct sockaddr_in or sockaddr_in6, port
  * included.  Attributes a newer module adds are skipped by older tools.
  */
 #define RDMA_SOCK_GENL_NAME		"rdma_sock"
@@ -48,6 +49,9 @@ enum rdma_sock_genl_cmd {
 	RDMA_SOCK_CMD_LINK_GET,		/* dump: the namespace's links */
 	RDMA_SOCK_CMD_SOCK_GET,		/* dump: the namespace's sockets */
 	RDMA_SOCK_CMD_STATS_GET,	/* do: counters */
+	RDMA_SOCK_CMD_POLICY_GET,	/* dump: acceleration rules, in order */
+	RDMA_SOCK_CMD_POLICY_ADD,	/* do, admin: a rule; replies with it */
+	RDMA_SOCK_CMD_POLICY_DEL,	/* do, admin: rule POLICY_ID, or all */
 	__RDMA_SOCK_CMD_MAX,
 };
 
@@ -62,6 +66,7 @@ enum rdma_sock_genl_attr {
 	RDMA_SOCK_A_SOCK,		/* nest: RDMA_SOCK_SOCK_* */
 	RDMA_SOCK_A_STATS,		/* nest of RDMA_SOCK_A_STAT */
 	RDMA_SOCK_A_STAT,		/* nest: RDMA_SOCK_STAT_* */
+	RDMA_SOCK_A_POLICY,		/* nest: RDMA_SOCK_POLICY_* */
 	__RDMA_SOCK_A_MAX,
 };
 
@@ -87,6 +92,9 @@ enum rdma_sock_dev_attr {
 	RDMA_SOCK_DEV_SRQ_POSTED,	/* u32: of those, posted now */
 	RDMA_SOCK_DEV_REFS,		/* u32: the list's and one per link */
 	RDMA_SOCK_DEV_DYING,		/* u8: removal under way */
+	RDMA_SOCK_DEV_RNR,		/* nest of RDMA_SOCK_A_STAT, kind DEVICE:
+					 * the driver's RNR counters
+					 */
 	__RDMA_SOCK_DEV_MAX,
 };
 
@@ -161,6 +169,38 @@ enum rdma_sock_stat_attr {
 enum rdma_sock_stat_kind {
 	RDMA_SOCK_STAT_OBJECT,		/* objects alive now */
 	RDMA_SOCK_STAT_EVENT,		/* events since the module loaded */
+	RDMA_SOCK_STAT_DEVICE,		/* a hardware counter of the devices */
 };
+
+/*
+ * Acceleration policy: rules a transparent-acceleration layer (the
+ * preload library) asks before it turns an AF_INET/AF_INET6 socket into
+ * an rdma_sock one.  The first rule that matches, in the order of
+ * POLICY_PRIO then POLICY_ID, decides; an attribute left out matches
+ * anything.  Rules belong to the network namespace.
+ */
+enum rdma_sock_policy_action {
+	RDMA_SOCK_POLICY_ACCEL = 1,	/* use rdma_sock (TCP if the peer cannot) */
+	RDMA_SOCK_POLICY_PASS,		/* leave the socket as it is */
+};
+
+enum rdma_sock_policy_attr {
+	RDMA_SOCK_POLICY_UNSPEC,
+	RDMA_SOCK_POLICY_ID,		/* u32: given by the module */
+	RDMA_SOCK_POLICY_PRIO,		/* u32: lower first; default 1000 */
+	RDMA_SOCK_POLICY_ACTION,	/* u8: enum rdma_sock_policy_action */
+	RDMA_SOCK_POLICY_TYPE,		/* u16: SOCK_STREAM or SOCK_DGRAM */
+	RDMA_SOCK_POLICY_FAMILY,	/* u16: AF_INET or AF_INET6; with DST */
+	RDMA_SOCK_POLICY_DST,		/* binary: 4 or 16 bytes, network order */
+	RDMA_SOCK_POLICY_DST_PREFIX,	/* u8: bits of DST that must match */
+	RDMA_SOCK_POLICY_DPORT_MIN,	/* u16: peer ports, host order */
+	RDMA_SOCK_POLICY_DPORT_MAX,	/* u16 */
+	RDMA_SOCK_POLICY_PROGRAM,	/* string: the program's comm */
+	__RDMA_SOCK_POLICY_MAX,
+};
+
+#define RDMA_SOCK_POLICY_MAX		(__RDMA_SOCK_POLICY_MAX - 1)
+#define RDMA_SOCK_POLICY_PRIO_DEFAULT	1000
+#define RDMA_SOCK_POLICY_RULES_MAX	1024	/* per namespace */
 
 #endif /* _UAPI_LINUX_RDMA_SOCK_H */

@@ -4,8 +4,9 @@
  * see nl.cpp): a test guest (10.99.0.1, rxe0) where rsk_hold held a
  * listener on 10.99.0.1:7400, a connection to it whose client had sent
  * 10000 bytes the server had not read, and a datagram socket bound to
- * 10.99.0.1:7400.  test/data/<command>.nl holds each command's replies
- * back to back, as netlink delivered them.
+ * 10.99.0.1:7400, and two acceleration rules were in place.
+ * test/data/<command>.nl holds each command's replies back to back, as
+ * netlink delivered them.
  */
 #include <sys/socket.h>
 
@@ -65,6 +66,11 @@ TEST(Recorded, Devices)
 	EXPECT_EQ(1u, v[0].ports);
 	EXPECT_LT(0u, v[0].srq_depth);
 	EXPECT_FALSE(v[0].dying);
+	std::vector<std::string> rnr;
+	for (const auto &c : v[0].rnr)
+		rnr.push_back(c.first);
+	EXPECT_EQ((std::vector<std::string>{"rcvd_rnr_err", "send_rnr_err",
+					    "retry_rnr_exceeded_err"}), rnr);
 }
 
 TEST(Recorded, Links)
@@ -114,8 +120,18 @@ TEST(Recorded, Stats)
 {
 	std::vector<rsk::Stat> v;
 	each_recorded(RDMA_SOCK_CMD_STATS_GET, [&](nl_msg *m) { v = rsk::parse_stats(m); });
-	bool sockets = false, connects = false;
+	bool sockets = false, connects = false, policies = false, rnr = false;
 	for (const rsk::Stat &s : v) {
+		if (s.name == "policies") {
+			policies = true;
+			EXPECT_TRUE(s.object);
+			EXPECT_EQ(2u, s.value);
+		}
+		if (s.name == "rcvd_rnr_err") {
+			rnr = true;
+			EXPECT_TRUE(s.device);
+			EXPECT_EQ(s.value, s.total);
+		}
 		if (s.name == "sockets") {
 			sockets = true;
 			EXPECT_TRUE(s.object);
@@ -129,7 +145,33 @@ TEST(Recorded, Stats)
 	}
 	EXPECT_TRUE(sockets);
 	EXPECT_TRUE(connects);
+	EXPECT_TRUE(policies);
+	EXPECT_TRUE(rnr);
 	EXPECT_LT(40u, v.size());
+}
+
+TEST(Recorded, Policies)
+{
+	std::vector<rsk::Policy> shown, added;
+	each_recorded(RDMA_SOCK_CMD_POLICY_GET, [&](nl_msg *m) {
+		shown.push_back(rsk::parse_policy(m, RDMA_SOCK_CMD_POLICY_GET));
+	});
+	each_recorded(RDMA_SOCK_CMD_POLICY_ADD, [&](nl_msg *m) {
+		added.push_back(rsk::parse_policy(m, RDMA_SOCK_CMD_POLICY_ADD));
+	});
+	ASSERT_EQ(2u, shown.size());
+	ASSERT_EQ(2u, added.size());
+	/* Tried in priority order: the second rule added comes first. */
+	EXPECT_EQ(2u, shown[0].id);
+	EXPECT_EQ(10u, shown[0].prio);
+	EXPECT_EQ("family inet6 prog sshd", shown[0].match());
+	EXPECT_EQ("pass", shown[0].action);
+	EXPECT_EQ(1u, shown[1].id);
+	EXPECT_EQ("type stream dst 10.99.0.0/16 dport 11211", shown[1].match());
+	EXPECT_EQ("accel", shown[1].action);
+	EXPECT_EQ(shown[1].match(), added[0].match());
+	EXPECT_EQ(1u, added[0].id);
+	EXPECT_EQ(2u, added[1].id);
 }
 
 } /* namespace */

@@ -8,6 +8,8 @@
 #
 # make check   every test (installs what it needs first)
 # make demo    the main job, shown between two guests
+# make bench   every transport against the others and the verbs limit,
+#              between two guests; bench/results/ (bench-single: one guest)
 # make install the module (for KVER), rdmasockctl, its man page, headers
 # make help    the rest
 
@@ -27,8 +29,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
 
-.PHONY: all modules strict build-all selftests tools deps check demo style \
-	debug-kernel clean help install
+.PHONY: all modules strict build-all selftests tools deps check demo bench \
+	bench-single style debug-kernel clean help install
 
 all: modules
 
@@ -93,9 +95,15 @@ check: deps
 demo: deps
 	@selftests/demo.sh
 
+bench: deps
+	@selftests/bench.sh
+
+bench-single: deps
+	@selftests/bench.sh --single
+
 clean:
 	rm -rf build
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'

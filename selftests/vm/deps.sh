@@ -19,6 +19,8 @@ packages=(
 	# userspace tools and their tests
 	cmake g++ googletest libgtest-dev libnl-3-dev libnl-genl-3-dev
 	libcli11-dev nlohmann-json3-dev pkg-config
+	# make bench's plots
+	python3-matplotlib
 )
 
 missing=()

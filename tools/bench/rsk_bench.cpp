@@ -15,6 +15,7 @@
  * the command line.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <endian.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -56,6 +57,8 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "smc_nl.hpp"
 
 namespace {
 
@@ -381,44 +384,73 @@ private:
 };
 
 /*
- * Which socket family a test runs over: TCP, or rdmasock, whose sockets
- * are opened with the module's family number but take the same
- * sockaddr_in/sockaddr_in6 addresses as TCP.
+ * Which socket family a test runs over: rdmasock, whose sockets are opened
+ * with the module's family number but take the same sockaddr_in/sockaddr_in6
+ * addresses as TCP; TCP (and UDP for datagrams); SMC-R (AF_SMC, the kernel's
+ * sockets over RoCE, TCP addresses too); or rsockets: TCP sockets that
+ * librdmacm's librspreload.so, preloaded, turns into rsockets.  rsockets
+ * lack epoll, accept4 and SO_RCVTIMEO, so their server polls and their
+ * waits are unbounded (run them under timeout(1)).
  */
 class Transport {
 public:
+	enum class Kind { Ip, Rdma, Smc, Rsockets };
+
 	static Transport named(const std::string &name)
 	{
 		if (name == "tcp" || name == "udp")
-			return Transport(name, -1);
+			return Transport(name, Kind::Ip, -1);
 		if (name == "rdma")
-			return Transport("rdma", rdma_family_in_use());
-		throw SetupError("unknown family '" + name + "' (rdma or tcp)");
+			return Transport("rdma", Kind::Rdma, rdma_family_in_use());
+		if (name == "smc")
+			return Transport("smc", Kind::Smc, -1);
+		if (name == "rsockets") {
+			/* librspreload links librdmacm, which defines rsocket(). */
+			if (!dlsym(RTLD_DEFAULT, "rsocket"))
+				throw SetupError("-f rsockets: run under LD_PRELOAD=librspreload.so (librdmacm1: /usr/lib/x86_64-linux-gnu/rsocket/librspreload.so)");
+			return Transport("rsockets", Kind::Rsockets, -1);
+		}
+		throw SetupError("unknown family '" + name + "' (rdma, tcp, udp, smc, rsockets)");
 	}
 
 	const std::string &name() const { return name_; }
-	bool is_rdma() const { return rdma_family_ >= 0; }
+	bool is_rdma() const { return kind_ == Kind::Rdma; }
 	int rdma_family() const { return rdma_family_; }
+	/* SO_RCVTIMEO, SO_SNDTIMEO, epoll and accept4 work on its sockets. */
+	bool full_api() const { return kind_ != Kind::Rsockets; }
 
-	/* A stream socket (rdmasock or TCP), or a datagram one (or UDP). */
+	/* A stream socket, or a datagram one. */
 	Socket open(const Address &addr, int type = SOCK_STREAM) const
 	{
-		int domain = is_rdma() ? rdma_family_ : addr.ip_family();
-		int fd = ::socket(domain, type | SOCK_CLOEXEC, 0);
+		int domain = addr.ip_family(), protocol = 0;
+
+		if (kind_ == Kind::Rdma)
+			domain = rdma_family_;
+		if (kind_ == Kind::Smc) {
+			if (type != SOCK_STREAM)
+				throw TestError("SMC has no datagram sockets");
+			protocol = addr.ip_family() == AF_INET6 ? kSmcProtoSmc6 : kSmcProtoSmc;
+			domain = AF_SMC;
+		}
+		/* rsocket() takes no type flags: with SOCK_CLOEXEC the preload
+		 * library quietly hands out a TCP socket instead. */
+		int flags = kind_ == Kind::Rsockets ? 0 : SOCK_CLOEXEC;
+		int fd = ::socket(domain, type | flags, protocol);
 
 		if (fd < 0) {
 			int err = errno;
 			throw TestError(strprintf("socket(%d, %s): %s%s", domain,
 						  type == SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM",
 						  errno_text(err).c_str(),
-						  is_rdma() && err == EAFNOSUPPORT ?
-						  "; is rdma_sock still loaded?" : ""));
+						  err != EAFNOSUPPORT ? "" :
+						  is_rdma() ? "; is rdma_sock still loaded?" :
+						  kind_ == Kind::Smc ? "; modprobe smc" : ""));
 		}
 		return Socket(fd);
 	}
 
-	/* What the datagram test runs over: "rdma" or "udp". */
-	std::string dgram_name() const { return is_rdma() ? name_ : "udp"; }
+	/* What the datagram test runs over: "rdma", "rsockets" or "udp". */
+	std::string dgram_name() const { return kind_ == Kind::Ip ? "udp" : name_; }
 
 	json to_json() const
 	{
@@ -429,7 +461,12 @@ public:
 	}
 
 private:
-	Transport(std::string name, int family) : name_(std::move(name)), rdma_family_(family) {}
+	/* The kernel's net/smc.h names them; no header userspace has does. */
+	static constexpr int kSmcProtoSmc = 0;	/* SMCPROTO_SMC: IPv4 */
+	static constexpr int kSmcProtoSmc6 = 1;	/* SMCPROTO_SMC6 */
+
+	Transport(std::string name, Kind kind, int family)
+		: name_(std::move(name)), kind_(kind), rdma_family_(family) {}
 
 	/* The number the loaded module registered (RDMA_SOCK_FAMILY_PATH). */
 	static int rdma_family_in_use()
@@ -451,6 +488,7 @@ private:
 	}
 
 	std::string name_;
+	Kind kind_;
 	int rdma_family_;
 };
 
@@ -788,6 +826,65 @@ struct ServerOptions {
 };
 
 /*
+ * What the server's reactor waits on: epoll, or poll(2) over the same set
+ * for rsockets, whose preload library has no epoll but turns poll() into
+ * rpoll(), which takes rsockets and other descriptors alike.
+ */
+class Poller {
+public:
+	explicit Poller(bool use_epoll)
+	{
+		if (use_epoll && (ep_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC))).get() < 0)
+			throw SetupError("epoll_create1: " + errno_text(errno));
+	}
+
+	bool add(int fd)
+	{
+		if (ep_.get() < 0) {
+			fds_.push_back(fd);
+			return true;
+		}
+		epoll_event ev{};
+		ev.events = EPOLLIN;
+		ev.data.fd = fd;
+		return epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
+	}
+
+	void del(int fd)
+	{
+		if (ep_.get() >= 0)
+			epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+		else
+			std::erase(fds_, fd);
+	}
+
+	/* The descriptors ready to read (at most 64 with epoll); -1 on error. */
+	int wait(std::vector<int> &ready, int ms)
+	{
+		ready.clear();
+		if (ep_.get() >= 0) {
+			epoll_event ev[64];
+			int n = epoll_wait(ep_.get(), ev, 64, ms);
+			for (int i = 0; i < n; i++)
+				ready.push_back(ev[i].data.fd);
+			return n;
+		}
+		std::vector<pollfd> p;
+		for (int fd : fds_)
+			p.push_back({fd, POLLIN, 0});
+		int n = poll(p.data(), p.size(), ms);
+		for (const pollfd &x : p)
+			if (x.revents)
+				ready.push_back(x.fd);
+		return n;
+	}
+
+private:
+	UniqueFd ep_;
+	std::vector<int> fds_;	/* poll(2)'s set */
+};
+
+/*
  * Threads that each serve one stream or pingpong connection.  stop_all()
  * shuts their sockets down (so blocked reads return) and joins them.
  */
@@ -874,15 +971,14 @@ public:
 
 		auto next_sweep = Clock::now() + 1s;
 		int signo = 0;
+		std::vector<int> ready;
 		while (!signo) {
-			epoll_event ev[64];
-			int n = epoll_wait(epfd_.get(), ev, 64, 500);
+			int n = poller_->wait(ready, 500);
 			if (n < 0 && errno != EINTR) {
-				log_line("server: epoll_wait: " + errno_text(errno));
+				log_line("server: waiting: " + errno_text(errno));
 				break;
 			}
-			for (int i = 0; i < n; i++) {
-				int fd = ev[i].data.fd;
+			for (int fd : ready) {
 				if (fd == sigfd_.get())
 					signo = read_signal();
 				else if (fd == listener_.fd())
@@ -927,9 +1023,9 @@ private:
 		sigaddset(&mask, SIGINT);
 		pthread_sigmask(SIG_BLOCK, &mask, nullptr);
 		sigfd_ = UniqueFd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-		epfd_ = UniqueFd(epoll_create1(EPOLL_CLOEXEC));
-		if (sigfd_.get() < 0 || epfd_.get() < 0)
-			throw SetupError("signalfd/epoll_create1: " + errno_text(errno));
+		if (sigfd_.get() < 0)
+			throw SetupError("signalfd: " + errno_text(errno));
+		poller_.emplace(transport_.full_api());
 		try {
 			listener_ = transport_.open(addr_);
 			listener_.listen(addr_);
@@ -940,14 +1036,7 @@ private:
 			throw SetupError("epoll_ctl: " + errno_text(errno));
 	}
 
-	bool watch(int fd)
-	{
-		epoll_event ev{};
-
-		ev.events = EPOLLIN;
-		ev.data.fd = fd;
-		return epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
-	}
+	bool watch(int fd) { return poller_->add(fd); }
 
 	int read_signal()
 	{
@@ -961,8 +1050,8 @@ private:
 		for (;;) {
 			sockaddr_storage ss;
 			socklen_t len = sizeof(ss);
-			int fd = accept4(listener_.fd(), reinterpret_cast<sockaddr *>(&ss), &len,
-					 SOCK_CLOEXEC);
+			/* accept, not accept4: rsockets' preload has no accept4 */
+			int fd = accept(listener_.fd(), reinterpret_cast<sockaddr *>(&ss), &len);
 			if (fd < 0) {
 				if (errno == EINTR || errno == ECONNABORTED)
 					continue;
@@ -973,6 +1062,7 @@ private:
 				}
 				return;
 			}
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			Conn c;
 			c.sock = Socket(fd);
 			c.peer = Address(reinterpret_cast<sockaddr *>(&ss), len).str();
@@ -1002,7 +1092,7 @@ private:
 				log_line("server: " + c.peer + ": recv: " + errno_text(errno));
 			else if (n > 0)
 				log_line("server: " + c.peer + ": unexpected data after the header");
-			conns_.erase(it);
+			drop(it);
 			return;
 		}
 
@@ -1015,7 +1105,7 @@ private:
 			else if (c.have)
 				log_line(strprintf("server: %s: closed after %zu header bytes",
 						   c.peer.c_str(), c.have));
-			conns_.erase(it);
+			drop(it);
 			return;
 		}
 		c.have += n;
@@ -1024,7 +1114,7 @@ private:
 			if (c.have != 1 || send(fd, c.buf.data(), 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1) {
 				log_line("server: " + c.peer + ": connrate: " +
 					 (c.have != 1 ? std::string("more than one byte") : errno_text(errno)));
-				conns_.erase(it);
+				drop(it);
 				return;
 			}
 			c.state = State::Parked;
@@ -1038,14 +1128,14 @@ private:
 			log_line("server: " + c.peer + ": " + *err);
 			auto ack = wire::encode(wire::Ack{wire::AckStatus::BadHeader, 0});
 			send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-			conns_.erase(it);
+			drop(it);
 			return;
 		}
 		if (h.test == wire::Test::Idle) {
 			auto ack = wire::encode(wire::Ack{});
 			if (send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)ack.size()) {
 				log_line("server: " + c.peer + ": idle: send: " + errno_text(errno));
-				conns_.erase(it);
+				drop(it);
 				return;
 			}
 			c.state = State::Parked;
@@ -1053,7 +1143,7 @@ private:
 		}
 
 		/* stream, pingpong, dgram: a thread of their own */
-		epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+		poller_->del(fd);
 		Socket sock = std::move(c.sock);
 		std::string peer = std::move(c.peer);
 		conns_.erase(it);
@@ -1071,14 +1161,23 @@ private:
 				return false;
 			log_line(strprintf("server: %s: no header within %.1f s, closing", c.peer.c_str(),
 					   opt_.timeout.count() / 1000.0));
+			poller_->del(kv.first);
 			return true;
 		});
+	}
+
+	/* Forget a connection, before its descriptor closes (poll's set has it). */
+	void drop(std::unordered_map<int, Conn>::iterator it)
+	{
+		poller_->del(it->first);
+		conns_.erase(it);
 	}
 
 	void serve(Socket &s, const wire::Header &h, const std::string &peer)
 	{
 		try {
-			s.set_timeouts(opt_.timeout);
+			if (transport_.full_api())
+				s.set_timeouts(opt_.timeout);
 			if (h.test == wire::Test::Stream)
 				serve_stream(s, h, peer);
 			else if (h.test == wire::Test::Dgram)
@@ -1244,7 +1343,8 @@ private:
 	Address addr_;
 	ServerOptions opt_;
 	Socket listener_;
-	UniqueFd epfd_, sigfd_;
+	std::optional<Poller> poller_;
+	UniqueFd sigfd_;
 	std::unordered_map<int, Conn> conns_;
 	Workers workers_;
 	std::atomic<bool> stopping_{false};
@@ -1295,7 +1395,8 @@ struct Client {
 	Socket open() const
 	{
 		Socket s = transport.open(server);
-		s.set_timeouts(timeout);
+		if (transport.full_api())
+			s.set_timeouts(timeout);
 		return s;
 	}
 
@@ -1595,7 +1696,8 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 
 	Address to = cl.server.with_port(port);
 	Socket d = cl.transport.open(to, SOCK_DGRAM);
-	d.set_timeouts(cl.timeout);
+	if (cl.transport.full_api())
+		d.set_timeouts(cl.timeout);
 	d.connect(to);
 	std::vector<uint8_t> buf(o.size);
 	Pattern(h.seed, Verify::Full).fill_all(buf.data(), buf.size(), 0);
@@ -1746,6 +1848,32 @@ void test_idle(const Client &cl, const IdleOptions &o)
 
 /* ------------------------------------------------------------ command line */
 
+/* smc-ueid and smc-lgr: SMC's generic netlink family (smc_nl.cpp). */
+int smc_command(CLI::App *ueid, CLI::App *add, CLI::App *del, CLI::App *flush,
+		const std::string &eid)
+{
+	try {
+		if (!ueid->parsed())
+			printf("%zu\n", smc_nl::smcr_link_groups());
+		else if (add->parsed())
+			smc_nl::ueid_add(eid);
+		else if (del->parsed())
+			smc_nl::ueid_del(eid);
+		else if (flush->parsed())
+			smc_nl::ueid_flush();
+		else
+			for (const std::string &e : smc_nl::ueid_list())
+				printf("%s\n", e.c_str());
+		return kExitOk;
+	} catch (const std::invalid_argument &e) {
+		log_line(e.what());
+		return kExitSetup;
+	} catch (const std::exception &e) {
+		log_line(e.what());
+		return kExitFailure;
+	}
+}
+
 /* Idle and the server hold many sockets: take the hard limit. */
 void raise_fd_limit()
 {
@@ -1767,8 +1895,8 @@ struct CommonArgs {
 void add_common(CLI::App *app, CommonArgs &a, const char *address_help)
 {
 	app->add_option("-f,--family", a.family,
-			"rdma (the rdma_sock module's family), or tcp (the IP stack: TCP, and UDP for dgram; udp is the same)")
-		->required()->check(CLI::IsMember({"rdma", "tcp", "udp"}));
+			"rdma (the rdma_sock module's family); tcp (the IP stack: TCP, and UDP for dgram; udp is the same); smc (AF_SMC: SMC-R, or TCP where SMC falls back); rsockets (TCP sockets under LD_PRELOAD=librspreload.so)")
+		->required()->check(CLI::IsMember({"rdma", "tcp", "udp", "smc", "rsockets"}));
 	app->add_option("-a,--address", a.address, address_help)->required();
 	app->add_option("-p,--port", a.port, "port")->capture_default_str()
 		->check(CLI::Range(1, 65535));
@@ -1850,11 +1978,25 @@ int main(int argc, char **argv)
 	dgram->add_option("-t,--time", dop.seconds, "seconds to send for")
 		->capture_default_str()->check(CLI::Range(0.001, 86400.0));
 
+	std::string eid;
+	auto *ueid = app.add_subcommand("smc-ueid", "SMC's user EIDs (SMC-Rv2 runs between hosts sharing one): add, del, flush, show");
+	ueid->require_subcommand(1);
+	auto *ueid_add = ueid->add_subcommand("add", "add EID (an EID that exists is fine)");
+	ueid_add->add_option("eid", eid, "up to 32 letters, digits, '.', '-'")->required();
+	auto *ueid_del = ueid->add_subcommand("del", "remove EID");
+	ueid_del->add_option("eid", eid, "the EID")->required();
+	auto *ueid_flush = ueid->add_subcommand("flush", "remove every user EID");
+	ueid->add_subcommand("show", "the user EIDs, one a line");
+	app.add_subcommand("smc-lgr", "prints how many SMC-R link groups the host has");
+
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
 		return app.exit(e) ? kExitSetup : kExitOk;
 	}
+
+	if (!server->parsed() && !client->parsed())
+		return smc_command(ueid, ueid_add, ueid_del, ueid_flush, eid);
 
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();

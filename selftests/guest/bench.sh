@@ -1,0 +1,209 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage for `make bench`, in each of two guests (rsk_role=server|client),
+# or in one (rsk_role=single: client and server share its rxe device).
+# Every transport runs the same rsk_bench tests in the same boot:
+# AF_RDMA_STREAM/AF_RDMA_DGRAM, TCP/UDP, SMC-R (AF_SMC, with a user EID
+# set on both sides through SMC's netlink family, so that SMC-Rv2 can run
+# over rxe), rsockets (librspreload.so under the same program); then
+# perftest's verbs limit.  Each result is a JSON line in
+# $RSK_OUT/bench.jsonl, with the rxe device's sent_pkts moved meanwhile
+# (did it run over RDMA?).  rsk_bench_secs sets the seconds per run.
+. "$(dirname "$0")/../vm/guest-lib.sh"
+
+role=${rsk_role:-server}
+case $role in
+server) me=10.99.0.1 peer=10.99.0.2 ;;
+client) me=10.99.0.2 peer=10.99.0.1 ;;
+single) me=10.99.0.1 peer=10.99.0.1 ;;
+esac
+topology=two-guests
+[ "$role" = single ] && topology=one-guest
+bench=$RSK_TOP/build/tools/rsk_bench
+preload=$(ls /usr/lib/x86_64-linux-gnu/rsocket/librspreload.so 2> /dev/null)
+secs=${rsk_bench_secs:-3}
+out=$RSK_OUT/bench.jsonl
+transports="rdma tcp smc rsockets"
+# The same user EID on both hosts lets SMC-Rv2 run (rxe has no RoCE v1 GIDs).
+ueid=RDMASOCK-BENCH
+
+say() { echo "[$role] $*"; }
+port_of() {
+	case $1 in
+	rdma) echo 5301 ;; tcp | udp) echo 5302 ;; smc) echo 5303 ;; rsockets) echo 5304 ;;
+	esac
+}
+# What env(1) needs to run rsk_bench for transport $1: the preload
+# library for rsockets, nothing for the others.
+preload_of() { [ "$1" = rsockets ] && echo "LD_PRELOAD=$preload"; }
+
+rsk_guest_net "$me" || exit 1
+modprobe rdma_sock || exit 1
+[ "$role" = server ] || jq -nc --arg k "$(uname -r)" --arg cpus "$(nproc)" \
+	--arg mtu "$(ibv_devinfo -d "$RSK_IBDEV" | awk '/active_mtu/ { print $2; exit }')" \
+	--arg mod "$(cat /sys/module/rdma_sock/version)" --arg topo "$topology" \
+	'{test: "environment", topology: $topo, values: {kernel: $k, vcpus: ($cpus | tonumber),
+	  device: "rxe (soft-RoCE)", active_mtu: $mtu, rdma_sock: $mod}}' >> "$out"
+modprobe smc || exit 1
+"$bench" smc-ueid add $ueid || exit 1
+say "user EIDs: $("$bench" smc-ueid show | tr '\n' ' ')"
+
+start_servers() {
+	local t
+	for t in $transports; do
+		env $(preload_of $t) "$bench" server -f $t -a "$me" -p "$(port_of $t)" --timeout 60 \
+			> "/tmp/srv-$t.out" 2>&1 &
+	done
+	for t in $transports; do
+		rsk_wait_for 60 grep -q ready "/tmp/srv-$t.out" ||
+			{ say "$t server: $(cat "/tmp/srv-$t.out")"; return 1; }
+	done
+}
+
+# perftest runs, server and client alike but for the peer's address:
+# RDMA WRITE at every write size the streams use, SEND and READ at 64 KiB.
+perf_tests="write_bw:64 write_bw:1024 write_bw:4096 write_bw:65536 write_bw:1048576
+	send_bw:65536 read_bw:65536 send_lat write_lat ud_bw_64 ud_bw_mtu"
+perf_cmd() {
+	local mtu
+	case $1 in
+	*_bw:*) echo "ib_${1%%:*} -s ${1##*:} -D 1" ;;
+	send_lat | write_lat) echo "ib_$1 -s 64 -n 2000" ;;
+	ud_bw_64) echo "ib_send_bw -c UD -s 64 -D $secs" ;;
+	ud_bw_mtu)
+		mtu=$(ibv_devinfo -d "$RSK_IBDEV" | awk '/active_mtu/ { print $2; exit }')
+		echo "ib_send_bw -c UD -s ${mtu:-1024} -D $secs" ;;
+	esac
+}
+
+perf_server() {
+	local t
+	for t in $perf_tests; do
+		rsk_await "perf-$t" 900 || return 1
+		# shellcheck disable=SC2046
+		timeout 300 $(perf_cmd $t) -d "$RSK_IBDEV" -F > "/tmp/perf-$t.out" 2>&1 &
+		sleep 1
+		rsk_signal "perf-$t-ready"
+		wait $!
+	done
+}
+
+sent_pkts() { cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/sent_pkts"; }
+# Registered memory and queue pairs of the host (rdma(8), JSON).
+mr_bytes() { rdma -j resource show mr 2> /dev/null | jq '[.[] | .mrlen // 0] | add // 0'; }
+qp_count() { rdma -j resource show qp 2> /dev/null | jq 'length'; }
+
+# run TRANSPORT TEST ARGS...: one rsk_bench client run; its JSON result(s)
+# go to bench.jsonl with the packets rxe sent meanwhile and the topology.
+run() {
+	local t=$1 before after
+	shift
+	before=$(sent_pkts)
+	timeout 600 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
+		-p "$(port_of $t)" "$@" > /tmp/run.json 2> /tmp/run.err
+	local rc=$?
+	after=$(sent_pkts)
+	sed "s/^/[$role]   /" /tmp/run.err
+	if [ $rc != 0 ] || [ ! -s /tmp/run.json ]; then
+		jq -nc --arg f "$t" --arg t "$1" --arg e "$(tail -n 3 /tmp/run.err)" \
+			--arg topo "$topology" \
+			'{test: $t, family: $f, error: $e, topology: $topo}' >> "$out"
+		return 1
+	fi
+	jq -c --argjson pk $((after - before)) --arg topo "$topology" \
+		'. + {rxe_sent_pkts: $pk, topology: $topo}' /tmp/run.json >> "$out"
+}
+
+# idle: registered memory and queue pairs per connection, measured while
+# rsk_bench holds them (its own result has the slab and MemAvailable cost).
+run_idle() {
+	local t=$1 n=$2 mr0 qp0 mr1 qp1
+	mr0=$(mr_bytes) qp0=$(qp_count)
+	timeout 600 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
+		-p "$(port_of $t)" idle -c "$n" -t 4 > /tmp/idle.json 2> /tmp/idle.err &
+	rsk_wait_for 300 grep -q "idle holding" /tmp/idle.err
+	mr1=$(mr_bytes) qp1=$(qp_count)
+	wait $!
+	sed "s/^/[$role]   /" /tmp/idle.err
+	[ -s /tmp/idle.json ] || return 1
+	jq -c --argjson mr $(((mr1 - mr0) / n)) --argjson qp "$(((qp1 - qp0) * 1000 / n))" \
+		--arg topo "$topology" \
+		'.values += {mr_bytes_per_conn: $mr, qps_per_1000_conns: $qp} | . + {topology: $topo}' \
+		/tmp/idle.json >> "$out"
+}
+
+client() {
+	local t w
+	for t in $transports; do
+		say "== $t"
+		for w in 64 1024 4096 65536 1048576; do
+			run $t stream -w $w -t "$secs"
+			run $t stream -w $w -n 8 -t "$secs"
+		done
+		run $t pingpong -s 64 -i 2000 -W 200
+		run $t pingpong -s 4096 -i 2000 -W 200
+		run $t connrate -c 300
+		run $t connrate -c 300 -P 16
+		run_idle $t 200
+		if [ "$t" = smc ]; then
+			say "SMC-R link groups now: $("$bench" smc-lgr)"
+			jq -nc --argjson n "$("$bench" smc-lgr)" --arg topo "$topology" \
+				'{test: "smc_link_groups", family: "smc", values: {link_groups: $n}, topology: $topo}' >> "$out"
+		fi
+	done
+	for t in rdma tcp rsockets; do
+		run $t dgram -s 64 -t "$secs"
+		run $t dgram -s 8192 -t "$secs"
+	done
+}
+
+perf_client() {
+	local t try
+	for t in $perf_tests; do
+		if [ "$role" = client ]; then
+			rsk_signal "perf-$t"
+			rsk_await "perf-$t-ready" 300 || return 1
+		else
+			# shellcheck disable=SC2046
+			timeout 300 $(perf_cmd $t) -d "$RSK_IBDEV" -F > "/tmp/perfs-$t.out" 2>&1 &
+			sleep 1
+		fi
+		for try in 1 2 3; do
+			# shellcheck disable=SC2046
+			timeout 300 $(perf_cmd $t) -d "$RSK_IBDEV" -F "$peer" > "/tmp/perf-$t.out" 2>&1 && break
+			sleep 1
+		done
+		[ "$role" = single ] && wait
+		# perftest's result lines, as JSON: bytes, iterations, and the rest
+		awk -v r="${t%%:*}" -v topo="$topology" '
+			$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF >= 5 {
+				printf "{\"test\":\"perftest\",\"family\":\"verbs\",\"topology\":\"%s\",\"params\":{\"run\":\"%s\",\"size\":%s},\"values\":{\"cols\":[", topo, r, $1
+				for (i = 2; i <= NF; i++) printf "%s%s", (i > 2 ? "," : ""), ($i ~ /^[0-9.]+$/ ? $i : "null")
+				printf "]}}\n"
+			}' "/tmp/perf-$t.out" >> "$out"
+		say "$(perf_cmd $t): $(grep -cE '^ *[0-9]+ +[0-9]+ ' "/tmp/perf-$t.out") result lines"
+	done
+}
+
+case $role in
+server)
+	start_servers || exit 1
+	rsk_signal bench-ready
+	perf_server || exit 1
+	rsk_await bench-done 1800
+	;;
+client)
+	rsk_await bench-ready 300 || exit 1
+	client
+	perf_client
+	rsk_signal bench-done
+	;;
+single)
+	start_servers || exit 1
+	client
+	perf_client
+	;;
+esac
+"$bench" smc-ueid del $ueid
+exit 0

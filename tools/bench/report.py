@@ -1,0 +1,292 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the JSON lines `make bench` collects into a report.
+
+report.py [--topology T] [--qemu TEXT] BENCH.JSONL OUTDIR writes, in OUTDIR:
+results.json (every result, the environment), results.md (tables: each
+figure with its ratio to the verbs limit and to each peer) and PNG plots
+(throughput against write size, latency percentiles, connection rates).
+Only ratios within one run mean anything under TCG.
+"""
+import argparse
+import datetime
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PEERS = ["tcp", "smc", "rsockets"]
+TRANSPORTS = ["rdma"] + PEERS
+SIZES = [64, 1024, 4096, 65536, 1048576]
+NAMES = {"rdma": "rdmasock", "tcp": "TCP", "smc": "SMC-R", "rsockets": "rsockets",
+         "udp": "UDP", "verbs": "verbs (perftest)"}
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def find(rows, test, family, **params):
+    for r in rows:
+        if r.get("test") != test or r.get("family") != family or "error" in r:
+            continue
+        p = r.get("params", {})
+        if all(p.get(k) == v for k, v in params.items()):
+            return r
+    return None
+
+
+def perftest(rows, run, size):
+    """perftest's columns after the size for RUN at SIZE: bw runs give
+    iterations, peak MB/s, average MB/s, Mpps; lat runs iterations, min,
+    max, typical, average, stdev, 99%, 99.9% (us)."""
+    for r in rows:
+        if r.get("test") == "perftest" and r["params"]["run"] == run and r["params"]["size"] == size:
+            return r["values"]["cols"]
+    return None
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+
+def stream_table(rows, conns):
+    out = [f"| write size | " + " | ".join(NAMES[t] + " MiB/s" for t in TRANSPORTS) +
+           " | verbs write MiB/s | vs verbs | " + " | ".join("vs " + NAMES[p] for p in PEERS) + " |",
+           "|---" * (len(TRANSPORTS) + 3 + len(PEERS)) + "|"]
+    series = {t: [] for t in TRANSPORTS}
+    verbs = []
+    for size in SIZES:
+        vals = {}
+        for t in TRANSPORTS:
+            r = find(rows, "stream", t, write_size=size, connections=conns)
+            vals[t] = r["values"]["mib_per_s"] if r else None
+            series[t].append(vals[t])
+        cols = perftest(rows, "write_bw", size)
+        v = cols[2] * 1e6 / (1 << 20) if cols and len(cols) > 2 and cols[2] is not None else None
+        verbs.append(v)
+        out.append(f"| {size:,} | " + " | ".join(fmt(vals[t]) for t in TRANSPORTS) +
+                   f" | {fmt(v)} | {ratio(vals['rdma'], v)} | " +
+                   " | ".join(ratio(vals["rdma"], vals[p]) for p in PEERS) + " |")
+    return out, series, verbs
+
+
+def latency_table(rows):
+    out = ["| message | transport | median us | p99 us | p99.9 us | its median ÷ rdmasock's |",
+           "|---|---|---|---|---|---|"]
+    plot = {}
+    for size in (64, 4096):
+        base = find(rows, "pingpong", "rdma", size=size)
+        bmed = base["values"]["rtt"]["median_us"] if base else None
+        for t in TRANSPORTS:
+            r = find(rows, "pingpong", t, size=size)
+            if not r:
+                out.append(f"| {size} B | {NAMES[t]} | - | - | - | - |")
+                continue
+            rtt = r["values"]["rtt"]
+            plot[(size, t)] = rtt
+            out.append(f"| {size} B | {NAMES[t]} | {fmt(rtt['median_us'])} | {fmt(rtt['p99_us'])} | "
+                       f"{fmt(rtt['p999_us'])} | {ratio(rtt['median_us'], bmed) if t != 'rdma' else '1.00x'} |")
+        for run in ("send_lat", "write_lat"):
+            cols = perftest(rows, run, size)
+            if cols and len(cols) >= 8 and None not in cols[:8]:
+                # one way: twice it is a round trip
+                out.append(f"| {size} B | ib_{run} (x2, one way) | {fmt(2 * cols[3])} | "
+                           f"{fmt(2 * cols[6])} | {fmt(2 * cols[7])} | "
+                           f"{ratio(2 * cols[3], bmed)} |")
+    return out, plot
+
+
+def connrate_table(rows):
+    out = ["| threads | " + " | ".join(NAMES[t] + " conn/s" for t in TRANSPORTS) + " | " +
+           " | ".join("vs " + NAMES[p] for p in PEERS) + " |", "|---" * (1 + len(TRANSPORTS) + len(PEERS)) + "|"]
+    plot = {}
+    for threads in (1, 16):
+        vals = {}
+        for t in TRANSPORTS:
+            r = find(rows, "connrate", t, threads=threads)
+            vals[t] = r["values"]["per_s"] if r else None
+            plot[(threads, t)] = vals[t]
+        out.append(f"| {threads} | " + " | ".join(fmt(vals[t]) for t in TRANSPORTS) + " | " +
+                   " | ".join(ratio(vals["rdma"], vals[p]) for p in PEERS) + " |")
+    return out, plot
+
+
+def idle_table(rows):
+    out = ["| transport | Slab B/conn | MemAvailable B/conn | registered B/conn | QPs per 1000 conns |",
+           "|---|---|---|---|---|"]
+    for t in TRANSPORTS:
+        r = find(rows, "idle", t)
+        if not r:
+            out.append(f"| {NAMES[t]} | - | - | - | - |")
+            continue
+        v = r["values"]
+        out.append(f"| {NAMES[t]} | {fmt(v['slab_bytes_per_conn'], 0)} | "
+                   f"{fmt(v['available_bytes_per_conn'], 0)} | {fmt(v.get('mr_bytes_per_conn'), 0)} | "
+                   f"{fmt(v.get('qps_per_1000_conns'), 0)} |")
+    return out
+
+
+def dgram_table(rows):
+    out = ["| size | transport | received/s | MB/s | lost % | rdmasock vs it (received/s) |",
+           "|---|---|---|---|---|---|"]
+    for size in (64, 8192):
+        base = find(rows, "dgram", "rdma", size=size)
+        brate = base["values"]["received_per_s"] if base else None
+        for t in ("rdma", "tcp", "rsockets"):
+            r = find(rows, "dgram", t, size=size)
+            name = NAMES["udp"] if t == "tcp" else NAMES[t]
+            if not r:
+                out.append(f"| {size} | {name} | - | - | - | - |")
+                continue
+            v = r["values"]
+            out.append(f"| {size} | {name} | {fmt(v['received_per_s'], 0)} | {fmt(v['mb_per_s'], 2)} | "
+                       f"{fmt(v['loss_pct'])} | {ratio(brate, v['received_per_s']) if t != 'rdma' else '1.00x'} |")
+        run = "ud_bw_64" if size == 64 else "ud_bw_mtu"
+        for r in rows:
+            if r.get("test") == "perftest" and r["params"]["run"] == run:
+                cols = r["values"]["cols"]
+                if len(cols) < 4 or None in cols[:4]:
+                    continue
+                rate = cols[3] * 1e6
+                out.append(f"| {r['params']['size']} | ib_send_bw -c UD | {fmt(rate, 0)} | "
+                           f"{fmt(cols[2], 2)} | - | {ratio(brate, rate)} |")
+    return out
+
+
+def rdma_check(rows):
+    out = ["| transport | rxe packets sent by the client, all its runs | over RDMA? |", "|---|---|---|"]
+    lgr = next((r["values"]["link_groups"] for r in rows if r.get("test") == "smc_link_groups"), None)
+    for t in TRANSPORTS:
+        pk = sum(r.get("rxe_sent_pkts", 0) for r in rows if r.get("family") == t)
+        verdict = "yes" if pk > 1000 else "no (fell back to TCP)" if t == "smc" else "no"
+        if t == "smc" and lgr is not None:
+            verdict += f"; SMC-R link groups: {lgr}"
+        out.append(f"| {NAMES[t]} | {pk:,} | {verdict} |")
+    return out
+
+
+def plot_stream(series1, series8, verbs, path):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, series, title in ((axes[0], series1, "one socket"), (axes[1], series8, "8 sockets")):
+        for t in TRANSPORTS:
+            xs = [s for s, v in zip(SIZES, series[t]) if v]
+            ys = [v for v in series[t] if v]
+            if xs:
+                ax.plot(xs, ys, marker="o", label=NAMES[t])
+        xs = [s for s, v in zip(SIZES, verbs) if v]
+        if xs:
+            ax.plot(xs, [v for v in verbs if v], linestyle="--", color="black", label="ib_write_bw")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("write size (bytes)")
+        ax.set_title(f"stream throughput, {title}")
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel("MiB/s")
+    axes[1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_latency(plot, path):
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, size in zip(axes, (64, 4096)):
+        for t in TRANSPORTS:
+            rtt = plot.get((size, t))
+            if not rtt:
+                continue
+            # the distribution's known points, as a CDF
+            xs = [rtt["min_us"], rtt["median_us"], rtt["p99_us"], rtt["p999_us"], rtt["max_us"]]
+            ys = [0, 0.5, 0.99, 0.999, 1.0]
+            ax.plot(xs, ys, marker="o", label=NAMES[t])
+        ax.set_xscale("log")
+        ax.set_xlabel("round trip (us)")
+        ax.set_ylabel("fraction of round trips")
+        ax.set_title(f"ping-pong, {size} B: min, median, p99, p99.9, max")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_connrate(plot, path):
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    width = 0.2
+    for i, t in enumerate(TRANSPORTS):
+        ys = [plot.get((n, t)) or 0 for n in (1, 16)]
+        ax.bar([x + i * width for x in range(2)], ys, width, label=NAMES[t])
+    ax.set_xticks([x + 1.5 * width for x in range(2)], ["sequential", "16 threads"])
+    ax.set_ylabel("connect, 1-byte echo, close per s")
+    ax.set_title("connection rate")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--topology", default="two-guests")
+    ap.add_argument("--qemu", default="")
+    ap.add_argument("jsonl")
+    ap.add_argument("outdir")
+    a = ap.parse_args()
+
+    rows = load(a.jsonl)
+    env = next((r["values"] for r in rows if r.get("test") == "environment"), {})
+    env.update({"topology": a.topology, "accelerator": "TCG (no KVM)", "qemu": a.qemu,
+                "date": datetime.date.today().isoformat()})
+    errors = [r for r in rows if "error" in r]
+    os.makedirs(a.outdir, exist_ok=True)
+    prefix = os.path.join(a.outdir, a.topology)
+
+    s1, series1, verbs = stream_table(rows, 1)
+    s8, series8, _ = stream_table(rows, 8)
+    lat, lat_plot = latency_table(rows)
+    conn, conn_plot = connrate_table(rows)
+    md = [f"# rdmasock benchmark: {a.topology}, {env['date']}", "",
+          f"Environment: {env.get('accelerator')}, {env.get('qemu')}; guest kernel "
+          f"{env.get('kernel')}, {env.get('vcpus')} vCPU per guest; {env.get('device')}, "
+          f"active MTU {env.get('active_mtu')}; rdma_sock {env.get('rdma_sock')}. "
+          "Every transport ran in the same boot of the same guests. Under TCG absolute "
+          "figures mean little; compare the ratios.", "",
+          "## Stream throughput, one socket", ""] + s1 + \
+         ["", "## Stream throughput, 8 sockets at once", ""] + s8 + \
+         ["", "## Ping-pong latency (round trips)", ""] + lat + \
+         ["", "## Connection rate", ""] + conn + \
+         ["", "## Memory per idle connection (client side)", ""] + idle_table(rows) + \
+         ["", "## Datagrams", ""] + dgram_table(rows) + \
+         ["", "## Did it run over RDMA?", ""] + rdma_check(rows) + [""]
+    if errors:
+        md += ["## Runs that failed", ""] + [f"- {r['family']} {r['test']}: {r['error']}" for r in errors] + [""]
+    md += [f"![stream]({a.topology}-stream.png)", f"![latency]({a.topology}-latency.png)",
+           f"![connrate]({a.topology}-connrate.png)", ""]
+    with open(prefix + ".md", "w") as f:
+        f.write("\n".join(md))
+    with open(prefix + ".json", "w") as f:
+        json.dump({"environment": env, "results": rows}, f, indent=1)
+    plot_stream(series1, series8, verbs, prefix + "-stream.png")
+    plot_latency(lat_plot, prefix + "-latency.png")
+    plot_connrate(conn_plot, prefix + "-connrate.png")
+    print("\n".join(md))
+    print(f"report: {prefix}.md, {prefix}.json, {prefix}-*.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -62,6 +62,9 @@ for try in 1 2 3; do
 	tcg_fault "$out"/*.console || break
 done
 [ $src = 0 ] && [ $crc = 0 ] || { echo "bench: a guest failed"; tail -n 30 "$out"/*.tap; exit 1; }
+for f in "$out"/profile-*.txt; do
+	[ -e "$f" ] && cp "$f" "$results/$topology-$(basename "$f")"
+done
 /usr/bin/python3 "$RSK_TOP/tools/bench/report.py" --topology "$topology" \
 	--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
 	"$out/bench.jsonl" "$results"

@@ -10,6 +10,8 @@
 # perftest's verbs limit.  Each result is a JSON line in
 # $RSK_OUT/bench.jsonl, with the rxe device's sent_pkts moved meanwhile
 # (did it run over RDMA?).  rsk_bench_secs sets the seconds per run.
+# Last, a profile of both ends while one AF_RDMA_STREAM socket streams
+# 64 KiB writes (perf, cpu-clock: TCG has no PMU), in profile-*.txt.
 . "$(dirname "$0")/../vm/guest-lib.sh"
 
 role=${rsk_role:-server}
@@ -75,6 +77,15 @@ perf_cmd() {
 		mtu=$(ibv_devinfo -d "$RSK_IBDEV" | awk '/active_mtu/ { print $2; exit }')
 		echo "ib_send_bw -c UD -s ${mtu:-1024} -D $secs" ;;
 	esac
+}
+
+# profile NAME SECONDS: every CPU of this guest, call graphs, to
+# $RSK_OUT/profile-NAME.txt: the symbols that took the most time.
+profile() {
+	perf record -q -e cpu-clock -F 499 -a -g -o /tmp/perf.data -- sleep "$2" > /dev/null 2>&1
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
+		--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40 \
+		> "$RSK_OUT/profile-$1.txt"
 }
 
 perf_server() {
@@ -186,22 +197,44 @@ perf_client() {
 	done
 }
 
+# The receiving end's profile, while the client streams.
+profile_server() {
+	rsk_await prof-start 1800 || return 1
+	profile rdma-stream-receiver 6
+	rsk_signal prof-done
+}
+
+profile_client() {
+	local t=rdma
+	[ "$role" = client ] && rsk_signal prof-start
+	timeout 120 "$bench" client --timeout 60 -f $t -a "$peer" -p "$(port_of $t)" \
+		stream -w 65536 -t 8 > /tmp/prof-stream.out 2>&1 &
+	sleep 1
+	profile "rdma-stream-$( [ "$role" = client ] && echo sender || echo both)" 6
+	wait
+	[ "$role" = client ] && rsk_await prof-done 120
+	say "profiled: $(cat /tmp/prof-stream.out)"
+}
+
 case $role in
 server)
 	start_servers || exit 1
 	rsk_signal bench-ready
+	profile_server || exit 1
 	perf_server || exit 1
 	rsk_await bench-done 1800
 	;;
 client)
 	rsk_await bench-ready 300 || exit 1
 	client
+	profile_client
 	perf_client
 	rsk_signal bench-done
 	;;
 single)
 	start_servers || exit 1
 	client
+	profile_client
 	perf_client
 	;;
 esac

@@ -274,6 +274,13 @@ def main():
          ["", "## Did it run over RDMA?", ""] + rdma_check(rows) + [""]
     if errors:
         md += ["## Runs that failed", ""] + [f"- {r['family']} {r['test']}: {r['error']}" for r in errors] + [""]
+    for name in sorted(os.listdir(a.outdir)):
+        if name.startswith(a.topology + "-profile-") and name.endswith(".txt"):
+            with open(os.path.join(a.outdir, name)) as f:
+                top = [line.rstrip() for line in f][:15]
+            what = name[len(a.topology) + len("-profile-"):-4]
+            md += [f"## Where the time goes: {what} (perf, cpu-clock, all CPUs of the guest)", "",
+                   "```"] + top + ["```", f"(the top 40: [{name}]({name}))", ""]
     md += [f"![stream]({a.topology}-stream.png)", f"![latency]({a.topology}-latency.png)",
            f"![connrate]({a.topology}-connrate.png)", ""]
     with open(prefix + ".md", "w") as f:

@@ -105,17 +105,32 @@ sent_pkts() { cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/sent_pkt
 mr_bytes() { rdma -j resource show mr 2> /dev/null | jq '[.[] | .mrlen // 0] | add // 0'; }
 qp_count() { rdma -j resource show qp 2> /dev/null | jq 'length'; }
 
+# A transport one of whose runs hung: its other runs are skipped (and
+# reported so), or each would hang until its timeout too.
+declare -A hung
+
 # run TRANSPORT TEST ARGS...: one rsk_bench client run; its JSON result(s)
 # go to bench.jsonl with the packets rxe sent meanwhile and the topology.
+# rsockets have no socket timeouts: timeout(1) bounds their runs.
 run() {
-	local t=$1 before after
+	local t=$1 before after limit=600
 	shift
+	[ "$t" = rsockets ] && limit=120
+	if [ -n "${hung[$t]:-}" ]; then
+		jq -nc --arg f "$t" --arg t "$1" --arg e "skipped: ${hung[$t]}" \
+			--arg topo "$topology" \
+			'{test: $t, family: $f, error: $e, topology: $topo}' >> "$out"
+		return 1
+	fi
 	before=$(sent_pkts)
-	timeout 600 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
+	timeout $limit env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
 		-p "$(port_of $t)" "$@" > /tmp/run.json 2> /tmp/run.err
 	local rc=$?
 	after=$(sent_pkts)
 	sed "s/^/[$role]   /" /tmp/run.err
+	[ $rc = 124 ] && hung[$t]="its run '$*' hung (no answer in $limit s)" &&
+		say "$t: ${hung[$t]}; skipping its other runs"
+	[ $rc = 124 ] && echo "${hung[$t]}" > /tmp/run.err
 	if [ $rc != 0 ] || [ ! -s /tmp/run.json ]; then
 		# A peer guest that died (QEMU's TCG fault) fails every run
 		# after it, each only after its timeout: stop, to run again.
@@ -134,10 +149,11 @@ run() {
 # rsk_bench holds them (its own result has the slab and MemAvailable cost).
 run_idle() {
 	local t=$1 n=$2 mr0 qp0 mr1 qp1
+	[ -n "${hung[$t]:-}" ] && return 1
 	mr0=$(mr_bytes) qp0=$(qp_count)
-	timeout 600 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
+	timeout 300 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
 		-p "$(port_of $t)" idle -c "$n" -t 4 > /tmp/idle.json 2> /tmp/idle.err &
-	rsk_wait_for 300 grep -q "idle holding" /tmp/idle.err
+	rsk_wait_for 240 grep -q "idle holding" /tmp/idle.err
 	mr1=$(mr_bytes) qp1=$(qp_count)
 	wait $!
 	sed "s/^/[$role]   /" /tmp/idle.err
@@ -227,6 +243,7 @@ server)
 	profile_server || exit 1
 	perf_server || exit 1
 	rsk_await bench-done 1800
+	for f in /tmp/srv-*.out; do say "$f:"; tail -n 5 "$f"; done
 	;;
 client)
 	rsk_await bench-ready 300 || exit 1

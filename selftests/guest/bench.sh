@@ -105,6 +105,9 @@ sent_pkts() { cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/sent_pkt
 mr_bytes() { rdma -j resource show mr 2> /dev/null | jq '[.[] | .mrlen // 0] | add // 0'; }
 qp_count() { rdma -j resource show qp 2> /dev/null | jq 'length'; }
 
+# The peer's TCP server takes a connection (no ping on these hosts).
+peer_alive() { timeout 10 bash -c "exec 3<> /dev/tcp/$peer/$(port_of tcp)" 2> /dev/null; }
+
 # A transport one of whose runs hung: its other runs are skipped (and
 # reported so), or each would hang until its timeout too.
 declare -A hung
@@ -134,8 +137,7 @@ run() {
 	if [ $rc != 0 ] || [ ! -s /tmp/run.json ]; then
 		# A peer guest that died (QEMU's TCG fault) fails every run
 		# after it, each only after its timeout: stop, to run again.
-		ping -c 1 -W 5 "$peer" > /dev/null 2>&1 ||
-			{ say "the peer does not answer: stopping"; exit 1; }
+		peer_alive || { say "the peer does not answer: stopping"; exit 1; }
 		jq -nc --arg f "$t" --arg t "$1" --arg e "$(tail -n 3 /tmp/run.err)" \
 			--arg topo "$topology" \
 			'{test: $t, family: $f, error: $e, topology: $topo}' >> "$out"

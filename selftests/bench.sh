@@ -41,6 +41,8 @@ two_guests() {
 	"$here/vm/vm.sh" -k 6.12 -n client -s "$here/guest/bench.sh" -o "$out" \
 		-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 1800
 	crc=$?
+	# A client that died leaves the server waiting for it: end that guest.
+	[ $crc = 0 ] || pkill -f "qemu-system.*$out/server.console"
 	wait $spid
 	src=$?
 	kill $tail_pid 2> /dev/null

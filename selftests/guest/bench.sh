@@ -10,8 +10,9 @@
 # perftest's verbs limit.  Each result is a JSON line in
 # $RSK_OUT/bench.jsonl, with the rxe device's sent_pkts moved meanwhile
 # (did it run over RDMA?).  rsk_bench_secs sets the seconds per run.
-# Last, a profile of both ends while one AF_RDMA_STREAM socket streams
-# 64 KiB writes (perf, cpu-clock: TCG has no PMU), in profile-*.txt.
+# A profile of both ends while one AF_RDMA_STREAM socket, then one TCP
+# socket, streams 64 KiB writes (perf, cpu-clock: TCG has no PMU), in
+# profile-*.txt.  Each transport's server runs only for its own runs.
 . "$(dirname "$0")/../vm/guest-lib.sh"
 
 role=${rsk_role:-server}
@@ -51,15 +52,52 @@ modprobe smc || exit 1
 "$bench" smc-ueid add $ueid || exit 1
 say "user EIDs: $("$bench" smc-ueid show | tr '\n' ' ')"
 
-start_servers() {
+# Each transport's server runs only for that transport's runs: an idle
+# server must not take CPU from the others' (librspreload's rpoll() spins).
+# A TCP server on another port stays up all along, so that the client can
+# tell a dead server guest.
+live_port=5300
+start_server() {
+	local t=$1
+	env $(preload_of $t) "$bench" server -f $t -a "$me" -p "$(port_of $t)" --timeout 60 \
+		> "/tmp/srv-$t.out" 2>&1 &
+	eval "srv_pid_$t=$!"
+	rsk_wait_for 60 grep -q ready "/tmp/srv-$t.out" ||
+		{ say "$t server: $(cat "/tmp/srv-$t.out")"; return 1; }
+}
+
+stop_server() {
+	local t=$1 pid
+	pid=$(eval echo "\${srv_pid_$t:-}")
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2> /dev/null
+	for _ in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+	kill -9 "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	say "$t server: $(tail -n 2 "/tmp/srv-$t.out" | tr '\n' ' ')"
+}
+
+# A barrier the other guest may take long to reach: checked each second,
+# not each 0.1 s as rsk_await does, whose sleep(1) and date(1) processes
+# would take a TCG guest's CPU from the transport being measured.
+await_slow() {
+	local end=$((SECONDS + $2))
+	until [ -e "$RSK_OUT/sync.$1" ]; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 1
+	done
+}
+
+# The server guest: each transport's server, when the client asks for it.
+serve_transports() {
 	local t
 	for t in $transports; do
-		env $(preload_of $t) "$bench" server -f $t -a "$me" -p "$(port_of $t)" --timeout 60 \
-			> "/tmp/srv-$t.out" 2>&1 &
-	done
-	for t in $transports; do
-		rsk_wait_for 60 grep -q ready "/tmp/srv-$t.out" ||
-			{ say "$t server: $(cat "/tmp/srv-$t.out")"; return 1; }
+		await_slow "srv-$t" 1800 || return 1
+		start_server $t || return 1
+		rsk_signal "srv-$t-ready"
+		case $t in rdma | tcp) profile_server $t || return 1 ;; esac
+		await_slow "srv-$t-done" 1800 || return 1
+		stop_server $t
 	done
 }
 
@@ -79,13 +117,34 @@ perf_cmd() {
 	esac
 }
 
+# Counters worth comparing between transports, "name value" lines: the
+# module's messages, rxe's packets (RoCE: one per MTU), TCP's segments and
+# the interface's packets and bytes.
+counters() {
+	awk '$1 == "rx_msgs" || $1 == "tx_msgs" { print "rdma_sock_" $1, $2 }' /proc/net/rdma_sock
+	local c
+	for c in sent_pkts rcvd_pkts; do
+		echo "rxe_$c $(cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/$c")"
+	done
+	awk '$1 == "Tcp:" { if (!n) { split($0, h); n = 1 } else
+		for (i = 2; i <= NF; i++) if (h[i] ~ /^(InSegs|OutSegs)$/) print "tcp_" h[i], $i }' /proc/net/snmp
+	awk -F '[: ]+' '$2 == dev { print dev "_rx_bytes", $3; print dev "_rx_packets", $4;
+		print dev "_tx_bytes", $11; print dev "_tx_packets", $12 }' dev="$RSK_NETDEV" /proc/net/dev
+}
+
 # profile NAME SECONDS: every CPU of this guest, call graphs, to
-# $RSK_OUT/profile-NAME.txt: the symbols that took the most time.
+# $RSK_OUT/profile-NAME.txt: the symbols that took the most time, then
+# what the counters above moved by meanwhile.
 profile() {
+	counters > /tmp/counters.0
 	perf record -q -e cpu-clock -F 499 -a -g -o /tmp/perf.data -- sleep "$2" > /dev/null 2>&1
+	counters > /tmp/counters.1
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
 		--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40 \
 		> "$RSK_OUT/profile-$1.txt"
+	echo "# counters moved in those $2 s:" >> "$RSK_OUT/profile-$1.txt"
+	awk 'NR == FNR { v[$1] = $2; next } { printf "#   %s %d\n", $1, $2 - v[$1] }' \
+		/tmp/counters.0 /tmp/counters.1 >> "$RSK_OUT/profile-$1.txt"
 }
 
 perf_server() {
@@ -106,7 +165,7 @@ mr_bytes() { rdma -j resource show mr 2> /dev/null | jq '[.[] | .mrlen // 0] | a
 qp_count() { rdma -j resource show qp 2> /dev/null | jq 'length'; }
 
 # The peer's TCP server takes a connection (no ping on these hosts).
-peer_alive() { timeout 10 bash -c "exec 3<> /dev/tcp/$peer/$(port_of tcp)" 2> /dev/null; }
+peer_alive() { timeout 10 bash -c "exec 3<> /dev/tcp/$peer/$live_port" 2> /dev/null; }
 
 # A transport one of whose runs hung: its other runs are skipped (and
 # reported so), or each would hang until its timeout too.
@@ -166,28 +225,47 @@ run_idle() {
 		/tmp/idle.json >> "$out"
 }
 
-client() {
-	local t w
-	for t in $transports; do
-		say "== $t"
-		for w in 64 1024 4096 65536 1048576; do
-			run $t stream -w $w -t "$secs"
-			run $t stream -w $w -n 8 -t "$secs"
-		done
-		run $t pingpong -s 64 -i 2000 -W 200
-		run $t pingpong -s 4096 -i 2000 -W 200
-		run $t connrate -c 300
-		run $t connrate -c 300 -P 16
-		run_idle $t 200
-		if [ "$t" = smc ]; then
-			say "SMC-R link groups now: $("$bench" smc-lgr)"
-			jq -nc --argjson n "$("$bench" smc-lgr)" --arg topo "$topology" \
-				'{test: "smc_link_groups", family: "smc", values: {link_groups: $n}, topology: $topo}' >> "$out"
-		fi
+# transport TRANSPORT: its server up (in the server guest: ask for it),
+# then all its runs, then its server down.
+transport() {
+	local t=$1 w
+	say "== $t"
+	if [ "$role" = client ]; then
+		rsk_signal "srv-$t"
+		rsk_await "srv-$t-ready" 120 || { say "$t: its server did not start"; exit 1; }
+	else
+		start_server $t || exit 1
+	fi
+	for w in 64 1024 4096 65536 1048576; do
+		run $t stream -w $w -t "$secs"
+		run $t stream -w $w -n 8 -t "$secs"
 	done
-	for t in rdma tcp rsockets; do
+	run $t pingpong -s 64 -i 2000 -W 200
+	run $t pingpong -s 4096 -i 2000 -W 200
+	run $t connrate -c 300
+	run $t connrate -c 300 -P 16
+	run_idle $t 200
+	if [ $t = smc ]; then
+		say "SMC-R link groups now: $("$bench" smc-lgr)"
+		jq -nc --argjson n "$("$bench" smc-lgr)" --arg topo "$topology" \
+			'{test: "smc_link_groups", family: "smc", values: {link_groups: $n}, topology: $topo}' >> "$out"
+	else
+		# SMC has no datagrams.
 		run $t dgram -s 64 -t "$secs"
 		run $t dgram -s 8192 -t "$secs"
+	fi
+	case $t in rdma | tcp) profile_client $t ;; esac
+	if [ "$role" = client ]; then
+		rsk_signal "srv-$t-done"
+	else
+		stop_server $t
+	fi
+}
+
+client() {
+	local t
+	for t in $transports; do
+		transport $t
 	done
 }
 
@@ -219,45 +297,43 @@ perf_client() {
 	done
 }
 
-# The receiving end's profile, while the client streams.
+# profile_server TRANSPORT: the receiving end's profile, while the client
+# streams (for rdma and tcp: where our time goes, against TCP's).
 profile_server() {
-	rsk_await prof-start 1800 || return 1
-	profile rdma-stream-receiver 6
-	rsk_signal prof-done
+	await_slow "prof-$1" 1800 || return 1
+	profile "$1-stream-receiver" 6
+	rsk_signal "prof-$1-done"
 }
 
 profile_client() {
-	local t=rdma
-	[ "$role" = client ] && rsk_signal prof-start
-	timeout 120 "$bench" client --timeout 60 -f $t -a "$peer" -p "$(port_of $t)" \
-		stream -w 65536 -t 8 > /tmp/prof-stream.out 2>&1 &
+	local t=$1
+	[ "$role" = client ] && rsk_signal "prof-$t"
+	timeout 120 env $(preload_of $t) "$bench" client --timeout 60 -f $t -a "$peer" \
+		-p "$(port_of $t)" stream -w 65536 -t 8 > /tmp/prof-stream.out 2>&1 &
 	sleep 1
-	profile "rdma-stream-$( [ "$role" = client ] && echo sender || echo both)" 6
+	profile "$t-stream-$( [ "$role" = client ] && echo sender || echo both)" 6
 	wait
-	[ "$role" = client ] && rsk_await prof-done 120
+	[ "$role" = client ] && rsk_await "prof-$t-done" 120
 	say "profiled: $(cat /tmp/prof-stream.out)"
 }
 
 case $role in
 server)
-	start_servers || exit 1
+	"$bench" server -f tcp -a "$me" -p $live_port > /tmp/srv-live.out 2>&1 &
+	rsk_wait_for 60 grep -q ready /tmp/srv-live.out || exit 1
 	rsk_signal bench-ready
-	profile_server || exit 1
+	serve_transports || exit 1
 	perf_server || exit 1
-	rsk_await bench-done 1800
-	for f in /tmp/srv-*.out; do say "$f:"; tail -n 5 "$f"; done
+	await_slow bench-done 1800
 	;;
 client)
 	rsk_await bench-ready 300 || exit 1
 	client
-	profile_client
 	perf_client
 	rsk_signal bench-done
 	;;
 single)
-	start_servers || exit 1
 	client
-	profile_client
 	perf_client
 	;;
 esac

@@ -277,7 +277,10 @@ def main():
     for name in sorted(os.listdir(a.outdir)):
         if name.startswith(a.topology + "-profile-") and name.endswith(".txt"):
             with open(os.path.join(a.outdir, name)) as f:
-                top = [line.rstrip() for line in f][:15]
+                lines = [line.rstrip() for line in f]
+            # the top of the profile, and the counters it ends with
+            top = [x for x in lines if not x.startswith("#")][:15] + \
+                [x for x in lines if x.startswith("#")]
             what = name[len(a.topology) + len("-profile-"):-4]
             md += [f"## Where the time goes: {what} (perf, cpu-clock, all CPUs of the guest)", "",
                    "```"] + top + ["```", f"(the top 40: [{name}]({name}))", ""]

@@ -13,6 +13,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/vm/lib.sh"
 
 topology=two-guests
+# RSK_BENCH_TRANSPORTS=rdma,tcp and RSK_BENCH_PERFTEST=0 narrow the run;
+# RSK_BENCH_MTU=9000 sets the guests' interface MTU (rxe's then is 4096).
+narrow=(-e "rsk_transports=${RSK_BENCH_TRANSPORTS:-rdma,tcp,smc,rsockets}"
+	-e "rsk_perftest=${RSK_BENCH_PERFTEST:-1}")
+[ -n "${RSK_BENCH_MTU:-}" ] && narrow+=(-e "rsk_mtu=$RSK_BENCH_MTU")
 [ "${1:-}" = --single ] && topology=one-guest
 out=$RSK_BUILD/bench/$topology
 results=${RSK_BENCH_RESULTS:-$RSK_TOP/bench/results}
@@ -36,10 +41,10 @@ two_guests() {
 	rm -f "$out"/server.* "$out"/client.* "$out"/sync.* "$out"/bench.jsonl
 	progress client
 	"$here/vm/vm.sh" -k 6.12 -n server -s "$here/guest/bench.sh" -o "$out" \
-		-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server -t 1800 &
+		-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server "${narrow[@]}" -t 1800 &
 	spid=$!
 	"$here/vm/vm.sh" -k 6.12 -n client -s "$here/guest/bench.sh" -o "$out" \
-		-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 1800
+		-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client "${narrow[@]}" -t 1800
 	crc=$?
 	# A client that died leaves the server waiting for it: end that guest.
 	[ $crc = 0 ] || pkill -f "qemu-system.*$out/server.console"
@@ -52,7 +57,7 @@ one_guest() {
 	rm -f "$out"/single.* "$out"/bench.jsonl
 	progress single
 	"$here/vm/vm.sh" -k 6.12 -n single -s "$here/guest/bench.sh" -o "$out" \
-		-c 2 -e rsk_role=single -t 1800
+		-c 2 -e rsk_role=single "${narrow[@]}" -t 1800
 	crc=$? src=0
 	kill $tail_pid 2> /dev/null
 }

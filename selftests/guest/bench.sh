@@ -27,7 +27,10 @@ bench=$RSK_TOP/build/tools/rsk_bench
 preload=$(ls /usr/lib/x86_64-linux-gnu/rsocket/librspreload.so 2> /dev/null)
 secs=${rsk_bench_secs:-3}
 out=$RSK_OUT/bench.jsonl
-transports="rdma tcp smc rsockets"
+# rsk_transports (comma-separated) and rsk_perftest=0 narrow the run;
+# rsk_mtu sets the interface's MTU.
+transports=$(echo "${rsk_transports:-rdma,tcp,smc,rsockets}" | tr ',' ' ')
+perftest=${rsk_perftest:-1}
 # The same user EID on both hosts lets SMC-Rv2 run (rxe has no RoCE v1 GIDs).
 ueid=RDMASOCK-BENCH
 
@@ -42,6 +45,12 @@ port_of() {
 preload_of() { [ "$1" = rsockets ] && echo "LD_PRELOAD=$preload"; }
 
 rsk_guest_net "$me" || exit 1
+# rsk_mtu: the interface's MTU (rxe's RoCE MTU follows: 1500 gives 1024,
+# 9000 gives 4096), before any connection picks its path MTU.
+if [ -n "${rsk_mtu:-}" ]; then
+	ip link set "$RSK_NETDEV" mtu "$rsk_mtu" || exit 1
+	rsk_wait_for 10 sh -c "ibv_devinfo -d $RSK_IBDEV | grep -q 'active_mtu:.*4096'"
+fi
 modprobe rdma_sock || exit 1
 [ "$role" = server ] || jq -nc --arg k "$(uname -r)" --arg cpus "$(nproc)" \
 	--arg mtu "$(ibv_devinfo -d "$RSK_IBDEV" | awk '/active_mtu/ { print $2; exit }')" \
@@ -118,13 +127,14 @@ perf_cmd() {
 }
 
 # Counters worth comparing between transports, "name value" lines: the
-# module's messages, rxe's packets (RoCE: one per MTU), TCP's segments and
-# the interface's packets and bytes.
+# module's messages, rxe's counters (packets, one per MTU; retries, RNR
+# NAKs, sequence errors), TCP's segments and the interface's packets and
+# bytes.
 counters() {
 	awk '$1 == "rx_msgs" || $1 == "tx_msgs" { print "rdma_sock_" $1, $2 }' /proc/net/rdma_sock
 	local c
-	for c in sent_pkts rcvd_pkts; do
-		echo "rxe_$c $(cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/$c")"
+	for c in /sys/class/infiniband/"$RSK_IBDEV"/ports/1/hw_counters/*; do
+		[ "${c##*/}" = lifespan ] || echo "rxe_${c##*/} $(cat "$c")"
 	done
 	awk '$1 == "Tcp:" { if (!n) { split($0, h); n = 1 } else
 		for (i = 2; i <= NF; i++) if (h[i] ~ /^(InSegs|OutSegs)$/) print "tcp_" h[i], $i }' /proc/net/snmp
@@ -132,19 +142,23 @@ counters() {
 		print dev "_tx_bytes", $11; print dev "_tx_packets", $12 }' dev="$RSK_NETDEV" /proc/net/dev
 }
 
-# profile NAME SECONDS: every CPU of this guest, call graphs, to
-# $RSK_OUT/profile-NAME.txt: the symbols that took the most time, then
-# what the counters above moved by meanwhile.
+# profile NAME CMD...: a profile of every CPU of this guest, with call
+# graphs, while CMD runs (perf's own start, slow under TCG, comes before
+# CMD starts and its end after CMD ends); to $RSK_OUT/profile-NAME.txt the
+# symbols that took the most time, then what the counters moved by.
 profile() {
+	local name=$1
+	shift
 	counters > /tmp/counters.0
-	perf record -q -e cpu-clock -F 499 -a -g -o /tmp/perf.data -- sleep "$2" > /dev/null 2>&1
+	perf record -q -e cpu-clock -F 499 -a -g -B -N -o /tmp/perf.data -- "$@" > /dev/null 2>&1
 	counters > /tmp/counters.1
-	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
-		--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40 \
-		> "$RSK_OUT/profile-$1.txt"
-	echo "# counters moved in those $2 s:" >> "$RSK_OUT/profile-$1.txt"
-	awk 'NR == FNR { v[$1] = $2; next } { printf "#   %s %d\n", $1, $2 - v[$1] }' \
-		/tmp/counters.0 /tmp/counters.1 >> "$RSK_OUT/profile-$1.txt"
+	{
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
+			--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40
+		echo "# counters moved meanwhile:"
+		awk 'NR == FNR { v[$1] = $2; next }
+			$2 != v[$1] { printf "#   %s %.0f\n", $1, $2 - v[$1] }' /tmp/counters.0 /tmp/counters.1
+	} > "$RSK_OUT/profile-$name.txt"
 }
 
 perf_server() {
@@ -297,24 +311,39 @@ perf_client() {
 	done
 }
 
-# profile_server TRANSPORT: the receiving end's profile, while the client
-# streams (for rdma and tcp: where our time goes, against TCP's).
+# profile_server TRANSPORT: the receiving end's profile while the client
+# streams (for rdma and tcp: where our time goes, against TCP's).  Only
+# one end is profiled at a time, so that neither profile holds the other
+# perf's start.
 profile_server() {
 	await_slow "prof-$1" 1800 || return 1
-	profile "$1-stream-receiver" 6
-	rsk_signal "prof-$1-done"
+	profile "$1-stream-receiver" bash -c "echo > $RSK_OUT/sync.prof-$1-go
+		until [ -e $RSK_OUT/sync.prof-$1-done ]; do sleep 0.2; done"
+	rsk_signal "prof-$1-reported"
+}
+
+# profile_client TRANSPORT: one socket streams 64 KiB writes for 10 s
+# while the server guest profiles, then again while this guest does.
+prof_stream() {
+	timeout 120 env $(preload_of $1) "$bench" client --timeout 60 -f $1 -a "$peer" \
+		-p "$(port_of $1)" stream -w 65536 -t 10
 }
 
 profile_client() {
-	local t=$1
-	[ "$role" = client ] && rsk_signal "prof-$t"
-	timeout 120 env $(preload_of $t) "$bench" client --timeout 60 -f $t -a "$peer" \
-		-p "$(port_of $t)" stream -w 65536 -t 8 > /tmp/prof-stream.out 2>&1 &
-	sleep 1
-	profile "$t-stream-$( [ "$role" = client ] && echo sender || echo both)" 6
-	wait
-	[ "$role" = client ] && rsk_await "prof-$t-done" 120
-	say "profiled: $(cat /tmp/prof-stream.out)"
+	local t=$1 name
+	if [ "$role" = client ]; then
+		rsk_signal "prof-$t"
+		rsk_await "prof-$t-go" 300 || return 1
+		say "profiled (receiver): $(prof_stream $t 2>&1)"
+		rsk_signal "prof-$t-done"
+		rsk_await "prof-$t-reported" 300 || return 1
+	fi
+	name="$t-stream-$( [ "$role" = client ] && echo sender || echo both)"
+	export bench preload peer
+	profile "$name" bash -c "$(declare -f preload_of port_of prof_stream)
+		prof_stream $t > /tmp/prof-stream.out 2>&1"
+	echo "# the stream: $(cat /tmp/prof-stream.out)" >> "$RSK_OUT/profile-$name.txt"
+	say "profiled ($( [ "$role" = client ] && echo sender || echo both)): $(cat /tmp/prof-stream.out)"
 }
 
 case $role in
@@ -323,18 +352,18 @@ server)
 	rsk_wait_for 60 grep -q ready /tmp/srv-live.out || exit 1
 	rsk_signal bench-ready
 	serve_transports || exit 1
-	perf_server || exit 1
+	[ "$perftest" = 0 ] || perf_server || exit 1
 	await_slow bench-done 1800
 	;;
 client)
 	rsk_await bench-ready 300 || exit 1
 	client
-	perf_client
+	[ "$perftest" = 0 ] || perf_client
 	rsk_signal bench-done
 	;;
 single)
 	client
-	perf_client
+	[ "$perftest" = 0 ] || perf_client
 	;;
 esac
 "$bench" smc-ueid del $ueid

@@ -155,6 +155,9 @@ profile() {
 	{
 		perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
 			--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40
+		echo "# by module (the kernel, rdma_rxe, rdma_sock, ...):"
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort dso \
+			--percent-limit 0.5 -g none 2> /dev/null | sed '/^$/d; s/^/#   /' | head -n 8
 		echo "# counters moved meanwhile:"
 		awk 'NR == FNR { v[$1] = $2; next }
 			$2 != v[$1] { printf "#   %s %.0f\n", $1, $2 - v[$1] }' /tmp/counters.0 /tmp/counters.1

@@ -142,6 +142,17 @@ counters() {
 		print dev "_tx_bytes", $11; print dev "_tx_packets", $12 }' dev="$RSK_NETDEV" /proc/net/dev
 }
 
+# by_module: perf's "N%  [k] symbol" lines summed by the module each
+# symbol is in (from /proc/kallsyms; "kernel" for the rest, "user" for
+# user space), largest first, as "#   N% module" lines.
+by_module() {
+	awk 'NR == FNR { if (NF == 4) mod[$3] = substr($4, 2, length($4) - 2); next }
+		$2 == "[k]" { m = ($3 in mod) ? mod[$3] : "kernel"; share[m] += $1 }
+		$2 == "[.]" { share["user"] += $1 }
+		END { for (m in share) printf "#   %6.2f%% %s\n", share[m], m }' \
+		/proc/kallsyms - | sort -k2 -rn
+}
+
 # profile NAME CMD...: a profile of every CPU of this guest, with call
 # graphs, while CMD runs (perf's own start, slow under TCG, comes before
 # CMD starts and its end after CMD ends); to $RSK_OUT/profile-NAME.txt the
@@ -155,9 +166,9 @@ profile() {
 	{
 		perf report -q -i /tmp/perf.data --stdio --no-children --sort dso,sym \
 			--percent-limit 1 -g none 2> /dev/null | sed '/^$/d' | head -n 40
-		echo "# by module (the kernel, rdma_rxe, rdma_sock, ...):"
-		perf report -q -i /tmp/perf.data --stdio --no-children --sort dso \
-			--percent-limit 0.5 -g none 2> /dev/null | sed '/^$/d; s/^/#   /' | head -n 8
+		echo "# by module (perf puts modules' symbols in [kernel.kallsyms]):"
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym -g none \
+			2> /dev/null | by_module | head -n 8
 		echo "# counters moved meanwhile:"
 		awk 'NR == FNR { v[$1] = $2; next }
 			$2 != v[$1] { printf "#   %s %.0f\n", $1, $2 - v[$1] }' /tmp/counters.0 /tmp/counters.1

@@ -62,7 +62,7 @@ one_guest() {
 	kill $tail_pid 2> /dev/null
 }
 
-echo "bench: $topology, TCG guests; about 20 minutes"
+echo "bench: $topology, TCG guests; about 15 minutes"
 for try in 1 2 3; do
 	if [ $topology = two-guests ]; then two_guests; else one_guest; fi
 	[ $src = 0 ] && [ $crc = 0 ] && break

@@ -192,8 +192,12 @@ sent_pkts() { cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/sent_pkt
 mr_bytes() { rdma -j resource show mr 2> /dev/null | jq '[.[] | .mrlen // 0] | add // 0'; }
 qp_count() { rdma -j resource show qp 2> /dev/null | jq 'length'; }
 
-# The peer's TCP server takes a connection (no ping on these hosts).
-peer_alive() { timeout 10 bash -c "exec 3<> /dev/tcp/$peer/$live_port" 2> /dev/null; }
+# The peer's TCP server takes a connection (no ping on these hosts); in
+# one guest, the peer is this guest.
+peer_alive() {
+	[ "$role" = single ] ||
+		timeout 10 bash -c "exec 3<> /dev/tcp/$peer/$live_port" 2> /dev/null
+}
 
 # A transport one of whose runs hung: its other runs are skipped (and
 # reported so), or each would hang until its timeout too.

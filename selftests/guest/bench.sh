@@ -10,9 +10,10 @@
 # perftest's verbs limit.  Each result is a JSON line in
 # $RSK_OUT/bench.jsonl, with the rxe device's sent_pkts moved meanwhile
 # (did it run over RDMA?).  rsk_bench_secs sets the seconds per run.
-# A profile of both ends while one AF_RDMA_STREAM socket, then one TCP
-# socket, streams 64 KiB writes (perf, cpu-clock: TCG has no PMU), in
-# profile-*.txt.  Each transport's server runs only for its own runs.
+# A profile of each end, one at a time, while one AF_RDMA_STREAM socket,
+# then one TCP socket, streams 64 KiB writes (perf, cpu-clock: TCG has no
+# PMU), with counters, in profile-*.txt.  Each transport's server runs
+# only for its own runs.
 . "$(dirname "$0")/../vm/guest-lib.sh"
 
 role=${rsk_role:-server}
@@ -45,11 +46,11 @@ port_of() {
 preload_of() { [ "$1" = rsockets ] && echo "LD_PRELOAD=$preload"; }
 
 rsk_guest_net "$me" || exit 1
-# rsk_mtu: the interface's MTU (rxe's RoCE MTU follows: 1500 gives 1024,
-# 9000 gives 4096), before any connection picks its path MTU.
+# rsk_mtu: the interface's MTU, before any connection picks its path MTU
+# (rxe's RoCE MTU follows at once, from its netdev notifier: 1500 gives
+# 1024, 9000 gives 4096).
 if [ -n "${rsk_mtu:-}" ]; then
 	ip link set "$RSK_NETDEV" mtu "$rsk_mtu" || exit 1
-	rsk_wait_for 10 sh -c "ibv_devinfo -d $RSK_IBDEV | grep -q 'active_mtu:.*4096'"
 fi
 modprobe rdma_sock || exit 1
 [ "$role" = server ] || jq -nc --arg k "$(uname -r)" --arg cpus "$(nproc)" \

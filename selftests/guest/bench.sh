@@ -67,19 +67,21 @@ say "user EIDs: $("$bench" smc-ueid show | tr '\n' ' ')"
 # A TCP server on another port stays up all along, so that the client can
 # tell a dead server guest.
 live_port=5300
+# Each running server's pid, by transport.
+declare -A srv_pid
 start_server() {
 	local t=$1
 	env $(preload_of $t) "$bench" server -f $t -a "$me" -p "$(port_of $t)" --timeout 60 \
 		> "/tmp/srv-$t.out" 2>&1 &
-	eval "srv_pid_$t=$!"
+	srv_pid[$t]=$!
 	rsk_wait_for 60 grep -q ready "/tmp/srv-$t.out" ||
 		{ say "$t server: $(cat "/tmp/srv-$t.out")"; return 1; }
 }
 
 stop_server() {
-	local t=$1 pid
-	pid=$(eval echo "\${srv_pid_$t:-}")
+	local t=$1 pid=${srv_pid[$1]:-}
 	[ -n "$pid" ] || return 0
+	unset "srv_pid[$t]"
 	kill "$pid" 2> /dev/null
 	for _ in $(seq 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
 	kill -9 "$pid" 2> /dev/null

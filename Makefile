@@ -11,6 +11,7 @@
 # make bench   every transport against the others and the verbs limit,
 #              between two guests; bench/results/ (bench-single: one guest)
 # make install the module (for KVER), rdmasockctl, its man page, headers
+# make layers  check that every file of the module calls only down
 # make help    the rest
 
 KVER ?= 6.12
@@ -30,7 +31,7 @@ DESTDIR ?=
 CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all modules strict build-all selftests tools deps check demo bench \
-	bench-single style debug-kernel clean help install
+	bench-single style layers debug-kernel clean help install
 
 all: modules
 
@@ -68,6 +69,11 @@ selftests:
 tools:
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/rdmasockctl
+
+# Each file's layer is in Kbuild; no object may use a symbol of a layer
+# above its own (selftests/layers.sh).
+layers: modules
+	selftests/layers.sh $(BUILD_DIR)
 
 style:
 	$(CHECKPATCH) --no-tree --strict --terse -f $(filter %.c %.h,$(MODULE_SRCS))

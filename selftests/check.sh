@@ -4,7 +4,7 @@
 # check.sh: every test, as `make check` runs it.
 #
 #  1. builds: rdma_sock.ko for Debian 6.12 and 6.1 with W=1 and sparse,
-#     checkpatch, the selftests;
+#     checkpatch, the layering check, the selftests;
 #  2. the debug kernel (built once and cached): KUnit suites and the
 #     selftests in one guest, with lockdep, KASAN and kmemleak watching;
 #  3. Debian 6.12: the selftests in one guest, then in two guests joined
@@ -162,6 +162,8 @@ echo "# builds"
 step "build: rdma_sock.ko for 6.12, W=1 C=2, no diagnostics" make -C "$RSK_TOP" strict KVER=6.12
 step "build: rdma_sock.ko for 6.1, W=1 C=2, no diagnostics" make -C "$RSK_TOP" strict KVER=6.1
 step "build: checkpatch --strict on the module" make -C "$RSK_TOP" style
+step "build: every layer calls only down (Kbuild's layer table, nm)" \
+	"$here/layers.sh" "$RSK_TOP/build/6.12"
 step "build: selftests" make -C "$RSK_TOP" selftests
 step "build: tools (rsk_bench, rdmasockctl and its unit tests)" make -C "$RSK_TOP" tools
 gtest unit.rdmasockctl "$RSK_TOP/build/tools/rdmasockctl_test"

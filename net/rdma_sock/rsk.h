@@ -2,8 +2,10 @@
 /*
  * rdmasock: internal declarations shared by the files of rdma_sock.ko.
  *
- * Prefixes: rsk_ for everything in the module; one file per concern, named
- * in Kbuild.
+ * Prefixes: rsk_ for everything in the module; one file per concern, each
+ * in one layer (Kbuild, and af_rdma_sock.c's design notes).  The sections
+ * below go layer by layer, lowest first, one section per file, so that
+ * what a file offers is found under its name.
  */
 #ifndef _RSK_H
 #define _RSK_H
@@ -26,6 +28,8 @@
 
 /* Pure helpers are exported to the KUnit module only, in its namespace. */
 #include <kunit/visibility.h>
+
+/* ======== base layer ======== */
 
 /* ---- rsk_addr.c: socket addresses ---- */
 
@@ -54,273 +58,9 @@ bool rsk_addr_is_loopback(const struct rsk_addr *addr);
 bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b);
 void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
 			  struct sockaddr_storage *ss);
+bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr);
 
-/* ---- af_rdma_sock.c: the socket ---- */
-
-/* What a (type, protocol) pair given to socket() opens. */
-enum rsk_kind {
-	RSK_KIND_STREAM,	/* SOCK_STREAM: byte stream over RC links */
-	RSK_KIND_DGRAM,		/* SOCK_DGRAM: datagrams over UD QPs */
-};
-
-struct rsk_link;
-struct rsk_net;
-
-/*
- * A received message's payload, queued on the socket until read: either
- * the page of the SRQ buffer it arrived in (handed over, unmapped) or,
- * below RSK_RX_COPYBREAK, a copy in data[] and the SRQ buffer reposted.
- */
-struct rsk_rx_chunk {
-	struct list_head list;		/* on rsk_sock.rx_queue */
-	struct page *page;		/* NULL: payload is in data[] */
-	u32 off;			/* where unread payload starts */
-	u32 len;			/* unread payload bytes */
-	u8 data[];
-};
-
-/*
- * A message to send: header and payload in one DMA-able buffer, queued on
- * its socket until the window and the link let it go, then in flight
- * until its send completes.
- */
-struct rsk_tx_buf {
-	struct ib_cqe cqe;		/* send completion: rsk_tx_done() */
-	struct list_head list;		/* write queue, then in-flight list */
-	struct rsk_sock *owner;		/* holds a sock ref in flight; or NULL */
-	struct rsk_link *link;		/* set when posted */
-	u64 dma;			/* 0: inline or not posted */
-	u32 dma_len;
-	u32 size;			/* bytes allocated, charged to wmem */
-	u32 room;			/* payload bytes it can hold */
-	u32 len;			/* payload bytes after the header */
-	u8 *buf;			/* struct rsk_wire_hdr, then payload */
-};
-
-/* Pending control messages of a channel, sent by rsk_tx_push(). */
-#define RSK_TX_ACCEPT	BIT(0)
-#define RSK_TX_WINDOW	BIT(1)
-#define RSK_TX_FIN	BIT(2)
-#define RSK_TX_RST	BIT(3)
-#define RSK_TX_PROBE	BIT(4)
-#define RSK_TX_REQ	BIT(5)
-
-struct rsk_sock {
-	struct sock sk;		/* must be first: sk_alloc() hands it out */
-	enum rsk_kind kind;	/* fixed at creation */
-	struct rsk_net *rnet;	/* the namespace's state; no reference */
-
-	/* Under lock_sock(): addresses and the bind table entry. */
-	struct rsk_addr local;	/* bound address; port 0: not bound */
-	struct rsk_addr peer;	/* connected peer */
-	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
-	bool bound;
-	bool ud_user;		/* datagram: counted in rnet->ud_users */
-	/* rsk_net.socks, under socks_lock, keyed by dump_id. */
-	struct rb_node net_node;
-	u64 dump_id;
-
-	/*
-	 * Datagram multicast options, under lock_sock(): the groups joined
-	 * (struct rsk_mc_membership, rsk_mcast.c) and how to send to one.
-	 * mc_if: IP_MULTICAST_IF's address (AF_UNSPEC: none); mc_ifindex:
-	 * its interface; mc6_ifindex: IPV6_MULTICAST_IF's.  TTL and hops are
-	 * kept for getsockopt(); RoCE takes the hop limit from rdma_cm.
-	 */
-	struct list_head mc_list;
-	struct rsk_addr mc_if;
-	int mc_ifindex, mc6_ifindex;
-	int mc_ttl, mc_hops;
-	bool mc_loop, mc6_loop;
-
-	/*
-	 * The link, fixed at connect (or at creation for an accepted socket)
-	 * and kept until the socket is destroyed: one reference.
-	 */
-	struct rsk_link *link;
-	u32 link_id;		/* link->id, for netlink, which must not follow link */
-
-	/*
-	 * lock protects everything below: the channel's state, sequence
-	 * numbers, windows and queues.  Taken from the link's completion
-	 * handlers (softirq), so always with _bh.  Nests inside nothing but
-	 * lock_sock(); rsk_link.lock nests inside it.
-	 */
-	spinlock_t lock;
-	u32 chan_id;		/* ours, on link; 0: none */
-	u32 peer_chan;		/* the peer's */
-	u32 snd_nxt;		/* next byte to send */
-	u32 snd_una;		/* oldest byte not yet acked by the peer */
-	u32 snd_wnd_end;	/* peer's ack + wnd: right edge */
-	u32 rcv_nxt;		/* next byte expected */
-	u32 rcv_wnd_sent;	/* right edge last advertised */
-	u32 rcv_ack_sent;	/* ack last sent */
-	u32 max_payload;	/* largest DATA payload the link takes */
-	u32 req_wnd;		/* window our CONN_REQ advertised */
-	u32 rcv_queued;		/* payload bytes on rx_queue */
-	u32 wq_bytes;		/* payload bytes on write_queue */
-	u32 inflight;		/* messages posted, not completed */
-	u32 inflight_bytes;	/* their payload: SIOCOUTQ, with wq_bytes */
-	u32 tx_pending;		/* RSK_TX_* control messages to send */
-	u32 rst_reason;		/* with RSK_TX_RST */
-	u32 refuse_reason;	/* RSK_MSG_CONN_REFUSE reason for SYN_SENT */
-	bool fin_rcvd;		/* peer sent FIN: no more data */
-	bool fin_sent;
-	bool nodelay;		/* TCP_NODELAY */
-	bool corked;		/* TCP_CORK */
-	bool more;		/* last send had MSG_MORE */
-	bool on_link_wait;	/* on link->tx_waiters */
-	struct list_head link_node;	/* link->tx_waiters or link->conn_waiters */
-	struct list_head rx_queue;	/* struct rsk_rx_chunk */
-	struct list_head write_queue;	/* struct rsk_tx_buf, unsent */
-
-	/* Listener (under lock): accepted children not yet accept()ed. */
-	struct list_head accept_queue;	/* struct rsk_sock.accept_node */
-	struct list_head accept_node;
-	struct rsk_sock *parent;	/* listener, until accepted */
-	/*
-	 * Listener (under lock): connect requests held while the accept
-	 * queue is full (struct rsk_conn_req, rsk_cm.c), and their timer.
-	 */
-	struct list_head half_open;
-	u32 half_open_len;
-	struct timer_list half_open_timer;
-
-	/*
-	 * TCP-level options, under lock_sock(); keepalive times in seconds,
-	 * 0 meaning the namespace's net.ipv4.tcp_keepalive_* (rsk_keep*()).
-	 */
-	int keepidle, keepintvl, keepcnt;
-	/* Under lock: the socket's timer (keepalive, FIN timeout). */
-	unsigned long last_rcv;		/* jiffies: last message from peer */
-	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
-	unsigned long connect_deadline;	/* jiffies: SYN_SENT gives up */
-	int probes_out;			/* PROBEs unanswered */
-};
-
-static inline struct rsk_sock *rsk_sk(const struct sock *sk)
-{
-	return container_of(sk, struct rsk_sock, sk);
-}
-
-int rsk_release(struct socket *sock);
-struct rsk_wire_hello;
-void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
-		    struct rsk_wire_hello *h);
-int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
-		  bool group_ok, struct rsk_addr *addr);
-struct rdma_cm_id *rsk_cm_listen_any(struct net *net, rdma_cm_event_handler h,
-				     void *ctx, enum rdma_ucm_port_space ps,
-				     u16 port);
-int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
-
-/* ---- rsk_dgram.c: datagram sockets ---- */
-
-/* What a received datagram's skb carries besides its payload. */
-struct rsk_dgram_cb {
-	struct rsk_addr src;		/* the sender's address and port */
-};
-
-#define RSK_DGRAM_CB(skb)	((struct rsk_dgram_cb *)(skb)->cb)
-
-/* Datagram sizes, as UDP's; reassembly bounds. */
-#define RSK_DGRAM_MAX_V4		65507
-#define RSK_DGRAM_MAX			65527
-#define RSK_DGRAM_FRAG_MEM		(4 << 20)
-#define RSK_DGRAM_FRAG_TIMEOUT_MS	1000
-/* Fragment size before a peer's path MTU is known: RoCE's usual. */
-#define RSK_UD_DEFAULT_MTU		1024
-
-extern const struct proto_ops rsk_dgram_ops;
-void rsk_dgram_release(struct rsk_sock *rs);
-void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
-		       __be16 dst_port, struct sk_buff *skb);
-int rsk_dgram_use_ud(struct rsk_sock *rs);
-
-/* ---- rsk_netlink.c: the generic netlink family ---- */
-
-#define RSK_MODULE_VERSION	"0.4.0"
-
-int rsk_netlink_init(void);
-void rsk_netlink_exit(void);
-int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet);
-int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
-		 u64 value, u64 total);
-
-/* ---- rsk_mcast.c: multicast groups and their socket options ---- */
-
-struct rsk_device;
-struct rsk_ud_ep;
-
-void rsk_mc_sock_init(struct rsk_sock *rs);
-int rsk_mc_setsockopt(struct rsk_sock *rs, int level, int optname,
-		      sockptr_t optval, unsigned int optlen);
-int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
-		      char __user *optval, int __user *optlen);
-void rsk_mc_sock_release(struct rsk_sock *rs);
-int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
-		    struct rsk_addr *src);
-void rsk_mc_kill_dev(struct rsk_device *rdev);
-bool rsk_mc_heard(struct rsk_net *rnet, const struct rsk_ud_ep *ep,
-		  const struct rsk_addr *group);
-
-/* ---- rsk_ud.c: the datagram transport over UD QPs ---- */
-
-int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
-		const struct rsk_addr *src, u8 flags, struct msghdr *msg,
-		size_t len);
-struct rsk_ud_ep *rsk_ud_ep_lookup(struct rsk_net *rnet,
-				   struct ib_device *ibdev, u32 port);
-void rsk_ud_ep_put(struct rsk_ud_ep *ep);
-struct rsk_device *rsk_ud_ep_dev(const struct rsk_ud_ep *ep);
-int rsk_ud_ep_attach(struct rsk_ud_ep *ep, const union ib_gid *mgid,
-		     u16 mlid, bool attach);
-int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
-		      struct rdma_ah_attr *attr);
-int rsk_ud_users_get(struct rsk_net *rnet);
-void rsk_ud_users_put(struct rsk_net *rnet);
-int rsk_ud_init(void);
-void rsk_ud_exit(void);
-
-/* Keepalive settings in effect, as TCP's keepalive_time_when() & co. */
-static inline int rsk_keepidle(const struct rsk_sock *rs)
-{
-	return rs->keepidle ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_time) / HZ;
-}
-
-static inline int rsk_keepintvl(const struct rsk_sock *rs)
-{
-	return rs->keepintvl ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
-}
-
-/*
- * How long connect() waits for an answer: as long as TCP keeps sending
- * SYNs, net.ipv4.tcp_syn_retries with its 1 s initial timeout doubled on
- * each retry (127 s by default).
- */
-static inline unsigned long rsk_syn_timeout(const struct rsk_sock *rs)
-{
-	int retries = READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_syn_retries);
-
-	return ((2UL << min(retries, 12)) - 1) * HZ;
-}
-
-static inline int rsk_keepcnt(const struct rsk_sock *rs)
-{
-	return rs->keepcnt ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_probes);
-}
-
-int rsk_sock_kind(int type, int protocol);
-struct sock *rsk_sock_alloc_child(struct rsk_sock *listener, gfp_t gfp);
-void rsk_sock_destroy_child(struct rsk_sock *child);
-
-/* The address family number this module registered (module parameter). */
-extern int rsk_family;
-
-/* ---- rsk_stats.c: object counters, for leak checks and the tools ---- */
+/* ---- rsk_net.c: object counters, for leak checks and the tools ---- */
 
 struct rsk_counters {
 	atomic_t sockets;	/* struct rsk_sock allocated, not yet freed */
@@ -510,64 +250,8 @@ static inline void __rsk_obj_add(struct rsk_net *rnet, size_t off, int n)
 struct rsk_net *rsk_net(const struct net *net);
 int rsk_net_init(void);
 void rsk_net_exit(void);
-int rsk_sysctl_net_init(struct rsk_net *rnet);
-void rsk_sysctl_net_exit(struct rsk_net *rnet);
 
-/* ---- rsk_policy.c: acceleration rules ---- */
-
-/* A rule of RDMA_SOCK_CMD_POLICY_*; a field left 0 matches anything. */
-struct rsk_policy {
-	struct list_head node;		/* rsk_net.policies */
-	u32 id;
-	u32 prio;
-	u8 action;			/* enum rdma_sock_policy_action */
-	u8 prefix;			/* bits of dst; family set with it */
-	u16 type;
-	u16 family;
-	u16 dport_min;
-	u16 dport_max;
-	u8 dst[16];
-	char program[TASK_COMM_LEN];
-};
-
-int rsk_policy_parse(struct rsk_policy *rule, struct nlattr **tb,
-		     struct netlink_ext_ack *extack);
-int rsk_policy_add(struct rsk_net *rnet, struct rsk_policy *rule,
-		   struct netlink_ext_ack *extack);
-int rsk_policy_del(struct rsk_net *rnet, u32 id);
-int rsk_policy_walk(struct rsk_net *rnet, long *pos,
-		    int (*fn)(const struct rsk_policy *rule, void *arg),
-		    void *arg);
-void rsk_policy_net_init(struct rsk_net *rnet);
-void rsk_policy_net_exit(struct rsk_net *rnet);
-
-/* net.rdma_sock.srq_size: the initial namespace's, for every device. */
-extern int rsk_srq_size;
-
-/*
- * The receive and send buffers a socket works with: what SO_RCVBUF and
- * SO_SNDBUF set, bounded by its namespace's rmem_max and wmem_max.
- */
-static inline int rsk_rcvbuf(const struct rsk_sock *rs)
-{
-	return min(READ_ONCE(rs->sk.sk_rcvbuf), READ_ONCE(rs->rnet->rmem_max));
-}
-
-static inline int rsk_sndbuf(const struct rsk_sock *rs)
-{
-	return min(READ_ONCE(rs->sk.sk_sndbuf), READ_ONCE(rs->rnet->wmem_max));
-}
-
-int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
-		  bool reuse);
-void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
-int rsk_listen_conflict(struct rsk_sock *rs);
-void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
-void rsk_bind_set_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
-bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr);
-void rsk_unbind_port(struct rsk_sock *rs);
-struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
-				     const struct rsk_addr *local);
+/* ======== device layer ======== */
 
 /* ---- rsk_dev.c: RDMA devices, through an ib_client ---- */
 
@@ -583,7 +267,7 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 
 /* One posted receive buffer of a device's SRQ. */
 struct rsk_rx_buf {
-	struct ib_cqe cqe;		/* rsk_rx_done() */
+	struct ib_cqe cqe;		/* rsk_srq_done() */
 	struct rsk_device *rdev;
 	struct page *page;		/* NULL: empty, on rdev->empty */
 	u64 dma;
@@ -624,12 +308,104 @@ int rsk_dev_rnr_counters(struct rsk_device *rdev,
 			 void *arg);
 int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
 		 void *arg);
-void rsk_ud_kill_dev(struct rsk_device *rdev);
-int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
 void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
-void rsk_rx_buf_free(struct rsk_rx_buf *rxb);
+struct page *rsk_rx_buf_take_page(struct rsk_rx_buf *rxb);
 
-/* ---- rsk_link.c: links between two hosts ---- */
+/* A layer above that holds devices: told before one goes. */
+struct rsk_dev_notifier {
+	struct list_head node;		/* rsk_dev_notifiers */
+	void (*remove)(struct rsk_device *rdev);
+};
+
+void rsk_dev_register_notifier(struct rsk_dev_notifier *nb);
+void rsk_dev_unregister_notifier(struct rsk_dev_notifier *nb);
+
+/* net.rdma_sock.srq_size: the initial namespace's, for every device. */
+extern int rsk_srq_size;
+
+/* ---- rsk_cq.c: completion queues polled by NAPI ---- */
+
+/*
+ * A CQ with a NAPI context of its own (busy polling spins on it).  The
+ * owner sets rx and fatal before rsk_cq_create(); both are called with
+ * the CQ as argument, for the owner to container_of() back.
+ */
+struct rsk_cq {
+	struct ib_cq *cq;
+	struct irq_poll iop;		/* completion handler -> NAPI */
+	struct napi_struct napi;	/* polls cq; busy polling spins on it */
+	/* A receive of an SRQ buffer completed: true if it took the page. */
+	bool (*rx)(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
+		   const struct ib_wc *wc);
+	/* The CQ failed; possibly in hard interrupt context. */
+	void (*fatal)(struct rsk_cq *rcq);
+};
+
+int rsk_cq_create(struct rsk_cq *rcq, struct ib_device *ibdev, int nr_cqe,
+		  u32 vector);
+void rsk_cq_destroy(struct rsk_cq *rcq);
+int rsk_cq_init(void);
+void rsk_cq_exit(void);
+
+/* ======== link layer ======== */
+
+/* ---- rsk_link.c and rsk_link_msg.c: links between two hosts ---- */
+
+struct rsk_link;
+struct rsk_link_chan;
+
+/*
+ * A message to send: header and payload in one DMA-able buffer, queued on
+ * its socket until the window and the link let it go, then in flight
+ * until its send completes.
+ */
+struct rsk_tx_buf {
+	struct ib_cqe cqe;		/* send completion: rsk_link_tx_done() */
+	struct list_head list;		/* write queue, or link->ctrl_queue */
+	/* Its sender, referenced in flight; NULL for link-level ones. */
+	struct rsk_link_chan *owner;
+	struct rsk_link *link;		/* set when posted */
+	u64 dma;			/* 0: inline or not posted */
+	u32 dma_len;
+	u32 size;			/* bytes allocated, charged to wmem */
+	u32 room;			/* payload bytes it can hold */
+	u32 len;			/* payload bytes after the header */
+	u8 *buf;			/* struct rsk_wire_hdr, then payload */
+};
+
+/*
+ * A channel as its link knows it, embedded in the stream socket.  id is
+ * under the socket's lock and the link's; node and on_tx_wait under the
+ * link's lock.
+ */
+struct rsk_link_chan {
+	u32 id;				/* ours on the link; 0: none */
+	bool on_tx_wait;		/* node is on link->tx_waiters */
+	struct list_head node;		/* link->tx_waiters or conn_waiters */
+};
+
+/*
+ * What the link layer calls in the channel layer (rsk_chan.c registers
+ * it).  hold and put take and drop a reference on the channel's socket
+ * for each table and list the link keeps it on; the others are called
+ * with such a reference held and no link lock.
+ */
+struct rsk_link_chan_ops {
+	void (*hold)(struct rsk_link_chan *chan);
+	void (*put)(struct rsk_link_chan *chan);
+	/* The link came up: a channel waiting for it sends its request. */
+	void (*up)(struct rsk_link_chan *chan);
+	/* The link failed or closed under the channel: @err, negative. */
+	void (*fail)(struct rsk_link_chan *chan, int err);
+	/* A send slot is free: the channel may push again. */
+	void (*tx_slot)(struct rsk_link_chan *chan);
+	/* A message it sent completed; drops the sender's reference. */
+	void (*sent)(struct rsk_link_chan *chan, struct rsk_tx_buf *tb);
+};
+
+/* A received message of one type; returns true when it took the page. */
+typedef bool (*rsk_link_rx_fn)(struct rsk_link *link, struct rsk_rx_buf *rxb,
+			       const struct rsk_wire_hdr *hdr, u32 len);
 
 enum rsk_link_state {
 	RSK_LINK_RESOLVING,	/* active: address and route */
@@ -643,11 +419,10 @@ enum rsk_link_state {
 struct rsk_link {
 	struct kref ref;
 	struct rsk_net *rnet;
-	struct rsk_device *rdev;	/* a reference, once the QP exists */
+	/* A reference once the QP exists; set under rsk_all_links_lock. */
+	struct rsk_device *rdev;
 	struct rdma_cm_id *cm_id;	/* destroyed by rsk_link_destroy_work */
-	struct ib_cq *cq;		/* sends and receives of this QP */
-	struct irq_poll iop;		/* completion handler -> NAPI */
-	struct napi_struct napi;	/* polls cq; busy polling spins on it */
+	struct rsk_cq cq;		/* sends and receives of this QP */
 	struct ib_qp *qp;
 	struct rsk_addr peer;		/* peer IP, port 0 */
 	struct rsk_addr local;		/* our IP on the link, once resolved */
@@ -666,11 +441,11 @@ struct rsk_link {
 	spinlock_t lock;
 	enum rsk_link_state state;
 	int err;			/* why the link died, negative errno */
-	struct idr chans;		/* channel id -> struct rsk_sock */
+	struct idr chans;		/* channel id -> struct rsk_link_chan */
 	int nchans;
 	int sq_free;			/* send WRs we may still post */
-	struct list_head tx_waiters;	/* sockets waiting for sq_free */
-	struct list_head conn_waiters;	/* SYN_SENT sockets waiting for UP */
+	struct list_head tx_waiters;	/* channels waiting for sq_free */
+	struct list_head conn_waiters;	/* SYN_SENT channels waiting for UP */
 	struct list_head ctrl_queue;	/* link-level rsk_tx_buf to send */
 	int ctrl_len;
 	unsigned long last_rx;		/* jiffies */
@@ -711,89 +486,470 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 				       const struct rsk_addr *peer);
 int rsk_link_listen_get(struct rsk_net *rnet);
 void rsk_link_listen_put(struct rsk_net *rnet);
+struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
+				       void *ctx, enum rdma_ucm_port_space ps,
+				       u16 port);
+struct rsk_wire_hello;
+void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
+		    struct rsk_wire_hello *h);
 void rsk_link_kill(struct rsk_link *link, int err);
 void rsk_link_kill_async(struct rsk_link *link, int err);
-void rsk_link_kill_net(struct rsk_net *rnet);
-void rsk_link_kill_dev(struct rsk_device *rdev);
-int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs);
-void rsk_link_detach(struct rsk_link *link, struct rsk_sock *rs);
-struct rsk_sock *rsk_link_find_chan(struct rsk_link *link, u32 id);
-int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
-		  struct rsk_sock *waiter);
-void rsk_link_return_slot(struct rsk_link *link);
-void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+int rsk_link_attach(struct rsk_link *link, struct rsk_link_chan *chan);
+void rsk_link_detach(struct rsk_link *link, struct rsk_link_chan *chan);
+struct rsk_link_chan *rsk_link_find_chan(struct rsk_link *link, u32 id);
 void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
 int rsk_link_init(void);
 void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
-int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
-		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg);
 int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
 
-/* ---- rsk_poll.c: completion polling, NAPI, busy polling ---- */
-
-int rsk_poll_create_cq(struct rsk_link *link, struct ib_device *ibdev,
+/* rsk_link_msg.c */
+void rsk_link_rx_register(u8 type, rsk_link_rx_fn fn);
+void rsk_link_register_chan_ops(const struct rsk_link_chan_ops *ops);
+const struct rsk_link_chan_ops *rsk_link_chan_ops(void);
+int rsk_link_create_cq(struct rsk_link *link, struct ib_device *ibdev,
 		       int nr_cqe);
-void rsk_poll_destroy_cq(struct rsk_link *link);
-void rsk_poll_mark_sock(struct rsk_sock *rs, struct rsk_link *link);
-void rsk_poll_busy_read(struct rsk_sock *rs, bool nonblock);
-int rsk_poll_init(void);
-void rsk_poll_exit(void);
-
-/* ---- rsk_tx.c: sending ---- */
-
-int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb);
 struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp);
 void rsk_tx_buf_free(struct rsk_tx_buf *tb);
-void rsk_tx_push(struct rsk_sock *rs);
-void rsk_tx_push_locked(struct rsk_sock *rs);
-void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
-		      u32 src, const void *body, u32 body_len);
-int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len);
-void rsk_tx_purge(struct rsk_sock *rs);
-u32 rsk_adv_wnd(struct rsk_sock *rs);
-u32 rsk_tx_max_payload(const struct rsk_link *link);
-void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc);
-void rsk_tx_write_space(struct sock *sk);
-void rsk_tx_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb);
-bool rsk_tx_poll_writable(struct sock *sk);
+void rsk_link_msg_hdr(struct rsk_tx_buf *tb, u8 type, u8 flags, u32 dst,
+		      u32 src, u32 seq, u32 ack, u32 wnd);
+u32 rsk_link_max_payload(const struct rsk_link *link);
+int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
+		  struct rsk_link_chan *waiter);
+void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
+			u32 src, const void *body, u32 body_len);
+void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+/* Datagram sizes and what received ones carry: the transport's and the socket's. */
+/* What a received datagram's skb carries besides its payload. */
+struct rsk_dgram_cb {
+	struct rsk_addr src;		/* the sender's address and port */
+};
 
-/* ---- rsk_rx.c: receiving ---- */
+#define RSK_DGRAM_CB(skb)	((struct rsk_dgram_cb *)(skb)->cb)
 
-void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc);
-int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
-		   int flags);
-u32 rsk_rx_purge(struct rsk_sock *rs);
+/* Datagram sizes, as UDP's; reassembly bounds. */
+#define RSK_DGRAM_MAX_V4		65507
+#define RSK_DGRAM_MAX			65527
+#define RSK_DGRAM_FRAG_MEM		(4 << 20)
+#define RSK_DGRAM_FRAG_TIMEOUT_MS	1000
+/* Fragment size before a peer's path MTU is known: RoCE's usual. */
+#define RSK_UD_DEFAULT_MTU		1024
 
-/* ---- rsk_cm.c: channels: connect, accept, close ---- */
+/* ---- rsk_ud.c: the datagram transport over UD QPs, beside the links ---- */
 
-void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
-		     const void *body, u32 len);
-void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
-	       const void *body, u32 len);
-void rsk_cm_link_up(struct rsk_sock *rs);
-void rsk_cm_fail(struct rsk_sock *rs, int err);
-void rsk_cm_reset(struct rsk_sock *rs, u32 reason);
-void rsk_cm_fin_sent(struct rsk_sock *rs);
-int rsk_cm_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr);
-int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo);
-int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer);
-void rsk_cm_close(struct rsk_sock *rs, bool abort);
-int rsk_cm_shutdown(struct rsk_sock *rs, int how);
-void rsk_cm_listen_close(struct rsk_sock *rs);
-void rsk_cm_release_child(struct rsk_sock *child);
-struct rsk_sock *rsk_cm_accept_pop(struct rsk_sock *listener);
-void rsk_cm_promote(struct rsk_sock *listener);
-void rsk_cm_listener_init(struct rsk_sock *rs);
-void rsk_cm_timer_init(struct rsk_sock *rs);
-void rsk_cm_heard(struct rsk_sock *rs);
-void rsk_cm_keepalive(struct sock *sk, int on);
-void rsk_cm_orphan(struct rsk_sock *rs);
+struct rsk_sock;
+int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
+		const struct rsk_addr *src, u8 flags, struct msghdr *msg,
+		size_t len);
+struct rsk_ud_ep *rsk_ud_ep_lookup(struct rsk_net *rnet,
+				   struct ib_device *ibdev, u32 port);
+void rsk_ud_ep_put(struct rsk_ud_ep *ep);
+struct rsk_device *rsk_ud_ep_dev(const struct rsk_ud_ep *ep);
+int rsk_ud_ep_attach(struct rsk_ud_ep *ep, const union ib_gid *mgid,
+		     u16 mlid, bool attach);
+int rsk_ud_mc_ah_attr(struct rdma_cm_id *id, const struct in6_addr *group,
+		      struct rdma_ah_attr *attr);
+int rsk_ud_users_get(struct rsk_net *rnet);
+void rsk_ud_users_put(struct rsk_net *rnet);
+int rsk_ud_init(void);
+void rsk_ud_exit(void);
 
-int rsk_stats_net_init(struct rsk_net *rnet);
-void rsk_stats_net_exit(struct rsk_net *rnet);
+/* The datagram socket layer's receiver (rsk_dgram_deliver()). */
+typedef void (*rsk_ud_deliver_fn)(struct rsk_net *rnet,
+				  const struct rsk_addr *dst, __be16 dst_port,
+				  struct sk_buff *skb);
+void rsk_ud_register_deliver(rsk_ud_deliver_fn fn);
+
+/* Keepalive settings in effect, as TCP's keepalive_time_when() & co. */
+/* ---- rsk_ud_mcast.c: multicast groups of a namespace ---- */
+
+/*
+ * The namespace's membership of a group on one interface.  All fields
+ * under rsk_mc_mutex, but err, mgid and mlid, which the rdma_cm handler
+ * writes before it completes joined and nobody writes after, and lost.
+ * Receive completions read rnet, addr and ep under RCU (rsk_mc_heard()).
+ *
+ * Two groups of a namespace on interfaces of one device port (a VLAN
+ * and its parent) share the endpoint's attachment to the GID: one of
+ * them holds it (attached), and hands it on when it leaves.
+ */
+struct rsk_mc_group {
+	struct list_head node;		/* rsk_mc_groups */
+	struct rsk_net *rnet;
+	struct rsk_addr addr;		/* the group; port 0 */
+	int ifindex;
+	int users;			/* memberships holding it */
+	struct rdma_cm_id *id;		/* joined through it; NULL: dead */
+	struct rsk_ud_ep *ep;		/* a reference */
+	bool attached;			/* holds the endpoint's attachment */
+	bool lost;			/* rdma_cm said the join was lost */
+	int ip6_ifindex;		/* IPv6 on RoCE v2: IP member there */
+	union ib_gid mgid;
+	u16 mlid;
+	int err;
+	struct completion joined;
+	struct rcu_head rcu;
+};
+
+struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
+				      const struct rsk_addr *addr,
+				      int ifindex,
+				      const struct rsk_addr *ifaddr);
+void rsk_mc_group_put(struct rsk_mc_group *g);
+void rsk_mc_kill_dev(struct rsk_device *rdev);
+bool rsk_mc_heard(struct rsk_net *rnet, const struct rsk_ud_ep *ep,
+		  const struct rsk_addr *group);
+
+/* ======== the socket object ======== */
+
+/*
+ * struct rsk_sock is the socket layer's (rsk_sock.c makes it); the channel
+ * layer keeps its stream state in it, and the link layer sees only the
+ * struct rsk_link_chan inside.
+ */
+
+/* What a (type, protocol) pair given to socket() opens. */
+enum rsk_kind {
+	RSK_KIND_STREAM,	/* SOCK_STREAM: byte stream over RC links */
+	RSK_KIND_DGRAM,		/* SOCK_DGRAM: datagrams over UD QPs */
+};
+
+/*
+ * A received message's payload, queued on the socket until read: either
+ * the page of the SRQ buffer it arrived in (handed over, unmapped) or,
+ * below RSK_RX_COPYBREAK, a copy in data[] and the SRQ buffer reposted.
+ */
+struct rsk_rx_chunk {
+	struct list_head list;		/* on rsk_sock.rx_queue */
+	struct page *page;		/* NULL: payload is in data[] */
+	u32 off;			/* where unread payload starts */
+	u32 len;			/* unread payload bytes */
+	u8 data[];
+};
+
+/* Pending control messages of a channel, sent by rsk_chan_push(). */
+#define RSK_TX_ACCEPT	BIT(0)
+#define RSK_TX_WINDOW	BIT(1)
+#define RSK_TX_FIN	BIT(2)
+#define RSK_TX_RST	BIT(3)
+#define RSK_TX_PROBE	BIT(4)
+#define RSK_TX_REQ	BIT(5)
+
+struct rsk_sock {
+	struct sock sk;		/* must be first: sk_alloc() hands it out */
+	enum rsk_kind kind;	/* fixed at creation */
+	struct rsk_net *rnet;	/* the namespace's state; no reference */
+
+	/* Under lock_sock(): addresses and the bind table entry. */
+	struct rsk_addr local;	/* bound address; port 0: not bound */
+	struct rsk_addr peer;	/* connected peer */
+	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
+	bool bound;
+	bool ud_user;		/* datagram: counted in rnet->ud_users */
+	/* rsk_net.socks, under socks_lock, keyed by dump_id. */
+	struct rb_node net_node;
+	u64 dump_id;
+
+	/*
+	 * Datagram multicast options, under lock_sock(): the groups joined
+	 * (struct rsk_mc_membership, rsk_ud_mcast.c) and how to send to one.
+	 * mc_if: IP_MULTICAST_IF's address (AF_UNSPEC: none); mc_ifindex:
+	 * its interface; mc6_ifindex: IPV6_MULTICAST_IF's.  TTL and hops are
+	 * kept for getsockopt(); RoCE takes the hop limit from rdma_cm.
+	 */
+	struct list_head mc_list;
+	struct rsk_addr mc_if;
+	int mc_ifindex, mc6_ifindex;
+	int mc_ttl, mc_hops;
+	bool mc_loop, mc6_loop;
+
+	/*
+	 * The link, fixed at connect (or at creation for an accepted socket)
+	 * and kept until the socket is destroyed: one reference.
+	 */
+	struct rsk_link *link;
+	u32 link_id;		/* link->id, for netlink, which must not follow link */
+
+	/*
+	 * lock protects everything below: the channel's state, sequence
+	 * numbers, windows and queues, and chan.id.  Taken from the link's
+	 * completion handlers (softirq), so always with _bh.  Nests inside
+	 * nothing but lock_sock(); rsk_link.lock and rsk_net.bind_lock nest
+	 * inside it.
+	 */
+	spinlock_t lock;
+	struct rsk_link_chan chan;	/* what the link knows of us */
+	u32 peer_chan;		/* the peer's */
+	u32 snd_nxt;		/* next byte to send */
+	u32 snd_una;		/* oldest byte not yet acked by the peer */
+	u32 snd_wnd_end;	/* peer's ack + wnd: right edge */
+	u32 rcv_nxt;		/* next byte expected */
+	u32 rcv_wnd_sent;	/* right edge last advertised */
+	u32 rcv_ack_sent;	/* ack last sent */
+	u32 max_payload;	/* largest DATA payload the link takes */
+	u32 req_wnd;		/* window our CONN_REQ advertised */
+	u32 rcv_queued;		/* payload bytes on rx_queue */
+	u32 wq_bytes;		/* payload bytes on write_queue */
+	u32 inflight;		/* messages posted, not completed */
+	u32 inflight_bytes;	/* their payload: SIOCOUTQ, with wq_bytes */
+	u32 tx_pending;		/* RSK_TX_* control messages to send */
+	u32 rst_reason;		/* with RSK_TX_RST */
+	u32 refuse_reason;	/* RSK_MSG_CONN_REFUSE reason for SYN_SENT */
+	bool fin_rcvd;		/* peer sent FIN: no more data */
+	bool fin_sent;
+	bool nodelay;		/* TCP_NODELAY */
+	bool corked;		/* TCP_CORK */
+	bool more;		/* last send had MSG_MORE */
+	struct list_head rx_queue;	/* struct rsk_rx_chunk */
+	struct list_head write_queue;	/* struct rsk_tx_buf, unsent */
+
+	/* Listener (under lock): accepted children not yet accept()ed. */
+	struct list_head accept_queue;	/* struct rsk_sock.accept_node */
+	struct list_head accept_node;
+	struct rsk_sock *parent;	/* listener, until accepted */
+	/*
+	 * Listener (under lock): connect requests held while the accept
+	 * queue is full (struct rsk_conn_req, rsk_chan.c), and their timer.
+	 */
+	struct list_head half_open;
+	u32 half_open_len;
+	struct timer_list half_open_timer;
+
+	/*
+	 * TCP-level options, under lock_sock(); keepalive times in seconds,
+	 * 0 meaning the namespace's net.ipv4.tcp_keepalive_* (rsk_keep*()).
+	 */
+	int keepidle, keepintvl, keepcnt;
+	/* Under lock: the socket's timer (keepalive, FIN timeout). */
+	unsigned long last_rcv;		/* jiffies: last message from peer */
+	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
+	unsigned long connect_deadline;	/* jiffies: SYN_SENT gives up */
+	int probes_out;			/* PROBEs unanswered */
+};
+
+static inline struct rsk_sock *rsk_sk(const struct sock *sk)
+{
+	return container_of(sk, struct rsk_sock, sk);
+}
+
+/* ======== channel layer ======== */
+
+/* ---- rsk_chan.c: channels: connect, accept, close ---- */
+
+/*
+ * What the channel layer calls in the stream socket layer (rsk_stream.c
+ * registers it).  From softirq: nothing here sleeps.
+ */
+struct rsk_chan_sock_ops {
+	/* The listener for a request to @local, referenced; or NULL. */
+	struct rsk_sock *(*lookup_listener)(struct rsk_net *rnet,
+					    const struct rsk_addr *local);
+	/* A child of @listener bound to @local, for the accept queue. */
+	struct rsk_sock *(*new_child)(struct rsk_sock *listener,
+				      const struct rsk_addr *local, gfp_t gfp);
+	/* Free a child nobody accepted; its channel is closed. */
+	void (*free_child)(struct rsk_sock *child);
+	/* A wildcard-bound socket connects from @ip: bind it there. */
+	void (*fill_addr)(struct rsk_sock *rs, const struct rsk_addr *ip);
+};
+
+void rsk_chan_register_sock_ops(const struct rsk_chan_sock_ops *ops);
+const struct rsk_chan_sock_ops *rsk_chan_sock_ops(void);
+void rsk_chan_init(void);
+/*
+ * The receive and send buffers a socket works with: what SO_RCVBUF and
+ * SO_SNDBUF set, bounded by its namespace's rmem_max and wmem_max.
+ */
+static inline int rsk_rcvbuf(const struct rsk_sock *rs)
+{
+	return min(READ_ONCE(rs->sk.sk_rcvbuf), READ_ONCE(rs->rnet->rmem_max));
+}
+
+static inline int rsk_sndbuf(const struct rsk_sock *rs)
+{
+	return min(READ_ONCE(rs->sk.sk_sndbuf), READ_ONCE(rs->rnet->wmem_max));
+}
+
+static inline int rsk_keepidle(const struct rsk_sock *rs)
+{
+	return rs->keepidle ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_time) / HZ;
+}
+
+static inline int rsk_keepintvl(const struct rsk_sock *rs)
+{
+	return rs->keepintvl ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
+}
+
+/*
+ * How long connect() waits for an answer: as long as TCP keeps sending
+ * SYNs, net.ipv4.tcp_syn_retries with its 1 s initial timeout doubled on
+ * each retry (127 s by default).
+ */
+static inline unsigned long rsk_syn_timeout(const struct rsk_sock *rs)
+{
+	int retries = READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_syn_retries);
+
+	return ((2UL << min(retries, 12)) - 1) * HZ;
+}
+
+static inline int rsk_keepcnt(const struct rsk_sock *rs)
+{
+	return rs->keepcnt ?:
+	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_probes);
+}
+
+void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
+		       const void *body, u32 len);
+void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+		 const void *body, u32 len);
+void rsk_chan_reset(struct rsk_sock *rs, u32 reason);
+void rsk_chan_fin_sent(struct rsk_sock *rs);
+int rsk_chan_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr);
+int rsk_chan_wait_connect(struct rsk_sock *rs, long *timeo);
+int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer);
+void rsk_chan_close(struct rsk_sock *rs, bool abort);
+int rsk_chan_shutdown(struct rsk_sock *rs, int how);
+void rsk_chan_listen_close(struct rsk_sock *rs);
+void rsk_chan_release_child(struct rsk_sock *child);
+struct rsk_sock *rsk_chan_accept_pop(struct rsk_sock *listener);
+void rsk_chan_promote(struct rsk_sock *listener);
+void rsk_chan_listener_init(struct rsk_sock *rs);
+void rsk_chan_timer_init(struct rsk_sock *rs);
+void rsk_chan_heard(struct rsk_sock *rs);
+void rsk_chan_keepalive(struct sock *sk, int on);
+void rsk_chan_orphan(struct rsk_sock *rs);
+
+/* ---- rsk_chan_tx.c: sending ---- */
+
+void rsk_chan_push(struct rsk_sock *rs);
+void rsk_chan_push_locked(struct rsk_sock *rs);
+int rsk_chan_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len);
+void rsk_chan_tx_purge(struct rsk_sock *rs);
+u32 rsk_chan_adv_wnd(struct rsk_sock *rs);
+void rsk_chan_write_space(struct sock *sk);
+void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb);
+void rsk_chan_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb);
+bool rsk_chan_poll_writable(struct sock *sk);
+
+/* ---- rsk_chan_rx.c: receiving ---- */
+
+void rsk_chan_rx_init(void);
+void rsk_chan_mark_napi(struct rsk_sock *rs, struct rsk_link *link);
+
+int rsk_chan_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+		     int flags);
+u32 rsk_chan_rx_purge(struct rsk_sock *rs);
+
+/* ======== socket layer ======== */
+
+/* ---- rsk_sock.c: the socket core ---- */
+
+/* The address family number this module registered (module parameter). */
+extern int rsk_family;
+
+int rsk_sock_kind(int type, int protocol);
+int rsk_sock_create(struct net *net, struct socket *sock, int protocol,
+		    int kern);
+void rsk_sock_init(struct sock *sk, enum rsk_kind kind);
+void rsk_sock_destruct(struct sock *sk);
+void rsk_sock_release_finish(struct socket *sock);
+int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
+		  bool group_ok, struct rsk_addr *addr);
+int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
+int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
+		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg);
+
+/* ---- rsk_bind.c: the bind table ---- */
+
+int rsk_bind_port(struct rsk_sock *rs, const struct rsk_addr *addr,
+		  bool reuse);
+void rsk_bind_child(struct rsk_sock *child, const struct rsk_addr *local);
+int rsk_listen_conflict(struct rsk_sock *rs);
+void rsk_bind_fill_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
+void rsk_bind_set_addr(struct rsk_sock *rs, const struct rsk_addr *ip);
+void rsk_unbind_port(struct rsk_sock *rs);
+struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
+				     const struct rsk_addr *local);
+
+/* ---- rsk_stream.c: stream sockets ---- */
+
+extern struct proto rsk_stream_proto;
+extern const struct proto_ops rsk_stream_ops;
+void rsk_stream_sock_init(struct rsk_sock *rs);
+void rsk_stream_init(void);
+
+/* ---- rsk_dgram.c: datagram sockets ---- */
+
+extern struct proto rsk_dgram_proto;
+extern const struct proto_ops rsk_dgram_ops;
+void rsk_dgram_sock_init(struct rsk_sock *rs);
+void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
+		       __be16 dst_port, struct sk_buff *skb);
+int rsk_dgram_use_ud(struct rsk_sock *rs);
+void rsk_dgram_init(void);
+
+/* ---- rsk_dgram_mcast.c: multicast memberships and options ---- */
+
+void rsk_mc_sock_init(struct rsk_sock *rs);
+int rsk_mc_setsockopt(struct rsk_sock *rs, int level, int optname,
+		      sockptr_t optval, unsigned int optlen);
+int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
+		      char __user *optval, int __user *optlen);
+void rsk_mc_sock_release(struct rsk_sock *rs);
+int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
+		    struct rsk_addr *src);
+
+/* ======== control layer ======== */
+
+/* ---- rsk_netlink.c: the generic netlink family ---- */
+
+#define RSK_MODULE_VERSION	"0.4.0"
+
+int rsk_netlink_init(void);
+void rsk_netlink_exit(void);
+int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet);
+int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
+		 u64 value, u64 total);
+
+/* ---- rsk_stats.c: counters shown in debugfs, /proc and netlink ---- */
+
 int rsk_stats_init(void);
 void rsk_stats_exit(void);
+
+/* ---- rsk_sysctl.c: net.rdma_sock.* ---- */
+
+int rsk_sysctl_init(void);
+void rsk_sysctl_exit(void);
+
+/* ---- rsk_policy.c: acceleration rules ---- */
+
+/* A rule of RDMA_SOCK_CMD_POLICY_*; a field left 0 matches anything. */
+struct rsk_policy {
+	struct list_head node;		/* rsk_net.policies */
+	u32 id;
+	u32 prio;
+	u8 action;			/* enum rdma_sock_policy_action */
+	u8 prefix;			/* bits of dst; family set with it */
+	u16 type;
+	u16 family;
+	u16 dport_min;
+	u16 dport_max;
+	u8 dst[16];
+	char program[TASK_COMM_LEN];
+};
+
+int rsk_policy_parse(struct rsk_policy *rule, struct nlattr **tb,
+		     struct netlink_ext_ack *extack);
+int rsk_policy_add(struct rsk_net *rnet, struct rsk_policy *rule,
+		   struct netlink_ext_ack *extack);
+int rsk_policy_del(struct rsk_net *rnet, u32 id);
+int rsk_policy_walk(struct rsk_net *rnet, long *pos,
+		    int (*fn)(const struct rsk_policy *rule, void *arg),
+		    void *arg);
+int rsk_policy_init(void);
+void rsk_policy_exit(void);
 
 #endif /* _RSK_H */

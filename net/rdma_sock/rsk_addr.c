@@ -10,7 +10,10 @@
  */
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 
 #include "rsk.h"
 
@@ -177,4 +180,18 @@ void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
 	sin6->sin6_port = port;
 	sin6->sin6_addr = addr->v6;
 	sin6->sin6_scope_id = addr->scope_id;
+}
+
+/* Whether @addr is the wildcard or an address of this namespace. */
+bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr)
+{
+	if (rsk_addr_is_any(addr))
+		return true;
+	if (addr->family == AF_INET)
+		return inet_addr_type(net, addr->v4) == RTN_LOCAL;
+#if IS_ENABLED(CONFIG_IPV6)
+	return ipv6_chk_addr(net, &addr->v6, NULL, 0);
+#else
+	return false;
+#endif
 }

@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: RDMA devices.
+ * rdmasock: RDMA devices, device layer.
  *
  * The module learns of devices through an ib_client, the way xprtrdma and
  * RDS do, and not from rdma_cm events: the client's remove callback is the
  * one place where ib_core waits for its users, so device removal (e.g.
  * `rdma link del rxe0`) is handled here, with a reference count per device.
+ * The layers above learn of removal through the notifiers they register
+ * (rsk_dev_register_notifier(): links, UD endpoints), as xprtrdma's users
+ * do through rpcrdma_rn_register(); each must drop every reference it
+ * holds on the device before its callback returns, and take none after.
+ *
+ * Each device has one SRQ whose buffers every link on the device receives
+ * into: memory per device, not per socket.  A receive completion comes
+ * back here (rsk_srq_done()), is handed to the owner of the CQ it
+ * completed on, and the buffer is posted again or, when its page went to
+ * a socket, refilled.
  */
 #include <linux/slab.h>
 #include <linux/mutex.h>
@@ -22,6 +32,18 @@ static LIST_HEAD(rsk_devices);
 static DEFINE_MUTEX(rsk_devices_lock);
 
 static struct ib_client rsk_ib_client;
+
+/*
+ * rsk_dev_notifiers_lock protects rsk_dev_notifiers, the layers' device
+ * removal callbacks; held across the callbacks, so that unregistering
+ * waits for a removal under way.  Nests outside everything the callbacks
+ * take.
+ */
+static LIST_HEAD(rsk_dev_notifiers);
+static DEFINE_MUTEX(rsk_dev_notifiers_lock);
+
+/* Receive buffers each device's SRQ gets when it is added (sysctl). */
+int rsk_srq_size = RSK_SRQ_DEPTH;
 
 /* When the page allocator said no even to GFP_KERNEL: try again soon. */
 #define RSK_REFILL_RETRY	(HZ / 10)
@@ -158,6 +180,8 @@ int rsk_dev_self_addr(struct net *net, sa_family_t family,
 	return err;
 }
 
+static int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb);
+
 /* Give a buffer a fresh page and post it; 0 or -errno. */
 static int rsk_rx_buf_fill(struct rsk_device *rdev, struct rsk_rx_buf *rxb,
 			   gfp_t gfp)
@@ -181,7 +205,7 @@ static int rsk_rx_buf_fill(struct rsk_device *rdev, struct rsk_rx_buf *rxb,
 }
 
 /* Post a buffer that has a mapped page; on failure the caller keeps it. */
-int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
+static int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
 {
 	struct ib_sge sge = {
 		.addr	= rxb->dma,
@@ -242,7 +266,7 @@ void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
 }
 
 /* A buffer whose page was handed to a socket: find it a new one. */
-void rsk_rx_buf_free(struct rsk_rx_buf *rxb)
+static void rsk_rx_buf_free(struct rsk_rx_buf *rxb)
 {
 	struct rsk_device *rdev = rxb->rdev;
 
@@ -250,6 +274,48 @@ void rsk_rx_buf_free(struct rsk_rx_buf *rxb)
 	list_add_tail(&rxb->empty_node, &rdev->empty);
 	spin_unlock_bh(&rdev->empty_lock);
 	rsk_srq_refill(rdev, GFP_ATOMIC);
+}
+
+/**
+ * rsk_rx_buf_take_page - take the page of a received buffer
+ * @rxb: the buffer, from a receive callback
+ *
+ * For a receiver that queues the payload where it lies instead of copying
+ * it: the page is unmapped and the caller's; the callback then returns
+ * true, and the buffer gets a new page.
+ */
+struct page *rsk_rx_buf_take_page(struct rsk_rx_buf *rxb)
+{
+	struct page *page = rxb->page;
+
+	ib_dma_unmap_page(rxb->rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
+			  DMA_FROM_DEVICE);
+	rxb->page = NULL;
+	return page;
+}
+
+/*
+ * A receive completion of one of the SRQ's buffers, in the NAPI poll of
+ * the CQ it completed on (rsk_cq.c).  Only wr_cqe and status are valid
+ * unless status is success: the CQ's owner is told either way, since a
+ * failed receive means its QP failed.
+ */
+static void rsk_srq_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct rsk_rx_buf *rxb = container_of(wc->wr_cqe, struct rsk_rx_buf,
+					      cqe);
+	struct rsk_device *rdev = rxb->rdev;
+	struct rsk_cq *rcq = cq->cq_context;
+	bool taken;
+
+	atomic_dec(&rdev->srq_posted);
+	if (wc->status == IB_WC_SUCCESS)
+		ib_dma_sync_single_for_cpu(rdev->ibdev, rxb->dma,
+					   RSK_RX_BUF_SIZE, DMA_FROM_DEVICE);
+	taken = rcq->rx(rcq, rxb, wc);
+	/* A buffer whose page went to a socket, or that would not post. */
+	if (taken || rsk_srq_post(rdev, rxb))
+		rsk_rx_buf_free(rxb);
 }
 
 static void rsk_refill_work(struct work_struct *work)
@@ -316,7 +382,7 @@ static int rsk_dev_setup(struct rsk_device *rdev)
 		return -ENOMEM;
 	for (i = 0; i < rdev->srq_depth; i++) {
 		rdev->bufs[i].rdev = rdev;
-		rdev->bufs[i].cqe.done = rsk_rx_done;
+		rdev->bufs[i].cqe.done = rsk_srq_done;
 		list_add_tail(&rdev->bufs[i].empty_node, &rdev->empty);
 	}
 
@@ -399,33 +465,59 @@ static int rsk_ib_add(struct ib_device *ibdev)
 	return 0;
 }
 
+/**
+ * rsk_dev_register_notifier - be told when a device goes away
+ * @nb: its remove callback: drop every reference on the device, and make
+ *	sure none is taken after (rsk_dev_get() refuses a dying device, but
+ *	a caller that passed that check must be found by the callback)
+ *
+ * Registered at module init, before the ib_client, and unregistered at
+ * exit, after it.
+ */
+void rsk_dev_register_notifier(struct rsk_dev_notifier *nb)
+{
+	mutex_lock(&rsk_dev_notifiers_lock);
+	list_add_tail(&nb->node, &rsk_dev_notifiers);
+	mutex_unlock(&rsk_dev_notifiers_lock);
+}
+
+void rsk_dev_unregister_notifier(struct rsk_dev_notifier *nb)
+{
+	mutex_lock(&rsk_dev_notifiers_lock);
+	list_del(&nb->node);
+	mutex_unlock(&rsk_dev_notifiers_lock);
+}
+
+/* The time device removal waits for a reference before it says so. */
+#define RSK_DEV_REMOVE_WARN	(30 * HZ)
+
 /*
  * Called by ib_core before it frees the device, also for every device when
  * the client is unregistered at rmmod.  The device must be unused when
- * this returns: its links are killed (their sockets fail with ECONNRESET,
- * as TCP's do when their route is gone for good) and waited for.
+ * this returns: the layers above let go of it through their notifiers
+ * (links are killed, their sockets fail with ECONNRESET as TCP's do when
+ * their route is gone for good), and the last reference is waited for.
  */
 static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 {
 	struct rsk_device *rdev = client_data;
+	struct rsk_dev_notifier *nb;
 
 	mutex_lock(&rsk_devices_lock);
 	list_del(&rdev->list);
 	mutex_unlock(&rsk_devices_lock);
 
 	WRITE_ONCE(rdev->dying, true);
-	rsk_link_kill_dev(rdev);
-	rsk_ud_kill_dev(rdev);
+	mutex_lock(&rsk_dev_notifiers_lock);
+	list_for_each_entry(nb, &rsk_dev_notifiers, node)
+		nb->remove(rdev);
+	mutex_unlock(&rsk_dev_notifiers_lock);
 	rsk_dev_put(rdev);
-	/*
-	 * A link setting up on the device may have passed rsk_dev_get()'s
-	 * dying check just before we set it, and so took its reference
-	 * after the kill above looked: look again until the last is gone.
-	 */
-	while (!wait_for_completion_timeout(&rdev->released, HZ)) {
-		rsk_link_kill_dev(rdev);
-		rsk_ud_kill_dev(rdev);
-	}
+	/* ib_core waits for us, and we for the last user: say so if slow. */
+	while (!wait_for_completion_timeout(&rdev->released,
+					    RSK_DEV_REMOVE_WARN))
+		pr_warn("rdma_sock: %s: removal waits for %u references\n",
+			dev_name(&ibdev->dev), kref_read(&rdev->ref));
 
 	rsk_dev_teardown(rdev);
 	atomic_dec(&rsk_counters.devices);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: datagram sockets, the socket side.
+ * rdmasock: datagram sockets, socket layer.
  *
  * What UDP's socket layer does, for AF_RDMA_DGRAM: ports in a table of
  * the namespace's own (separate from the stream ports, as UDP's are from
@@ -9,7 +9,8 @@
  * that the core's datagram helpers give recvmsg(), recvmmsg(), poll(),
  * MSG_PEEK, MSG_TRUNC, timeouts and the SO_RXQ_OVFL drop count exactly
  * their UDP meaning.  Carrying the datagrams over UD queue pairs is the
- * transport's business (rsk_ud.c).
+ * transport's business (rsk_ud.c), which hands received ones to
+ * rsk_dgram_deliver(), registered with it at init (rsk_dgram_init()).
  */
 #include <linux/net.h>
 #include <linux/rdma_sock.h>
@@ -30,6 +31,8 @@
 int rsk_dgram_use_ud(struct rsk_sock *rs)
 {
 	int err;
+
+	sock_owned_by_me(&rs->sk);
 
 	if (rs->ud_user)
 		return 0;
@@ -493,7 +496,7 @@ out:
 
 /*
  * Options beyond SOL_SOCKET (which the socket layer handles): IP's and
- * IPv6's multicast ones (rsk_mcast.c); no other is UDP's and ours.
+ * IPv6's multicast ones (rsk_ud_mcast.c); no other is UDP's and ours.
  */
 static int rsk_dgram_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
@@ -510,20 +513,29 @@ static int rsk_dgram_getsockopt(struct socket *sock, int level, int optname,
 }
 
 /* release(): the port is free again at once, as UDP's; groups are left. */
-void rsk_dgram_release(struct rsk_sock *rs)
+static int rsk_dgram_release(struct socket *sock)
 {
-	rs->sk.sk_state = TCP_CLOSE;
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs;
+
+	if (!sk)
+		return 0;
+	rs = rsk_sk(sk);
+	lock_sock(sk);
+	sk->sk_state = TCP_CLOSE;
 	rsk_mc_sock_release(rs);
 	rsk_unbind_port(rs);
 	if (rs->ud_user)
 		rsk_ud_users_put(rs->rnet);
 	rs->ud_user = false;
+	rsk_sock_release_finish(sock);
+	return 0;
 }
 
 const struct proto_ops rsk_dgram_ops = {
 	.family		= AF_RDMA_DGRAM,
 	.owner		= THIS_MODULE,
-	.release	= rsk_release,
+	.release	= rsk_dgram_release,
 	.bind		= rsk_dgram_bind,
 	.connect	= rsk_dgram_connect,
 	.socketpair	= sock_no_socketpair,
@@ -539,3 +551,23 @@ const struct proto_ops rsk_dgram_ops = {
 	.recvmsg	= rsk_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 };
+
+struct proto rsk_dgram_proto = {
+	.name		= "RDMA_DGRAM",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct rsk_sock),
+};
+
+/* A new datagram socket's own part, from rsk_sock_init(). */
+void rsk_dgram_sock_init(struct rsk_sock *rs)
+{
+	rs->sk.sk_destruct = rsk_sock_destruct;
+	rs->sk.sk_protocol = IPPROTO_UDP;
+	rsk_mc_sock_init(rs);
+}
+
+/* Received datagrams come here from the transport: once at module init. */
+void rsk_dgram_init(void)
+{
+	rsk_ud_register_deliver(rsk_dgram_deliver);
+}

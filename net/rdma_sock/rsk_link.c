@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: links.
+ * rdmasock: links, link layer.
  *
  * A link is one RC QP between this namespace and a peer host, set up once
  * with rdma_cm on the namespace's link port and shared by every stream
- * socket between the two: each socket is a channel on it (rsk_cm.c).  The
+ * socket between the two: each socket is a channel on it (rsk_chan.c).  The
  * QP receives from its device's SRQ (rsk_dev.c) into one CQ per link for
  * its sends and receives, so that draining the send queue of a dying QP
- * also flushes every receive completion it produced.
+ * also flushes every receive completion it produced.  This file sets links
+ * up and tears them down, keeps their channel table and keepalive;
+ * rsk_link_msg.c carries their messages.
+ *
+ * The link knows a channel only as the struct rsk_link_chan embedded in
+ * it, and tells the channel layer what happens through the callbacks it
+ * registered (rsk_link_register_chan_ops()): up, fail, and a reference
+ * held (hold/put) for every table and list a channel is on here.
  *
  * Lifetime.  A link starts with one reference, its "life", held until
  * rsk_link_destroy_work() has destroyed the QP, the CQ and the cm_id.
@@ -39,13 +46,16 @@
 #define RSK_RETRY_COUNT		6
 /* RDMA READs in flight per direction, for the zero-copy work. */
 #define RSK_RD_ATOMIC		4
-/* Link-level control messages queued for a free send slot at most. */
-#define RSK_CTRL_QUEUE_MAX	1024
 
 static struct workqueue_struct *rsk_link_wq;
 static atomic_t rsk_link_ids = ATOMIC_INIT(0);
 
-/* rsk_all_links_lock protects rsk_all_links: every link, every namespace. */
+/*
+ * rsk_all_links_lock protects rsk_all_links, every link of every
+ * namespace, and the moment a link takes its device (link->rdev), so that
+ * device removal either sees the link on the device or the link sees the
+ * device dying (rsk_link_take_dev()).
+ */
 static LIST_HEAD(rsk_all_links);
 static DEFINE_SPINLOCK(rsk_all_links_lock);
 
@@ -124,6 +134,8 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 /* Whether a new socket may open a channel on the link (lock held). */
 static bool rsk_link_open_for_new(const struct rsk_link *link)
 {
+	lockdep_assert_held(&link->lock);
+
 	return link->state != RSK_LINK_DEAD && !link->close_sent &&
 	       !link->close_rcvd;
 }
@@ -147,19 +159,20 @@ static void rsk_link_unlist(struct rsk_link *link)
 /* Fail every channel of a dead link; they stay bound until they close. */
 static void rsk_link_fail_channels(struct rsk_link *link, int err)
 {
-	struct rsk_sock *rs;
+	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
+	struct rsk_link_chan *chan;
 	int id = 0;
 
 	for (;;) {
 		spin_lock_bh(&link->lock);
-		rs = idr_get_next(&link->chans, &id);
-		if (rs)
-			sock_hold(&rs->sk);
+		chan = idr_get_next(&link->chans, &id);
+		if (chan)
+			ops->hold(chan);
 		spin_unlock_bh(&link->lock);
-		if (!rs)
+		if (!chan)
 			break;
-		rsk_cm_fail(rs, err);
-		sock_put(&rs->sk);
+		ops->fail(chan, err);
+		ops->put(chan);
 		id++;
 	}
 }
@@ -257,7 +270,7 @@ static void rsk_link_destroy_work(struct work_struct *work)
 		rdma_destroy_qp(id);
 		link->qp = NULL;
 	}
-	rsk_poll_destroy_cq(link);
+	rsk_cq_destroy(&link->cq);
 	if (id)
 		rdma_destroy_id(id);
 	link->cm_id = NULL;
@@ -297,16 +310,32 @@ static void rsk_link_qp_event(struct ib_event *event, void *ctx)
 }
 
 /* The QP and its CQ, on the device rdma_cm resolved; handler mutex held. */
+/*
+ * Take a reference on the device and set link->rdev in one step under
+ * rsk_all_links_lock, so that device removal, which marks the device
+ * dying and then looks for its links under that lock, cannot miss us.
+ */
+static struct rsk_device *rsk_link_take_dev(struct rsk_link *link,
+					    struct ib_device *ibdev)
+{
+	struct rsk_device *rdev;
+
+	spin_lock_bh(&rsk_all_links_lock);
+	rdev = rsk_dev_get(ibdev);
+	link->rdev = rdev;
+	spin_unlock_bh(&rsk_all_links_lock);
+	return rdev;
+}
+
 static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 {
 	struct ib_qp_init_attr attr = {};
 	struct rsk_device *rdev;
 	int err;
 
-	rdev = rsk_dev_get(id->device);
+	rdev = rsk_link_take_dev(link, id->device);
 	if (!rdev)
 		return -ENODEV;
-	link->rdev = rdev;
 	/* For netlink, which must not follow rdev: it goes before the link. */
 	strscpy(link->dev_name, dev_name(&rdev->ibdev->dev),
 		sizeof(link->dev_name));
@@ -315,15 +344,15 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 			   sizeof(id->route.addr.src_addr), &link->local))
 		link->local.family = AF_UNSPEC;
 
-	err = rsk_poll_create_cq(link, id->device,
+	err = rsk_link_create_cq(link, id->device,
 				 RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth);
 	if (err)
 		return err;
 
 	attr.event_handler = rsk_link_qp_event;
 	attr.qp_context = link;
-	attr.send_cq = link->cq;
-	attr.recv_cq = link->cq;
+	attr.send_cq = link->cq.cq;
+	attr.recv_cq = link->cq.cq;
 	attr.srq = rdev->srq;
 	/* One more send WR than we use: ib_drain_qp() needs it. */
 	attr.cap.max_send_wr = RSK_LINK_SQ_DEPTH + 1;
@@ -425,8 +454,9 @@ static void rsk_link_conn_param(struct rsk_link *link,
  */
 void rsk_link_up(struct rsk_link *link)
 {
+	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
 	struct rsk_net *rnet = link->rnet;
-	struct rsk_sock *rs;
+	struct rsk_link_chan *chan;
 
 	/*
 	 * State, list and timer change together under both locks, so that a
@@ -457,18 +487,18 @@ void rsk_link_up(struct rsk_link *link)
 	spin_unlock_bh(&rnet->links_lock);
 	rsk_event(rnet, link->active ? RSK_EV_LINKS_OPENED : RSK_EV_LINKS_ACCEPTED);
 
-	/* Sockets that waited for the link send their CONN_REQ now. */
+	/* Channels that waited for the link send their CONN_REQ now. */
 	for (;;) {
 		spin_lock_bh(&link->lock);
-		rs = list_first_entry_or_null(&link->conn_waiters,
-					      struct rsk_sock, link_node);
-		if (rs)
-			list_del_init(&rs->link_node);
+		chan = list_first_entry_or_null(&link->conn_waiters,
+						struct rsk_link_chan, node);
+		if (chan)
+			list_del_init(&chan->node);
 		spin_unlock_bh(&link->lock);
-		if (!rs)
+		if (!chan)
 			break;
-		rsk_cm_link_up(rs);
-		sock_put(&rs->sk);	/* the waiter's, rsk_link_attach() */
+		ops->up(chan);
+		ops->put(chan);		/* the waiter's, rsk_link_attach() */
 	}
 }
 
@@ -640,7 +670,7 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
 }
 
 /**
- * rsk_cm_listen_any - an rdma_cm listener on the wildcard of a namespace
+ * rsk_link_listen_any - an rdma_cm listener on the wildcard of a namespace
  * @net: the namespace
  * @h: its event handler
  * @ctx: its context
@@ -652,8 +682,8 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
  * rdma_cm user holds the port: rdma_cm says EADDRNOTAVAIL for a wildcard
  * that conflicts).
  */
-struct rdma_cm_id *rsk_cm_listen_any(struct net *net, rdma_cm_event_handler h,
-				     void *ctx, enum rdma_ucm_port_space ps,
+struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
+				       void *ctx, enum rdma_ucm_port_space ps,
 				     u16 port)
 {
 	struct sockaddr_in6 sin6 = {
@@ -688,8 +718,8 @@ static int rsk_link_listen(struct rsk_net *rnet)
 {
 	struct rdma_cm_id *id;
 
-	id = rsk_cm_listen_any(rnet->net, rsk_listen_cm_handler, rnet,
-			       RDMA_PS_TCP, READ_ONCE(rnet->link_port));
+	id = rsk_link_listen_any(rnet->net, rsk_listen_cm_handler, rnet,
+				 RDMA_PS_TCP, READ_ONCE(rnet->link_port));
 	if (IS_ERR(id))
 		return PTR_ERR(id);
 	rnet->listen_id = id;
@@ -822,16 +852,17 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 }
 
 /**
- * rsk_link_attach - give a socket a channel id on the link
- * @link: the socket's link
- * @rs: the socket, rs->lock held
+ * rsk_link_attach - give a channel an id on the link
+ * @link: the channel's link
+ * @chan: the channel; its socket's lock held
  *
  * Return: 1 when the link is up (the caller sends its request now), 0
- * when the socket waits for the link to come up (rsk_cm_link_up() is
- * called then), or the link's error.
+ * when the channel waits for the link to come up (chan_ops->up is called
+ * then), or the link's error.
  */
-int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs)
+int rsk_link_attach(struct rsk_link *link, struct rsk_link_chan *chan)
 {
+	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
 	int id, ret;
 
 	spin_lock(&link->lock);
@@ -839,20 +870,20 @@ int rsk_link_attach(struct rsk_link *link, struct rsk_sock *rs)
 		ret = link->err;
 		goto out;
 	}
-	id = idr_alloc_cyclic(&link->chans, rs, 1, INT_MAX, GFP_ATOMIC);
+	id = idr_alloc_cyclic(&link->chans, chan, 1, INT_MAX, GFP_ATOMIC);
 	if (id < 0) {
 		ret = -ENOBUFS;
 		goto out;
 	}
-	rs->chan_id = id;
-	sock_hold(&rs->sk);		/* the channel's, put by detach */
+	chan->id = id;
+	ops->hold(chan);		/* the table's, put by detach */
 	link->nchans++;
 	rsk_obj_inc(link->rnet, channels);
 	if (link->state == RSK_LINK_UP) {
 		ret = 1;
 	} else {
-		sock_hold(&rs->sk);	/* put by rsk_link_up() or detach */
-		list_add_tail(&rs->link_node, &link->conn_waiters);
+		ops->hold(chan);	/* put by rsk_link_up() or detach */
+		list_add_tail(&chan->node, &link->conn_waiters);
 		ret = 0;
 	}
 out:
@@ -861,152 +892,47 @@ out:
 }
 
 /*
- * The socket's channel id is free again; rs->lock held, and the caller
+ * The channel's id is free again; its socket's lock held, and the caller
  * holds a reference of its own, so the ones dropped here are never the
  * last.
  */
-void rsk_link_detach(struct rsk_link *link, struct rsk_sock *rs)
+void rsk_link_detach(struct rsk_link *link, struct rsk_link_chan *chan)
 {
+	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
 	int puts = 0;
 
 	spin_lock(&link->lock);
-	if (rs->chan_id) {
-		idr_remove(&link->chans, rs->chan_id);
-		rs->chan_id = 0;
+	if (chan->id) {
+		idr_remove(&link->chans, chan->id);
+		chan->id = 0;
 		link->nchans--;
 		link->idle_since = jiffies;
 		rsk_obj_dec(link->rnet, channels);
 		puts++;
 	}
-	if (!list_empty(&rs->link_node)) {
-		list_del_init(&rs->link_node);
-		rs->on_link_wait = false;
+	if (!list_empty(&chan->node)) {
+		list_del_init(&chan->node);
+		chan->on_tx_wait = false;
 		puts++;
 	}
 	spin_unlock(&link->lock);
 	while (puts--)
-		__sock_put(&rs->sk);
+		ops->put(chan);
 }
 
-/* The socket of channel @id, with a reference; or NULL. */
-struct rsk_sock *rsk_link_find_chan(struct rsk_link *link, u32 id)
+/* The channel @id of the link, with a reference (chan_ops->hold); or NULL. */
+struct rsk_link_chan *rsk_link_find_chan(struct rsk_link *link, u32 id)
 {
-	struct rsk_sock *rs;
+	struct rsk_link_chan *chan;
 
 	if (!id || id > INT_MAX)
 		return NULL;
 	spin_lock_bh(&link->lock);
-	rs = idr_find(&link->chans, id);
-	if (rs)
-		sock_hold(&rs->sk);
+	chan = idr_find(&link->chans, id);
+	if (chan)
+		rsk_link_chan_ops()->hold(chan);
 	spin_unlock_bh(&link->lock);
-	return rs;
-}
-
-/* Post as many queued link-level messages as there are slots; lock held. */
-static void rsk_link_flush_ctrl(struct rsk_link *link)
-{
-	struct rsk_tx_buf *tb;
-
-	while (link->sq_free > 0 && link->state == RSK_LINK_UP) {
-		tb = list_first_entry_or_null(&link->ctrl_queue,
-					      struct rsk_tx_buf, list);
-		if (!tb)
-			return;
-		list_del_init(&tb->list);
-		link->ctrl_len--;
-		link->sq_free--;
-		if (rsk_tx_post(link, tb)) {
-			link->sq_free++;
-			rsk_tx_buf_free(tb);
-		}
-	}
-}
-
-/**
- * rsk_link_queue_ctrl - send a link-level message, or queue it for a slot
- * @link: the link
- * @tb: the message, header filled in
- *
- * Dropped (and counted) when the link is dead or too many are queued: a
- * peer that floods us with requests must not grow this queue unbounded.
- */
-void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
-{
-	spin_lock_bh(&link->lock);
-	if (link->state != RSK_LINK_UP || link->ctrl_len >= RSK_CTRL_QUEUE_MAX) {
-		spin_unlock_bh(&link->lock);
-		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
-		rsk_tx_buf_free(tb);
-		return;
-	}
-	list_add_tail(&tb->list, &link->ctrl_queue);
-	link->ctrl_len++;
-	rsk_link_flush_ctrl(link);
-	spin_unlock_bh(&link->lock);
-}
-
-/**
- * rsk_link_send - post a channel's message on the link's send queue
- * @link: the link
- * @tb: the message, header filled in
- * @waiter: the sending socket, rs->lock held: pushed again when a send
- *	slot frees up, if none is free now
- *
- * The post happens under link->lock, so that it never races with the
- * destroy work, which only touches the QP after the link is dead.
- *
- * Return: 0 when posted; -EAGAIN when the socket was queued for a slot;
- * -ENOTCONN when the link is not up (the socket learns why from
- * rsk_link_kill()); or the post's error.
- */
-int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
-		  struct rsk_sock *waiter)
-{
-	int err;
-
-	spin_lock(&link->lock);
-	if (link->state != RSK_LINK_UP) {
-		err = -ENOTCONN;
-	} else if (link->sq_free > 0 && list_empty(&link->ctrl_queue)) {
-		link->sq_free--;
-		err = rsk_tx_post(link, tb);
-		if (err)
-			link->sq_free++;
-	} else {
-		err = -EAGAIN;
-		if (!waiter->on_link_wait) {
-			sock_hold(&waiter->sk);		/* put when popped */
-			waiter->on_link_wait = true;
-			list_add_tail(&waiter->link_node, &link->tx_waiters);
-		}
-	}
-	spin_unlock(&link->lock);
-	return err;
-}
-
-/* A send completed: its slot goes to link messages first, then waiters. */
-void rsk_link_return_slot(struct rsk_link *link)
-{
-	struct rsk_sock *rs;
-
-	spin_lock_bh(&link->lock);
-	link->sq_free++;
-	rsk_link_flush_ctrl(link);
-	rs = NULL;
-	if (link->sq_free > 0) {
-		rs = list_first_entry_or_null(&link->tx_waiters,
-					      struct rsk_sock, link_node);
-		if (rs) {
-			list_del_init(&rs->link_node);
-			rs->on_link_wait = false;
-		}
-	}
-	spin_unlock_bh(&link->lock);
-	if (rs) {
-		rsk_tx_push(rs);
-		sock_put(&rs->sk);
-	}
+	return chan;
 }
 
 /* Link-level messages from the peer. */
@@ -1017,8 +943,8 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 	switch (hdr->type) {
 	case RSK_MSG_KEEPALIVE:
 		if (!(hdr->flags & RSK_KA_REPLY))
-			rsk_tx_link_ctrl(link, RSK_MSG_KEEPALIVE, RSK_KA_REPLY,
-					 0, 0, NULL, 0);
+			rsk_link_send_ctrl(link, RSK_MSG_KEEPALIVE, RSK_KA_REPLY,
+					   0, 0, NULL, 0);
 		return;
 	case RSK_MSG_LINK_CLOSE:
 		/* Each end sends one: answer unless ours went already. */
@@ -1029,8 +955,8 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 		spin_unlock_bh(&link->lock);
 		rsk_link_unlist(link);	/* no new channels on it */
 		if (answer)
-			rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0,
-					 NULL, 0);
+			rsk_link_send_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0,
+					   NULL, 0);
 		return;
 	default:
 		rsk_event(link->rnet, RSK_EV_RX_UNKNOWN_TYPE);
@@ -1076,11 +1002,11 @@ static void rsk_link_timer_work(struct work_struct *work)
 	}
 	if (start_close) {
 		rsk_link_unlist(link);
-		rsk_tx_link_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0, NULL, 0);
+		rsk_link_send_ctrl(link, RSK_MSG_LINK_CLOSE, 0, 0, 0, NULL, 0);
 	}
 	if (probe) {
 		rsk_event(rnet, RSK_EV_KEEPALIVES);
-		rsk_tx_link_ctrl(link, RSK_MSG_KEEPALIVE, 0, 0, 0, NULL, 0);
+		rsk_link_send_ctrl(link, RSK_MSG_KEEPALIVE, 0, 0, 0, NULL, 0);
 	}
 	queue_delayed_work(rsk_link_wq, &link->timer_work,
 			   min(keepalive, idle));
@@ -1123,10 +1049,14 @@ static bool rsk_link_on_dev(struct rsk_link *link, void *rdev)
  * link that was resolving onto the device when removal began may take
  * its reference late, so look again until the last one is gone.
  */
-void rsk_link_kill_dev(struct rsk_device *rdev)
+static void rsk_link_kill_dev(struct rsk_device *rdev)
 {
 	rsk_link_kill_matching(rsk_link_on_dev, rdev, &rsk_all_links);
 }
+
+static struct rsk_dev_notifier rsk_link_dev_notifier = {
+	.remove	= rsk_link_kill_dev,
+};
 
 static bool rsk_link_in_net(struct rsk_link *link, void *rnet)
 {
@@ -1134,10 +1064,14 @@ static bool rsk_link_in_net(struct rsk_link *link, void *rnet)
 }
 
 /* The namespace is going: its listener is gone, now its links. */
-void rsk_link_kill_net(struct rsk_net *rnet)
+static void __net_exit rsk_link_net_exit(struct net *net)
 {
-	rsk_link_kill_matching(rsk_link_in_net, rnet, &rsk_all_links);
+	rsk_link_kill_matching(rsk_link_in_net, rsk_net(net), &rsk_all_links);
 }
+
+static struct pernet_operations rsk_link_net_ops = {
+	.exit	= rsk_link_net_exit,
+};
 
 /* One line per link, for debugfs and the tests. */
 int rsk_link_show(struct seq_file *seq, void *v)
@@ -1194,11 +1128,23 @@ int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 
 int rsk_link_init(void)
 {
+	int err;
+
 	rsk_link_wq = alloc_workqueue("rdma_sock_link", WQ_MEM_RECLAIM, 0);
-	return rsk_link_wq ? 0 : -ENOMEM;
+	if (!rsk_link_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&rsk_link_net_ops);
+	if (err) {
+		destroy_workqueue(rsk_link_wq);
+		return err;
+	}
+	rsk_dev_register_notifier(&rsk_link_dev_notifier);
+	return 0;
 }
 
 void rsk_link_exit(void)
 {
+	rsk_dev_unregister_notifier(&rsk_link_dev_notifier);
+	unregister_pernet_subsys(&rsk_link_net_ops);
 	destroy_workqueue(rsk_link_wq);
 }

@@ -278,7 +278,7 @@ static void rsk_nl_sock_queues(struct rsk_sock *rs, u32 *recvq, u32 *sendq)
 /* Not through rs->link: the socket may hold the link's last reference. */
 static int rsk_nl_sock_ids(struct sk_buff *skb, struct rsk_sock *rs)
 {
-	u32 chan = READ_ONCE(rs->chan_id);
+	u32 chan = READ_ONCE(rs->chan.id);
 
 	if (!chan)
 		return 0;

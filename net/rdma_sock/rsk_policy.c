@@ -239,13 +239,31 @@ int rsk_policy_walk(struct rsk_net *rnet, long *pos,
 	return err;
 }
 
-void rsk_policy_net_init(struct rsk_net *rnet)
+static int __net_init rsk_policy_net_init(struct net *net)
 {
+	struct rsk_net *rnet = rsk_net(net);
+
 	mutex_init(&rnet->policy_mutex);
 	INIT_LIST_HEAD(&rnet->policies);
+	return 0;
 }
 
-void rsk_policy_net_exit(struct rsk_net *rnet)
+static void __net_exit rsk_policy_net_exit(struct net *net)
 {
-	rsk_policy_del(rnet, 0);
+	rsk_policy_del(rsk_net(net), 0);
+}
+
+static struct pernet_operations rsk_policy_net_ops = {
+	.init	= rsk_policy_net_init,
+	.exit	= rsk_policy_net_exit,
+};
+
+int rsk_policy_init(void)
+{
+	return register_pernet_subsys(&rsk_policy_net_ops);
+}
+
+void rsk_policy_exit(void)
+{
+	unregister_pernet_subsys(&rsk_policy_net_ops);
 }

@@ -17,9 +17,6 @@
 
 #include "rsk.h"
 
-struct rsk_counters rsk_counters;
-atomic_long_t rsk_events[RSK_EV_NR];
-
 static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_LINKS_OPENED] = "links_opened",
 	[RSK_EV_LINKS_ACCEPTED] = "links_accepted",
@@ -261,18 +258,23 @@ int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
 	return 0;
 }
 
-int rsk_stats_net_init(struct rsk_net *rnet)
+static int __net_init rsk_stats_net_init(struct net *net)
 {
-	if (!proc_create_net_single("rdma_sock", 0444, rnet->net->proc_net,
+	if (!proc_create_net_single("rdma_sock", 0444, net->proc_net,
 				    rsk_net_stats_show, NULL))
 		return -ENOMEM;
 	return 0;
 }
 
-void rsk_stats_net_exit(struct rsk_net *rnet)
+static void __net_exit rsk_stats_net_exit(struct net *net)
 {
-	remove_proc_entry("rdma_sock", rnet->net->proc_net);
+	remove_proc_entry("rdma_sock", net->proc_net);
 }
+
+static struct pernet_operations rsk_stats_net_ops = {
+	.init	= rsk_stats_net_init,
+	.exit	= rsk_stats_net_exit,
+};
 
 static int rsk_links_open(struct inode *inode, struct file *file)
 {
@@ -300,9 +302,17 @@ static const struct file_operations rsk_devices_fops = {
 	.release	= single_release,
 };
 
-/* debugfs is optional: a kernel without it still gets working sockets. */
+/*
+ * /proc/net/rdma_sock in every namespace; debugfs is optional: a kernel
+ * without it still gets working sockets.
+ */
 int rsk_stats_init(void)
 {
+	int err;
+
+	err = register_pernet_subsys(&rsk_stats_net_ops);
+	if (err)
+		return err;
 	rsk_debugfs_dir = debugfs_create_dir("rdma_sock", NULL);
 	debugfs_create_file("objects", 0444, rsk_debugfs_dir, NULL,
 			    &rsk_objects_fops);
@@ -318,4 +328,5 @@ int rsk_stats_init(void)
 void rsk_stats_exit(void)
 {
 	debugfs_remove_recursive(rsk_debugfs_dir);
+	unregister_pernet_subsys(&rsk_stats_net_ops);
 }

@@ -29,9 +29,6 @@ static int rsk_mem_max = 1 << 30;	/* sk_rcvbuf is an int: far below */
 static int rsk_srq_min = 16;
 static int rsk_srq_max = 16384;		/* 16 KiB buffers: 256 MiB */
 
-/* Receive buffers each device's SRQ gets when it is added. */
-int rsk_srq_size = RSK_SRQ_DEPTH;
-
 #define RSK_SYSCTL(name, lo, hi)				\
 	{							\
 		.procname	= #name,			\
@@ -90,8 +87,9 @@ static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
 		tbl[i].data = fields[i];
 }
 
-int rsk_sysctl_net_init(struct rsk_net *rnet)
+static int __net_init rsk_sysctl_net_init(struct net *net)
 {
+	struct rsk_net *rnet = rsk_net(net);
 	size_t count __maybe_unused = RSK_SYSCTL_COUNT;	/* else: sentinel */
 	struct ctl_table *tbl;
 
@@ -119,8 +117,9 @@ int rsk_sysctl_net_init(struct rsk_net *rnet)
 	return 0;
 }
 
-void rsk_sysctl_net_exit(struct rsk_net *rnet)
+static void __net_exit rsk_sysctl_net_exit(struct net *net)
 {
+	struct rsk_net *rnet = rsk_net(net);
 	const struct ctl_table *tbl;
 
 	if (!rnet->sysctl_hdr)
@@ -129,4 +128,19 @@ void rsk_sysctl_net_exit(struct rsk_net *rnet)
 	unregister_net_sysctl_table(rnet->sysctl_hdr);
 	rnet->sysctl_hdr = NULL;
 	kfree(tbl);
+}
+
+static struct pernet_operations rsk_sysctl_net_ops = {
+	.init	= rsk_sysctl_net_init,
+	.exit	= rsk_sysctl_net_exit,
+};
+
+int rsk_sysctl_init(void)
+{
+	return register_pernet_subsys(&rsk_sysctl_net_ops);
+}
+
+void rsk_sysctl_exit(void)
+{
+	unregister_pernet_subsys(&rsk_sysctl_net_ops);
 }

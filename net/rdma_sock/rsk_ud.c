@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: the datagram transport over UD queue pairs.
+ * rdmasock: the datagram transport over UD queue pairs, beside the link
+ * layer.
  *
  * Endpoints: one UD QP per namespace and device, with its CQ and receive
  * buffers; every datagram socket of the namespace sends and receives
- * through it, demultiplexed by port (rsk_dgram.c).  Neighbours: what a
+ * through it, demultiplexed by port in the socket layer (rsk_dgram.c,
+ * reached through the function it registered, rsk_ud_register_deliver()).  Neighbours: what a
  * sender learned of a peer's endpoint through rdma_cm SIDR (address
  * handle, QPN, Q_Key).  Documentation/networking/rdma_sock.rst,
  * "Datagrams", is the design; this file follows it.
  *
- * Lifetime.  Endpoints live on the namespace's list until the namespace's
- * last bound datagram socket goes (rsk_ud_put_users()) or their device
- * goes (rsk_ud_kill_dev()); each holds a device reference.  A neighbour
+ * Lifetime.  Endpoints live on the list until the namespace's last bound
+ * datagram socket goes (rsk_ud_users_put()) or their device goes
+ * (rsk_ud_kill_dev(), a device notifier); each holds a device reference.  A neighbour
  * holds a reference on its endpoint while it has one; posted sends hold
  * their skb, whose socket holds the module.
  */
@@ -25,6 +27,9 @@
 #include <net/if_inet6.h>
 
 #include "rsk.h"
+
+/* The datagram socket layer's receive function, set once at init. */
+static rsk_ud_deliver_fn rsk_ud_deliver;
 
 #define RSK_UD_RX_DEPTH		128
 #define RSK_UD_SQ_DEPTH		256
@@ -395,7 +400,7 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		spin_unlock(&ep->lock);
 	}
 	if (skb)
-		rsk_dgram_deliver(ep->rnet, &dst, h->dst_port, skb);
+		rsk_ud_deliver(ep->rnet, &dst, h->dst_port, skb);
 repost:
 	ib_dma_sync_single_for_device(ep->rdev->ibdev, rx->dma, PAGE_SIZE,
 				      DMA_FROM_DEVICE);
@@ -1315,8 +1320,8 @@ static int rsk_ud_listen(struct rsk_net *rnet)
 {
 	struct rdma_cm_id *id;
 
-	id = rsk_cm_listen_any(rnet->net, rsk_ud_listen_handler, rnet,
-			       RDMA_PS_UDP, READ_ONCE(rnet->dgram_port));
+	id = rsk_link_listen_any(rnet->net, rsk_ud_listen_handler, rnet,
+				 RDMA_PS_UDP, READ_ONCE(rnet->dgram_port));
 	if (IS_ERR(id))
 		return PTR_ERR(id);
 	rnet->ud_listen_id = id;
@@ -1375,7 +1380,7 @@ void rsk_ud_users_put(struct rsk_net *rnet)
 }
 
 /* The device is going: its endpoints and what was resolved over them. */
-void rsk_ud_kill_dev(struct rsk_device *rdev)
+static void rsk_ud_kill_dev(struct rsk_device *rdev)
 {
 	struct rsk_ud_neigh *neigh, *ntmp;
 	struct rsk_ud_ep *ep, *etmp;
@@ -1395,13 +1400,35 @@ void rsk_ud_kill_dev(struct rsk_device *rdev)
 	flush_workqueue(rsk_ud_wq);
 }
 
+static struct rsk_dev_notifier rsk_ud_dev_notifier = {
+	.remove	= rsk_ud_kill_dev,
+};
+
+/**
+ * rsk_ud_register_deliver - who takes received datagrams
+ * @fn: the datagram socket layer's rsk_dgram_deliver(): called in the
+ *	endpoint's completion handler (softirq) with a datagram whose header
+ *	was checked and whose fragments are reassembled; it owns the skb
+ *
+ * Set once at module init, before any endpoint exists.
+ */
+void rsk_ud_register_deliver(rsk_ud_deliver_fn fn)
+{
+	WARN_ON_ONCE(rsk_ud_deliver);
+	rsk_ud_deliver = fn;
+}
+
 int rsk_ud_init(void)
 {
 	rsk_ud_wq = alloc_workqueue("rdma_sock_ud", WQ_MEM_RECLAIM, 0);
-	return rsk_ud_wq ? 0 : -ENOMEM;
+	if (!rsk_ud_wq)
+		return -ENOMEM;
+	rsk_dev_register_notifier(&rsk_ud_dev_notifier);
+	return 0;
 }
 
 void rsk_ud_exit(void)
 {
+	rsk_dev_unregister_notifier(&rsk_ud_dev_notifier);
 	destroy_workqueue(rsk_ud_wq);
 }

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: the send path.
+ * rdmasock: the send path of a channel, channel layer.
  *
- *   sendmsg -> rsk_tx_sendmsg: copy into the socket's write queue (one
+ *   sendmsg -> rsk_chan_sendmsg: copy into the socket's write queue (one
  *	copy; the tail message grows while it waits, which is how small
  *	writes coalesce)
- *   -> rsk_tx_push: for each queued message, if the peer's window is
+ *   -> rsk_chan_push: for each queued message, if the peer's window is
  *	open and cork/MSG_MORE/Nagle do not hold it: fill in the header
- *	and rsk_link_send() it (a SEND, inline when it fits)
- *   -> rsk_tx_done (send completion, softirq): free it, wake writers,
- *	give the send slot to the next waiting socket
+ *	and rsk_link_send() it (rsk_link_msg.c: a SEND, inline when it fits)
+ *   -> rsk_chan_sent (the link's send completion, softirq, through
+ *	chan_ops): account it, wake writers; the link frees it and gives
+ *	the send slot to the next waiting channel (chan_ops->tx_slot)
  *
  * The peer's window, not a per-buffer credit, decides when a channel may
  * send; the link's send queue depth decides how many messages are in
@@ -22,120 +23,16 @@
 
 #include "rsk.h"
 
-/*
- * One allocation per message, no larger than 16 KiB: the struct, the
- * header and the payload.  Small writes get room to grow into.
- */
-#define RSK_TX_ALLOC_MAX	16384
-#define RSK_TX_PAYLOAD_MAX	(RSK_TX_ALLOC_MAX - sizeof(struct rsk_tx_buf) - \
-				 sizeof(struct rsk_wire_hdr))
+/* A new message for a small write gets room for later ones to join. */
 #define RSK_TX_SMALL		2048
 
-struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp)
-{
-	size_t size = sizeof(struct rsk_tx_buf) + sizeof(struct rsk_wire_hdr) +
-		      payload;
-	struct rsk_tx_buf *tb;
-
-	size = kmalloc_size_roundup(size);
-	tb = kmalloc(size, gfp | __GFP_NOWARN);
-	if (!tb)
-		return NULL;
-	memset(tb, 0, sizeof(*tb));
-	INIT_LIST_HEAD(&tb->list);
-	tb->cqe.done = rsk_tx_done;
-	tb->buf = (u8 *)(tb + 1);
-	tb->size = size;
-	tb->room = size - sizeof(*tb) - sizeof(struct rsk_wire_hdr);
-	atomic_inc(&rsk_counters.tx_bufs);
-	return tb;
-}
-
-/* The largest DATA payload a message on @link carries. */
-u32 rsk_tx_max_payload(const struct rsk_link *link)
-{
-	return min_t(u32, RSK_TX_PAYLOAD_MAX,
-		     link->max_msg - sizeof(struct rsk_wire_hdr));
-}
-
-void rsk_tx_buf_free(struct rsk_tx_buf *tb)
-{
-	atomic_dec(&rsk_counters.tx_bufs);
-	kfree(tb);
-}
-
-static void rsk_tx_hdr(struct rsk_tx_buf *tb, u8 type, u8 flags, u32 dst,
-		       u32 src, u32 seq, u32 ack, u32 wnd)
-{
-	struct rsk_wire_hdr *hdr = (struct rsk_wire_hdr *)tb->buf;
-
-	hdr->type = type;
-	hdr->flags = flags;
-	hdr->reserved = 0;
-	hdr->dst_chan = cpu_to_be32(dst);
-	hdr->src_chan = cpu_to_be32(src);
-	hdr->seq = cpu_to_be32(seq);
-	hdr->ack = cpu_to_be32(ack);
-	hdr->wnd = cpu_to_be32(wnd);
-}
-
-/**
- * rsk_tx_post - post one SEND; link->lock held, a send slot taken
- * @link: the link, up
- * @tb: the message
- *
- * Inline when header and payload fit the QP's inline room (no mapping,
- * the device copies at post time); otherwise mapped for the device.
+/*
+ * chan_ops->sent: a message the socket sent completed, its memory is free
+ * again.  Drops the reference rsk_tx_send() took.
  */
-int rsk_tx_post(struct rsk_link *link, struct rsk_tx_buf *tb)
+void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
 {
-	struct ib_device *ibdev = link->rdev->ibdev;
-	u32 len = sizeof(struct rsk_wire_hdr) + tb->len;
-	struct ib_send_wr wr = {};
-	struct ib_sge sge;
-	int err;
-
-	sge.length = len;
-	sge.lkey = link->rdev->pd->local_dma_lkey;
-	wr.send_flags = IB_SEND_SIGNALED;
-	if (len <= link->max_inline) {
-		sge.addr = (uintptr_t)tb->buf;
-		wr.send_flags |= IB_SEND_INLINE;
-		tb->dma = 0;
-	} else {
-		tb->dma = ib_dma_map_single(ibdev, tb->buf, len, DMA_TO_DEVICE);
-		if (ib_dma_mapping_error(ibdev, tb->dma)) {
-			tb->dma = 0;
-			return -ENOMEM;
-		}
-		sge.addr = tb->dma;
-	}
-	wr.wr_cqe = &tb->cqe;
-	wr.sg_list = &sge;
-	wr.num_sge = 1;
-	wr.opcode = IB_WR_SEND;
-	tb->link = link;
-	tb->dma_len = len;
-	kref_get(&link->ref);		/* put in rsk_tx_done() */
-
-	err = ib_post_send(link->qp, &wr, NULL);
-	if (err) {
-		if (tb->dma)
-			ib_dma_unmap_single(ibdev, tb->dma, len, DMA_TO_DEVICE);
-		tb->dma = 0;
-		tb->link = NULL;
-		rsk_link_put(link);
-		return err;
-	}
-	rsk_event(link->rnet, RSK_EV_TX_MSGS);
-	atomic64_inc(&link->tx_msgs);
-	atomic64_add(len, &link->tx_bytes);
-	return 0;
-}
-
-/* A message the socket sent completed: its memory is free again. */
-static void rsk_tx_sent(struct rsk_sock *rs, struct rsk_tx_buf *tb)
-{
+	struct rsk_sock *rs = container_of(chan, struct rsk_sock, chan);
 	struct sock *sk = &rs->sk;
 
 	spin_lock_bh(&rs->lock);
@@ -148,79 +45,25 @@ static void rsk_tx_sent(struct rsk_sock *rs, struct rsk_tx_buf *tb)
 		rs->inflight_bytes -= tb->len;
 	sk_wmem_queued_add(sk, -(int)tb->size);
 	/* Nagle held a small message for this completion. */
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
 	sk->sk_write_space(sk);
-}
-
-/* Send completion, softirq.  Trust only wr_cqe and status until success. */
-void rsk_tx_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct rsk_tx_buf *tb = container_of(wc->wr_cqe, struct rsk_tx_buf,
-					     cqe);
-	struct rsk_link *link = tb->link;
-	struct rsk_sock *owner = tb->owner;
-
-	if (tb->dma)
-		ib_dma_unmap_single(link->rdev->ibdev, tb->dma, tb->dma_len,
-				    DMA_TO_DEVICE);
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR) {
-		rsk_link_count_error(link);
-		/* Retries ran out: the peer is gone, as a TCP timeout. */
-		rsk_link_kill(link, wc->status == IB_WC_RETRY_EXC_ERR ?
-				    -ETIMEDOUT : -ECONNRESET);
-	}
-	if (owner) {
-		rsk_tx_sent(owner, tb);
-		sock_put(&owner->sk);	/* taken when posted */
-	}
-	rsk_tx_buf_free(tb);
-	rsk_link_return_slot(link);
-	rsk_link_put(link);
+	sock_put(sk);
 }
 
 /**
- * rsk_tx_link_ctrl - send a message that belongs to no open socket
- * @link: the link
- * @type: enum rsk_wire_type
- * @flags: its flags
- * @dst: the receiver's channel id (0 for link level)
- * @src: ours
- * @body: the body, @body_len bytes
- * @body_len: no more than 64
- *
- * Keepalives, link close, and the answers to channels that are gone or
- * never were (CONN_REFUSE, RST).  Best effort: dropped and counted when
- * memory or the link's control queue runs out.
- */
-void rsk_tx_link_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
-		      u32 src, const void *body, u32 body_len)
-{
-	struct rsk_tx_buf *tb;
-
-	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
-	if (!tb) {
-		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
-		return;
-	}
-	rsk_tx_hdr(tb, type, flags, dst, src, 0, 0, 0);
-	if (body_len)
-		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
-	tb->len = body_len;
-	rsk_link_queue_ctrl(link, tb);
-}
-
-/**
- * rsk_adv_wnd - the receive window to advertise; rs->lock held
+ * rsk_chan_adv_wnd - the receive window to advertise; rs->lock held
  * @rs: the socket
  *
  * SO_RCVBUF minus what is queued unread.  The right edge never moves
  * left: a peer may already have sent up to an edge we advertised.
  */
-u32 rsk_adv_wnd(struct rsk_sock *rs)
+u32 rsk_chan_adv_wnd(struct rsk_sock *rs)
 {
 	int space = rsk_rcvbuf(rs) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
+
+	lockdep_assert_held(&rs->lock);
 
 	if (rsk_seq_after(right, rs->rcv_wnd_sent))
 		rs->rcv_wnd_sent = right;
@@ -229,10 +72,12 @@ u32 rsk_adv_wnd(struct rsk_sock *rs)
 }
 
 /* A child's CONN_ACCEPT, sent on the link's control queue; lock held. */
-void rsk_tx_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+void rsk_chan_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb)
 {
-	rsk_tx_hdr(tb, RSK_MSG_CONN_ACCEPT, 0, rs->peer_chan, rs->chan_id,
-		   rs->snd_nxt, rs->rcv_nxt, rsk_adv_wnd(rs));
+	lockdep_assert_held(&rs->lock);
+
+	rsk_link_msg_hdr(tb, RSK_MSG_CONN_ACCEPT, 0, rs->peer_chan, rs->chan.id,
+			 rs->snd_nxt, rs->rcv_nxt, rsk_chan_adv_wnd(rs));
 	tb->len = 0;
 }
 
@@ -242,15 +87,17 @@ static int rsk_tx_send(struct rsk_sock *rs, struct rsk_tx_buf *tb, u8 type,
 {
 	int err;
 
-	rsk_tx_hdr(tb, type, flags, rs->peer_chan, rs->chan_id, seq,
-		   rs->rcv_nxt, rsk_adv_wnd(rs));
-	tb->owner = rs;
-	err = rsk_link_send(rs->link, tb, rs);
+	lockdep_assert_held(&rs->lock);
+
+	rsk_link_msg_hdr(tb, type, flags, rs->peer_chan, rs->chan.id, seq,
+			 rs->rcv_nxt, rsk_chan_adv_wnd(rs));
+	tb->owner = &rs->chan;
+	err = rsk_link_send(rs->link, tb, &rs->chan);
 	if (err) {
 		tb->owner = NULL;
 		return err;
 	}
-	sock_hold(&rs->sk);		/* put in rsk_tx_done() */
+	sock_hold(&rs->sk);		/* put in rsk_chan_sent() */
 	rs->inflight++;
 	return 0;
 }
@@ -283,8 +130,8 @@ static int rsk_tx_send_req(struct rsk_sock *rs)
 	int err;
 
 	/* To a loopback address, from one: as TCP picks its source. */
-	rsk_bind_fill_addr(rs, rsk_addr_is_loopback(&rs->peer) ? &rs->peer :
-				&rs->link->local);
+	rsk_chan_sock_ops()->fill_addr(rs, rsk_addr_is_loopback(&rs->peer) ?
+				       &rs->peer : &rs->link->local);
 	/* The window this advertises holds until the ACCEPT's answer. */
 	rs->rcv_nxt = 0;
 	rs->rcv_wnd_sent = 0;
@@ -321,6 +168,8 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
 	struct rsk_tx_buf *tb;
 	int err;
 
+	lockdep_assert_held(&rs->lock);
+
 	while ((tb = list_first_entry_or_null(&rs->write_queue,
 					      struct rsk_tx_buf, list))) {
 		/* A message may start while the window is open at all. */
@@ -343,7 +192,7 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
 }
 
 /**
- * rsk_tx_push_locked - send what the channel may send now; rs->lock held
+ * rsk_chan_push_locked - send what the channel may send now; rs->lock held
  * @rs: the socket
  *
  * In order: the connect request, data, then FIN once the write queue is
@@ -351,11 +200,13 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
  * first thing that must wait (window, send slot); whoever unblocks it
  * pushes again: a WINDOW from the peer, a send completion, the link.
  */
-void rsk_tx_push_locked(struct rsk_sock *rs)
+void rsk_chan_push_locked(struct rsk_sock *rs)
 {
 	int err;
 
-	if (!rs->link || !rs->chan_id)
+	lockdep_assert_held(&rs->lock);
+
+	if (!rs->link || !rs->chan.id)
 		return;
 
 	if (rs->tx_pending & RSK_TX_REQ) {
@@ -378,8 +229,8 @@ void rsk_tx_push_locked(struct rsk_sock *rs)
 			return;
 		rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW);
 		rs->fin_sent = true;
-		rsk_cm_fin_sent(rs);
-		if (!rs->chan_id)
+		rsk_chan_fin_sent(rs);
+		if (!rs->chan.id)
 			return;
 	}
 	if (rs->tx_pending & (RSK_TX_WINDOW | RSK_TX_PROBE)) {
@@ -392,17 +243,19 @@ void rsk_tx_push_locked(struct rsk_sock *rs)
 	}
 }
 
-void rsk_tx_push(struct rsk_sock *rs)
+void rsk_chan_push(struct rsk_sock *rs)
 {
 	spin_lock_bh(&rs->lock);
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
 }
 
 /* Drop every unsent message, on reset or abort; rs->lock held. */
-void rsk_tx_purge(struct rsk_sock *rs)
+void rsk_chan_tx_purge(struct rsk_sock *rs)
 {
 	struct rsk_tx_buf *tb, *tmp;
+
+	lockdep_assert_held(&rs->lock);
 
 	list_for_each_entry_safe(tb, tmp, &rs->write_queue, list) {
 		list_del(&tb->list);
@@ -423,7 +276,7 @@ static bool rsk_tx_writable(const struct sock *sk)
  * one of them found none (SOCK_NOSPACE), as TCP does: a wakeup nobody
  * waits for would be a spurious edge for EPOLLET.
  */
-void rsk_tx_write_space(struct sock *sk)
+void rsk_chan_write_space(struct sock *sk)
 {
 	struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct socket_wq *wq;
@@ -441,7 +294,7 @@ void rsk_tx_write_space(struct sock *sk)
 	rcu_read_unlock();
 }
 
-bool rsk_tx_poll_writable(struct sock *sk)
+bool rsk_chan_poll_writable(struct sock *sk)
 {
 	if (rsk_tx_writable(sk))
 		return true;
@@ -456,6 +309,8 @@ static int rsk_tx_wait_memory(struct sock *sk, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	int err = 0;
+
+	sock_owned_by_me(sk);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
@@ -521,7 +376,7 @@ static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
 	spin_lock_bh(&rs->lock);
 	/*
 	 * A new message the copy failed to fill; or the connection was
-	 * reset while we copied (rsk_cm_done() purged the queue and shut
+	 * reset while we copied (rsk_chan_done() purged the queue and shut
 	 * sending down under this lock): nothing of it will ever be sent.
 	 */
 	if (!tb->len || (rs->sk.sk_shutdown & SEND_SHUTDOWN)) {
@@ -533,7 +388,7 @@ static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
 	list_add_tail(&tb->list, &rs->write_queue);
 	rs->wq_bytes += added;
 	rs->more = more;
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
 }
 
@@ -550,7 +405,7 @@ static int rsk_tx_check_state(struct sock *sk)
 }
 
 /**
- * rsk_tx_sendmsg - queue a write; lock_sock held
+ * rsk_chan_sendmsg - queue a write; lock_sock held
  * @rs: a connected stream socket (SYN_SENT is waited out)
  * @msg: the data
  * @len: its length
@@ -558,7 +413,7 @@ static int rsk_tx_check_state(struct sock *sk)
  * Return: bytes queued, or -errno as tcp_sendmsg() gives it (EPIPE with
  * SIGPIPE unless MSG_NOSIGNAL, EAGAIN, a pending socket error).
  */
-int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
+int rsk_chan_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = &rs->sk;
 	bool more = msg->msg_flags & MSG_MORE;
@@ -567,8 +422,10 @@ int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
 	size_t copied = 0;
 	int err;
 
+	sock_owned_by_me(&rs->sk);
+
 	if (sk->sk_state == TCP_SYN_SENT) {
-		err = rsk_cm_wait_connect(rs, &timeo);
+		err = rsk_chan_wait_connect(rs, &timeo);
 		if (err)
 			goto out_err;
 	}
@@ -583,7 +440,7 @@ int rsk_tx_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
 		if (err)
 			goto out_err;
 		if (!rsk_tx_writable(sk)) {
-			rsk_tx_push(rs);
+			rsk_chan_push(rs);
 			err = rsk_tx_wait_memory(sk, &timeo);
 			if (err)
 				goto out_err;

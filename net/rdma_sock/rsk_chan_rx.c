@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: the receive path.
+ * rdmasock: the receive path of a channel, channel layer.
  *
- *   receive completion (softirq, the link's CQ) -> rsk_rx_done: check the
- *	status, the length and the header; link-level messages to rsk_link.c,
- *	connect requests and channel control to rsk_cm.c, DATA here
+ *   receive completion (softirq, the link's CQ) -> rsk_srq_done
+ *	(rsk_dev.c) -> rsk_link_rx (rsk_link_msg.c): the status, the length;
+ *	link-level messages stay there, the rest come to the handlers
+ *	rsk_chan_init() registered: connect requests (rsk_chan.c) and
+ *   -> rsk_chan_rx_msg: the channel's ids and the body's length; control
+ *	messages to rsk_chan.c, DATA here
  *   -> rsk_rx_data: sequence and window checks; the SRQ buffer's page is
  *	queued on the socket as it is (below the copybreak: copied, and the
  *	buffer reposted at once); wake the reader
- *   -> recvmsg -> rsk_rx_recvmsg: copy to the reader (the one copy),
+ *   -> recvmsg -> rsk_chan_recvmsg: copy to the reader (the one copy),
  *	free what was read, and advertise the window it opened
  *
  * Nothing in a message is trusted before it is checked; a bad one is
@@ -18,6 +21,7 @@
 #include <linux/uio.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
+#include <net/busy_poll.h>
 
 #include "rsk.h"
 
@@ -48,6 +52,7 @@ static int rsk_rx_queue(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	struct rsk_rx_chunk *chunk;
 	int taken = 0;
 
+	lockdep_assert_held(&rs->lock);
 	if (len < RSK_RX_COPYBREAK) {
 		chunk = kmalloc(struct_size(chunk, data, len), GFP_ATOMIC);
 		if (chunk) {
@@ -60,11 +65,8 @@ static int rsk_rx_queue(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	chunk = kmalloc(sizeof(*chunk), GFP_ATOMIC);
 	if (!chunk)
 		return -ENOMEM;
-	ib_dma_unmap_page(rxb->rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
-			  DMA_FROM_DEVICE);
-	chunk->page = rxb->page;
+	chunk->page = rsk_rx_buf_take_page(rxb);
 	chunk->off = off;
-	rxb->page = NULL;
 	taken = 1;
 queue:
 	chunk->len = len;
@@ -96,7 +98,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	if (rs->fin_rcvd)
 		goto violation;
 	ev = RSK_EV_RX_BAD_ACK;
-	if (rsk_cm_rx_ack(rs, hdr))
+	if (rsk_chan_rx_ack(rs, hdr))
 		goto violation;
 	ev = RSK_EV_RX_BAD_SEQ;
 	if (seq != rs->rcv_nxt)
@@ -104,7 +106,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	ev = RSK_EV_RX_WINDOW;
 	if (len && !rsk_seq_before(seq, rs->rcv_wnd_sent))
 		goto violation;
-	rsk_cm_heard(rs);
+	rsk_chan_heard(rs);
 	if (sock_flag(sk, SOCK_DEAD) && len) {
 		/* Closed: nobody will read it.  TCP answers with RST too. */
 		reason = RSK_RST_ABORT;
@@ -125,7 +127,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 		    (u32)rsk_rcvbuf(rs) / 4)
 			rs->tx_pending |= RSK_TX_WINDOW;
 	}
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
 	if (len)
 		sk->sk_data_ready(sk);
@@ -135,7 +137,7 @@ violation:
 	rsk_event(rs->rnet, ev);
 reset:
 	spin_unlock_bh(&rs->lock);
-	rsk_cm_reset(rs, reason);
+	rsk_chan_reset(rs, reason);
 	return false;
 }
 
@@ -150,8 +152,8 @@ static void rsk_rx_no_channel(struct rsk_link *link,
 	if (hdr->type == RSK_MSG_RST || hdr->type == RSK_MSG_WINDOW ||
 	    !hdr->src_chan)
 		return;
-	rsk_tx_link_ctrl(link, RSK_MSG_RST, 0, be32_to_cpu(hdr->src_chan),
-			 be32_to_cpu(hdr->dst_chan), &rst, sizeof(rst));
+	rsk_link_send_ctrl(link, RSK_MSG_RST, 0, be32_to_cpu(hdr->src_chan),
+			   be32_to_cpu(hdr->dst_chan), &rst, sizeof(rst));
 }
 
 /* Whether a channel message's body has the length its type fixes. */
@@ -169,49 +171,31 @@ static bool rsk_rx_len_ok(u8 type, u32 len)
 	}
 }
 
-/* Route one checked message; returns true when the page was taken. */
-static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
+/**
+ * rsk_chan_rx_msg - a message for a channel: CONN_ACCEPT up to PROBE
+ * @link: the link it came over
+ * @rxb: its SRQ buffer
+ * @hdr: its header, at the start of the buffer
+ * @len: the body's length
+ *
+ * The link's handler for these types (softirq).  Returns true when the
+ * buffer's page went to the socket.
+ */
+static bool rsk_chan_rx_msg(struct rsk_link *link, struct rsk_rx_buf *rxb,
 			    const struct rsk_wire_hdr *hdr, u32 len)
 {
 	u32 dst = be32_to_cpu(hdr->dst_chan);
 	u32 src = be32_to_cpu(hdr->src_chan);
+	struct rsk_link_chan *chan;
 	struct rsk_sock *rs;
 	bool taken = false;
 
-	switch (hdr->type) {
-	case RSK_MSG_KEEPALIVE:
-	case RSK_MSG_LINK_CLOSE:
-		if (dst || src)
-			rsk_event(link->rnet, RSK_EV_RX_LINK_CHAN);
-		else if (len)
-			rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
-		else
-			rsk_link_rx_ctrl(link, hdr);
-		return false;
-	case RSK_MSG_CONN_REQ:
-		if (dst || !src)
-			rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
-		else
-			rsk_cm_conn_req(link, hdr, hdr + 1, len);
-		return false;
-	case RSK_MSG_CONN_ACCEPT ... RSK_MSG_PROBE:
-		break;
-	case RSK_MSG_ZC_ADV:
-	case RSK_MSG_ZC_DONE:
-	case RSK_MSG_RESYNC:
-		/* v1 negotiates none of the capabilities these belong to */
-		rsk_event(link->rnet, RSK_EV_RX_NOT_NEGOTIATED);
-		return false;
-	default:
-		rsk_event(link->rnet, RSK_EV_RX_UNKNOWN_TYPE);
-		return false;
-	}
-
-	rs = rsk_link_find_chan(link, dst);
-	if (!rs) {
+	chan = rsk_link_find_chan(link, dst);
+	if (!chan) {
 		rsk_rx_no_channel(link, hdr);
 		return false;
 	}
+	rs = container_of(chan, struct rsk_sock, chan);
 	/* The peer's id is learned from its ACCEPT or REFUSE. */
 	if (READ_ONCE(rs->peer_chan) != src &&
 	    !(READ_ONCE(rs->sk.sk_state) == TCP_SYN_SENT &&
@@ -220,61 +204,37 @@ static bool rsk_rx_dispatch(struct rsk_link *link, struct rsk_rx_buf *rxb,
 		rsk_event(link->rnet, RSK_EV_RX_SRC_MISMATCH);
 	} else if (!rsk_rx_len_ok(hdr->type, len)) {
 		rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
-		rsk_cm_reset(rs, RSK_RST_PROTOCOL);
+		rsk_chan_reset(rs, RSK_RST_PROTOCOL);
 	} else if (hdr->type == RSK_MSG_DATA && (hdr->flags & RSK_DATA_URG)) {
 		rsk_event(link->rnet, RSK_EV_RX_NOT_NEGOTIATED);	/* no RSK_CAP_URG */
 	} else if (hdr->type == RSK_MSG_DATA) {
 		taken = rsk_rx_data(rs, rxb, hdr, len);
 	} else {
-		rsk_cm_rx(rs, hdr, hdr + 1, len);
+		rsk_chan_rx(rs, hdr, hdr + 1, len);
 	}
-	sock_put(&rs->sk);
+	sock_put(&rs->sk);	/* rsk_link_find_chan()'s */
 	return taken;
 }
 
-/**
- * rsk_rx_done - a receive completion on a link's CQ, softirq
- * @cq: the link's CQ; its context is the link
- * @wc: the completion; only wr_cqe and status are valid unless success
- */
-void rsk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
+/* The link's handler for CONN_REQ: the ids first, then rsk_chan.c. */
+static bool rsk_chan_rx_conn_req(struct rsk_link *link, struct rsk_rx_buf *rxb,
+				 const struct rsk_wire_hdr *hdr, u32 len)
 {
-	struct rsk_rx_buf *rxb = container_of(wc->wr_cqe, struct rsk_rx_buf,
-					      cqe);
-	struct rsk_device *rdev = rxb->rdev;
-	struct rsk_link *link = cq->cq_context;
-	const struct rsk_wire_hdr *hdr;
-	bool taken = false;
+	if (hdr->dst_chan || !hdr->src_chan)
+		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
+	else
+		rsk_chan_conn_req(link, hdr, hdr + 1, len);
+	return false;
+}
 
-	atomic_dec(&rdev->srq_posted);
-	if (wc->status != IB_WC_SUCCESS) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR) {
-			rsk_link_count_error(link);
-			rsk_link_kill(link, -ECONNRESET);
-		}
-		goto repost;
-	}
+/* Take the channel's messages from the link layer. */
+void rsk_chan_rx_init(void)
+{
+	u8 type;
 
-	ib_dma_sync_single_for_cpu(rdev->ibdev, rxb->dma, RSK_RX_BUF_SIZE,
-				   DMA_FROM_DEVICE);
-	WRITE_ONCE(link->last_rx, jiffies);
-	rsk_event(link->rnet, RSK_EV_RX_MSGS);
-	atomic64_inc(&link->rx_msgs);
-	atomic64_add(wc->byte_len, &link->rx_bytes);
-	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING) &&
-	    !link->active)
-		rsk_link_up(link);	/* the message overtook ESTABLISHED */
-	if (wc->byte_len < sizeof(*hdr) || wc->byte_len > RSK_RX_BUF_SIZE) {
-		rsk_event(link->rnet, RSK_EV_RX_SHORT);
-		goto repost;
-	}
-	hdr = page_address(rxb->page);
-	taken = rsk_rx_dispatch(link, rxb, hdr, wc->byte_len - sizeof(*hdr));
-
-repost:
-	/* A buffer whose page went to a socket, or that would not post. */
-	if (taken || rsk_srq_post(rdev, rxb))
-		rsk_rx_buf_free(rxb);
+	rsk_link_rx_register(RSK_MSG_CONN_REQ, rsk_chan_rx_conn_req);
+	for (type = RSK_MSG_CONN_ACCEPT; type <= RSK_MSG_PROBE; type++)
+		rsk_link_rx_register(type, rsk_chan_rx_msg);
 }
 
 /* After the reader freed room: advertise it if that is worth a message. */
@@ -284,14 +244,52 @@ static void rsk_rx_window_update(struct rsk_sock *rs)
 	u32 right = rs->rcv_nxt + max(space, 0);
 	u32 opened = right - rs->rcv_wnd_sent;
 
-	if (!rs->chan_id || rs->fin_rcvd || !rsk_seq_after(right, rs->rcv_wnd_sent))
+	lockdep_assert_held(&rs->lock);
+
+	if (!rs->chan.id || rs->fin_rcvd || !rsk_seq_after(right, rs->rcv_wnd_sent))
 		return;
 	/* From a closed window at once; otherwise by a quarter of the buffer. */
 	if (rs->rcv_wnd_sent == rs->rcv_nxt ||
 	    opened >= (u32)rsk_rcvbuf(rs) / 4) {
 		rs->tx_pending |= RSK_TX_WINDOW;
-		rsk_tx_push_locked(rs);
+		rsk_chan_push_locked(rs);
 	}
+}
+
+/*
+ * The NAPI id a socket on @link busy-polls: its link's CQ's (rsk_cq.c).
+ * SO_BUSY_POLL, net.core.busy_read and busy_poll then spin on that CQ.
+ */
+void rsk_chan_mark_napi(struct rsk_sock *rs, struct rsk_link *link)
+{
+#ifdef CONFIG_NET_RX_BUSY_POLL
+	WRITE_ONCE(rs->sk.sk_napi_id, link->cq.napi.napi_id);
+#endif
+}
+
+static bool rsk_busy_loop_end(void *arg, unsigned long start)
+{
+	struct rsk_sock *rs = arg;
+
+	return !list_empty(&rs->rx_queue) || READ_ONCE(rs->sk.sk_err) ||
+	       sk_busy_loop_timeout(&rs->sk, start);
+}
+
+/*
+ * Before a reader sleeps: spin on the link's CQ for SO_BUSY_POLL (or
+ * net.core.busy_read) microseconds or until data is queued.
+ */
+static void rsk_rx_busy_read(struct rsk_sock *rs, bool nonblock)
+{
+#ifdef CONFIG_NET_RX_BUSY_POLL
+	unsigned int napi_id = READ_ONCE(rs->sk.sk_napi_id);
+
+	if (!sk_can_busy_loop(&rs->sk) || napi_id < MIN_NAPI_ID)
+		return;
+	napi_busy_loop(napi_id, nonblock ? NULL : rsk_busy_loop_end, rs,
+		       READ_ONCE(rs->sk.sk_prefer_busy_poll),
+		       READ_ONCE(rs->sk.sk_busy_poll_budget) ?: BUSY_POLL_BUDGET);
+#endif
 }
 
 /*
@@ -356,7 +354,7 @@ static bool rsk_rx_ready(struct rsk_sock *rs, u32 have)
 }
 
 /**
- * rsk_rx_recvmsg - read from a stream socket; lock_sock held
+ * rsk_chan_recvmsg - read from a stream socket; lock_sock held
  * @rs: the socket
  * @msg: where to
  * @len: at most this much
@@ -367,8 +365,8 @@ static bool rsk_rx_ready(struct rsk_sock *rs, u32 have)
  * @len with MSG_WAITALL) is met, 0 at end of stream, a pending error,
  * -EAGAIN when nothing came within SO_RCVTIMEO.
  */
-int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
-		   int flags)
+int rsk_chan_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+		     int flags)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = &rs->sk;
@@ -378,13 +376,15 @@ int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 	size_t copied = 0;
 	int err = 0, n;
 
+	sock_owned_by_me(&rs->sk);
+
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
 	if (flags & MSG_OOB)
 		return -EINVAL;		/* no urgent data in v1 */
 
 	if (list_empty(&rs->rx_queue) && sk->sk_state == TCP_ESTABLISHED)
-		rsk_poll_busy_read(rs, flags & MSG_DONTWAIT);
+		rsk_rx_busy_read(rs, flags & MSG_DONTWAIT);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (copied < len) {
@@ -429,10 +429,12 @@ int rsk_rx_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 }
 
 /* Free everything queued unread; rs->lock held.  Returns the bytes. */
-u32 rsk_rx_purge(struct rsk_sock *rs)
+u32 rsk_chan_rx_purge(struct rsk_sock *rs)
 {
 	struct rsk_rx_chunk *chunk, *tmp;
 	u32 bytes = rs->rcv_queued;
+
+	lockdep_assert_held(&rs->lock);
 
 	list_for_each_entry_safe(chunk, tmp, &rs->rx_queue, list) {
 		list_del(&chunk->list);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rdmasock: channels: connect, accept, half close, reset.
+ * rdmasock: channels: connect, accept, half close, reset; channel layer.
  *
  * A stream socket is a channel on a link.  Its states are TCP's, so that
  * tools and programs see what they expect:
@@ -16,8 +16,13 @@
  *
  * There is no TIME_WAIT and no third handshake message: the link is
  * reliable and ordered, and every message names both channel ids.
- * Functions named _locked or documented so run under rs->lock; the
- * others take it.
+ * Functions named _locked or documented so run under rs->lock (they
+ * assert it); the others take it.
+ *
+ * Below: the link (rsk_link.c) calls up only through what rsk_chan_init()
+ * registers: the message handlers and struct rsk_link_chan_ops.  Above:
+ * the stream socket (rsk_stream.c) registers struct rsk_chan_sock_ops, by
+ * which a connect request finds its listener and gets a child socket.
  */
 #include <linux/random.h>
 #include <net/sock.h>
@@ -25,21 +30,37 @@
 
 #include "rsk.h"
 
+/* The stream socket layer's callbacks, set once at init. */
+static const struct rsk_chan_sock_ops *rsk_sock_ops;
+
+void rsk_chan_register_sock_ops(const struct rsk_chan_sock_ops *ops)
+{
+	WARN_ON_ONCE(rsk_sock_ops);
+	rsk_sock_ops = ops;
+}
+
+const struct rsk_chan_sock_ops *rsk_chan_sock_ops(void)
+{
+	return rsk_sock_ops;
+}
+
 /* Largest window a peer may advertise: keeps sequence arithmetic sane. */
 #define RSK_MAX_WND	BIT(30)
 
 /**
- * rsk_cm_rx_ack - take the ack and window a peer's header carries
+ * rsk_chan_rx_ack - take the ack and window a peer's header carries
  * @rs: the socket, lock held
  * @hdr: the header
  *
  * Return: 0, or -EPROTO when it acks bytes never sent.
  */
-int rsk_cm_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+int rsk_chan_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 {
 	u32 ack = be32_to_cpu(hdr->ack);
 	u32 wnd = min_t(u32, be32_to_cpu(hdr->wnd), RSK_MAX_WND);
 	u32 right = ack + wnd;
+
+	lockdep_assert_held(&rs->lock);
 
 	if (rsk_seq_after(ack, rs->snd_nxt) || rsk_seq_before(ack, rs->snd_una))
 		return -EPROTO;
@@ -53,67 +74,71 @@ int rsk_cm_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
  * The channel is over: CLOSE, the id released, unsent data dropped, every
  * waiter woken.  rs->lock held; the caller holds a reference.
  */
-static void rsk_cm_done(struct rsk_sock *rs, int err)
+static void rsk_chan_done(struct rsk_sock *rs, int err)
 {
 	struct sock *sk = &rs->sk;
+
+	lockdep_assert_held(&rs->lock);
 
 	if (err)
 		WRITE_ONCE(sk->sk_err, -err);
 	sk->sk_state = TCP_CLOSE;
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	rsk_tx_purge(rs);
+	rsk_chan_tx_purge(rs);
 	rs->tx_pending = 0;
 	sk_stop_timer(sk, &sk->sk_timer);	/* keepalive or orphan */
 	if (rs->link)
-		rsk_link_detach(rs->link, rs);
+		rsk_link_detach(rs->link, &rs->chan);
 	if (err)
 		sk_error_report(sk);
 	sk->sk_state_change(sk);
 }
 
 /* Send an RST for the channel outside its send queue: it must go now. */
-static void rsk_cm_send_rst(struct rsk_sock *rs, u32 reason)
+static void rsk_chan_send_rst(struct rsk_sock *rs, u32 reason)
 {
 	struct rsk_wire_rst rst = { .reason = cpu_to_be32(reason) };
 
-	if (!rs->link || !rs->chan_id || !rs->peer_chan)
+	if (!rs->link || !rs->chan.id || !rs->peer_chan)
 		return;
 	rsk_event(rs->rnet, RSK_EV_RST_SENT);
-	rsk_tx_link_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan_id,
-			 &rst, sizeof(rst));
+	rsk_link_send_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan.id,
+			   &rst, sizeof(rst));
 }
 
 /**
- * rsk_cm_reset - abort a channel: RST to the peer, ECONNRESET here
+ * rsk_chan_reset - abort a channel: RST to the peer, ECONNRESET here
  * @rs: the socket; the caller holds a reference, not the lock
  * @reason: enum rsk_wire_rst_reason
  */
-void rsk_cm_reset(struct rsk_sock *rs, u32 reason)
+void rsk_chan_reset(struct rsk_sock *rs, u32 reason)
 {
 	spin_lock_bh(&rs->lock);
-	if (rs->chan_id) {
-		rsk_cm_send_rst(rs, reason);
-		rsk_cm_done(rs, -ECONNRESET);
+	if (rs->chan.id) {
+		rsk_chan_send_rst(rs, reason);
+		rsk_chan_done(rs, -ECONNRESET);
 	}
 	spin_unlock_bh(&rs->lock);
 }
 
 /* The link died under the channel (or never came up). */
-void rsk_cm_fail(struct rsk_sock *rs, int err)
+static void rsk_chan_fail(struct rsk_sock *rs, int err)
 {
 	spin_lock_bh(&rs->lock);
-	if (rs->chan_id)
-		rsk_cm_done(rs, err);
+	if (rs->chan.id)
+		rsk_chan_done(rs, err);
 	spin_unlock_bh(&rs->lock);
 }
 
 /* Our FIN went out; rs->lock held. */
-void rsk_cm_fin_sent(struct rsk_sock *rs)
+void rsk_chan_fin_sent(struct rsk_sock *rs)
 {
 	struct sock *sk = &rs->sk;
 
+	lockdep_assert_held(&rs->lock);
+
 	if (rs->fin_rcvd) {
-		rsk_cm_done(rs, 0);	/* both directions closed */
+		rsk_chan_done(rs, 0);	/* both directions closed */
 		return;
 	}
 	sk->sk_state = TCP_FIN_WAIT2;
@@ -121,33 +146,35 @@ void rsk_cm_fin_sent(struct rsk_sock *rs)
 }
 
 /* The link came up under a socket that was waiting to send CONN_REQ. */
-void rsk_cm_link_up(struct rsk_sock *rs)
+static void rsk_chan_link_up(struct rsk_sock *rs)
 {
-	rsk_poll_mark_sock(rs, rs->link);	/* its NAPI exists from now on */
+	rsk_chan_mark_napi(rs, rs->link);	/* its NAPI exists from now on */
 	spin_lock_bh(&rs->lock);
-	if (rs->sk.sk_state == TCP_SYN_SENT && rs->chan_id) {
-		rs->max_payload = rsk_tx_max_payload(rs->link);
+	if (rs->sk.sk_state == TCP_SYN_SENT && rs->chan.id) {
+		rs->max_payload = rsk_link_max_payload(rs->link);
 		rs->tx_pending |= RSK_TX_REQ;
-		rsk_tx_push_locked(rs);
+		rsk_chan_push_locked(rs);
 	}
 	spin_unlock_bh(&rs->lock);
 }
 
 /**
- * rsk_cm_connect - start connecting a bound stream socket
+ * rsk_chan_connect - start connecting a bound stream socket
  * @rs: the socket, lock_sock held, in CLOSE
  * @peer: where to
  *
  * The socket is bound to its link here, once; a socket whose earlier
  * connect failed (its channel released) may be bound to a new one.
  */
-int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
+int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 {
 	const struct rsk_addr *via = peer;
 	struct sock *sk = &rs->sk;
 	struct rsk_addr self;
 	struct rsk_link *link;
 	int ret;
+
+	sock_owned_by_me(&rs->sk);
 
 	if (rs->link) {
 		rsk_link_put(rs->link);
@@ -165,7 +192,7 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	if (IS_ERR(link))
 		return PTR_ERR(link);
 
-	rsk_poll_mark_sock(rs, link);
+	rsk_chan_mark_napi(rs, link);
 	spin_lock_bh(&rs->lock);
 	rs->link = link;
 	WRITE_ONCE(rs->link_id, link->id);
@@ -180,7 +207,7 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk->sk_state = TCP_SYN_SENT;
-	ret = rsk_link_attach(link, rs);
+	ret = rsk_link_attach(link, &rs->chan);
 	if (ret >= 0) {
 		/* An answer lost to the peer's overload must not hang us. */
 		rs->connect_deadline = jiffies + rsk_syn_timeout(rs);
@@ -189,9 +216,9 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	if (ret < 0) {
 		sk->sk_state = TCP_CLOSE;
 	} else if (ret == 1) {
-		rs->max_payload = rsk_tx_max_payload(link);
+		rs->max_payload = rsk_link_max_payload(link);
 		rs->tx_pending |= RSK_TX_REQ;
-		rsk_tx_push_locked(rs);
+		rsk_chan_push_locked(rs);
 		ret = 0;
 	}
 	spin_unlock_bh(&rs->lock);
@@ -200,13 +227,13 @@ int rsk_cm_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	return ret;
 }
 
-static bool rsk_cm_connect_done(struct sock *sk)
+static bool rsk_chan_connect_done(struct sock *sk)
 {
 	return READ_ONCE(sk->sk_state) != TCP_SYN_SENT;
 }
 
 /**
- * rsk_cm_wait_connect - wait until a connect is answered; lock_sock held
+ * rsk_chan_wait_connect - wait until a connect is answered; lock_sock held
  * @rs: the socket
  * @timeo: how long; updated
  *
@@ -214,11 +241,13 @@ static bool rsk_cm_connect_done(struct sock *sk)
  * (or -EINPROGRESS to connect(), the caller's business) when time ran out,
  * or the signal's errno.
  */
-int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo)
+int rsk_chan_wait_connect(struct rsk_sock *rs, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = &rs->sk;
 	int err = 0;
+
+	sock_owned_by_me(&rs->sk);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (sk->sk_state == TCP_SYN_SENT) {
@@ -230,7 +259,7 @@ int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo)
 			err = sock_intr_errno(*timeo);
 			break;
 		}
-		sk_wait_event(sk, timeo, rsk_cm_connect_done(sk), &wait);
+		sk_wait_event(sk, timeo, rsk_chan_connect_done(sk), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (err)
@@ -240,18 +269,18 @@ int rsk_cm_wait_connect(struct rsk_sock *rs, long *timeo)
 	return 0;
 }
 
-static void rsk_cm_refuse(struct rsk_link *link, u32 dst, u32 reason)
+static void rsk_chan_refuse(struct rsk_link *link, u32 dst, u32 reason)
 {
 	struct rsk_wire_refuse ref = { .reason = cpu_to_be32(reason) };
 
 	rsk_event(link->rnet, RSK_EV_REFUSED);
-	rsk_tx_link_ctrl(link, RSK_MSG_CONN_REFUSE, 0, dst, 0, &ref,
-			 sizeof(ref));
+	rsk_link_send_ctrl(link, RSK_MSG_CONN_REFUSE, 0, dst, 0, &ref,
+			   sizeof(ref));
 }
 
 /* Read the addresses of a CONN_REQ; 0 or an rsk_wire_refuse_reason. */
-static int rsk_cm_parse_req(const struct rsk_wire_conn *conn,
-			    struct rsk_addr *local, struct rsk_addr *peer)
+static int rsk_chan_parse_req(const struct rsk_wire_conn *conn,
+			      struct rsk_addr *local, struct rsk_addr *peer)
 {
 	memset(local, 0, sizeof(*local));
 	memset(peer, 0, sizeof(*peer));
@@ -299,18 +328,13 @@ struct rsk_conn_req {
  * A child socket for an accepted request: ESTABLISHED at once, on the
  * link the request came over, announced with CONN_ACCEPT.
  */
-static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
-					 struct rsk_conn_req *req)
+static struct rsk_sock *rsk_chan_new_child(struct rsk_sock *listener,
+					   struct rsk_conn_req *req)
 {
 	struct rsk_link *link = req->link;
 	struct rsk_sock *child;
 	struct sock *sk;
 	int ret;
-
-	sk = rsk_sock_alloc_child(listener, GFP_ATOMIC);
-	if (!sk)
-		return NULL;
-	child = rsk_sk(sk);
 
 	/* Addresses come back in the form the listener was bound with. */
 	if (req->local.family == AF_INET &&
@@ -318,10 +342,13 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 		req->local.v4mapped = true;
 		req->peer.v4mapped = true;
 	}
-	rsk_bind_child(child, &req->local);
+	child = rsk_sock_ops->new_child(listener, &req->local, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	sk = &child->sk;
 
 	kref_get(&link->ref);		/* the socket's, put at destruction */
-	rsk_poll_mark_sock(child, link);
+	rsk_chan_mark_napi(child, link);
 	spin_lock_bh(&child->lock);
 	child->link = link;
 	WRITE_ONCE(child->link_id, link->id);
@@ -333,26 +360,26 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
 	child->snd_nxt = get_random_u32();
 	child->snd_una = child->snd_nxt;
 	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
-	child->max_payload = rsk_tx_max_payload(link);
+	child->max_payload = rsk_link_max_payload(link);
 	sk->sk_state = TCP_ESTABLISHED;
-	ret = rsk_link_attach(link, child);
+	ret = rsk_link_attach(link, &child->chan);
 	if (ret == 1 && sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(child) * HZ);
 	if (ret == 1) {
 		struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_ATOMIC);
 
 		if (tb) {
-			rsk_tx_accept_hdr(child, tb);
+			rsk_chan_accept_hdr(child, tb);
 			rsk_link_queue_ctrl(link, tb);
 		} else {
 			ret = -ENOMEM;
 		}
 	}
 	if (ret != 1)
-		rsk_cm_done(child, -ECONNRESET);
+		rsk_chan_done(child, -ECONNRESET);
 	spin_unlock_bh(&child->lock);
 	if (ret != 1) {
-		rsk_cm_release_child(child);
+		rsk_chan_release_child(child);
 		return NULL;
 	}
 	return child;
@@ -362,15 +389,15 @@ static struct rsk_sock *rsk_cm_new_child(struct rsk_sock *listener,
  * Make the child for a request whose accept queue slot is already taken,
  * and queue it for accept().
  */
-static void rsk_cm_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
+static void rsk_chan_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 {
 	struct sock *lsk = &listener->sk;
 	struct rsk_sock *child;
 	bool queued;
 
-	child = rsk_cm_new_child(listener, req);
+	child = rsk_chan_new_child(listener, req);
 	if (!child)
-		rsk_cm_refuse(req->link, req->peer_chan, RSK_REFUSE_NOMEM);
+		rsk_chan_refuse(req->link, req->peer_chan, RSK_REFUSE_NOMEM);
 
 	spin_lock_bh(&listener->lock);
 	queued = child && lsk->sk_state == TCP_LISTEN;
@@ -383,11 +410,11 @@ static void rsk_cm_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 		rsk_event(listener->rnet, RSK_EV_ACCEPTS);
 		lsk->sk_data_ready(lsk);
 	} else if (child) {
-		rsk_cm_release_child(child);	/* the listener closed */
+		rsk_chan_release_child(child);	/* the listener closed */
 	}
 }
 
-static void rsk_cm_req_free(struct rsk_conn_req *rec)
+static void rsk_chan_req_free(struct rsk_conn_req *rec)
 {
 	atomic_dec(&rec->link->half_open);
 	rsk_obj_dec(rec->link->rnet, half_open);
@@ -400,10 +427,12 @@ static void rsk_cm_req_free(struct rsk_conn_req *rec)
  * the per-listener and per-link limits, until accept() makes room or it
  * times out.  listener->lock held.  Return: 0 or a refuse reason.
  */
-static int rsk_cm_hold(struct rsk_sock *listener, struct rsk_conn_req *req)
+static int rsk_chan_hold_req(struct rsk_sock *listener, struct rsk_conn_req *req)
 {
 	struct rsk_net *rnet = listener->rnet;
 	struct rsk_conn_req *rec;
+
+	lockdep_assert_held(&listener->lock);
 
 	if (listener->half_open_len >= READ_ONCE(rnet->max_half_open) ||
 	    atomic_read(&req->link->half_open) >=
@@ -427,7 +456,7 @@ static int rsk_cm_hold(struct rsk_sock *listener, struct rsk_conn_req *req)
 }
 
 /* Offer a request to a listener: admit it, hold it, or refuse it. */
-static void rsk_cm_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
+static void rsk_chan_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
 {
 	struct sock *lsk = &listener->sk;
 	bool admit = false;
@@ -441,20 +470,20 @@ static void rsk_cm_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
 		sk_acceptq_added(lsk);
 		admit = true;
 	} else {
-		reason = rsk_cm_hold(listener, req);
+		reason = rsk_chan_hold_req(listener, req);
 	}
 	spin_unlock_bh(&listener->lock);
 	if (admit)
-		rsk_cm_admit(listener, req);
+		rsk_chan_admit(listener, req);
 	else if (reason)
-		rsk_cm_refuse(req->link, req->peer_chan, reason);
+		rsk_chan_refuse(req->link, req->peer_chan, reason);
 }
 
 /**
- * rsk_cm_promote - accept() made room: admit held requests, oldest first
+ * rsk_chan_promote - accept() made room: admit held requests, oldest first
  * @listener: the listener
  */
-void rsk_cm_promote(struct rsk_sock *listener)
+void rsk_chan_promote(struct rsk_sock *listener)
 {
 	struct sock *lsk = &listener->sk;
 	struct rsk_conn_req *rec;
@@ -472,13 +501,13 @@ void rsk_cm_promote(struct rsk_sock *listener)
 		listener->half_open_len--;
 		sk_acceptq_added(lsk);
 		spin_unlock_bh(&listener->lock);
-		rsk_cm_admit(listener, rec);
-		rsk_cm_req_free(rec);
+		rsk_chan_admit(listener, rec);
+		rsk_chan_req_free(rec);
 	}
 }
 
 /* Held requests whose time is up are refused: ETIMEDOUT at their end. */
-static void rsk_cm_half_open_timer(struct timer_list *t)
+static void rsk_chan_half_open_timer(struct timer_list *t)
 {
 	struct rsk_sock *listener = from_timer(listener, t, half_open_timer);
 	struct rsk_conn_req *rec, *tmp;
@@ -500,26 +529,26 @@ static void rsk_cm_half_open_timer(struct timer_list *t)
 
 	list_for_each_entry_safe(rec, tmp, &expired, node) {
 		rsk_event(rec->link->rnet, RSK_EV_HALF_OPEN_TIMEOUTS);
-		rsk_cm_refuse(rec->link, rec->peer_chan, RSK_REFUSE_TIMEOUT);
-		rsk_cm_req_free(rec);
+		rsk_chan_refuse(rec->link, rec->peer_chan, RSK_REFUSE_TIMEOUT);
+		rsk_chan_req_free(rec);
 	}
 }
 
-void rsk_cm_listener_init(struct rsk_sock *rs)
+void rsk_chan_listener_init(struct rsk_sock *rs)
 {
 	INIT_LIST_HEAD(&rs->half_open);
-	timer_setup(&rs->half_open_timer, rsk_cm_half_open_timer, 0);
+	timer_setup(&rs->half_open_timer, rsk_chan_half_open_timer, 0);
 }
 
 /**
- * rsk_cm_conn_req - a peer asks to open a channel; softirq
+ * rsk_chan_conn_req - a peer asks to open a channel; softirq
  * @link: the link it came over
  * @hdr: its header (src_chan nonzero, dst_chan 0: checked)
  * @body: the body, @len bytes, not yet checked
  * @len: the body's length
  */
-void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
-		     const void *body, u32 len)
+void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
+		       const void *body, u32 len)
 {
 	struct rsk_conn_req req = {
 		.link		= link,
@@ -532,13 +561,13 @@ void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 
 	if (len != sizeof(struct rsk_wire_conn)) {
 		rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
-		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
+		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
 		return;
 	}
-	reason = rsk_cm_parse_req(body, &req.local, &req.peer);
+	reason = rsk_chan_parse_req(body, &req.local, &req.peer);
 	if (reason) {
 		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
-		rsk_cm_refuse(link, req.peer_chan, reason);
+		rsk_chan_refuse(link, req.peer_chan, reason);
 		return;
 	}
 	/* Only a link to this very host may speak for its loopback. */
@@ -546,35 +575,37 @@ void rsk_cm_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 	     rsk_addr_is_loopback(&req.peer)) &&
 	    link->peer_host_id != link->rnet->host_id) {
 		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
-		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
+		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
 		return;
 	}
 	/* As a SYN to an address we do not have: nobody listens there. */
 	if (!rsk_addr_is_local(link->rnet->net, &req.local)) {
-		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
+		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
 		return;
 	}
-	listener = rsk_lookup_listener(link->rnet, &req.local);
+	listener = rsk_sock_ops->lookup_listener(link->rnet, &req.local);
 	if (!listener) {
-		rsk_cm_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
+		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_NO_LISTENER);
 		return;
 	}
-	rsk_cm_offer(listener, &req);
+	rsk_chan_offer(listener, &req);
 	sock_put(&listener->sk);
 }
 
 /* ACCEPT or REFUSE for a socket in SYN_SENT; rs->lock held. */
-static void rsk_cm_rx_answer(struct rsk_sock *rs,
-			     const struct rsk_wire_hdr *hdr,
+static void rsk_chan_rx_answer(struct rsk_sock *rs,
+			       const struct rsk_wire_hdr *hdr,
 			     const void *body, u32 len)
 {
 	struct sock *sk = &rs->sk;
 	u32 reason = RSK_REFUSE_MALFORMED;
 
+	lockdep_assert_held(&rs->lock);
+
 	if (hdr->type == RSK_MSG_CONN_REFUSE) {
 		if (len >= sizeof(struct rsk_wire_refuse))
 			reason = be32_to_cpu(((struct rsk_wire_refuse *)body)->reason);
-		rsk_cm_done(rs, reason == RSK_REFUSE_TIMEOUT ? -ETIMEDOUT :
+		rsk_chan_done(rs, reason == RSK_REFUSE_TIMEOUT ? -ETIMEDOUT :
 							       -ECONNREFUSED);
 		return;
 	}
@@ -583,28 +614,30 @@ static void rsk_cm_rx_answer(struct rsk_sock *rs,
 	/* The acceptor may use the window our CONN_REQ gave at once. */
 	rs->rcv_wnd_sent = rs->rcv_nxt + rs->req_wnd;
 	rs->rcv_ack_sent = rs->rcv_nxt;
-	if (rsk_cm_rx_ack(rs, hdr) || !rs->peer_chan) {
+	if (rsk_chan_rx_ack(rs, hdr) || !rs->peer_chan) {
 		rsk_event(rs->rnet, RSK_EV_RX_BAD_ACK);
-		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
-		rsk_cm_done(rs, -ECONNRESET);
+		rsk_chan_send_rst(rs, RSK_RST_PROTOCOL);
+		rsk_chan_done(rs, -ECONNRESET);
 		return;
 	}
 	sk->sk_state = TCP_ESTABLISHED;
-	rsk_cm_heard(rs);
+	rsk_chan_heard(rs);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(rs) * HZ);
 	else
 		sk_stop_timer(sk, &sk->sk_timer);	/* the connect timer */
 	/* The peer may send from now on: tell it our window. */
 	rs->tx_pending |= RSK_TX_WINDOW;
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 	sk->sk_state_change(sk);
 }
 
 /* The peer's FIN; rs->lock held. */
-static void rsk_cm_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+static void rsk_chan_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 {
 	struct sock *sk = &rs->sk;
+
+	lockdep_assert_held(&rs->lock);
 
 	rs->fin_rcvd = true;
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
@@ -613,7 +646,7 @@ static void rsk_cm_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 		sk->sk_state = TCP_CLOSE_WAIT;
 		break;
 	case TCP_FIN_WAIT2:
-		rsk_cm_done(rs, 0);
+		rsk_chan_done(rs, 0);
 		break;
 	default:	/* FIN_WAIT1: done when ours is sent */
 		break;
@@ -623,9 +656,11 @@ static void rsk_cm_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 }
 
 /* The peer reset the channel: errno as tcp_reset() picks it; lock held. */
-static void rsk_cm_rx_rst(struct rsk_sock *rs)
+static void rsk_chan_rx_rst(struct rsk_sock *rs)
 {
 	int err;
+
+	lockdep_assert_held(&rs->lock);
 
 	rsk_event(rs->rnet, RSK_EV_RST_RECEIVED);
 	switch (rs->sk.sk_state) {
@@ -638,43 +673,43 @@ static void rsk_cm_rx_rst(struct rsk_sock *rs)
 	default:
 		err = -ECONNRESET;
 	}
-	rsk_cm_done(rs, err);
+	rsk_chan_done(rs, err);
 }
 
 /**
- * rsk_cm_rx - a channel control message; softirq
+ * rsk_chan_rx - a channel control message; softirq
  * @rs: its socket, referenced, ids checked
  * @hdr: the header
  * @body: the body, @len bytes
  * @len: its length
  */
-void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
-	       const void *body, u32 len)
+void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+		 const void *body, u32 len)
 {
 	struct sock *sk = &rs->sk;
 	enum rsk_event ev = RSK_EV_NR;
 
 	spin_lock_bh(&rs->lock);
-	if (!rs->chan_id)
+	if (!rs->chan.id)
 		goto out;
-	rsk_cm_heard(rs);
+	rsk_chan_heard(rs);
 	switch (hdr->type) {
 	case RSK_MSG_CONN_ACCEPT:
 	case RSK_MSG_CONN_REFUSE:
 		if (sk->sk_state != TCP_SYN_SENT)
 			ev = RSK_EV_RX_BAD_STATE;
 		else
-			rsk_cm_rx_answer(rs, hdr, body, len);
+			rsk_chan_rx_answer(rs, hdr, body, len);
 		break;
 	case RSK_MSG_RST:
-		rsk_cm_rx_rst(rs);
+		rsk_chan_rx_rst(rs);
 		break;
 	default:	/* WINDOW, PROBE, FIN */
 		if (sk->sk_state == TCP_SYN_SENT) {
 			ev = RSK_EV_RX_BAD_STATE;
 			break;
 		}
-		if (rsk_cm_rx_ack(rs, hdr)) {
+		if (rsk_chan_rx_ack(rs, hdr)) {
 			ev = RSK_EV_RX_BAD_ACK;
 			break;
 		}
@@ -689,47 +724,45 @@ void rsk_cm_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 				ev = RSK_EV_RX_BAD_SEQ;
 				break;
 			}
-			rsk_cm_rx_fin(rs, hdr);
+			rsk_chan_rx_fin(rs, hdr);
 		}
 		/* The window may have opened. */
-		rsk_tx_push_locked(rs);
+		rsk_chan_push_locked(rs);
 		break;
 	}
 	if (ev != RSK_EV_NR) {
 		rsk_event(rs->rnet, ev);
-		rsk_cm_send_rst(rs, RSK_RST_PROTOCOL);
-		rsk_cm_done(rs, -ECONNRESET);
+		rsk_chan_send_rst(rs, RSK_RST_PROTOCOL);
+		rsk_chan_done(rs, -ECONNRESET);
 	}
 out:
 	spin_unlock_bh(&rs->lock);
 }
 
 /**
- * rsk_cm_shutdown - shutdown(2) on a stream socket; lock_sock held
+ * rsk_chan_shutdown - shutdown(2) on a stream socket; lock_sock held
  * @rs: the socket
  * @how: RCV_SHUTDOWN and/or SEND_SHUTDOWN
  *
- * As inet_shutdown(): an unconnected socket gets -ENOTCONN; shutting a
- * listener for reading closes it; the send side ends with a FIN after
- * the queued data.
+ * As inet_shutdown(): an unconnected socket gets -ENOTCONN; the send
+ * side ends with a FIN after the queued data.  Not for a listener: the
+ * socket layer closes that itself (rsk_stream_listen_close()).
  */
-int rsk_cm_shutdown(struct rsk_sock *rs, int how)
+int rsk_chan_shutdown(struct rsk_sock *rs, int how)
 {
 	struct sock *sk = &rs->sk;
 	int err = 0;
+
+	sock_owned_by_me(&rs->sk);
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 		err = -ENOTCONN;
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
 		break;
-	case TCP_LISTEN:
-		if (how & RCV_SHUTDOWN)
-			rsk_cm_listen_close(rs);
-		break;
 	case TCP_SYN_SENT:
 		spin_lock_bh(&rs->lock);
-		rsk_cm_done(rs, 0);
+		rsk_chan_done(rs, 0);
 		spin_unlock_bh(&rs->lock);
 		break;
 	default:
@@ -744,7 +777,7 @@ int rsk_cm_shutdown(struct rsk_sock *rs, int how)
 			rs->more = false;
 			rs->corked = false;
 			rs->tx_pending |= RSK_TX_FIN;
-			rsk_tx_push_locked(rs);
+			rsk_chan_push_locked(rs);
 		}
 		spin_unlock_bh(&rs->lock);
 		break;
@@ -754,7 +787,7 @@ int rsk_cm_shutdown(struct rsk_sock *rs, int how)
 }
 
 /**
- * rsk_cm_close - close(2) of a connected stream socket; lock_sock held
+ * rsk_chan_close - close(2) of a connected stream socket; lock_sock held
  * @rs: the socket
  * @abort: SO_LINGER with a zero timeout
  *
@@ -762,21 +795,23 @@ int rsk_cm_shutdown(struct rsk_sock *rs, int how)
  * queued data and then a FIN go out after the socket is orphaned; the
  * channel (which holds a reference) keeps it until both FINs are through.
  */
-void rsk_cm_close(struct rsk_sock *rs, bool abort)
+void rsk_chan_close(struct rsk_sock *rs, bool abort)
 {
 	struct sock *sk = &rs->sk;
 
+	sock_owned_by_me(&rs->sk);
+
 	spin_lock_bh(&rs->lock);
-	if (!rs->chan_id)
+	if (!rs->chan.id)
 		goto out;
 	if (sk->sk_state == TCP_SYN_SENT) {
-		rsk_cm_done(rs, 0);	/* a late ACCEPT is answered by RST */
+		rsk_chan_done(rs, 0);	/* a late ACCEPT is answered by RST */
 		goto out;
 	}
 	if (rs->rcv_queued || abort) {
-		rsk_rx_purge(rs);
-		rsk_cm_send_rst(rs, RSK_RST_ABORT);
-		rsk_cm_done(rs, 0);
+		rsk_chan_rx_purge(rs);
+		rsk_chan_send_rst(rs, RSK_RST_ABORT);
+		rsk_chan_done(rs, 0);
 		goto out;
 	}
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -790,13 +825,13 @@ void rsk_cm_close(struct rsk_sock *rs, bool abort)
 		rs->nodelay = true;	/* nothing more will join the tail */
 		rs->tx_pending |= RSK_TX_FIN;
 	}
-	rsk_tx_push_locked(rs);
+	rsk_chan_push_locked(rs);
 out:
 	spin_unlock_bh(&rs->lock);
 }
 
 /* The oldest accepted child of a listener, off its queue; or NULL. */
-struct rsk_sock *rsk_cm_accept_pop(struct rsk_sock *listener)
+struct rsk_sock *rsk_chan_accept_pop(struct rsk_sock *listener)
 {
 	struct rsk_sock *child;
 
@@ -812,24 +847,27 @@ struct rsk_sock *rsk_cm_accept_pop(struct rsk_sock *listener)
 }
 
 /* Reset and free an accepted child nobody will accept(). */
-void rsk_cm_release_child(struct rsk_sock *child)
+void rsk_chan_release_child(struct rsk_sock *child)
 {
-	rsk_cm_reset(child, RSK_RST_ABORT);
-	rsk_sock_destroy_child(child);
+	rsk_chan_reset(child, RSK_RST_ABORT);
+	rsk_sock_ops->free_child(child);
 }
 
 /**
- * rsk_cm_listen_close - stop listening; lock_sock held
+ * rsk_chan_listen_close - stop listening; lock_sock held
  * @rs: the listener
  *
- * Children not yet accepted are reset, as TCP resets them.
+ * Held requests are refused and children not yet accepted are reset, as
+ * TCP resets them.  The socket layer lets the port go after.
  */
-void rsk_cm_listen_close(struct rsk_sock *rs)
+void rsk_chan_listen_close(struct rsk_sock *rs)
 {
 	struct sock *sk = &rs->sk;
 	struct rsk_conn_req *rec, *tmp;
 	struct rsk_sock *child;
 	LIST_HEAD(held);
+
+	sock_owned_by_me(&rs->sk);
 
 	spin_lock_bh(&rs->lock);
 	sk->sk_state = TCP_CLOSE;
@@ -837,17 +875,15 @@ void rsk_cm_listen_close(struct rsk_sock *rs)
 	rs->half_open_len = 0;
 	spin_unlock_bh(&rs->lock);
 	del_timer_sync(&rs->half_open_timer);
-	rsk_unbind_port(rs);
-	rsk_link_listen_put(rs->rnet);
 
 	/* Held requests are refused, as TCP resets its pending ones. */
 	list_for_each_entry_safe(rec, tmp, &held, node) {
-		rsk_cm_refuse(rec->link, rec->peer_chan, RSK_REFUSE_NO_LISTENER);
-		rsk_cm_req_free(rec);
+		rsk_chan_refuse(rec->link, rec->peer_chan, RSK_REFUSE_NO_LISTENER);
+		rsk_chan_req_free(rec);
 	}
 
-	while ((child = rsk_cm_accept_pop(rs)))
-		rsk_cm_release_child(child);
+	while ((child = rsk_chan_accept_pop(rs)))
+		rsk_chan_release_child(child);
 }
 
 /* How long a closed socket may wait for the peer's FIN: tcp_fin_timeout. */
@@ -858,21 +894,21 @@ void rsk_cm_listen_close(struct rsk_sock *rs)
  * FIN timeout on a closed one that still waits for its peer.  Softirq;
  * the pending timer holds a socket reference (sk_reset_timer()).
  */
-static void rsk_cm_timer(struct timer_list *t)
+static void rsk_chan_timer(struct timer_list *t)
 {
 	struct sock *sk = from_timer(sk, t, sk_timer);
 	struct rsk_sock *rs = rsk_sk(sk);
 	unsigned long next = 0, idle;
 
 	spin_lock_bh(&rs->lock);
-	if (!rs->chan_id)
+	if (!rs->chan.id)
 		goto out;
 	if (sk->sk_state == TCP_SYN_SENT) {
 		if (time_before(jiffies, rs->connect_deadline)) {
 			next = rs->connect_deadline;
 		} else {
 			rsk_event(rs->rnet, RSK_EV_CONNECT_TIMEOUTS);
-			rsk_cm_done(rs, -ETIMEDOUT);
+			rsk_chan_done(rs, -ETIMEDOUT);
 		}
 		goto out;
 	}
@@ -880,8 +916,8 @@ static void rsk_cm_timer(struct timer_list *t)
 		if (time_before(jiffies, rs->orphan_deadline)) {
 			next = rs->orphan_deadline;
 		} else {
-			rsk_cm_send_rst(rs, RSK_RST_ABORT);
-			rsk_cm_done(rs, -ETIMEDOUT);
+			rsk_chan_send_rst(rs, RSK_RST_ABORT);
+			rsk_chan_done(rs, -ETIMEDOUT);
 		}
 		goto out;
 	}
@@ -895,12 +931,12 @@ static void rsk_cm_timer(struct timer_list *t)
 	} else if (rs->probes_out >= rsk_keepcnt(rs)) {
 		/* As tcp_keepalive_timer(): RST, and ETIMEDOUT here. */
 		rsk_event(rs->rnet, RSK_EV_PROBE_TIMEOUTS);
-		rsk_cm_send_rst(rs, RSK_RST_ABORT);
-		rsk_cm_done(rs, -ETIMEDOUT);
+		rsk_chan_send_rst(rs, RSK_RST_ABORT);
+		rsk_chan_done(rs, -ETIMEDOUT);
 	} else {
 		rs->probes_out++;
 		rs->tx_pending |= RSK_TX_PROBE;
-		rsk_tx_push_locked(rs);
+		rsk_chan_push_locked(rs);
 		next = jiffies + rsk_keepintvl(rs) * HZ;
 	}
 out:
@@ -911,21 +947,23 @@ out:
 }
 
 /* Any message from the peer on the channel: it is alive; lock held. */
-void rsk_cm_heard(struct rsk_sock *rs)
+void rsk_chan_heard(struct rsk_sock *rs)
 {
+	lockdep_assert_held(&rs->lock);
+
 	rs->last_rcv = jiffies;
 	rs->probes_out = 0;
 }
 
 /* proto.keepalive: SO_KEEPALIVE was set or cleared. */
-void rsk_cm_keepalive(struct sock *sk, int on)
+void rsk_chan_keepalive(struct sock *sk, int on)
 {
 	struct rsk_sock *rs = rsk_sk(sk);
 
 	spin_lock_bh(&rs->lock);
 	/* While connecting the timer is the connect timer: ACCEPT arms it. */
 	if (sk->sk_state != TCP_SYN_SENT) {
-		if (on && rs->chan_id)
+		if (on && rs->chan.id)
 			sk_reset_timer(sk, &sk->sk_timer,
 				       rs->last_rcv + rsk_keepidle(rs) * HZ);
 		else if (!on)
@@ -935,20 +973,68 @@ void rsk_cm_keepalive(struct sock *sk, int on)
 }
 
 /* close() left the channel open: bound the wait for the peer. */
-void rsk_cm_orphan(struct rsk_sock *rs)
+void rsk_chan_orphan(struct rsk_sock *rs)
 {
 	struct sock *sk = &rs->sk;
 
 	spin_lock_bh(&rs->lock);
-	if (rs->chan_id) {
+	if (rs->chan.id) {
 		rs->orphan_deadline = jiffies + RSK_ORPHAN_TIMEOUT;
 		sk_reset_timer(sk, &sk->sk_timer, rs->orphan_deadline);
 	}
 	spin_unlock_bh(&rs->lock);
 }
 
-void rsk_cm_timer_init(struct rsk_sock *rs)
+void rsk_chan_timer_init(struct rsk_sock *rs)
 {
-	timer_setup(&rs->sk.sk_timer, rsk_cm_timer, 0);
+	timer_setup(&rs->sk.sk_timer, rsk_chan_timer, 0);
 	rs->last_rcv = jiffies;
+}
+
+/* ---- what the link layer calls: struct rsk_link_chan_ops ---- */
+
+static struct rsk_sock *rsk_chan_sock(struct rsk_link_chan *chan)
+{
+	return container_of(chan, struct rsk_sock, chan);
+}
+
+static void rsk_chan_get(struct rsk_link_chan *chan)
+{
+	sock_hold(&rsk_chan_sock(chan)->sk);
+}
+
+static void rsk_chan_put(struct rsk_link_chan *chan)
+{
+	sock_put(&rsk_chan_sock(chan)->sk);
+}
+
+static void rsk_chan_up(struct rsk_link_chan *chan)
+{
+	rsk_chan_link_up(rsk_chan_sock(chan));
+}
+
+static void rsk_chan_link_failed(struct rsk_link_chan *chan, int err)
+{
+	rsk_chan_fail(rsk_chan_sock(chan), err);
+}
+
+static void rsk_chan_tx_slot(struct rsk_link_chan *chan)
+{
+	rsk_chan_push(rsk_chan_sock(chan));
+}
+
+static const struct rsk_link_chan_ops rsk_chan_link_ops = {
+	.hold		= rsk_chan_get,
+	.put		= rsk_chan_put,
+	.up		= rsk_chan_up,
+	.fail		= rsk_chan_link_failed,
+	.tx_slot	= rsk_chan_tx_slot,
+	.sent		= rsk_chan_sent,
+};
+
+/* Channels ride on links from here on: called once at module init. */
+void rsk_chan_init(void)
+{
+	rsk_link_register_chan_ops(&rsk_chan_link_ops);
+	rsk_chan_rx_init();
 }

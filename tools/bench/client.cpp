@@ -22,8 +22,7 @@ Socket Client::dial() const
 
 wire::Ack Client::start(Socket &s, const wire::Header &h) const
 {
-	auto hb = wire::encode(h);
-	s.send_all(hb.data(), hb.size());
+	wire::send(s, h);
 	wire::AckBytes ab;
 	s.recv_exact(ab.data(), ab.size(), "waiting for the server's ack");
 	wire::Ack ack = wire::decode_ack(ab);

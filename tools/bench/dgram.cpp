@@ -59,9 +59,7 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 	uint8_t count[8];
 	wire::put64(count, sent);
 	ctl.send_all(count, sizeof(count));
-	wire::ReportBytes rb;
-	ctl.recv_exact(rb.data(), rb.size(), "waiting for the server's report");
-	wire::Report r = wire::decode_report(rb);
+	wire::Report r = wire::recv_report(ctl);
 	if (r.status == wire::ReportStatus::Corrupt)
 		throw TestError(strprintf("the server received %llu datagrams that differ from what was sent",
 					  (unsigned long long)r.bad_offset));
@@ -107,7 +105,7 @@ void serve_dgram(const Session &session)
 		ack = {wire::AckStatus::OptionFailed, static_cast<uint32_t>(errno)};
 	else
 		ack.err = Address(reinterpret_cast<sockaddr *>(&ss), len).port();
-	send_ack(ctl, ack);
+	wire::send(ctl, ack);
 	if (ack.status != wire::AckStatus::Ok)
 		return;
 
@@ -148,8 +146,7 @@ void serve_dgram(const Session &session)
 	r.bytes = got;
 	r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(last - first).count();
 	r.bad_offset = bad;
-	auto b = wire::encode(r);
-	ctl.send_all(b.data(), b.size());
+	wire::send(ctl, r);
 	if (session.opt.verbose)
 		log_line(strprintf("server: %s: dgram: %llu of %llu datagrams of %u bytes, %llu bad",
 				   peer.c_str(), (unsigned long long)got,

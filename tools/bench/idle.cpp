@@ -58,13 +58,15 @@ void test_idle(const Client &cl, const IdleOptions &o)
 	conns.reserve(o.count);
 	wire::Header h;
 	h.test = wire::Test::Idle;
-	auto hb = wire::encode(h);
+	auto failed = [](uint64_t i, const TestError &e) {
+		return TestError(strprintf("connection %llu: %s", (unsigned long long)i, e.what()));
+	};
 	for (uint64_t i = 0; i < o.count; i++) {
 		try {
 			conns.push_back(cl.dial());
-			conns.back().send_all(hb.data(), hb.size());
+			wire::send(conns.back(), h);
 		} catch (const TestError &e) {
-			throw TestError(strprintf("connection %llu: %s", (unsigned long long)i, e.what()));
+			throw failed(i, e);
 		}
 	}
 	for (uint64_t i = 0; i < o.count; i++) {	/* each acked: the server holds it too */
@@ -72,7 +74,7 @@ void test_idle(const Client &cl, const IdleOptions &o)
 		try {
 			conns[i].recv_exact(ab.data(), ab.size(), "waiting for the server's ack");
 		} catch (const TestError &e) {
-			throw TestError(strprintf("connection %llu: %s", (unsigned long long)i, e.what()));
+			throw failed(i, e);
 		}
 		if (wire::decode_ack(ab).status != wire::AckStatus::Ok)
 			throw TestError(strprintf("connection %llu: the server refused it",

@@ -75,7 +75,7 @@ void serve_pingpong(const Session &session)
 	else if (h.busy_poll_us)
 		if (int err = s.try_set_option(SOL_SOCKET, SO_BUSY_POLL, h.busy_poll_us))
 			ack = {wire::AckStatus::OptionFailed, static_cast<uint32_t>(err)};
-	send_ack(s, ack);
+	wire::send(s, ack);
 	if (ack.status != wire::AckStatus::Ok)
 		return;
 

@@ -407,12 +407,6 @@ private:
 
 } /* namespace */
 
-void send_ack(Socket &s, wire::Ack ack)
-{
-	auto b = wire::encode(ack);
-	s.send_all(b.data(), b.size());
-}
-
 int run_server(const Transport &transport, const Address &addr, const ServerOptions &opt)
 {
 	return Server(transport, addr, opt).run();

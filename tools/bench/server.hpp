@@ -40,8 +40,6 @@ struct Session {
 	const std::atomic<bool> &stopping;	/* SIGTERM came */
 };
 
-void send_ack(Socket &s, wire::Ack ack);
-
 /*
  * Listens on addr and serves any number of tests, one after another or at
  * the same time, until SIGTERM or SIGINT (kExitOk; kExitFailure if waiting

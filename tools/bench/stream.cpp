@@ -67,9 +67,7 @@ void test_stream(const Client &cl, const StreamOptions &o)
 				c.sent += len;
 			}
 			c.sock.shutdown_write();
-			wire::ReportBytes rb;
-			c.sock.recv_exact(rb.data(), rb.size(), "waiting for the server's report");
-			c.report = wire::decode_report(rb);
+			c.report = wire::recv_report(c.sock);
 			c.end = Clock::now();
 		} catch (const TestError &e) {
 			abort = true;
@@ -124,7 +122,7 @@ void serve_stream(const Session &session)
 	uint64_t off = 0;
 	Clock::time_point first{};
 
-	send_ack(s, {});
+	wire::send(s, wire::Ack{});
 	for (;;) {
 		size_t n = s.recv_some(buf.data(), buf.size());
 		if (!n)
@@ -145,8 +143,7 @@ void serve_stream(const Session &session)
 	r.bytes = off;
 	r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
 	r.bad_offset = bad.value_or(0);
-	auto b = wire::encode(r);
-	s.send_all(b.data(), b.size());
+	wire::send(s, r);
 
 	if (bad)
 		log_line(strprintf("server: %s: stream: data differs from the pattern at offset %llu",

@@ -99,4 +99,29 @@ const char *test_name(Test t)
 	return "?";
 }
 
+void send(Socket &s, const Header &h)
+{
+	auto b = encode(h);
+	s.send_all(b.data(), b.size());
+}
+
+void send(Socket &s, const Ack &a)
+{
+	auto b = encode(a);
+	s.send_all(b.data(), b.size());
+}
+
+void send(Socket &s, const Report &r)
+{
+	auto b = encode(r);
+	s.send_all(b.data(), b.size());
+}
+
+Report recv_report(Socket &s)
+{
+	ReportBytes b;
+	s.recv_exact(b.data(), b.size(), "waiting for the server's report");
+	return decode_report(b);
+}
+
 } /* namespace rsk_bench::wire */

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 
+#include "net.hpp"
 #include "pattern.hpp"
 
 namespace rsk_bench {
@@ -107,6 +108,14 @@ ReportBytes encode(const Report &r);
 Report decode_report(const ReportBytes &b);	/* TestError if malformed */
 
 const char *test_name(Test t);
+
+/* A message, whole, over a blocking socket; TestError if that fails. */
+void send(Socket &s, const Header &h);
+void send(Socket &s, const Ack &a);
+void send(Socket &s, const Report &r);
+
+/* The server's report, for the client; TestError if it does not come. */
+Report recv_report(Socket &s);
 
 } /* namespace wire */
 

@@ -5,9 +5,9 @@
 
 namespace rsk_bench {
 
-Socket Client::open() const
+Socket Client::open(int type) const
 {
-	Socket s = transport.open(server);
+	Socket s = transport.open(server, type);
 	if (transport.full_api())
 		s.set_timeouts(timeout);
 	return s;
@@ -41,6 +41,13 @@ json Client::params(json extra) const
 	if (transport.is_rdma())
 		extra["af"] = transport.rdma_family();
 	return extra;
+}
+
+void Client::result(const std::string &test, json test_params, json values,
+		    const std::string &line) const
+{
+	out.result(test, transport.name(), params(std::move(test_params)), std::move(values),
+		   line);
 }
 
 } /* namespace rsk_bench */

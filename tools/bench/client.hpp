@@ -6,8 +6,11 @@
  */
 #pragma once
 
+#include <sys/socket.h>
+
 #include <exception>
 #include <latch>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -26,7 +29,7 @@ struct Client {
 	Reporter &out;
 
 	/* A socket with bounded waits, not yet connected (to set options first). */
-	Socket open() const;
+	Socket open(int type = SOCK_STREAM) const;
 
 	Socket dial() const;
 
@@ -35,6 +38,10 @@ struct Client {
 
 	/* extra, and what every result's params have: server, timeout_s, af. */
 	json params(json extra) const;
+
+	/* The test's result: its params(), values and line (output.hpp). */
+	void result(const std::string &test, json test_params, json values,
+		    const std::string &line) const;
 };
 
 /*

@@ -48,13 +48,13 @@ void test_connrate(const Client &cl, const ConnrateOptions &o)
 	double secs = seconds_between(start, *std::max_element(ends.begin(), ends.end()));
 	double rate = secs > 0 ? all.size() / secs : 0;
 	Summary r = Summary::of(std::move(all));
-	cl.out.result("connrate", cl.transport.name(),
-		      cl.params({{"count", o.count}, {"threads", o.threads}}),
-		      {{"connections", r.n}, {"seconds", secs}, {"per_s", rate},
-		       {"cycle", r.to_json()}},
-		      strprintf("connrate %s c=%llu P=%u: %.1f conn/s (cycle median %.1f us p99 %.1f us)",
-				cl.transport.name().c_str(), (unsigned long long)o.count, o.threads,
-				rate, r.median, r.p99));
+	cl.result("connrate",
+		  {{"count", o.count}, {"threads", o.threads}},
+		  {{"connections", r.n}, {"seconds", secs}, {"per_s", rate},
+		   {"cycle", r.to_json()}},
+		  strprintf("connrate %s c=%llu P=%u: %.1f conn/s (cycle median %.1f us p99 %.1f us)",
+			    cl.transport.name().c_str(), (unsigned long long)o.count, o.threads,
+			    rate, r.median, r.p99));
 }
 
 } /* namespace rsk_bench */

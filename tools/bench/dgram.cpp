@@ -33,9 +33,7 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 	uint16_t port = cl.start(ctl, h).err;
 
 	Address to = cl.server.with_port(port);
-	Socket d = cl.transport.open(to, SOCK_DGRAM);
-	if (cl.transport.full_api())
-		d.set_timeouts(cl.timeout);
+	Socket d = cl.open(SOCK_DGRAM);
 	d.connect(to);
 	std::vector<uint8_t> buf(o.size);
 	Pattern(h.seed, Verify::Full).fill_all(buf.data(), buf.size(), 0);
@@ -71,15 +69,15 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 	double loss = sent ? 100.0 * (sent - std::min(sent, r.bytes)) / sent : 0;
 	double mbs = recv_rate * o.size / 1e6;
 	std::string name = cl.transport.dgram_name();
-	cl.out.result("dgram", cl.transport.name(),
-		      cl.params({{"size", o.size}, {"seconds", o.seconds}, {"socket", name}}),
-		      {{"sent", sent}, {"send_errors", refused}, {"sent_per_s", sent_rate},
-		       {"received", r.bytes}, {"received_per_s", recv_rate},
-		       {"receive_seconds", rsecs}, {"loss_pct", loss}, {"mb_per_s", mbs}},
-		      strprintf("dgram %s s=%zu: sent %.0f/s, received %.0f/s = %.2f MB/s, %.1f%% lost (%llu of %llu)",
-				name.c_str(), o.size, sent_rate, recv_rate, mbs, loss,
-				(unsigned long long)(sent - std::min(sent, r.bytes)),
-				(unsigned long long)sent));
+	cl.result("dgram",
+		  {{"size", o.size}, {"seconds", o.seconds}, {"socket", name}},
+		  {{"sent", sent}, {"send_errors", refused}, {"sent_per_s", sent_rate},
+		   {"received", r.bytes}, {"received_per_s", recv_rate},
+		   {"receive_seconds", rsecs}, {"loss_pct", loss}, {"mb_per_s", mbs}},
+		  strprintf("dgram %s s=%zu: sent %.0f/s, received %.0f/s = %.2f MB/s, %.1f%% lost (%llu of %llu)",
+			    name.c_str(), o.size, sent_rate, recv_rate, mbs, loss,
+			    (unsigned long long)(sent - std::min(sent, r.bytes)),
+			    (unsigned long long)sent));
 }
 
 /*

@@ -103,18 +103,18 @@ void test_idle(const Client &cl, const IdleOptions &o)
 	};
 	double slab_b = per_conn(before.slab_kb, held.slab_kb);
 	double avail_b = per_conn(before.available_kb, held.available_kb);
-	cl.out.result("idle", cl.transport.name(),
-		      cl.params({{"count", o.count}, {"seconds", o.seconds}}),
-		      {{"connections", o.count}, {"open_seconds", open_secs},
-		       {"slab_kb_before", before.slab_kb}, {"slab_kb_held", held.slab_kb},
-		       {"available_kb_before", before.available_kb},
-		       {"available_kb_held", held.available_kb},
-		       {"slab_bytes_per_conn", slab_b}, {"available_bytes_per_conn", avail_b}},
-		      strprintf("idle %s c=%llu: held %llu connections for %.1f s (opened in %.2f s); client side: Slab %lld -> %lld kB (%+.0f B/conn), MemAvailable %lld -> %lld kB (%+.0f B/conn)",
-				cl.transport.name().c_str(), (unsigned long long)o.count,
-				(unsigned long long)o.count, o.seconds, open_secs, before.slab_kb,
-				held.slab_kb, slab_b, before.available_kb, held.available_kb,
-				avail_b));
+	cl.result("idle",
+		  {{"count", o.count}, {"seconds", o.seconds}},
+		  {{"connections", o.count}, {"open_seconds", open_secs},
+		   {"slab_kb_before", before.slab_kb}, {"slab_kb_held", held.slab_kb},
+		   {"available_kb_before", before.available_kb},
+		   {"available_kb_held", held.available_kb},
+		   {"slab_bytes_per_conn", slab_b}, {"available_bytes_per_conn", avail_b}},
+		  strprintf("idle %s c=%llu: held %llu connections for %.1f s (opened in %.2f s); client side: Slab %lld -> %lld kB (%+.0f B/conn), MemAvailable %lld -> %lld kB (%+.0f B/conn)",
+			    cl.transport.name().c_str(), (unsigned long long)o.count,
+			    (unsigned long long)o.count, o.seconds, open_secs, before.slab_kb,
+			    held.slab_kb, slab_b, before.available_kb, held.available_kb,
+			    avail_b));
 }
 
 } /* namespace rsk_bench */

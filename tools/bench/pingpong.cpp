@@ -53,13 +53,13 @@ void test_pingpong(const Client &cl, const PingpongOptions &o)
 	s.close();
 
 	Summary r = Summary::of(std::move(rtt));
-	cl.out.result("pingpong", cl.transport.name(),
-		      cl.params({{"size", o.size}, {"iterations", o.iterations},
-				 {"warmup", o.warmup}, {"busy_poll_us", o.busy_poll}}),
-		      {{"rtt", r.to_json()}},
-		      strprintf("pingpong %s s=%zu busy_poll=%d: rtt median %.2f us p99 %.2f us p99.9 %.2f us mean %.2f us (%llu iterations)",
-				cl.transport.name().c_str(), o.size, o.busy_poll, r.median, r.p99,
-				r.p999, r.mean, (unsigned long long)o.iterations));
+	cl.result("pingpong",
+		  {{"size", o.size}, {"iterations", o.iterations},
+		   {"warmup", o.warmup}, {"busy_poll_us", o.busy_poll}},
+		  {{"rtt", r.to_json()}},
+		  strprintf("pingpong %s s=%zu busy_poll=%d: rtt median %.2f us p99 %.2f us p99.9 %.2f us mean %.2f us (%llu iterations)",
+			    cl.transport.name().c_str(), o.size, o.busy_poll, r.median, r.p99,
+			    r.p999, r.mean, (unsigned long long)o.iterations));
 }
 
 /* Echoes msg_size-byte messages until the client closes. */

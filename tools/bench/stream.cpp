@@ -101,12 +101,12 @@ void test_stream(const Client &cl, const StreamOptions &o)
 		params["bytes"] = o.bytes;
 	else
 		params["seconds"] = o.seconds;
-	cl.out.result("stream", cl.transport.name(), cl.params(params),
-		      {{"bytes", total}, {"seconds", secs}, {"mib_per_s", mibs},
-		       {"gbit_per_s", gbits}, {"per_connection", per_conn}},
-		      strprintf("stream %s w=%zu n=%u: %.1f MiB/s %.2f Gbit/s (%.1f MiB in %.2f s)",
-				cl.transport.name().c_str(), o.write_size, o.conns, mibs, gbits,
-				total / double(1 << 20), secs));
+	cl.result("stream", params,
+		  {{"bytes", total}, {"seconds", secs}, {"mib_per_s", mibs},
+		   {"gbit_per_s", gbits}, {"per_connection", per_conn}},
+		  strprintf("stream %s w=%zu n=%u: %.1f MiB/s %.2f Gbit/s (%.1f MiB in %.2f s)",
+			    cl.transport.name().c_str(), o.write_size, o.conns, mibs, gbits,
+			    total / double(1 << 20), secs));
 }
 
 /* Reads to the end of the stream, checking the pattern; reports the count. */

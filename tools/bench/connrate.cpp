@@ -46,7 +46,7 @@ void test_connrate(const Client &cl, const ConnrateOptions &o)
 	for (auto &v : lat)
 		all.insert(all.end(), v.begin(), v.end());
 	double secs = seconds_between(start, *std::max_element(ends.begin(), ends.end()));
-	double rate = secs > 0 ? all.size() / secs : 0;
+	double rate = per_second(all.size(), secs);
 	Summary r = Summary::of(std::move(all));
 	cl.result("connrate",
 		  {{"count", o.count}, {"threads", o.threads}},

@@ -38,8 +38,7 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 	std::vector<uint8_t> buf(o.size);
 	Pattern(h.seed, Verify::Full).fill_all(buf.data(), buf.size(), 0);
 	uint64_t sent = 0, refused = 0;
-	auto duration = std::chrono::duration_cast<Clock::duration>(
-		std::chrono::duration<double>(o.seconds));
+	Clock::duration duration = from_seconds(o.seconds);
 	Clock::time_point start = Clock::now(), end;
 	while ((end = Clock::now()) - start < duration) {
 		wire::put64(&buf[0], sent);
@@ -64,8 +63,8 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 
 	double secs = seconds_between(start, end);
 	double rsecs = r.elapsed_ns / 1e9;
-	double sent_rate = secs > 0 ? sent / secs : 0;
-	double recv_rate = rsecs > 0 ? r.bytes / rsecs : 0;
+	double sent_rate = per_second(sent, secs);
+	double recv_rate = per_second(r.bytes, rsecs);
 	double loss = sent ? 100.0 * (sent - std::min(sent, r.bytes)) / sent : 0;
 	double mbs = recv_rate * o.size / 1e6;
 	std::string name = cl.transport.dgram_name();
@@ -142,7 +141,7 @@ void serve_dgram(const Session &session)
 	wire::Report r;
 	r.status = bad ? wire::ReportStatus::Corrupt : wire::ReportStatus::Ok;
 	r.bytes = got;
-	r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(last - first).count();
+	r.elapsed_ns = to_ns(last - first);
 	r.bad_offset = bad;
 	wire::send(ctl, r);
 	if (session.opt.verbose)

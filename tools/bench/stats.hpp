@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "output.hpp"
@@ -25,6 +26,23 @@ inline double seconds_between(Clock::time_point a, Clock::time_point b)
 inline double to_us(Clock::duration d)
 {
 	return std::chrono::duration<double, std::micro>(d).count();
+}
+
+inline uint64_t to_ns(Clock::duration d)
+{
+	return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+/* -t SECONDS as the clock's duration */
+inline Clock::duration from_seconds(double s)
+{
+	return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+/* A count over a time as a rate; 0 if no time passed. */
+inline double per_second(double count, double secs)
+{
+	return secs > 0 ? count / secs : 0;
 }
 
 /* Latency distribution, in microseconds. */

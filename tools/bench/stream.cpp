@@ -43,8 +43,7 @@ void test_stream(const Client &cl, const StreamOptions &o)
 	}
 
 	std::atomic<bool> abort{false};
-	auto duration = std::chrono::duration_cast<Clock::duration>(
-		std::chrono::duration<double>(o.seconds));
+	Clock::duration duration = from_seconds(o.seconds);
 	Clock::time_point start = run_threads(o.conns, [&](unsigned i, Clock::time_point t0) {
 		Conn &c = conns[i];
 		Clock::time_point deadline = t0 + duration;
@@ -92,8 +91,8 @@ void test_stream(const Client &cl, const StreamOptions &o)
 				    {"server_seconds", c.report.elapsed_ns / 1e9}});
 	}
 	double secs = seconds_between(start, end);
-	double mibs = secs > 0 ? total / secs / (1 << 20) : 0;
-	double gbits = secs > 0 ? total * 8 / secs / 1e9 : 0;
+	double mibs = per_second(total, secs) / (1 << 20);
+	double gbits = per_second(total * 8, secs) / 1e9;
 
 	json params = {{"write_size", o.write_size}, {"connections", o.conns},
 		       {"verify", verify_name(o.verify)}};
@@ -141,7 +140,7 @@ void serve_stream(const Session &session)
 	wire::Report r;
 	r.status = bad ? wire::ReportStatus::Corrupt : wire::ReportStatus::Ok;
 	r.bytes = off;
-	r.elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+	r.elapsed_ns = to_ns(elapsed);
 	r.bad_offset = bad.value_or(0);
 	wire::send(s, r);
 

@@ -17,6 +17,22 @@
 
 namespace rsk_bench {
 
+namespace {
+
+/* A datagram's first kDgramStamp bytes: its sequence number n, then n ^ seed. */
+void stamp(uint8_t *buf, uint64_t seed, uint64_t n)
+{
+	wire::put64(&buf[0], n);
+	wire::put64(&buf[8], seed ^ n);
+}
+
+bool stamp_ok(const uint8_t *buf, uint64_t seed)
+{
+	return wire::get64(&buf[8]) == (seed ^ wire::get64(&buf[0]));
+}
+
+} /* namespace */
+
 /*
  * Datagrams of -s bytes sent as fast as send() takes them for -t seconds
  * to a socket the server reads as fast as it can: the rate sent, the rate
@@ -41,8 +57,7 @@ void test_dgram(const Client &cl, const DgramOptions &o)
 	Clock::duration duration = from_seconds(o.seconds);
 	Clock::time_point start = Clock::now(), end;
 	while ((end = Clock::now()) - start < duration) {
-		wire::put64(&buf[0], sent);
-		wire::put64(&buf[8], h.seed ^ sent);
+		stamp(buf.data(), h.seed, sent);
 		if (::send(d.fd(), buf.data(), buf.size(), 0) == (ssize_t)buf.size()) {
 			sent++;
 			continue;
@@ -132,8 +147,7 @@ void serve_dgram(const Session &session)
 			last = Clock::now();
 			if (!got++)
 				first = last;
-			if (r != (ssize_t)h.msg_size ||
-			    wire::get64(&buf[8]) != (h.seed ^ wire::get64(&buf[0])))
+			if (r != (ssize_t)h.msg_size || !stamp_ok(buf.data(), h.seed))
 				bad++;
 			quiet_until = last + 300ms;
 		}

@@ -40,8 +40,6 @@ namespace {
 constexpr uint16_t kDefaultPort = 5301;
 constexpr size_t kMaxWrite = 64 << 20;		// stream -w
 
-/* ------------------------------------------------------------ command line */
-
 /* smc-ueid and smc-lgr: SMC's generic netlink family (smc_nl.cpp). */
 int smc_command(CLI::App *ueid, CLI::App *add, CLI::App *del, CLI::App *flush,
 		const std::string &eid)
@@ -108,10 +106,9 @@ int main(int argc, char **argv)
 
 	CommonArgs common;
 	ServerOptions sopt;
-	uint64_t corrupt_every = 0;
 	auto *server = app.add_subcommand("server", "serve tests until SIGTERM; prints 'rsk_bench ready' once listening");
 	add_common(server, common, "address to listen on");
-	server->add_option("--corrupt-every", corrupt_every,
+	server->add_option("--corrupt-every", sopt.corrupt_every,
 			   "debug: flip the byte at every N-th offset of each stream and pingpong echo")
 		->transform(CLI::AsSizeValue(false))->check(CLI::PositiveNumber);
 	server->add_flag("-v,--verbose", sopt.verbose, "log each stream and pingpong session");
@@ -202,7 +199,6 @@ int main(int argc, char **argv)
 
 		if (server->parsed()) {
 			sopt.timeout = timeout;
-			sopt.corrupt_every = corrupt_every;
 			return run_server(transport, addr, sopt);
 		}
 

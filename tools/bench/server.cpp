@@ -26,6 +26,7 @@
 namespace rsk_bench {
 
 namespace {
+
 /*
  * What the server's reactor waits on: epoll, or poll(2) over the same set
  * for rsockets, whose preload library has no epoll but turns poll() into
@@ -86,8 +87,9 @@ private:
 };
 
 /*
- * Threads that each serve one stream, pingpong or dgram connection.  stop_all()
- * shuts their sockets down (so blocked reads return) and joins them.
+ * Threads that each serve one stream, pingpong or dgram connection.
+ * stop_all() shuts their sockets down (so blocked reads return) and joins
+ * them.
  */
 class Workers {
 public:
@@ -155,7 +157,8 @@ private:
  * One thread (run()) accepts, reads each connection's header without
  * blocking and answers connrate and idle connections itself, keeping them
  * ("parked") until the client closes.  Stream, pingpong and dgram
- * connections go to a thread each, which blocks with timeouts.  SIGTERM or SIGINT stops it.
+ * connections go to a thread each, which blocks with timeouts (serve(),
+ * then the test's serve_*()).  SIGTERM or SIGINT stops it.
  */
 class Server {
 public:

@@ -37,7 +37,7 @@ struct Session {
 	const Transport &transport;
 	const Address &addr;			/* where the server listens */
 	const ServerOptions &opt;
-	const std::atomic<bool> &stopping;	/* SIGTERM came */
+	const std::atomic<bool> &stopping;	/* SIGTERM or SIGINT came */
 };
 
 /*

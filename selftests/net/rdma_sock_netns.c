@@ -22,7 +22,6 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 /* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
 #pragma GCC diagnostic ignored "-Wclobbered"

@@ -51,7 +51,6 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 /*
  * gcc inlines the bigger test bodies into the harness's wrapper and then
@@ -61,7 +60,7 @@
  */
 #pragma GCC diagnostic ignored "-Wclobbered"
 
-/* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_stream_util.h. */
+/* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_selftest.h. */
 #define TIMEO_MS	10000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		5000	/* waiting for something that must happen */
 
@@ -82,8 +81,8 @@ struct ctx {
 
 /*
  * Time, the data pattern and CRC32, addresses, socket basics and the
- * bulk-transfer threads (struct xfer) are in rsk_stream_util.h, shared
- * with the two-host tests.
+ * bulk-transfer threads (struct xfer) are in the helper library
+ * (rsk_selftest.h), shared with the other tests.
  */
 
 /* ---- addresses and sockets of the context ---- */

@@ -37,7 +37,6 @@
 #include <sys/wait.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 #define CONNECT_MS	10000
 #define STREAMING	(4 * MiB)

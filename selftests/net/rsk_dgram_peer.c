@@ -47,7 +47,6 @@
 #include <sys/socket.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 #define MAX_DGRAM	65536
 

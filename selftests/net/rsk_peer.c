@@ -30,7 +30,7 @@
  *             closes.
  *  +2 source  reads N (8 bytes) and a stream number S (4 bytes), then
  *             sends bytes [0, N) of the pattern stream seed_of(S) (see
- *             rsk_stream_util.h) in writes of random sizes 1 B..1 MiB,
+ *             rsk_selftest.h) in writes of random sizes 1 B..1 MiB,
  *             then shutdown(SHUT_WR), waits for the client's EOF, closes.
  *  +3 hold    accepts and never reads, until the client goes away (EOF,
  *             reset) or the drain service takes the connection over.
@@ -69,7 +69,6 @@
 #include <sys/wait.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 enum {
 	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,

@@ -1,45 +1,141 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+// SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers shared by the stream selftests and their helper programs
- * (rdma_sock_stream, rdma_sock_pair, rsk_peer, rsk_death): time, a data
- * pattern any offset of which can be checked, CRC32, addresses, socket
- * basics and threads that move and check bulk data.  Nothing here uses
- * the kselftest harness but the EXPECT_XFER_OK and XFER_START macros,
- * which expand in a test.
- *
- * The pattern is the contract between the client tests and rsk_peer:
- * stream n (a 32-bit number sent on the wire) is seed_of(n), and byte k
- * of it is pattern(..., seed_of(n), k).
+ * The helper library of the rdmasock selftests: see rsk_selftest.h.
  */
-#ifndef RSK_STREAM_UTIL_H
-#define RSK_STREAM_UTIL_H
+#include <sys/wait.h>
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
+#include "rsk_selftest.h"
 
-#define SA(ss)		((struct sockaddr *)(ss))
-#define KiB		1024ULL
-#define MiB		(1024ULL * 1024)
+/* ---- the module and the test bed ---- */
 
-#define QUIET_MS	200	/* watching for something that must not happen */
-#define CHUNK		(64 * 1024)
+/* The family the loaded module registered; the default if it is not loaded. */
+int rsk_family(void)
+{
+	FILE *f = fopen(RDMA_SOCK_FAMILY_PATH, "r");
+	int family = AF_RDMA_STREAM;
+
+	if (f) {
+		if (fscanf(f, "%d", &family) != 1)
+			family = -1;
+		fclose(f);
+	}
+	return family;
+}
+
+int rsk_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/" RDMA_SOCK_MODULE_NAME, &st) == 0;
+}
+
+/* delete_module(2); returns 0 or -errno. */
+int rsk_module_unload(void)
+{
+	if (syscall(SYS_delete_module, RDMA_SOCK_MODULE_NAME, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/* One value from a file of "name value" lines, or -1. */
+long rsk_counter_in(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "r");
+	char key[64];
+	long val, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			found = val;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* One module-wide counter from <debugfs>/rdma_sock/objects, or -1. */
+long rsk_counter(const char *name)
+{
+	return rsk_counter_in(RSK_DEBUGFS "/objects", name);
+}
+
+/* Whether <debugfs>/rdma_sock/devices lists a device of that name. */
+int rsk_device_bound(const char *ibdev)
+{
+	FILE *f = fopen(RSK_DEBUGFS "/devices", "r");
+	char line[256];
+	size_t n = strlen(ibdev);
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, ibdev, n) && line[n] == ' ')
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* Run a shell command quietly; its exit status, or -1. */
+int rsk_run(const char *fmt, const char *arg)
+{
+	char cmd[512];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* An environment variable, or def when it is unset or empty. */
+const char *rsk_env(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+/*
+ * The most links (RC connections between two modules) rdma_sock may hold
+ * towards one peer address while sockets to it are open: one.  A host
+ * connecting to an address of its own may hold two, one opened by each
+ * side; to_self says the test does that.
+ */
+long rsk_links_max(int to_self)
+{
+	return to_self ? 2 : 1;
+}
+
+/*
+ * Links to one peer address that are not dead, from <debugfs>/rdma_sock/
+ * links ("link ID active|passive peer ADDR state STATE ..."); -1 if the
+ * file cannot be read.  Links to other addresses (IPv4 and IPv6 of the
+ * same host are two) do not count.
+ */
+long rsk_links_to(const char *peer)
+{
+	FILE *f = fopen(RSK_DEBUGFS "/links", "r");
+	char addr[64], state[32];
+	char line[256];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "link %*u %*s peer %63s state %31s",
+			   addr, state) == 2 &&
+		    !strcmp(addr, peer) && strcmp(state, "dead"))
+			n++;
+	fclose(f);
+	return n;
+}
 
 /* ---- time ---- */
 
-static inline double now_ms(void)
+double now_ms(void)
 {
 	struct timespec ts;
 
@@ -47,7 +143,7 @@ static inline double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static inline void sleep_ms(int ms)
+void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -59,7 +155,7 @@ static inline void sleep_ms(int ms)
 
 static uint32_t crc_tab[8][256];
 
-static inline void crc32_init(void)
+void crc32_init(void)
 {
 	uint32_t c;
 	int i, j;
@@ -77,7 +173,7 @@ static inline void crc32_init(void)
 }
 
 /* zlib's crc32(): start from 0, feed it the bytes in any number of calls. */
-static inline uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
+uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint32_t c = ~crc, a, b;
@@ -99,7 +195,7 @@ static inline uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
 	return ~c;
 }
 
-static inline uint64_t mix64(uint64_t x)
+static uint64_t mix64(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -108,13 +204,13 @@ static inline uint64_t mix64(uint64_t x)
 }
 
 /* Stream seed for stream number n: far apart for different n. */
-static inline uint64_t seed_of(unsigned int n)
+uint64_t seed_of(unsigned int n)
 {
 	return mix64(0x5eed0000ULL + n);
 }
 
 /* Bytes [off, off + len) of the stream with that seed. */
-static inline void pattern(void *buf, size_t len, uint64_t seed, uint64_t off)
+void pattern(void *buf, size_t len, uint64_t seed, uint64_t off)
 {
 	uint8_t *p = buf;
 	uint64_t w;
@@ -135,8 +231,8 @@ static inline void pattern(void *buf, size_t len, uint64_t seed, uint64_t off)
 }
 
 /* -1 if buf holds bytes [off, off + len) of the stream, else the first bad offset. */
-static inline int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
-			   uint64_t off, void *scratch)
+int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
+		    uint64_t off, void *scratch)
 {
 	const uint8_t *p = buf, *q = scratch;
 	size_t i;
@@ -149,7 +245,7 @@ static inline int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
 	return off + i;
 }
 
-static inline uint32_t xorshift32(uint32_t *s)
+uint32_t xorshift32(uint32_t *s)
 {
 	uint32_t x = *s;
 
@@ -161,14 +257,14 @@ static inline uint32_t xorshift32(uint32_t *s)
 
 /* ---- addresses ---- */
 
-static inline uint16_t port_of(const struct sockaddr_storage *ss)
+uint16_t port_of(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET6)
 		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 }
 
-static inline void set_port(struct sockaddr_storage *ss, uint16_t port)
+void set_port(struct sockaddr_storage *ss, uint16_t port)
 {
 	if (ss->ss_family == AF_INET6)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
@@ -177,8 +273,8 @@ static inline void set_port(struct sockaddr_storage *ss, uint16_t port)
 }
 
 /* Same family, address and port. */
-static inline bool addr_eq(const struct sockaddr_storage *a,
-		    const struct sockaddr_storage *b)
+bool addr_eq(const struct sockaddr_storage *a,
+	     const struct sockaddr_storage *b)
 {
 	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
 	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
@@ -192,7 +288,7 @@ static inline bool addr_eq(const struct sockaddr_storage *a,
 	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 }
 
-static inline const char *addr_str(const struct sockaddr_storage *ss)
+const char *addr_str(const struct sockaddr_storage *ss)
 {
 	static char buf[4][INET6_ADDRSTRLEN + 16];
 	static int n;
@@ -213,19 +309,19 @@ static inline const char *addr_str(const struct sockaddr_storage *ss)
 
 /* ---- sockets ---- */
 
-static inline int set_timeo(int fd, int opt, int ms)
+int set_timeo(int fd, int opt, int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-static inline int set_int(int fd, int level, int opt, int val)
+int set_int(int fd, int level, int opt, int val)
 {
 	return setsockopt(fd, level, opt, &val, sizeof(val));
 }
 
-static inline int get_int(int fd, int level, int opt)
+int get_int(int fd, int level, int opt)
 {
 	socklen_t len = sizeof(int);
 	int val = -12345;
@@ -235,19 +331,19 @@ static inline int get_int(int fd, int level, int opt)
 	return val;
 }
 
-static inline int so_error(int fd)
+int so_error(int fd)
 {
 	return get_int(fd, SOL_SOCKET, SO_ERROR);
 }
 
-static inline int set_nonblock(int fd, bool on)
+int set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);
 
 	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
-static inline ssize_t send_all(int fd, const void *buf, size_t len, int flags)
+ssize_t send_all(int fd, const void *buf, size_t len, int flags)
 {
 	size_t done = 0;
 	ssize_t n;
@@ -265,7 +361,7 @@ static inline ssize_t send_all(int fd, const void *buf, size_t len, int flags)
 }
 
 /* Reads exactly len bytes unless EOF or an error comes first. */
-static inline ssize_t recv_all(int fd, void *buf, size_t len)
+ssize_t recv_all(int fd, void *buf, size_t len)
 {
 	size_t done = 0;
 	ssize_t n;
@@ -284,7 +380,7 @@ static inline ssize_t recv_all(int fd, void *buf, size_t len)
 }
 
 /* poll() one fd: revents, 0 on timeout, -1 on error. */
-static inline int poll1(int fd, short events, int ms)
+int poll1(int fd, short events, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	int ret = poll(&pfd, 1, ms);
@@ -297,7 +393,7 @@ static inline int poll1(int fd, short events, int ms)
  * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
  * that seed from *off on; *off advances.  0, or an errno.
  */
-static inline int fill(int fd, uint64_t seed, uint64_t *off)
+int fill(int fd, uint64_t seed, uint64_t *off)
 {
 	double end = now_ms() + 20000;
 	static char buf[CHUNK];
@@ -328,38 +424,13 @@ static inline int fill(int fd, uint64_t seed, uint64_t *off)
 
 /* ---- threads: bulk transfers ---- */
 
-enum xfer_end { XF_KEEP, XF_SHUT_WR, XF_CLOSE, XF_EOF };
-
-struct xfer {
-	/* in */
-	const char *name;
-	int fd;
-	uint64_t len;		/* bytes to move */
-	uint64_t off;		/* of the stream, where to start */
-	uint64_t seed;		/* of the stream */
-	size_t max_chunk;	/* sizes are random in 1..max_chunk */
-	uint32_t rnd;		/* their PRNG state, not 0 */
-	int slow_start;		/* reader: naps, then this many small reads */
-	bool nonblock;		/* writer: MSG_DONTWAIT, poll when full */
-	enum xfer_end end;	/* writer: after the last byte; reader: EOF */
-	/* out */
-	uint64_t done;		/* progress, read with __atomic_load_n */
-	uint32_t crc;
-	int err;		/* errno of what failed, or 0 */
-	const char *what;	/* what failed */
-	int64_t bad;		/* reader: first wrong byte, or -1 */
-	unsigned long eagain;	/* writer: times the socket was full */
-	double ms;
-	pthread_t th;
-};
-
-static inline void xfer_fail(struct xfer *x, const char *what, int err)
+static void xfer_fail(struct xfer *x, const char *what, int err)
 {
 	x->what = what;
 	x->err = err;
 }
 
-static inline void *xfer_writer(void *arg)
+static void *xfer_writer(void *arg)
 {
 	struct xfer *x = arg;
 	uint8_t *buf = malloc(x->max_chunk);
@@ -410,7 +481,7 @@ static inline void *xfer_writer(void *arg)
 	return NULL;
 }
 
-static inline void *xfer_reader(void *arg)
+static void *xfer_reader(void *arg)
 {
 	struct xfer *x = arg;
 	uint8_t *buf = malloc(x->max_chunk), *scratch = malloc(x->max_chunk);
@@ -463,7 +534,7 @@ out:
 	return NULL;
 }
 
-static inline int xfer_start(struct xfer *x, bool writer)
+int xfer_start(struct xfer *x, bool writer)
 {
 	if (!x->rnd)
 		x->rnd = 0x9e3779b9 ^ (uint32_t)x->seed;
@@ -473,28 +544,12 @@ static inline int xfer_start(struct xfer *x, bool writer)
 	return pthread_create(&x->th, NULL, writer ? xfer_writer : xfer_reader, x);
 }
 
-static inline uint64_t xfer_done(struct xfer *x)
+uint64_t xfer_done(struct xfer *x)
 {
 	return __atomic_load_n(&x->done, __ATOMIC_SEQ_CST);
 }
 
-#define XFER_START(x, writer)						\
-	ASSERT_EQ(0, xfer_start(x, writer))
-
-#define EXPECT_XFER_OK(x) do {						\
-	pthread_join((x)->th, NULL);					\
-	EXPECT_EQ(0, (x)->err)						\
-		TH_LOG("%s: %s: %s after %llu of %llu bytes", (x)->name,\
-		       (x)->what, strerror((x)->err),			\
-		       (unsigned long long)(x)->done,			\
-		       (unsigned long long)(x)->len);			\
-	EXPECT_EQ((x)->len, (x)->done) TH_LOG("%s", (x)->name);	\
-	EXPECT_EQ(-1, (x)->bad)						\
-		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
-		       (long long)(x)->bad);				\
-} while (0)
-
-static inline double mibps(uint64_t bytes, double ms)
+double mibps(uint64_t bytes, double ms)
 {
 	return ms > 0 ? bytes / (double)MiB / (ms / 1000) : 0;
 }
@@ -502,7 +557,7 @@ static inline double mibps(uint64_t bytes, double ms)
 /* ---- helpers of the two-host tests ---- */
 
 /* CRC32 of bytes [off, off + len) of the stream with that seed. */
-static inline uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
+uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
 {
 	uint8_t buf[4096];
 	uint32_t crc = 0;
@@ -518,7 +573,7 @@ static inline uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
 	return crc;
 }
 
-static inline void put_be64(uint8_t *p, uint64_t v)
+void put_be64(uint8_t *p, uint64_t v)
 {
 	int i;
 
@@ -526,7 +581,7 @@ static inline void put_be64(uint8_t *p, uint64_t v)
 		p[i] = v;
 }
 
-static inline uint64_t get_be64(const uint8_t *p)
+uint64_t get_be64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
@@ -536,7 +591,7 @@ static inline uint64_t get_be64(const uint8_t *p)
 	return v;
 }
 
-static inline void put_be32(uint8_t *p, uint32_t v)
+void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = v >> 24;
 	p[1] = v >> 16;
@@ -544,7 +599,7 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[3] = v;
 }
 
-static inline uint32_t get_be32(const uint8_t *p)
+uint32_t get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
@@ -553,8 +608,8 @@ static inline uint32_t get_be32(const uint8_t *p)
  * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
  * sockaddr_in6; its length, or 0 if the text is no address.
  */
-static inline socklen_t addr_parse(const char *text, uint16_t port,
-				   struct sockaddr_storage *ss)
+socklen_t addr_parse(const char *text, uint16_t port,
+		     struct sockaddr_storage *ss)
 {
 	struct sockaddr_in6 *sin6 = (void *)ss;
 	struct sockaddr_in *sin = (void *)ss;
@@ -575,7 +630,7 @@ static inline socklen_t addr_parse(const char *text, uint16_t port,
 }
 
 /* The name of an errno value ("ECONNRESET"), or its number. */
-static inline const char *errno_name(int err)
+const char *errno_name(int err)
 {
 	static __thread char buf[16];
 	const char *s = strerrorname_np(err);
@@ -585,5 +640,3 @@ static inline const char *errno_name(int err)
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
 }
-
-#endif /* RSK_STREAM_UTIL_H */

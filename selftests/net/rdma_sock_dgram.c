@@ -89,14 +89,7 @@ FIXTURE_TEARDOWN(dg)
 
 static int dsock(const FIXTURE_DATA(dg) *self)
 {
-	int fd = socket(self->domain, SOCK_DGRAM, 0);
-
-	if (fd >= 0 && (set_timeo(fd, SO_RCVTIMEO, 10000) ||
-			set_timeo(fd, SO_SNDTIMEO, 10000))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return socket_bounded(self->domain, SOCK_DGRAM, 10000);
 }
 
 /* bind() and getsockname(): explicit port, port 0, and the name shown. */

@@ -116,14 +116,12 @@ static void ask_ok(struct __test_metadata *_metadata, int ctl,
 static int dsock(const FIXTURE_DATA(dp) *self, uint16_t port)
 {
 	struct sockaddr_in sin = self->local;
-	int fd = socket(self->domain, SOCK_DGRAM, 0);
+	int fd = socket_bounded(self->domain, SOCK_DGRAM, 10000);
 
 	sin.sin_port = htons(port);
 	if (fd < 0)
 		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, 10000) ||
-	    set_timeo(fd, SO_SNDTIMEO, 10000) ||
-	    bind(fd, SA(&sin), sizeof(sin))) {
+	if (bind(fd, SA(&sin), sizeof(sin))) {
 		close(fd);
 		return -1;
 	}

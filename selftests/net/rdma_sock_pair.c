@@ -78,16 +78,7 @@ static struct sockaddr_storage svc_addr(const struct ctx *c, int svc)
 /* A stream socket of the variant, every blocking call on it bounded. */
 static int sock_new(const struct ctx *c, int flags)
 {
-	int fd = socket(c->domain, SOCK_STREAM | flags, 0);
-
-	if (fd < 0)
-		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, TIMEO_MS) ||
-	    set_timeo(fd, SO_SNDTIMEO, TIMEO_MS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return socket_bounded(c->domain, SOCK_STREAM | flags, TIMEO_MS);
 }
 
 /*

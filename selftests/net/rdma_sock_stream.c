@@ -116,22 +116,8 @@ static int make_addr(const struct ctx *c, const char *text,
 }
 
 /* A stream socket of the variant, every blocking call on it bounded. */
-static int sock_new(const struct ctx *c)
-{
-	int fd = socket(c->domain, SOCK_STREAM, 0);
-
-	if (fd < 0)
-		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, TIMEO_MS) ||
-	    set_timeo(fd, SO_SNDTIMEO, TIMEO_MS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 #define SOCK_NEW(c) ({							\
-	int __fd = sock_new(c);						\
+	int __fd = socket_bounded((c)->domain, SOCK_STREAM, TIMEO_MS);	\
 	ASSERT_LE(0, __fd) TH_LOG("socket(%d): %s", (c)->domain,	\
 				  strerror(errno));			\
 	__fd;								\

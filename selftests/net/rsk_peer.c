@@ -171,12 +171,6 @@ static void conn_err(struct conn *c, const char *what, int err)
 	       err ? strerror(err) : "EOF too early");
 }
 
-static void set_timeos(int fd, int seconds)
-{
-	set_timeo(fd, SO_RCVTIMEO, seconds * 1000);
-	set_timeo(fd, SO_SNDTIMEO, seconds * 1000);
-}
-
 /* Reads and drops until EOF or an error (SO_RCVTIMEO bounds it). */
 static void await_eof(int fd)
 {
@@ -407,7 +401,7 @@ static void svc_drain(struct conn *c)
 		close(hfd);
 		return;
 	}
-	set_timeos(hfd, IO_TIMEO_S);
+	set_timeos(hfd, IO_TIMEO_S * 1000);
 	err = read_to_eof(hfd, buf, BUF_SIZE, &count, &crc);
 	free(buf);
 	close(hfd);
@@ -519,8 +513,9 @@ static void *accept_thread(void *arg)
 		if (verbose)
 			logmsg("%s: %s accepted", svc_name[l->svc], c->name);
 		if (l->svc != SVC_HOLD)
-			set_timeos(fd, l->svc == SVC_DRAIN || l->svc == SVC_RESET ?
-				   CTL_TIMEO_S : IO_TIMEO_S);
+			set_timeos(fd, 1000 * (l->svc == SVC_DRAIN ||
+					       l->svc == SVC_RESET ?
+					       CTL_TIMEO_S : IO_TIMEO_S));
 		err = pthread_create(&th, &thread_attr, conn_thread, c);
 		if (err) {
 			logmsg("%s: %s: pthread_create: %s", svc_name[l->svc],

@@ -316,6 +316,26 @@ int set_timeo(int fd, int opt, int ms)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
+int set_timeos(int fd, int ms)
+{
+	if (set_timeo(fd, SO_RCVTIMEO, ms) || set_timeo(fd, SO_SNDTIMEO, ms))
+		return -1;
+	return 0;
+}
+
+int socket_bounded(int domain, int type, int ms)
+{
+	int fd = socket(domain, type, 0);
+
+	if (fd < 0)
+		return -1;
+	if (set_timeos(fd, ms)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int set_int(int fd, int level, int opt, int val)
 {
 	return setsockopt(fd, level, opt, &val, sizeof(val));

@@ -124,6 +124,13 @@ const char *errno_name(int err);
 /* ---- sockets ---- */
 
 int set_timeo(int fd, int opt, int ms);
+/* SO_RCVTIMEO, then SO_SNDTIMEO: 0, or -1 with errno. */
+int set_timeos(int fd, int ms);
+/*
+ * socket(domain, type, 0) with set_timeos(ms), so that every blocking
+ * call on it is bounded: the socket, or -1 with errno.
+ */
+int socket_bounded(int domain, int type, int ms);
 int set_int(int fd, int level, int opt, int val);
 /* An int option's value, or -12345 if it cannot be read. */
 int get_int(int fd, int level, int opt);

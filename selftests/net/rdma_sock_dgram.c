@@ -69,8 +69,8 @@ FIXTURE_SETUP(dg)
 {
 	self->rdma = variant->rdma;
 	self->v6 = variant->v6;
-	self->domain = variant->rdma ? rsk_family() :
-				       (variant->v6 ? AF_INET6 : AF_INET);
+	self->domain = rsk_domain(variant->rdma,
+				  variant->v6 ? AF_INET6 : AF_INET);
 	self->alen = variant->v6 ? sizeof(struct sockaddr_in6) :
 				   sizeof(struct sockaddr_in);
 	ASSERT_EQ(0, v4_addr(self->v6, rsk_env("RSK_ADDR", "127.0.0.1"),
@@ -841,7 +841,7 @@ FIXTURE_VARIANT_ADD(dg6, rdma6n) { .rdma = true };
 
 FIXTURE_SETUP(dg6)
 {
-	self->domain = variant->rdma ? rsk_family() : AF_INET6;
+	self->domain = rsk_domain(variant->rdma, AF_INET6);
 }
 
 FIXTURE_TEARDOWN(dg6)

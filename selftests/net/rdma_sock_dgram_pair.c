@@ -50,7 +50,7 @@ FIXTURE_SETUP(dp)
 {
 	struct sockaddr_in ctl = { .sin_family = AF_INET };
 
-	self->domain = variant->rdma ? rsk_family() : AF_INET;
+	self->domain = rsk_domain(variant->rdma, AF_INET);
 	self->fam = variant->rdma ? "rdma" : "udp";
 	self->base = atoi(rsk_env("RSK_DGRAM_PORT", "7100"));
 	self->peer.sin_family = AF_INET;

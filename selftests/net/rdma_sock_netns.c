@@ -457,8 +457,8 @@ TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
 	ASSERT_EQ(0, await_cm_listener(udaddy, "udaddy", UDADDY_PORT))
 		TH_LOG("udaddy never listened on %d", UDADDY_PORT);
 
-	a = socket(rsk_family(), SOCK_DGRAM, 0);
-	b = socket(rsk_family(), SOCK_DGRAM, 0);
+	a = rsk_socket(SOCK_DGRAM);
+	b = rsk_socket(SOCK_DGRAM);
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
 	len = addr_parse(addr, 0, &ss);

@@ -230,7 +230,7 @@ FIXTURE_SETUP(pair)
 	ASSERT_TRUE(!*end && base > 0 && base <= 65535 - PORT_NOBODY)
 		TH_LOG("RSK_PEER_PORT=%s", port);
 	c->base = base;
-	c->domain = c->rdma ? rsk_family() : c->peer.ss_family;
+	c->domain = rsk_domain(c->rdma, c->peer.ss_family);
 	c->div = 1;
 	if (!strcmp(scale, "small"))
 		c->div = 16;

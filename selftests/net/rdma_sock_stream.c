@@ -348,7 +348,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	c->peer_text = peer;
 	c->family = v6 ? AF_INET6 : AF_INET;
 	c->alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	c->domain = rdma ? rsk_family() : c->family;
+	c->domain = rsk_domain(rdma, c->family);
 	ASSERT_EQ(0, make_addr(c, peer, &c->srv))
 		TH_LOG("peer address %s does not parse", peer);
 	ASSERT_EQ(0, make_addr(c, addr, &c->cli))

@@ -142,11 +142,7 @@ int main(int argc, char **argv)
 		say("-a %s: no IPv4 or IPv6 address", addr);
 		return 2;
 	}
-	if (!strcmp(fam, "tcp"))
-		domain = to.ss_family;
-	else if (!strcmp(fam, "rdma"))
-		domain = rsk_family();
-	else
+	if (!rsk_domain_named(fam, "tcp", to.ss_family, &domain))
 		usage();
 	if (exists(path)) {
 		say("%s exists before the peer died: remove it first", path);

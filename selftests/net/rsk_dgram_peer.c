@@ -64,11 +64,9 @@ static void on_signal(int sig)
 
 static int family_of(const char *fam)
 {
-	if (!strcmp(fam, "udp"))
-		return AF_INET;
-	if (!strcmp(fam, "rdma"))
-		return rsk_family();
-	return -1;
+	int domain;
+
+	return rsk_domain_named(fam, "udp", AF_INET, &domain) ? domain : -1;
 }
 
 /* A datagram socket of @domain bound to @a:@port; -errno on failure. */

@@ -603,11 +603,7 @@ int main(int argc, char **argv)
 		logmsg("-a %s: no IPv4 or IPv6 address", addr);
 		return 1;
 	}
-	if (!strcmp(fam, "tcp"))
-		domain = laddr.ss_family;
-	else if (!strcmp(fam, "rdma"))
-		domain = rsk_family();
-	else
+	if (!rsk_domain_named(fam, "tcp", laddr.ss_family, &domain))
 		usage();
 
 	crc32_init();

@@ -22,6 +22,28 @@ int rsk_family(void)
 	return family;
 }
 
+int rsk_socket(int type)
+{
+	return socket(rsk_family(), type, 0);
+}
+
+int rsk_domain(bool rdma, int inet)
+{
+	return rdma ? rsk_family() : inet;
+}
+
+bool rsk_domain_named(const char *name, const char *inet_name, int inet,
+		      int *domain)
+{
+	if (!strcmp(name, inet_name))
+		*domain = inet;
+	else if (!strcmp(name, "rdma"))
+		*domain = rsk_family();
+	else
+		return false;
+	return true;
+}
+
 int rsk_module_loaded(void)
 {
 	struct stat st;

@@ -50,6 +50,16 @@
 
 /* The family the loaded module registered; the default if it is not loaded. */
 int rsk_family(void);
+/* A socket of that type in rsk_family(): socket()'s result. */
+int rsk_socket(int type);
+/* socket()'s domain for a test's variant: rsk_family(), or inet's. */
+int rsk_domain(bool rdma, int inet);
+/*
+ * The domain a helper program's -f NAME asks for: rsk_family() for
+ * "rdma", inet for inet_name ("tcp", "udp"); false for another name.
+ */
+bool rsk_domain_named(const char *name, const char *inet_name, int inet,
+		      int *domain);
 int rsk_module_loaded(void);
 /* delete_module(2); returns 0 or -errno. */
 int rsk_module_unload(void);

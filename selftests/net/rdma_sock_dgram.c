@@ -43,28 +43,6 @@ FIXTURE_VARIANT_ADD(dg, rdma) { .rdma = true, .v6 = false };
 FIXTURE_VARIANT_ADD(dg, udp6) { .rdma = false, .v6 = true };
 FIXTURE_VARIANT_ADD(dg, rdma6) { .rdma = true, .v6 = true };
 
-/* An IPv4 address as the variant's sockaddr (mapped for v6), port 0. */
-static int v4_addr(bool v6, const char *text, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *sin6 = (void *)ss;
-	struct sockaddr_in *sin = (void *)ss;
-	struct in_addr a4;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &a4) != 1)
-		return -1;
-	if (!v6) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a4;
-		return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_addr.s6_addr[10] = 0xff;
-	sin6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
-	return 0;
-}
-
 FIXTURE_SETUP(dg)
 {
 	self->rdma = variant->rdma;
@@ -73,13 +51,13 @@ FIXTURE_SETUP(dg)
 				  variant->v6 ? AF_INET6 : AF_INET);
 	self->alen = variant->v6 ? sizeof(struct sockaddr_in6) :
 				   sizeof(struct sockaddr_in);
-	ASSERT_EQ(0, v4_addr(self->v6, rsk_env("RSK_ADDR", "127.0.0.1"),
+	ASSERT_EQ(0, addr_v4(rsk_env("RSK_ADDR", "127.0.0.1"), self->v6,
 			     &self->local));
 	if (self->v6) {
 		memset(&self->any, 0, sizeof(self->any));
 		self->any.ss_family = AF_INET6;
 	} else {
-		ASSERT_EQ(0, v4_addr(false, "0.0.0.0", &self->any));
+		ASSERT_EQ(0, addr_v4("0.0.0.0", false, &self->any));
 	}
 }
 
@@ -186,10 +164,10 @@ TEST_F(dg, bind_nonlocal_and_group)
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, v4_addr(self->v6, "192.0.2.77", &ss));
+	ASSERT_EQ(0, addr_v4("192.0.2.77", self->v6, &ss));
 	EXPECT_EQ(-1, bind(a, SA(&ss), self->alen));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
-	ASSERT_EQ(0, v4_addr(self->v6, "239.1.2.3", &ss));
+	ASSERT_EQ(0, addr_v4("239.1.2.3", self->v6, &ss));
 	EXPECT_EQ(0, bind(b, SA(&ss), self->alen)) TH_LOG("%s", strerror(errno));
 	close(a);
 	close(b);
@@ -243,8 +221,8 @@ TEST_F(dg, connect_no_route)
 	int fd = dsock(self);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, v4_addr(self->v6, rsk_env("RSK_NOROUTE_ADDR",
-						 "198.51.100.1"), &to));
+	ASSERT_EQ(0, addr_v4(rsk_env("RSK_NOROUTE_ADDR", "198.51.100.1"),
+			     self->v6, &to));
 	set_port(&to, 9);
 	if (!connect(fd, SA(&to), self->alen))
 		SKIP(close(fd); return, "this host has a route to 198.51.100.1");
@@ -583,12 +561,12 @@ TEST_F(dg, recvmmsg_and_epoll)
 /* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of @group on @ifaddr. */
 static int mc_member(int fd, int opt, const char *group, const char *ifaddr)
 {
-	struct ip_mreqn m = {};
+	struct in_addr g, a;
 
-	if (inet_pton(AF_INET, group, &m.imr_multiaddr) != 1 ||
-	    inet_pton(AF_INET, ifaddr, &m.imr_address) != 1)
+	if (inet_pton(AF_INET, group, &g) != 1 ||
+	    inet_pton(AF_INET, ifaddr, &a) != 1)
 		return -2;
-	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
+	return ip_membership(fd, opt, g, a);
 }
 
 /* Nothing arrives on @fd for @ms milliseconds. */
@@ -731,7 +709,7 @@ TEST_F(dg, mc_members_on_this_host)
 	ASSERT_EQ(0, bind(s, SA(&at_s), self->alen));
 	ASSERT_EQ(0, getsockname(s, SA(&at_s), &len));
 	ASSERT_EQ(0, setsockopt(s, SOL_IP, IP_MULTICAST_IF, &ia, sizeof(ia)));
-	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &grp));
+	ASSERT_EQ(0, addr_v4(GROUP4, self->v6, &grp));
 	set_port(&grp, port);
 	ASSERT_EQ(0, mc_member(r1, IP_ADD_MEMBERSHIP, GROUP4, addr))
 		TH_LOG("join: %s", strerror(errno));
@@ -797,8 +775,8 @@ TEST_F(dg, mc_bound_to_group)
 	int s, r1, r2;
 
 	ASSERT_EQ(1, inet_pton(AF_INET, addr, &ia));
-	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &g1));
-	ASSERT_EQ(0, v4_addr(self->v6, OTHER_GROUP4, &g2));
+	ASSERT_EQ(0, addr_v4(GROUP4, self->v6, &g1));
+	ASSERT_EQ(0, addr_v4(OTHER_GROUP4, self->v6, &g2));
 	r1 = mc_receiver(self, &g1, &port);
 	ASSERT_LE(0, r1);
 	r2 = mc_receiver(self, &g2, &port);

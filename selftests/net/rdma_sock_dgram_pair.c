@@ -394,9 +394,6 @@ static void peer_groups(struct __test_metadata *_metadata,
  */
 TEST_F(dp, multicast_two_hosts)
 {
-	struct ip_mreqn m = {
-		.imr_multiaddr = self->group, .imr_address = self->local.sin_addr,
-	};
 	struct sockaddr_in grp = { .sin_family = AF_INET };
 	struct sockaddr_in any = { .sin_family = AF_INET };
 	char cmd[32];
@@ -413,7 +410,8 @@ TEST_F(dp, multicast_two_hosts)
 	ASSERT_LE(0, r);
 	any.sin_port = grp.sin_port;
 	ASSERT_EQ(0, bind(r, SA(&any), sizeof(any)));
-	ASSERT_EQ(0, setsockopt(r, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
+	ASSERT_EQ(0, ip_membership(r, IP_ADD_MEMBERSHIP, self->group,
+				   self->local.sin_addr));
 	snprintf(cmd, sizeof(cmd), "open %s", self->fam);
 	ASK_OK(cmd);
 

@@ -91,28 +91,10 @@ struct ctx {
 static int make_addr(const struct ctx *c, const char *text,
 		     struct sockaddr_storage *ss)
 {
-	struct sockaddr_in6 *sin6 = (void *)ss;
-	struct sockaddr_in *sin = (void *)ss;
-	struct in_addr a4;
-
-	memset(ss, 0, sizeof(*ss));
-	if (c->v6 && strchr(text, ':')) {
-		/* A native IPv6 address (RSK_ADDR6). */
-		sin6->sin6_family = AF_INET6;
-		return inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1 ? 0 : -1;
-	}
-	if (inet_pton(AF_INET, text, &a4) != 1)
-		return -1;
-	if (!c->v6) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a4;
-		return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_addr.s6_addr[10] = 0xff;
-	sin6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
-	return 0;
+	/* A native IPv6 address (RSK_ADDR6). */
+	if (c->v6 && strchr(text, ':'))
+		return addr_parse(text, 0, ss) ? 0 : -1;
+	return addr_v4(text, c->v6, ss);
 }
 
 /* A stream socket of the variant, every blocking call on it bounded. */

@@ -93,11 +93,9 @@ static int dgram_bound(int domain, struct in_addr a, uint16_t port)
 
 static int membership(int opt)
 {
-	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = addr };
-
 	if (member < 0)
 		return -EBADF;
-	return setsockopt(member, SOL_IP, opt, &m, sizeof(m)) ? -errno : 0;
+	return ip_membership(member, opt, group, addr) ? -errno : 0;
 }
 
 static void reply(int conn, const char *fmt, ...)

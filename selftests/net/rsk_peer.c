@@ -115,23 +115,6 @@ static void logmsg(const char *fmt, ...)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* Address and port, thread-safe. */
-static const char *fmt_addr(const struct sockaddr_storage *ss, char *buf,
-			    size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-			  a, sizeof(a));
-	else if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-			  a, sizeof(a));
-	snprintf(buf, len, "%s%s%s:%u", ss->ss_family == AF_INET6 ? "[" : "",
-		 a, ss->ss_family == AF_INET6 ? "]" : "", port_of(ss));
-	return buf;
-}
-
 /* Same address, ports aside. */
 static bool same_host(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)
@@ -497,7 +480,7 @@ static void *accept_thread(void *arg)
 		}
 		c->svc = l->svc;
 		c->fd = fd;
-		fmt_addr(&c->peer, c->name, sizeof(c->name));
+		addr_fmt(&c->peer, c->name, sizeof(c->name));
 		pthread_mutex_lock(&conns_lock);
 		if (conns >= MAX_CONNS) {
 			pthread_mutex_unlock(&conns_lock);
@@ -542,7 +525,7 @@ static int listen_on(int svc, uint16_t port)
 		logmsg("SO_REUSEADDR: %s", strerror(errno));
 	if (bind(fd, SA(&ss), laddr_len)) {
 		logmsg("%s: bind %s: %s", svc_name[svc],
-		       fmt_addr(&ss, name, sizeof(name)), strerror(errno));
+		       addr_fmt(&ss, name, sizeof(name)), strerror(errno));
 		close(fd);
 		return -1;
 	}

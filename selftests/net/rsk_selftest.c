@@ -310,11 +310,8 @@ bool addr_eq(const struct sockaddr_storage *a,
 	       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 }
 
-const char *addr_str(const struct sockaddr_storage *ss)
+const char *addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	static char buf[4][INET6_ADDRSTRLEN + 16];
-	static int n;
-	char *s = buf[n++ & 3];
 	char a[INET6_ADDRSTRLEN] = "?";
 
 	if (ss->ss_family == AF_INET6)
@@ -323,10 +320,42 @@ const char *addr_str(const struct sockaddr_storage *ss)
 	else if (ss->ss_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
 			  a, sizeof(a));
-	snprintf(s, sizeof(buf[0]), "%s%s%s:%u (family %d)",
-		 ss->ss_family == AF_INET6 ? "[" : "", a,
-		 ss->ss_family == AF_INET6 ? "]" : "", port_of(ss), ss->ss_family);
+	snprintf(buf, len, "%s%s%s:%u", ss->ss_family == AF_INET6 ? "[" : "",
+		 a, ss->ss_family == AF_INET6 ? "]" : "", port_of(ss));
+	return buf;
+}
+
+const char *addr_str(const struct sockaddr_storage *ss)
+{
+	static char buf[4][INET6_ADDRSTRLEN + 16];
+	static int n;
+	char *s = buf[n++ & 3];
+	char a[INET6_ADDRSTRLEN + 16];
+
+	snprintf(s, sizeof(buf[0]), "%s (family %d)",
+		 addr_fmt(ss, a, sizeof(a)), ss->ss_family);
 	return s;
+}
+
+int addr_v4(const char *text, bool mapped, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (void *)ss;
+	struct sockaddr_in *sin = (void *)ss;
+	struct in_addr a4;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &a4) != 1)
+		return -1;
+	if (!mapped) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a4;
+		return 0;
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr.s6_addr[10] = 0xff;
+	sin6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
+	return 0;
 }
 
 /* ---- sockets ---- */
@@ -681,4 +710,11 @@ const char *errno_name(int err)
 		return s;
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
+}
+
+int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr)
+{
+	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = ifaddr };
+
+	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
 }

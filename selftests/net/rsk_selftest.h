@@ -120,8 +120,16 @@ uint16_t port_of(const struct sockaddr_storage *ss);
 void set_port(struct sockaddr_storage *ss, uint16_t port);
 /* Same family, address and port. */
 bool addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
-/* "[addr]:port (family N)", in one of four static buffers used in turn. */
+/* "addr:port" or "[addr]:port" in buf, which it returns: thread-safe. */
+const char *addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len);
+/* addr_fmt() and " (family N)", in one of four static buffers used in turn. */
 const char *addr_str(const struct sockaddr_storage *ss);
+/*
+ * IPv4 text as a sockaddr_in, or with mapped as its IPv4-mapped
+ * sockaddr_in6 (::ffff:a.b.c.d); port 0.  0, or -1 if it is no IPv4
+ * address.
+ */
+int addr_v4(const char *text, bool mapped, struct sockaddr_storage *ss);
 /*
  * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
  * sockaddr_in6; its length, or 0 if the text is no address.
@@ -130,6 +138,8 @@ socklen_t addr_parse(const char *text, uint16_t port,
 		     struct sockaddr_storage *ss);
 /* The name of an errno value ("ECONNRESET"), or its number. */
 const char *errno_name(int err);
+/* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of group on ifaddr: setsockopt()'s. */
+int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
 
 /* ---- sockets ---- */
 

@@ -323,20 +323,6 @@ static void pair_up(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, getsockname(*b, SA(at_b), &len));
 }
 
-/* Whether @buf holds bytes [off, off + len) of the pattern @seed. */
-static bool pattern_ok(const void *buf, size_t len, uint64_t seed,
-		       uint64_t off)
-{
-	void *scratch = malloc(len + 1);
-	bool ok;
-
-	if (!scratch)
-		return false;
-	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
-	free(scratch);
-	return ok;
-}
-
 /* Send a datagram of @len bytes of the pattern @seed; 0 or -1. */
 static int send_pattern(int fd, const struct sockaddr_storage *to,
 			socklen_t alen, size_t len, uint64_t seed)
@@ -457,7 +443,6 @@ TEST_F(dg, flood_drops_counted)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	uint32_t dropped = 0, got = 0, last = 0;
-	struct cmsghdr *cm;
 	double t0;
 	int a, b, i;
 
@@ -487,10 +472,7 @@ TEST_F(dg, flood_drops_counted)
 				       sizeof(buf) - sizeof(seq), seq,
 				       sizeof(seq)));
 		got++;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SO_RXQ_OVFL)
-				memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+		rxq_ovfl(&mh, &dropped);
 		mh.msg_controllen = sizeof(cbuf);
 	}
 	/*
@@ -501,9 +483,7 @@ TEST_F(dg, flood_drops_counted)
 	ASSERT_EQ(4, sendto(a, buf, 4, 0, SA(&at_b), self->alen));
 	mh.msg_controllen = sizeof(cbuf);
 	ASSERT_EQ(4, recvmsg(b, &mh, 0)) TH_LOG("%s", strerror(errno));
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
-			memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+	rxq_ovfl(&mh, &dropped);
 	TH_LOG("received %u, the socket dropped %u", got, dropped);
 	EXPECT_LT(0U, got);
 	EXPECT_LT(got, 1000U);

@@ -627,6 +627,18 @@ double mibps(uint64_t bytes, double ms)
 
 /* ---- helpers of the two-host tests ---- */
 
+bool pattern_ok(const void *buf, size_t len, uint64_t seed, uint64_t off)
+{
+	void *scratch = malloc(len + 1);
+	bool ok;
+
+	if (!scratch)
+		return false;
+	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
+	free(scratch);
+	return ok;
+}
+
 /* CRC32 of bytes [off, off + len) of the stream with that seed. */
 uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
 {
@@ -717,4 +729,37 @@ int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr)
 	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = ifaddr };
 
 	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
+}
+
+void rxq_ovfl(struct msghdr *mh, uint32_t *drops)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
+			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
+}
+
+/* ---- the datagram tests ---- */
+
+void seq_fill(void *buf, size_t len, uint32_t seq)
+{
+	uint32_t be = htonl(seq);
+
+	memcpy(buf, &be, 4);
+	pattern((char *)buf + 4, len - 4, seq, 4);
+}
+
+uint32_t seq_of(const void *buf)
+{
+	uint32_t be;
+
+	memcpy(&be, buf, 4);
+	return ntohl(be);
+}
+
+bool seq_intact(const void *buf, size_t len, uint32_t seq)
+{
+	return seq_of(buf) == seq &&
+	       pattern_ok((const char *)buf + 4, len - 4, seq, 4);
 }

@@ -105,6 +105,8 @@ void pattern(void *buf, size_t len, uint64_t seed, uint64_t off);
 /* -1 if buf holds bytes [off, off + len) of the stream, else the first bad offset. */
 int64_t pattern_bad(const void *buf, size_t len, uint64_t seed, uint64_t off,
 		    void *scratch);
+/* Whether buf holds bytes [off, off + len) of the stream with that seed. */
+bool pattern_ok(const void *buf, size_t len, uint64_t seed, uint64_t off);
 /* CRC32 of bytes [off, off + len) of the stream with that seed. */
 uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len);
 uint32_t xorshift32(uint32_t *s);
@@ -140,6 +142,36 @@ socklen_t addr_parse(const char *text, uint16_t port,
 const char *errno_name(int err);
 /* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of group on ifaddr: setsockopt()'s. */
 int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
+/*
+ * The drop count SO_RXQ_OVFL put in the control data of a message
+ * recvmsg() received, into *drops; *drops as it was if there is none.
+ */
+void rxq_ovfl(struct msghdr *mh, uint32_t *drops);
+
+/* ---- the datagram tests ---- */
+
+/*
+ * A datagram of the datagram tests: a sequence number (4 bytes,
+ * big-endian), then bytes [4, len) of the stream with that number for
+ * seed.  len is 4 at least.
+ */
+void seq_fill(void *buf, size_t len, uint32_t seq);
+/* The sequence number of such a datagram. */
+uint32_t seq_of(const void *buf);
+/* Whether it is datagram seq of len bytes. */
+bool seq_intact(const void *buf, size_t len, uint32_t seq);
+
+/*
+ * rsk_dgram_peer, the far side of rdma_sock_dgram_pair: its ports are
+ * BASEPORT + these, the group its member socket joins, the flood's
+ * datagrams (seq_fill()) and the marker after them (a sequence number).
+ */
+enum {
+	DGRAM_PEER_CTL, DGRAM_PEER_MEMBER, DGRAM_PEER_SINK, DGRAM_PEER_ECHO,
+};
+#define DGRAM_PEER_GROUP	"239.1.2.3"
+#define DGRAM_FLOOD_LEN		1024
+#define DGRAM_MARK_LEN		4
 
 /* ---- sockets ---- */
 

@@ -161,10 +161,9 @@ static void read_result(struct __test_metadata *_metadata, int fd,
  */
 static long peer_counter(const struct ctx *c, const char *name)
 {
-	char buf[16384], key[64], *p, *line;
+	char buf[16384];
 	int fd = try_dial(c, SVC_STATS, WAIT_MS);
 	ssize_t n = -1;
-	long val, found = -1;
 
 	if (fd < 0)
 		return -1;
@@ -173,10 +172,7 @@ static long peer_counter(const struct ctx *c, const char *name)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &p); line; line = strtok_r(NULL, "\n", &p))
-		if (sscanf(line, "%63s %ld", key, &val) == 2 && !strcmp(key, name))
-			found = val;
-	return found;
+	return rsk_counter_text(buf, name);
 }
 
 static void raise_nofile(struct __test_metadata *_metadata, rlim_t want)

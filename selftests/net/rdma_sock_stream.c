@@ -570,18 +570,9 @@ TEST_F(addr, bind_nonlocal)
 	struct sockaddr_storage ss;
 	int fd = SOCK_NEW(c);
 
-	if (!c->rdma && get_int(fd, SOL_IP, IP_FREEBIND) == 0) {
-		FILE *f = fopen("/proc/sys/net/ipv4/ip_nonlocal_bind", "r");
-		int nl = 0;
-
-		if (f) {
-			if (fscanf(f, "%d", &nl) != 1)
-				nl = 0;
-			fclose(f);
-		}
-		if (nl)
-			SKIP(goto out, "net.ipv4.ip_nonlocal_bind is set");
-	}
+	if (!c->rdma && get_int(fd, SOL_IP, IP_FREEBIND) == 0 &&
+	    read_long("/proc/sys/net/ipv4/ip_nonlocal_bind", 0))
+		SKIP(goto out, "net.ipv4.ip_nonlocal_bind is set");
 	ASSERT_EQ(0, make_addr(c, "192.0.2.1", &ss));	/* TEST-NET-1 */
 	EXPECT_EQ(-1, bind(fd, SA(&ss), c->alen));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
@@ -1369,25 +1360,12 @@ TEST_F(stream, sndtimeo)
 	close(sfd);
 }
 
-static int read_proc_int(const char *path, int def)
-{
-	FILE *f = fopen(path, "r");
-	int v = def;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = def;
-		fclose(f);
-	}
-	return v;
-}
-
 /* SO_RCVBUF/SO_SNDBUF: Linux doubles what is set, capped at the sysctl maxima. */
 TEST_F(stream, bufsizes)
 {
 	const struct ctx *c = &self->c;
-	int rmax = read_proc_int("/proc/sys/net/core/rmem_max", -1);
-	int wmax = read_proc_int("/proc/sys/net/core/wmem_max", -1);
+	int rmax = read_long("/proc/sys/net/core/rmem_max", -1);
+	int wmax = read_long("/proc/sys/net/core/wmem_max", -1);
 	int fd[3], i;
 
 	fd[0] = SOCK_NEW(c);
@@ -2172,9 +2150,9 @@ TEST_F_TIMEOUT(stream, connect_unreachable, 60)
 TEST_F(stream, tcp_options)
 {
 	const struct ctx *c = &self->c;
-	int idle = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_time", -1);
-	int intvl = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_intvl", -1);
-	int cnt = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_probes", -1);
+	int idle = read_long("/proc/sys/net/ipv4/tcp_keepalive_time", -1);
+	int intvl = read_long("/proc/sys/net/ipv4/tcp_keepalive_intvl", -1);
+	int cnt = read_long("/proc/sys/net/ipv4/tcp_keepalive_probes", -1);
 	int fd[3], i, one = 1;
 	struct sockaddr_storage at;
 	int lfd, afd, bfd;

@@ -59,21 +59,30 @@ int rsk_module_unload(void)
 	return 0;
 }
 
-/* One value from a file of "name value" lines, or -1. */
-long rsk_counter_in(const char *path, const char *name)
+/* One value from "name value" lines, or -1. */
+static long counter_from(FILE *f, const char *name)
 {
-	FILE *f = fopen(path, "r");
 	char key[64];
 	long val, found = -1;
 
-	if (!f)
-		return -1;
 	while (fscanf(f, "%63s %ld", key, &val) == 2) {
 		if (!strcmp(key, name)) {
 			found = val;
 			break;
 		}
 	}
+	return found;
+}
+
+/* One value from a file of "name value" lines, or -1. */
+long rsk_counter_in(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "r");
+	long found;
+
+	if (!f)
+		return -1;
+	found = counter_from(f, name);
 	fclose(f);
 	return found;
 }
@@ -82,6 +91,26 @@ long rsk_counter_in(const char *path, const char *name)
 long rsk_counter(const char *name)
 {
 	return rsk_counter_in(RSK_DEBUGFS "/objects", name);
+}
+
+long rsk_ns_counter(const char *name)
+{
+	return rsk_counter_in("/proc/net/rdma_sock", name);
+}
+
+long rsk_counter_text(const char *text, const char *name)
+{
+	FILE *f;
+	long found;
+
+	if (!*text)
+		return -1;
+	f = fmemopen((void *)text, strlen(text), "r");
+	if (!f)
+		return -1;
+	found = counter_from(f, name);
+	fclose(f);
+	return found;
 }
 
 /* Whether <debugfs>/rdma_sock/devices lists a device of that name. */
@@ -118,6 +147,19 @@ const char *rsk_env(const char *name, const char *def)
 	const char *v = getenv(name);
 
 	return v && *v ? v : def;
+}
+
+long read_long(const char *path, long def)
+{
+	FILE *f = fopen(path, "r");
+	long v = def;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = def;
+		fclose(f);
+	}
+	return v;
 }
 
 /*

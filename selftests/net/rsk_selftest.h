@@ -67,12 +67,18 @@ int rsk_module_unload(void);
 long rsk_counter_in(const char *path, const char *name);
 /* One module-wide counter from <debugfs>/rdma_sock/objects, or -1. */
 long rsk_counter(const char *name);
+/* One counter of the current namespace's, from /proc/net/rdma_sock, or -1. */
+long rsk_ns_counter(const char *name);
+/* One value from text of "name value" lines (what rsk_peer's stats sends), or -1. */
+long rsk_counter_text(const char *text, const char *name);
 /* Whether <debugfs>/rdma_sock/devices lists a device of that name. */
 int rsk_device_bound(const char *ibdev);
 /* Run a shell command quietly; its exit status, or -1. */
 int rsk_run(const char *fmt, const char *arg);
 /* An environment variable, or def when it is unset or empty. */
 const char *rsk_env(const char *name, const char *def);
+/* The number a file (a sysctl, say) starts with, or def. */
+long read_long(const char *path, long def);
 /*
  * The most links (RC connections between two modules) rdma_sock may hold
  * towards one peer address while sockets to it are open: one.  A host

@@ -40,13 +40,8 @@
 #define TIMEO_MS	30000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		10000	/* waiting for something that must happen */
 
-/* rsk_peer's services: BASEPORT + these. */
-enum {
-	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,
-	SVC_RESET, SVC_STATS,
-	PORT_NOBODY = 20,	/* nothing listens there */
-};
-#define NEVER_BACKLOG	8	/* rsk_peer's listen() backlog of SVC_NEVER */
+/* rsk_peer's services are BASEPORT + SVC_*; on this one nothing listens. */
+enum { PORT_NOBODY = 20 };
 #define MAX_HALF_OPEN	256	/* net.rdma_sock.max_half_open's default */
 
 struct ctx {
@@ -143,15 +138,14 @@ static void name_of(struct __test_metadata *_metadata, const struct ctx *c,
 static void read_result(struct __test_metadata *_metadata, int fd,
 			uint64_t *count, uint32_t *crc)
 {
-	uint8_t r[12];
+	uint8_t r[PEER_SUM_LEN];
 	ssize_t n = recv_all(fd, r, sizeof(r));
 	char ch;
 
 	ASSERT_EQ((ssize_t)sizeof(r), n)
 		TH_LOG("the peer's count and CRC: %zd bytes (%s)", n,
 		       n < 0 ? strerror(errno) : "EOF");
-	*count = get_be64(r);
-	*crc = get_be32(r + 8);
+	peer_sum_get(r, count, crc);
 	EXPECT_EQ(0, recv(fd, &ch, 1, 0)) TH_LOG("no EOF after the answer");
 }
 
@@ -312,11 +306,10 @@ TEST_F_TIMEOUT(pair, integrity_from_peer, 900)
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(22),
 			  .rnd = 22, .end = XF_EOF };
 	uint32_t want;
-	uint8_t req[12];
+	uint8_t req[PEER_SOURCE_REQ_LEN];
 
 	r.fd = DIAL(c, SVC_SOURCE);
-	put_be64(req, len);
-	put_be32(req + 8, 22);
+	peer_source_req_put(req, len, 22);
 	ASSERT_EQ((ssize_t)sizeof(req), send_all(r.fd, req, sizeof(req), 0));
 	XFER_START(&r, false);
 	EXPECT_XFER_OK(&r);
@@ -380,7 +373,7 @@ struct fan {
 	int fd;
 	uint64_t sent;
 	uint32_t crc;
-	uint8_t res[12];
+	uint8_t res[PEER_SUM_LEN];
 	int got;		/* bytes of res */
 	bool shut, eof;
 };
@@ -447,13 +440,16 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 				}
 				continue;
 			}
-			got = recv(p->fd, p->got < 12 ? p->res + p->got : buf,
-				   p->got < 12 ? 12 - p->got : 1, 0);
+			if (p->got < PEER_SUM_LEN)
+				got = recv(p->fd, p->res + p->got,
+					   PEER_SUM_LEN - p->got, 0);
+			else
+				got = recv(p->fd, buf, 1, 0);
 			if (got < 0)
 				ASSERT_EQ(EAGAIN, errno)
 					TH_LOG("recv %d: %s", i, strerror(errno));
 			if (got > 0) {
-				ASSERT_GE(12, p->got + got)
+				ASSERT_GE(PEER_SUM_LEN, p->got + got)
 					TH_LOG("%d: more than count and CRC", i);
 				p->got += got;
 				last = now_ms();
@@ -466,9 +462,14 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 	}
 	ms = now_ms() - t0;
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(12, f[i].got) TH_LOG("connection %d: no answer", i);
-		EXPECT_EQ(len, get_be64(f[i].res)) TH_LOG("connection %d", i);
-		EXPECT_EQ(f[i].crc, get_be32(f[i].res + 8)) TH_LOG("connection %d", i);
+		uint64_t count;
+		uint32_t crc;
+
+		ASSERT_EQ(PEER_SUM_LEN, f[i].got)
+			TH_LOG("connection %d: no answer", i);
+		peer_sum_get(f[i].res, &count, &crc);
+		EXPECT_EQ(len, count) TH_LOG("connection %d", i);
+		EXPECT_EQ(f[i].crc, crc) TH_LOG("connection %d", i);
 		total += f[i].sent;
 		close(f[i].fd);
 	}
@@ -494,7 +495,7 @@ TEST_F_TIMEOUT(pair, flow_control, 300)
 	struct xfer aw = { .name = "A writer", .seed = seed_of(26), .rnd = 26,
 			   .len = more, .end = XF_SHUT_WR };
 	struct sockaddr_storage me;
-	uint8_t req[3];
+	uint8_t req[PEER_DRAIN_REQ_LEN];
 	uint32_t crc;
 	int ctl, err;
 	double t0;
@@ -540,9 +541,8 @@ TEST_F_TIMEOUT(pair, flow_control, 300)
 	/* The peer drains A: A's writer completes, and the counts match. */
 	ctl = DIAL(c, SVC_DRAIN);
 	req[0] = 'G';
-	req[1] = port_of(&me) >> 8;
-	req[2] = port_of(&me);
-	ASSERT_EQ(3, send_all(ctl, req, 3, 0));
+	put_be16(req + 1, port_of(&me));
+	ASSERT_EQ(PEER_DRAIN_REQ_LEN, send_all(ctl, req, PEER_DRAIN_REQ_LEN, 0));
 	ASSERT_EQ(1, recv(ctl, &ok, 1, 0)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ('K', ok) TH_LOG("the peer found no hold connection from port %u",
 				  port_of(&me));
@@ -686,7 +686,7 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 		EXPECT_GE(MAX_HALF_OPEN + 16, max_peer_half);
 		EXPECT_GE(base_socks + OUTSTANDING + 32, max_socks);
 		/* The backlog takes backlog + 1, as TCP's; the rest waits or is refused. */
-		EXPECT_GE(NEVER_BACKLOG + 1, connected);
+		EXPECT_GE(PEER_NEVER_BACKLOG + 1, connected);
 		EXPECT_LT(0, refused) TH_LOG("nothing refused beyond max_half_open");
 	} else {
 		/* The backlog filled: TCP dropped SYNs and kept retrying. */

@@ -113,7 +113,7 @@ static int dial(int domain, const struct sockaddr_storage *to, socklen_t len)
 int main(int argc, char **argv)
 {
 	const char *fam = "tcp", *addr = "127.0.0.1", *path = NULL;
-	long port = 7001, bound = 60, max_wait = 900;
+	long port = PEER_PORT + SVC_SINK, bound = 60, max_wait = 900;
 	uint64_t sent = 0, at_death = 0, seed = seed_of(31);
 	double t_death = -1, t_err = -1, t_last_ok, now, next_stat = 0;
 	struct sockaddr_storage to;

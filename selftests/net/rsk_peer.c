@@ -21,7 +21,8 @@
  * of its own; every blocking call of one is bounded (IO_TIMEO_S) except
  * where the service is to wait for the client (hold).
  *
- * Services and their protocols (all integers big-endian):
+ * Services and their protocols (all integers big-endian; SVC_* and
+ * PEER_* in rsk_selftest.h):
  *
  *  +0 echo    sends back every byte it receives until EOF, then
  *             shutdown(SHUT_WR) and close.
@@ -70,11 +71,6 @@
 
 #include "rsk_selftest.h"
 
-enum {
-	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,
-	SVC_RESET, SVC_STATS, SVC_N
-};
-
 static const char *const svc_name[SVC_N] = {
 	"echo", "sink", "source", "hold", "drain", "never-accept", "reset",
 	"stats",
@@ -84,7 +80,6 @@ static const char *const svc_name[SVC_N] = {
 #define CTL_TIMEO_S	10		/* of a request that is a few bytes */
 #define HOLD_FIND_MS	5000		/* drain looks this long for its hold connection */
 #define BACKLOG		1024
-#define NEVER_BACKLOG	8
 #define MAX_CONNS	4096		/* open connections; more are closed at once */
 #define THREAD_STACK	(256 * 1024)
 #define BUF_SIZE	(256 * 1024)
@@ -216,7 +211,7 @@ static void svc_echo(struct conn *c)
 
 static void svc_sink(struct conn *c)
 {
-	uint8_t *buf = malloc(BUF_SIZE), reply[12];
+	uint8_t *buf = malloc(BUF_SIZE), reply[PEER_SUM_LEN];
 	uint64_t count;
 	uint32_t crc;
 	int err;
@@ -227,8 +222,7 @@ static void svc_sink(struct conn *c)
 	free(buf);
 	if (err)
 		return conn_err(c, "recv", err);
-	put_be64(reply, count);
-	put_be32(reply + 8, crc);
+	peer_sum_put(reply, count, crc);
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
 	else if (verbose)
@@ -238,22 +232,22 @@ static void svc_sink(struct conn *c)
 
 static void svc_source(struct conn *c)
 {
-	uint8_t req[12], *buf;
+	uint8_t req[PEER_SOURCE_REQ_LEN], *buf;
 	uint64_t len, off = 0, seed;
-	uint32_t rnd;
+	uint32_t rnd, stream;
 	size_t want;
 
 	if (recv_all(c->fd, req, sizeof(req)) != sizeof(req))
 		return conn_err(c, "recv the request", errno);
-	len = get_be64(req);
-	seed = seed_of(get_be32(req + 8));
+	peer_source_req_get(req, &len, &stream);
+	seed = seed_of(stream);
 	rnd = (uint32_t)seed | 1;
 	buf = malloc(MiB);
 	if (!buf)
 		return conn_err(c, "malloc", ENOMEM);
 	if (verbose)
 		logmsg("source: %s: %llu bytes of stream %u", c->name,
-		       (unsigned long long)len, get_be32(req + 8));
+		       (unsigned long long)len, stream);
 	while (off < len) {
 		want = 1 + xorshift32(&rnd) % MiB;
 		if (want > len - off)
@@ -353,7 +347,7 @@ static int hold_claim(const struct sockaddr_storage *from, uint16_t port)
 
 static void svc_drain(struct conn *c)
 {
-	uint8_t req[3], reply[12], *buf;
+	uint8_t req[PEER_DRAIN_REQ_LEN], reply[PEER_SUM_LEN], *buf;
 	uint64_t count;
 	uint32_t crc;
 	uint16_t port;
@@ -365,7 +359,7 @@ static void svc_drain(struct conn *c)
 		logmsg("drain: %s: request 0x%02x is not 'G'", c->name, req[0]);
 		return;
 	}
-	port = req[1] << 8 | req[2];
+	port = get_be16(req + 1);
 	hfd = hold_claim(&c->peer, port);
 	if (hfd < 0) {
 		logmsg("drain: %s: no hold connection from port %u", c->name,
@@ -393,8 +387,7 @@ static void svc_drain(struct conn *c)
 	if (verbose)
 		logmsg("drain: %s: hold connection from port %u: %llu bytes, crc32 %08x",
 		       c->name, port, (unsigned long long)count, crc);
-	put_be64(reply, count);
-	put_be32(reply + 8, crc);
+	peer_sum_put(reply, count, crc);
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
 }
@@ -529,7 +522,7 @@ static int listen_on(int svc, uint16_t port)
 		close(fd);
 		return -1;
 	}
-	if (listen(fd, svc == SVC_NEVER ? NEVER_BACKLOG : BACKLOG)) {
+	if (listen(fd, svc == SVC_NEVER ? PEER_NEVER_BACKLOG : BACKLOG)) {
 		logmsg("%s: listen: %s", svc_name[svc], strerror(errno));
 		close(fd);
 		return -1;
@@ -560,7 +553,7 @@ int main(int argc, char **argv)
 {
 	const char *fam = "tcp", *addr = "127.0.0.1";
 	struct listener lis[SVC_N];
-	long base = 7000, idle = 0, lifetime = 600;
+	long base = PEER_PORT, idle = 0, lifetime = 600;
 	struct timespec tick = { 1, 0 };
 	struct rlimit rl;
 	sigset_t sigs;

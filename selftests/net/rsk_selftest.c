@@ -729,6 +729,17 @@ uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
+void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+uint16_t get_be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
 /*
  * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
  * sockaddr_in6; its length, or 0 if the text is no address.
@@ -780,6 +791,32 @@ void rxq_ovfl(struct msghdr *mh, uint32_t *drops)
 	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
 			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
+}
+
+/* ---- rsk_peer, the server of the two-host stream tests ---- */
+
+void peer_sum_put(uint8_t *p, uint64_t count, uint32_t crc)
+{
+	put_be64(p, count);
+	put_be32(p + 8, crc);
+}
+
+void peer_sum_get(const uint8_t *p, uint64_t *count, uint32_t *crc)
+{
+	*count = get_be64(p);
+	*crc = get_be32(p + 8);
+}
+
+void peer_source_req_put(uint8_t *p, uint64_t len, uint32_t stream)
+{
+	put_be64(p, len);
+	put_be32(p + 8, stream);
+}
+
+void peer_source_req_get(const uint8_t *p, uint64_t *len, uint32_t *stream)
+{
+	*len = get_be64(p);
+	*stream = get_be32(p + 8);
 }
 
 /* ---- the datagram tests ---- */

@@ -69,7 +69,7 @@ long rsk_counter_in(const char *path, const char *name);
 long rsk_counter(const char *name);
 /* One counter of the current namespace's, from /proc/net/rdma_sock, or -1. */
 long rsk_ns_counter(const char *name);
-/* One value from text of "name value" lines (what rsk_peer's stats sends), or -1. */
+/* One value from text of "name value" lines (rsk_peer's stats), or -1. */
 long rsk_counter_text(const char *text, const char *name);
 /* Whether <debugfs>/rdma_sock/devices lists a device of that name. */
 int rsk_device_bound(const char *ibdev);
@@ -108,7 +108,10 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
 uint64_t seed_of(unsigned int n);
 /* Bytes [off, off + len) of the stream with that seed. */
 void pattern(void *buf, size_t len, uint64_t seed, uint64_t off);
-/* -1 if buf holds bytes [off, off + len) of the stream, else the first bad offset. */
+/*
+ * -1 if buf holds bytes [off, off + len) of the stream, else the offset
+ * of the first wrong byte.
+ */
 int64_t pattern_bad(const void *buf, size_t len, uint64_t seed, uint64_t off,
 		    void *scratch);
 /* Whether buf holds bytes [off, off + len) of the stream with that seed. */
@@ -121,13 +124,16 @@ void put_be64(uint8_t *p, uint64_t v);
 uint64_t get_be64(const uint8_t *p);
 void put_be32(uint8_t *p, uint32_t v);
 uint32_t get_be32(const uint8_t *p);
+void put_be16(uint8_t *p, uint16_t v);
+uint16_t get_be16(const uint8_t *p);
 
 /* ---- addresses ---- */
 
 uint16_t port_of(const struct sockaddr_storage *ss);
 void set_port(struct sockaddr_storage *ss, uint16_t port);
 /* Same family, address and port. */
-bool addr_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+bool addr_eq(const struct sockaddr_storage *a,
+	     const struct sockaddr_storage *b);
 /* "addr:port" or "[addr]:port" in buf, which it returns: thread-safe. */
 const char *addr_fmt(const struct sockaddr_storage *ss, char *buf, size_t len);
 /* addr_fmt() and " (family N)", in one of four static buffers used in turn. */
@@ -146,13 +152,37 @@ socklen_t addr_parse(const char *text, uint16_t port,
 		     struct sockaddr_storage *ss);
 /* The name of an errno value ("ECONNRESET"), or its number. */
 const char *errno_name(int err);
-/* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of group on ifaddr: setsockopt()'s. */
+/* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of group on ifaddr. */
 int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
 /*
  * The drop count SO_RXQ_OVFL put in the control data of a message
  * recvmsg() received, into *drops; *drops as it was if there is none.
  */
 void rxq_ovfl(struct msghdr *mh, uint32_t *drops);
+
+/* ---- rsk_peer, the server of the two-host stream tests ---- */
+
+/*
+ * Its services, on BASEPORT + these; rsk_peer.c says what each does.
+ * Both ends of rdma_sock_pair and rsk_death use what follows.
+ */
+enum {
+	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,
+	SVC_RESET, SVC_STATS, SVC_N
+};
+#define PEER_PORT		7000	/* the default BASEPORT */
+#define PEER_NEVER_BACKLOG	8	/* SVC_NEVER's listen() backlog */
+
+/* The answer of sink and drain: count (8 bytes) and CRC32 (4), big-endian. */
+#define PEER_SUM_LEN		12
+void peer_sum_put(uint8_t *p, uint64_t count, uint32_t crc);
+void peer_sum_get(const uint8_t *p, uint64_t *count, uint32_t *crc);
+/* What source is asked for: length (8 bytes), stream number (4). */
+#define PEER_SOURCE_REQ_LEN	12
+void peer_source_req_put(uint8_t *p, uint64_t len, uint32_t stream);
+void peer_source_req_get(const uint8_t *p, uint64_t *len, uint32_t *stream);
+/* What drain is asked: 'G', the port of the hold connection (2 bytes). */
+#define PEER_DRAIN_REQ_LEN	3
 
 /* ---- the datagram tests ---- */
 

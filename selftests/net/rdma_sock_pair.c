@@ -84,18 +84,11 @@ static int sock_new(const struct ctx *c, int flags)
 static int try_dial(const struct ctx *c, int svc, int ms)
 {
 	struct sockaddr_storage to = svc_addr(c, svc);
-	int fd = sock_new(c, SOCK_NONBLOCK), ev, err;
+	int fd = sock_new(c, SOCK_NONBLOCK), err;
 
 	if (fd < 0)
 		return -1;
-	if (connect(fd, SA(&to), c->alen) && errno != EINPROGRESS)
-		goto fail;
-	ev = poll1(fd, POLLOUT, ms);
-	if (ev <= 0) {
-		errno = ev ? errno : ETIMEDOUT;
-		goto fail;
-	}
-	err = so_error(fd);
+	err = connect_wait(fd, SA(&to), c->alen, ms);
 	if (err) {
 		errno = err;
 		goto fail;

@@ -62,7 +62,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -94,22 +93,6 @@ static double last_busy;		/* when one was last open, under conns_lock */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_attr_t thread_attr;
 
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void logmsg(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	n = snprintf(line, sizeof(line), "rsk_peer %8.3f: ",
-		     (now_ms() - t_start) / 1000);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s\n", line);
-}
-
 /* Same address, ports aside. */
 static bool same_host(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)
@@ -135,7 +118,7 @@ static void conn_end(struct conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	if (verbose)
-		logmsg("%s: %s closed", svc_name[c->svc], c->name);
+		rsk_log("%s: %s closed", svc_name[c->svc], c->name);
 	pthread_mutex_lock(&conns_lock);
 	conns--;
 	last_busy = now_ms();
@@ -145,8 +128,8 @@ static void conn_end(struct conn *c)
 
 static void conn_err(struct conn *c, const char *what, int err)
 {
-	logmsg("%s: %s: %s: %s", svc_name[c->svc], c->name, what,
-	       err ? strerror(err) : "EOF too early");
+	rsk_log("%s: %s: %s: %s", svc_name[c->svc], c->name, what,
+		err ? strerror(err) : "EOF too early");
 }
 
 /* Reads and drops until EOF or an error (SO_RCVTIMEO bounds it). */
@@ -226,8 +209,8 @@ static void svc_sink(struct conn *c)
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
 	else if (verbose)
-		logmsg("sink: %s: %llu bytes, crc32 %08x", c->name,
-		       (unsigned long long)count, crc);
+		rsk_log("sink: %s: %llu bytes, crc32 %08x", c->name,
+			(unsigned long long)count, crc);
 }
 
 static void svc_source(struct conn *c)
@@ -246,8 +229,8 @@ static void svc_source(struct conn *c)
 	if (!buf)
 		return conn_err(c, "malloc", ENOMEM);
 	if (verbose)
-		logmsg("source: %s: %llu bytes of stream %u", c->name,
-		       (unsigned long long)len, stream);
+		rsk_log("source: %s: %llu bytes of stream %u", c->name,
+			(unsigned long long)len, stream);
 	while (off < len) {
 		want = 1 + xorshift32(&rnd) % MiB;
 		if (want > len - off)
@@ -356,14 +339,14 @@ static void svc_drain(struct conn *c)
 	if (recv_all(c->fd, req, sizeof(req)) != sizeof(req))
 		return conn_err(c, "recv the request", errno);
 	if (req[0] != 'G') {
-		logmsg("drain: %s: request 0x%02x is not 'G'", c->name, req[0]);
+		rsk_log("drain: %s: request 0x%02x is not 'G'", c->name, req[0]);
 		return;
 	}
 	port = get_be16(req + 1);
 	hfd = hold_claim(&c->peer, port);
 	if (hfd < 0) {
-		logmsg("drain: %s: no hold connection from port %u", c->name,
-		       port);
+		rsk_log("drain: %s: no hold connection from port %u", c->name,
+			port);
 		send_all(c->fd, "N", 1, 0);
 		return;
 	}
@@ -385,8 +368,8 @@ static void svc_drain(struct conn *c)
 	if (err)
 		return conn_err(c, "read the hold connection", err);
 	if (verbose)
-		logmsg("drain: %s: hold connection from port %u: %llu bytes, crc32 %08x",
-		       c->name, port, (unsigned long long)count, crc);
+		rsk_log("drain: %s: hold connection from port %u: %llu bytes, crc32 %08x",
+			c->name, port, (unsigned long long)count, crc);
 	peer_sum_put(reply, count, crc);
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
@@ -456,7 +439,7 @@ static void *accept_thread(void *arg)
 	for (;;) {
 		c = calloc(1, sizeof(*c));
 		if (!c) {
-			logmsg("%s: out of memory", svc_name[l->svc]);
+			rsk_log("%s: out of memory", svc_name[l->svc]);
 			sleep_ms(100);
 			continue;
 		}
@@ -467,7 +450,7 @@ static void *accept_thread(void *arg)
 			free(c);
 			if (err == EINTR || err == ECONNABORTED)
 				continue;
-			logmsg("%s: accept: %s", svc_name[l->svc], strerror(err));
+			rsk_log("%s: accept: %s", svc_name[l->svc], strerror(err));
 			sleep_ms(100);
 			continue;
 		}
@@ -477,8 +460,8 @@ static void *accept_thread(void *arg)
 		pthread_mutex_lock(&conns_lock);
 		if (conns >= MAX_CONNS) {
 			pthread_mutex_unlock(&conns_lock);
-			logmsg("%s: %s: %d connections open already, closed",
-			       svc_name[l->svc], c->name, MAX_CONNS);
+			rsk_log("%s: %s: %d connections open already, closed",
+				svc_name[l->svc], c->name, MAX_CONNS);
 			close(fd);
 			free(c);
 			continue;
@@ -487,15 +470,15 @@ static void *accept_thread(void *arg)
 		last_busy = now_ms();
 		pthread_mutex_unlock(&conns_lock);
 		if (verbose)
-			logmsg("%s: %s accepted", svc_name[l->svc], c->name);
+			rsk_log("%s: %s accepted", svc_name[l->svc], c->name);
 		if (l->svc != SVC_HOLD)
 			set_timeos(fd, 1000 * (l->svc == SVC_DRAIN ||
 					       l->svc == SVC_RESET ?
 					       CTL_TIMEO_S : IO_TIMEO_S));
 		err = pthread_create(&th, &thread_attr, conn_thread, c);
 		if (err) {
-			logmsg("%s: %s: pthread_create: %s", svc_name[l->svc],
-			       c->name, strerror(err));
+			rsk_log("%s: %s: pthread_create: %s", svc_name[l->svc],
+				c->name, strerror(err));
 			conn_end(c);
 		}
 	}
@@ -511,19 +494,19 @@ static int listen_on(int svc, uint16_t port)
 	set_port(&ss, port);
 	fd = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		logmsg("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
+		rsk_log("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
 		return -1;
 	}
 	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1))
-		logmsg("SO_REUSEADDR: %s", strerror(errno));
+		rsk_log("SO_REUSEADDR: %s", strerror(errno));
 	if (bind(fd, SA(&ss), laddr_len)) {
-		logmsg("%s: bind %s: %s", svc_name[svc],
-		       addr_fmt(&ss, name, sizeof(name)), strerror(errno));
+		rsk_log("%s: bind %s: %s", svc_name[svc],
+			addr_fmt(&ss, name, sizeof(name)), strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (listen(fd, svc == SVC_NEVER ? PEER_NEVER_BACKLOG : BACKLOG)) {
-		logmsg("%s: listen: %s", svc_name[svc], strerror(errno));
+		rsk_log("%s: listen: %s", svc_name[svc], strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -537,18 +520,6 @@ static void usage(void)
 	exit(1);
 }
 
-static long num_arg(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi)
-		usage();
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	const char *fam = "tcp", *addr = "127.0.0.1";
@@ -560,14 +531,14 @@ int main(int argc, char **argv)
 	int opt, i, sig, err;
 	double idle_ms;
 
-	t_start = now_ms();
+	t_start = rsk_log_start("rsk_peer");
 	while ((opt = getopt(argc, argv, "f:a:p:d:t:v")) != -1) {
 		switch (opt) {
 		case 'f': fam = optarg; break;
 		case 'a': addr = optarg; break;
-		case 'p': base = num_arg(optarg, 1, 65535 - SVC_N); break;
-		case 'd': idle = num_arg(optarg, 0, INT_MAX / 1000); break;
-		case 't': lifetime = num_arg(optarg, 1, INT_MAX / 1000); break;
+		case 'p': base = num_arg(optarg, 1, 65535 - SVC_N, usage); break;
+		case 'd': idle = num_arg(optarg, 0, INT_MAX / 1000, usage); break;
+		case 't': lifetime = num_arg(optarg, 1, INT_MAX / 1000, usage); break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -576,7 +547,7 @@ int main(int argc, char **argv)
 		usage();
 	laddr_len = addr_parse(addr, 0, &laddr);
 	if (!laddr_len) {
-		logmsg("-a %s: no IPv4 or IPv6 address", addr);
+		rsk_log("-a %s: no IPv4 or IPv6 address", addr);
 		return 1;
 	}
 	if (!rsk_domain_named(fam, "tcp", laddr.ss_family, &domain))
@@ -614,13 +585,13 @@ int main(int argc, char **argv)
 			continue;
 		err = pthread_create(&lis[i].th, &thread_attr, accept_thread, &lis[i]);
 		if (err) {
-			logmsg("pthread_create: %s", strerror(err));
+			rsk_log("pthread_create: %s", strerror(err));
 			return 1;
 		}
 	}
-	logmsg("%s sockets (family %d) on %s, ports %ld..%ld; lifetime %ld s%s",
-	       fam, domain, addr, base, base + SVC_N - 1, lifetime,
-	       idle ? ", exits when idle" : "");
+	rsk_log("%s sockets (family %d) on %s, ports %ld..%ld; lifetime %ld s%s",
+		fam, domain, addr, base, base + SVC_N - 1, lifetime,
+		idle ? ", exits when idle" : "");
 	printf("rsk_peer ready\n");
 
 	last_busy = now_ms();
@@ -628,12 +599,12 @@ int main(int argc, char **argv)
 	for (;;) {
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0) {
-			logmsg("signal %d: exiting", sig);
+			rsk_log("signal %d: exiting", sig);
 			fflush(NULL);
 			_exit(0);
 		}
 		if (now_ms() - t_start >= lifetime * 1000.0) {
-			logmsg("lifetime of %ld s ran out: exiting", lifetime);
+			rsk_log("lifetime of %ld s ran out: exiting", lifetime);
 			fflush(NULL);
 			_exit(3);
 		}
@@ -641,7 +612,7 @@ int main(int argc, char **argv)
 			pthread_mutex_lock(&conns_lock);
 			if (!conns && now_ms() - last_busy >= idle_ms) {
 				pthread_mutex_unlock(&conns_lock);
-				logmsg("idle for %ld s: exiting", idle);
+				rsk_log("idle for %ld s: exiting", idle);
 				fflush(NULL);
 				_exit(0);
 			}

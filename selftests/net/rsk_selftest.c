@@ -2,6 +2,8 @@
 /*
  * The helper library of the rdmasock selftests: see rsk_selftest.h.
  */
+#include <limits.h>
+#include <stdarg.h>
 #include <sys/wait.h>
 
 #include "rsk_selftest.h"
@@ -501,6 +503,18 @@ int poll1(int fd, short events, int ms)
 	return ret > 0 ? pfd.revents : ret;
 }
 
+int connect_wait(int fd, const struct sockaddr *to, socklen_t len, int ms)
+{
+	int ev;
+
+	if (connect(fd, to, len) && errno != EINPROGRESS)
+		return errno;
+	ev = poll1(fd, POLLOUT, ms);
+	if (ev <= 0)
+		return ev ? errno : ETIMEDOUT;
+	return so_error(fd);
+}
+
 /*
  * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
  * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
@@ -791,6 +805,44 @@ void rxq_ovfl(struct msghdr *mh, uint32_t *drops)
 	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
 			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
+}
+
+/* ---- the helper programs ---- */
+
+static const char *log_prog = "rsk";
+static double log_t0;
+
+double rsk_log_start(const char *prog)
+{
+	log_prog = prog;
+	log_t0 = now_ms();
+	return log_t0;
+}
+
+void rsk_log(const char *fmt, ...)
+{
+	char line[PATH_MAX + 512];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s %8.3f: ", log_prog,
+		     (now_ms() - log_t0) / 1000);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+long num_arg(const char *s, long lo, long hi, void (*usage)(void))
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || end == s || v < lo || v > hi)
+		usage();
+	return v;
 }
 
 /* ---- rsk_peer, the server of the two-host stream tests ---- */

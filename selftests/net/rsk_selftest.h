@@ -160,6 +160,15 @@ int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
  */
 void rxq_ovfl(struct msghdr *mh, uint32_t *drops);
 
+/* ---- the helper programs ---- */
+
+/* Starts rsk_log()'s clock and names the program for it: now_ms(). */
+double rsk_log_start(const char *prog);
+/* A line "PROG SECONDS: ..." on stderr, in one write. */
+void rsk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An option's argument: a number in [lo, hi], or usage() is called. */
+long num_arg(const char *s, long lo, long hi, void (*usage)(void));
+
 /* ---- rsk_peer, the server of the two-host stream tests ---- */
 
 /*
@@ -229,6 +238,11 @@ ssize_t send_all(int fd, const void *buf, size_t len, int flags);
 ssize_t recv_all(int fd, void *buf, size_t len);
 /* poll() one fd: revents, 0 on timeout, -1 on error. */
 int poll1(int fd, short events, int ms);
+/*
+ * connect() a nonblocking socket and wait up to ms for the outcome: 0, or
+ * the errno of the failure (ETIMEDOUT if there was none in time).
+ */
+int connect_wait(int fd, const struct sockaddr *to, socklen_t len, int ms);
 /*
  * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
  * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with

@@ -24,9 +24,6 @@
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
 
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 FIXTURE(dp) {
 	int domain;
 	const char *fam;

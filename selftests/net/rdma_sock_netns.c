@@ -23,9 +23,6 @@
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
 
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 #define RSK_SYSCTL_DIR "/proc/sys/net/rdma_sock/"
 
 /* A sysctl of the current namespace, or -1. */

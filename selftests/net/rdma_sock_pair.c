@@ -34,9 +34,6 @@
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
 
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 #define TIMEO_MS	30000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		10000	/* waiting for something that must happen */
 
@@ -54,13 +51,6 @@ struct ctx {
 	bool to_self;			/* the peer's address is one of ours */
 	unsigned long div;		/* RSK_SCALE */
 };
-
-static uint64_t scaled(const struct ctx *c, uint64_t full)
-{
-	uint64_t v = full / c->div;
-
-	return v ? v : 1;
-}
 
 static struct sockaddr_storage svc_addr(const struct ctx *c, int svc)
 {
@@ -115,16 +105,7 @@ fail:
 static void name_of(struct __test_metadata *_metadata, const struct ctx *c,
 		    int fd, bool peer, struct sockaddr_storage *ss)
 {
-	socklen_t len = sizeof(*ss);
-	int ret;
-
-	memset(ss, 0xa5, sizeof(*ss));
-	ret = peer ? getpeername(fd, SA(ss), &len) :
-		     getsockname(fd, SA(ss), &len);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", peer ? "getpeername" : "getsockname",
-				 strerror(errno));
-	ASSERT_EQ(c->alen, len);
-	ASSERT_EQ(c->peer.ss_family, ss->ss_family);
+	sock_name(_metadata, fd, peer, c->alen, c->peer.ss_family, ss);
 }
 
 /* Reads a sink's or drain's answer: count and CRC32, then EOF. */
@@ -193,16 +174,13 @@ FIXTURE_VARIANT_ADD(pair, rdma) { .rdma = true };
 FIXTURE_SETUP(pair)
 {
 	struct ctx *c = &self->c;
-	const char *scale = rsk_env("RSK_SCALE", "full");
 	const char *port = rsk_env("RSK_PEER_PORT", "7000");
 	struct sockaddr_storage ss;
 	char *end;
 	long base;
 	int fd;
 
-	crc32_init();
-	ASSERT_EQ(0xcbf43926, crc32_update(0, "123456789", 9));
-	signal(SIGPIPE, SIG_IGN);
+	xfer_setup(_metadata);
 
 	memset(c, 0, sizeof(*c));
 	c->rdma = variant->rdma;
@@ -214,11 +192,7 @@ FIXTURE_SETUP(pair)
 		TH_LOG("RSK_PEER_PORT=%s", port);
 	c->base = base;
 	c->domain = rsk_domain(c->rdma, c->peer.ss_family);
-	c->div = 1;
-	if (!strcmp(scale, "small"))
-		c->div = 16;
-	else if (strtoul(scale, NULL, 0) > 0)
-		c->div = strtoul(scale, NULL, 0);
+	c->div = rsk_scale_div();
 
 	/* The peer is this host if a TCP socket can bind its address. */
 	fd = socket(c->peer.ss_family, SOCK_STREAM, 0);
@@ -275,7 +249,7 @@ TEST_F(pair, echo_roundtrip)
 TEST_F_TIMEOUT(pair, integrity_one_way, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB), count;
+	uint64_t len = rsk_scaled(c->div, 256 * MiB), count;
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(21),
 			  .rnd = 21, .end = XF_SHUT_WR };
 	uint32_t crc;
@@ -295,7 +269,7 @@ TEST_F_TIMEOUT(pair, integrity_one_way, 900)
 TEST_F_TIMEOUT(pair, integrity_from_peer, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB);
+	uint64_t len = rsk_scaled(c->div, 256 * MiB);
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(22),
 			  .rnd = 22, .end = XF_EOF };
 	uint32_t want;
@@ -317,7 +291,7 @@ TEST_F_TIMEOUT(pair, integrity_from_peer, 900)
 TEST_F_TIMEOUT(pair, integrity_both_ways, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 64 * MiB);
+	uint64_t len = rsk_scaled(c->div, 64 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(23),
 			  .rnd = 23, .end = XF_SHUT_WR };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(23),
@@ -379,7 +353,7 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 {
 	const struct ctx *c = &self->c;
 	int n = c->div > 1 ? 50 : 200, i, left, ret;
-	uint64_t len = scaled(c, MiB), total = 0;
+	uint64_t len = rsk_scaled(c->div, MiB), total = 0;
 	static uint8_t buf[CHUNK];
 	struct pollfd *pfd;
 	double t0, last, ms;
@@ -481,7 +455,8 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 TEST_F_TIMEOUT(pair, flow_control, 300)
 {
 	const struct ctx *c = &self->c;
-	uint64_t blen = scaled(c, 16 * MiB), more = scaled(c, 4 * MiB);
+	uint64_t blen = rsk_scaled(c->div, 16 * MiB);
+	uint64_t more = rsk_scaled(c->div, 4 * MiB);
 	uint64_t filled = 0, count;
 	struct xfer bw = { .name = "B writer", .len = blen, .seed = seed_of(25),
 			   .rnd = 25, .end = XF_SHUT_WR };

@@ -52,14 +52,6 @@
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
 
-/*
- * gcc inlines the bigger test bodies into the harness's wrapper and then
- * warns that the wrapper's own "child", live across its setjmp(), might be
- * clobbered.  That is the harness's affair (an ASSERT then still aborts
- * the test), not something this file can fix.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
 /* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_selftest.h. */
 #define TIMEO_MS	10000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		5000	/* waiting for something that must happen */
@@ -109,16 +101,7 @@ static int make_addr(const struct ctx *c, const char *text,
 static void name_of(struct __test_metadata *_metadata, const struct ctx *c,
 		    int fd, bool peer, struct sockaddr_storage *ss)
 {
-	socklen_t len = sizeof(*ss);
-	int ret;
-
-	memset(ss, 0xa5, sizeof(*ss));
-	ret = peer ? getpeername(fd, SA(ss), &len) :
-		     getsockname(fd, SA(ss), &len);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", peer ? "getpeername" : "getsockname",
-				 strerror(errno));
-	ASSERT_EQ(c->alen, len);
-	ASSERT_EQ(c->family, ss->ss_family);
+	sock_name(_metadata, fd, peer, c->alen, c->family, ss);
 }
 
 /* A listener on the server address and an ephemeral port, and where it is. */
@@ -316,12 +299,9 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 				     rsk_env("RSK_ADDR", "127.0.0.1");
 	const char *peer = native6 ? rsk_env("RSK_PEER_ADDR6", addr) :
 				     rsk_env("RSK_PEER_ADDR", addr);
-	const char *scale = rsk_env("RSK_SCALE", "full");
 	int fd;
 
-	crc32_init();
-	ASSERT_EQ(0xcbf43926, crc32_update(0, "123456789", 9));
-	signal(SIGPIPE, SIG_IGN);
+	xfer_setup(_metadata);
 
 	memset(c, 0, sizeof(*c));
 	c->rdma = rdma;
@@ -337,11 +317,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 		TH_LOG("address %s does not parse", addr);
 	c->to_self = addr_eq(&c->srv, &c->cli);
 	c->bind_cli = !c->to_self;
-	c->div = 1;
-	if (!strcmp(scale, "small"))
-		c->div = 16;
-	else if (strtoul(scale, NULL, 0) > 0)
-		c->div = strtoul(scale, NULL, 0);
+	c->div = rsk_scale_div();
 
 	fd = socket(c->domain, SOCK_STREAM, 0);
 	if (fd < 0 && !rdma && errno == EAFNOSUPPORT)
@@ -349,13 +325,6 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	ASSERT_LE(0, fd) TH_LOG("socket(%d, SOCK_STREAM): %s", c->domain,
 				strerror(errno));
 	close(fd);
-}
-
-static uint64_t scaled(const struct ctx *c, uint64_t full)
-{
-	uint64_t v = full / c->div;
-
-	return v ? v : 1;
 }
 
 /* ======================================================================
@@ -1804,7 +1773,7 @@ TEST_F(stream, shutdown_unconnected)
 TEST_F(stream, close_delivers)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 4 * MiB);
+	uint64_t len = rsk_scaled(c->div, 4 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(6),
 			  .max_chunk = 256 * KiB, .end = XF_CLOSE };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(6),
@@ -2234,7 +2203,7 @@ TEST_F(stream, tcp_options)
 TEST_F_TIMEOUT(stream, integrity, 600)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB);
+	uint64_t len = rsk_scaled(c->div, 256 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(11),
 			  .rnd = 1, .end = XF_SHUT_WR };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(11),
@@ -2259,7 +2228,7 @@ TEST_F_TIMEOUT(stream, integrity, 600)
 TEST_F_TIMEOUT(stream, integrity_bidir, 600)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 64 * MiB);
+	uint64_t len = rsk_scaled(c->div, 64 * MiB);
 	struct xfer x[4] = {
 		{ .name = "client writer", .len = len, .seed = seed_of(12),
 		  .rnd = 3, .end = XF_SHUT_WR },
@@ -2325,7 +2294,7 @@ TEST_F_TIMEOUT(stream, fanout, 600)
 {
 	const struct ctx *c = &self->c;
 	int n = c->div > 1 ? 50 : 200, i, j, k, left, lfd, ret;
-	uint64_t len = scaled(c, MiB), total;
+	uint64_t len = rsk_scaled(c->div, MiB), total;
 	struct sockaddr_storage at, ss;
 	struct pollfd *pfd;
 	struct rlimit rl;
@@ -2456,7 +2425,8 @@ TEST_F_TIMEOUT(stream, fanout, 600)
 TEST_F(stream, flow_control)
 {
 	const struct ctx *c = &self->c;
-	uint64_t blen = scaled(c, 16 * MiB), more = scaled(c, 4 * MiB);
+	uint64_t blen = rsk_scaled(c->div, 16 * MiB);
+	uint64_t more = rsk_scaled(c->div, 4 * MiB);
 	uint64_t filled = 0, before;
 	struct xfer bw = { .name = "B writer", .len = blen, .seed = seed_of(14),
 			   .end = XF_SHUT_WR };

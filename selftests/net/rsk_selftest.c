@@ -151,6 +151,24 @@ const char *rsk_env(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
+unsigned long rsk_scale_div(void)
+{
+	const char *scale = rsk_env("RSK_SCALE", "full");
+
+	if (!strcmp(scale, "small"))
+		return 16;
+	if (strtoul(scale, NULL, 0) > 0)
+		return strtoul(scale, NULL, 0);
+	return 1;
+}
+
+uint64_t rsk_scaled(unsigned long div, uint64_t full)
+{
+	uint64_t v = full / div;
+
+	return v ? v : 1;
+}
+
 long read_long(const char *path, long def)
 {
 	FILE *f = fopen(path, "r");

@@ -9,7 +9,8 @@
  *  - addresses, socket basics and threads that move and check bulk data.
  *
  * Nothing here uses the kselftest harness but the EXPECT_XFER_OK and
- * XFER_START macros, which expand in a test.
+ * XFER_START macros, which expand in a test, and the last part, which a
+ * file including kselftest_harness.h first gets.
  *
  * The pattern is the contract between the client tests and rsk_peer:
  * stream n (a 32-bit number sent on the wire) is seed_of(n), and byte k
@@ -77,6 +78,12 @@ int rsk_device_bound(const char *ibdev);
 int rsk_run(const char *fmt, const char *arg);
 /* An environment variable, or def when it is unset or empty. */
 const char *rsk_env(const char *name, const char *def);
+/*
+ * What RSK_SCALE divides the sizes of bulk tests by: 16 for "small", the
+ * number it is, or 1; rsk_scaled() divides, to 1 at least.
+ */
+unsigned long rsk_scale_div(void);
+uint64_t rsk_scaled(unsigned long div, uint64_t full);
 /* The number a file (a sysctl, say) starts with, or def. */
 long read_long(const char *path, long def);
 /*
@@ -297,5 +304,44 @@ double mibps(uint64_t bytes, double ms);
 		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
 		       (long long)(x)->bad);				\
 } while (0)
+
+/* ---- for the tests: after kselftest_harness.h ---- */
+
+#ifdef __KSELFTEST_HARNESS_H
+#include <signal.h>
+
+/*
+ * gcc inlines the bigger test bodies into the harness's wrapper and then
+ * warns that the wrapper's own "child", live across its setjmp(), might be
+ * clobbered.  That is the harness's affair (an ASSERT then still aborts
+ * the test), not something a test file can fix.
+ */
+#pragma GCC diagnostic ignored "-Wclobbered"
+
+/* The CRC32 table, checked, and SIGPIPE ignored: for tests moving data. */
+static inline void xfer_setup(struct __test_metadata *_metadata)
+{
+	crc32_init();
+	ASSERT_EQ(0xcbf43926, crc32_update(0, "123456789", 9));
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* getsockname() or getpeername(), asserted to be a whole sockaddr. */
+static inline void sock_name(struct __test_metadata *_metadata, int fd,
+			     bool peer, socklen_t alen, int family,
+			     struct sockaddr_storage *ss)
+{
+	socklen_t len = sizeof(*ss);
+	int ret;
+
+	memset(ss, 0xa5, sizeof(*ss));
+	ret = peer ? getpeername(fd, SA(ss), &len) :
+		     getsockname(fd, SA(ss), &len);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", peer ? "getpeername" : "getsockname",
+				 strerror(errno));
+	ASSERT_EQ(alen, len);
+	ASSERT_EQ(family, ss->ss_family);
+}
+#endif /* __KSELFTEST_HARNESS_H */
 
 #endif /* RSK_SELFTEST_H */

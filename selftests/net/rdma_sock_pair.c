@@ -561,7 +561,7 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 	struct sockaddr_storage to = svc_addr(c, SVC_NEVER);
 	static struct attempt at[OUTSTANDING];
 	static struct pollfd pfd[OUTSTANDING];
-	double t0, next_sample = 0, now, end;
+	double t0, next_sample = 0, now;
 	int err, ev;
 	char buf[1024], back[1024];
 
@@ -672,16 +672,12 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 
 	if (c->rdma) {
 		/* The held requests time out: none left at the peer. */
-		end = now_ms() + 30000;
-		while ((peer_half = peer_counter(c, "half_open")) > 0 &&
-		       now_ms() < end)
-			sleep_ms(250);
+		WAIT_UNTIL((peer_half = peer_counter(c, "half_open")) <= 0,
+			   30000, 250);
 		EXPECT_EQ(0, peer_half) TH_LOG("held requests left at the peer");
 		/* Our sockets: the flood's are gone but those it connected. */
-		end = now_ms() + WAIT_MS;
-		while ((socks = rsk_counter("sockets")) >
-		       base_socks + connected + 8 && now_ms() < end)
-			sleep_ms(100);
+		WAIT_UNTIL((socks = rsk_counter("sockets")) <=
+			   base_socks + connected + 8, WAIT_MS, 100);
 		EXPECT_GE(base_socks + connected + 8, socks)
 			TH_LOG("%ld sockets, %ld before the flood", socks, base_socks);
 	}

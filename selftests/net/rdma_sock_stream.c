@@ -198,11 +198,9 @@ static int outq(int fd)
 /* Waits up to ms for at least n bytes to be queued for reading; how many. */
 static int wait_inq(int fd, int n, int ms)
 {
-	double end = now_ms() + ms;
 	int q;
 
-	while ((q = inq(fd)) >= 0 && q < n && now_ms() < end)
-		sleep_ms(1);
+	WAIT_UNTIL((q = inq(fd)) < 0 || q >= n, ms, 1);
 	return q;
 }
 
@@ -1410,7 +1408,6 @@ TEST_F(stream, ioctl_queues)
 	struct sockaddr_storage at;
 	static char buf[1234];
 	int cfd, sfd, lfd, fd, n = -1;
-	double end;
 
 	fd = SOCK_NEW(c);
 	EXPECT_EQ(0, inq(fd));
@@ -1435,9 +1432,7 @@ TEST_F(stream, ioctl_queues)
 	EXPECT_EQ(234, inq(sfd));
 	EXPECT_EQ(234, recv(sfd, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, inq(sfd));
-	end = now_ms() + WAIT_MS;
-	while (outq(cfd) > 0 && now_ms() < end)
-		sleep_ms(1);
+	WAIT_UNTIL(outq(cfd) <= 0, WAIT_MS, 1);
 	EXPECT_EQ(0, outq(cfd));
 
 	/* EOF is no byte. */
@@ -2452,10 +2447,7 @@ TEST_F(stream, flow_control)
 	aw.fd = ca;
 	aw.off = filled;
 	XFER_START(&aw, true);
-	t0 = now_ms();
-	while (!__atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST) &&
-	       now_ms() - t0 < WAIT_MS)
-		sleep_ms(1);
+	WAIT_UNTIL(__atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST), WAIT_MS, 1);
 	ASSERT_LT(0UL, __atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST))
 		TH_LOG("A's writer never blocked: %llu bytes more",
 		       (unsigned long long)xfer_done(&aw));

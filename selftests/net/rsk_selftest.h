@@ -106,6 +106,19 @@ long rsk_links_to(const char *peer);
 double now_ms(void);
 void sleep_ms(int ms);
 
+/*
+ * Tests cond every step_ms until it holds or ms have passed: whether it
+ * held the last time.
+ */
+#define WAIT_UNTIL(cond, ms, step_ms) ({				\
+	double __wait_end = now_ms() + (ms);				\
+	bool __wait_ok;							\
+									\
+	while (!(__wait_ok = (cond)) && now_ms() < __wait_end)		\
+		sleep_ms(step_ms);					\
+	__wait_ok;							\
+})
+
 /* ---- data: a pattern any offset of which can be checked, and CRC32 ---- */
 
 void crc32_init(void);

@@ -549,9 +549,7 @@ static int mc_member(int fd, int opt, const char *group, const char *ifaddr)
 /* Nothing arrives on @fd for @ms milliseconds. */
 static bool quiet(int fd, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, ms) == 0;
+	return poll1(fd, POLLIN, ms) == 0;
 }
 
 static int get_opt(int fd, int level, int opt, int *val, socklen_t *len)

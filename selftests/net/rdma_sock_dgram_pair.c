@@ -256,7 +256,6 @@ TEST_F(dp, recvmmsg_and_epoll)
 TEST_F(dp, flood_drops_counted)
 {
 	struct sockaddr_in sink = peer_at(self, DGRAM_PEER_SINK);
-	struct pollfd p = { .fd = self->ctl, .events = POLLIN };
 	long got = -1, dropped = -1, bad = -1;
 	char cmd[32], ans[128], buf[DGRAM_FLOOD_LEN];
 	int fd = dsock(self, 0), i;
@@ -276,7 +275,7 @@ TEST_F(dp, flood_drops_counted)
 	sleep_ms(1000);
 	ASSERT_EQ(6, write(self->ctl, "drain\n", 6));
 	/* The marker, until the peer answers: it may find a full queue. */
-	for (i = 0; i < 50 && poll(&p, 1, 200) == 0; i++) {
+	for (i = 0; i < 50 && poll1(self->ctl, POLLIN, 200) == 0; i++) {
 		ASSERT_EQ(DGRAM_MARK_LEN, sendto(fd, "mark", DGRAM_MARK_LEN, 0,
 						 SA(&sink), sizeof(sink)));
 	}
@@ -315,10 +314,9 @@ static int take_all(int fd, uint32_t first, int n, int wait_ms)
 {
 	char buf[4096];
 	bool seen[64] = {};
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int got = 0;
 
-	while (poll(&p, 1, wait_ms) == 1) {
+	while (poll1(fd, POLLIN, wait_ms) > 0) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
 		uint32_t seq;
 

@@ -329,6 +329,35 @@ int64_t pattern_bad(const void *buf, size_t len, uint64_t seed,
 	return off + i;
 }
 
+bool pattern_ok(const void *buf, size_t len, uint64_t seed, uint64_t off)
+{
+	void *scratch = malloc(len + 1);
+	bool ok;
+
+	if (!scratch)
+		return false;
+	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
+	free(scratch);
+	return ok;
+}
+
+/* CRC32 of bytes [off, off + len) of the stream with that seed. */
+uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
+{
+	uint8_t buf[4096];
+	uint32_t crc = 0;
+	size_t n;
+
+	while (len) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		pattern(buf, n, seed, off);
+		crc = crc32_update(crc, buf, n);
+		off += n;
+		len -= n;
+	}
+	return crc;
+}
+
 uint32_t xorshift32(uint32_t *s)
 {
 	uint32_t x = *s;
@@ -337,6 +366,48 @@ uint32_t xorshift32(uint32_t *s)
 	x ^= x >> 17;
 	x ^= x << 5;
 	return *s = x;
+}
+
+void put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v;
+}
+
+uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+uint16_t get_be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
 }
 
 /* ---- addresses ---- */
@@ -417,6 +488,31 @@ int addr_v4(const char *text, bool mapped, struct sockaddr_storage *ss)
 	sin6->sin6_addr.s6_addr[10] = 0xff;
 	sin6->sin6_addr.s6_addr[11] = 0xff;
 	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
+	return 0;
+}
+
+/*
+ * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
+ * sockaddr_in6; its length, or 0 if the text is no address.
+ */
+socklen_t addr_parse(const char *text, uint16_t port,
+		     struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (void *)ss;
+	struct sockaddr_in *sin = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		return sizeof(*sin6);
+	}
 	return 0;
 }
 
@@ -567,6 +663,22 @@ int fill(int fd, uint64_t seed, uint64_t *off)
 	}
 }
 
+int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr)
+{
+	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = ifaddr };
+
+	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
+}
+
+void rxq_ovfl(struct msghdr *mh, uint32_t *drops)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
+			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
+}
+
 /* ---- threads: bulk transfers ---- */
 
 static void xfer_fail(struct xfer *x, const char *what, int err)
@@ -699,132 +811,6 @@ double mibps(uint64_t bytes, double ms)
 	return ms > 0 ? bytes / (double)MiB / (ms / 1000) : 0;
 }
 
-/* ---- helpers of the two-host tests ---- */
-
-bool pattern_ok(const void *buf, size_t len, uint64_t seed, uint64_t off)
-{
-	void *scratch = malloc(len + 1);
-	bool ok;
-
-	if (!scratch)
-		return false;
-	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
-	free(scratch);
-	return ok;
-}
-
-/* CRC32 of bytes [off, off + len) of the stream with that seed. */
-uint32_t pattern_crc(uint64_t seed, uint64_t off, uint64_t len)
-{
-	uint8_t buf[4096];
-	uint32_t crc = 0;
-	size_t n;
-
-	while (len) {
-		n = len < sizeof(buf) ? len : sizeof(buf);
-		pattern(buf, n, seed, off);
-		crc = crc32_update(crc, buf, n);
-		off += n;
-		len -= n;
-	}
-	return crc;
-}
-
-void put_be64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
-
-uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
-void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-uint16_t get_be16(const uint8_t *p)
-{
-	return p[0] << 8 | p[1];
-}
-
-/*
- * An IPv4 or IPv6 address in text and a port as a sockaddr_in or
- * sockaddr_in6; its length, or 0 if the text is no address.
- */
-socklen_t addr_parse(const char *text, uint16_t port,
-		     struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *sin6 = (void *)ss;
-	struct sockaddr_in *sin = (void *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		return sizeof(*sin);
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		return sizeof(*sin6);
-	}
-	return 0;
-}
-
-/* The name of an errno value ("ECONNRESET"), or its number. */
-const char *errno_name(int err)
-{
-	static __thread char buf[16];
-	const char *s = strerrorname_np(err);
-
-	if (s)
-		return s;
-	snprintf(buf, sizeof(buf), "errno %d", err);
-	return buf;
-}
-
-int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr)
-{
-	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = ifaddr };
-
-	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
-}
-
-void rxq_ovfl(struct msghdr *mh, uint32_t *drops)
-{
-	struct cmsghdr *cm;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
-			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
-}
-
 /* ---- the helper programs ---- */
 
 static const char *log_prog = "rsk";
@@ -861,6 +847,18 @@ long num_arg(const char *s, long lo, long hi, void (*usage)(void))
 	if (errno || *end || end == s || v < lo || v > hi)
 		usage();
 	return v;
+}
+
+/* The name of an errno value ("ECONNRESET"), or its number. */
+const char *errno_name(int err)
+{
+	static __thread char buf[16];
+	const char *s = strerrorname_np(err);
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
 }
 
 /* ---- rsk_peer, the server of the two-host stream tests ---- */

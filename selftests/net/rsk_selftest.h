@@ -3,10 +3,15 @@
  * The helper library of the rdmasock selftests and their helper programs,
  * implemented in rsk_selftest.c, which every one of them is linked with:
  *
- *  - the module: the family number in use, loading, its object counters,
- *    running a command, the test bed's environment;
- *  - time, a data pattern any offset of which can be checked, CRC32;
- *  - addresses, socket basics and threads that move and check bulk data.
+ *  - the module: the family number in use and sockets in it, loading,
+ *    its counters; the test bed: running a command, the environment,
+ *    numbers from files;
+ *  - time and waiting, a data pattern any offset of which can be checked,
+ *    CRC32;
+ *  - addresses, socket basics and threads that move and check bulk data;
+ *  - what the helper programs share (logging, arguments), and what the
+ *    two-host tests and their far ends, rsk_peer and rsk_dgram_peer, must
+ *    agree on.
  *
  * Nothing here uses the kselftest harness but the EXPECT_XFER_OK and
  * XFER_START macros, which expand in a test, and the last part, which a
@@ -170,8 +175,38 @@ int addr_v4(const char *text, bool mapped, struct sockaddr_storage *ss);
  */
 socklen_t addr_parse(const char *text, uint16_t port,
 		     struct sockaddr_storage *ss);
-/* The name of an errno value ("ECONNRESET"), or its number. */
-const char *errno_name(int err);
+
+/* ---- sockets ---- */
+
+int set_timeo(int fd, int opt, int ms);
+/* SO_RCVTIMEO, then SO_SNDTIMEO: 0, or -1 with errno. */
+int set_timeos(int fd, int ms);
+/*
+ * socket(domain, type, 0) with set_timeos(ms), so that every blocking
+ * call on it is bounded: the socket, or -1 with errno.
+ */
+int socket_bounded(int domain, int type, int ms);
+int set_int(int fd, int level, int opt, int val);
+/* An int option's value, or -12345 if it cannot be read. */
+int get_int(int fd, int level, int opt);
+int so_error(int fd);
+int set_nonblock(int fd, bool on);
+ssize_t send_all(int fd, const void *buf, size_t len, int flags);
+/* Reads exactly len bytes unless EOF or an error comes first. */
+ssize_t recv_all(int fd, void *buf, size_t len);
+/* poll() one fd: revents, 0 on timeout, -1 on error. */
+int poll1(int fd, short events, int ms);
+/*
+ * connect() a nonblocking socket and wait up to ms for the outcome: 0, or
+ * the errno of the failure (ETIMEDOUT if there was none in time).
+ */
+int connect_wait(int fd, const struct sockaddr *to, socklen_t len, int ms);
+/*
+ * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
+ * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
+ * that seed from *off on; *off advances.  0, or an errno.
+ */
+int fill(int fd, uint64_t seed, uint64_t *off);
 /* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of group on ifaddr. */
 int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
 /*
@@ -179,6 +214,54 @@ int ip_membership(int fd, int opt, struct in_addr group, struct in_addr ifaddr);
  * recvmsg() received, into *drops; *drops as it was if there is none.
  */
 void rxq_ovfl(struct msghdr *mh, uint32_t *drops);
+
+/* ---- threads: bulk transfers ---- */
+
+enum xfer_end { XF_KEEP, XF_SHUT_WR, XF_CLOSE, XF_EOF };
+
+struct xfer {
+	/* in */
+	const char *name;
+	int fd;
+	uint64_t len;		/* bytes to move */
+	uint64_t off;		/* of the stream, where to start */
+	uint64_t seed;		/* of the stream */
+	size_t max_chunk;	/* sizes are random in 1..max_chunk */
+	uint32_t rnd;		/* their PRNG state, not 0 */
+	int slow_start;		/* reader: naps, then this many small reads */
+	bool nonblock;		/* writer: MSG_DONTWAIT, poll when full */
+	enum xfer_end end;	/* writer: after the last byte; reader: EOF */
+	/* out */
+	uint64_t done;		/* progress, read with __atomic_load_n */
+	uint32_t crc;
+	int err;		/* errno of what failed, or 0 */
+	const char *what;	/* what failed */
+	int64_t bad;		/* reader: first wrong byte, or -1 */
+	unsigned long eagain;	/* writer: times the socket was full */
+	double ms;
+	pthread_t th;
+};
+
+/* Starts a writer or reader thread on x; pthread_create()'s result. */
+int xfer_start(struct xfer *x, bool writer);
+uint64_t xfer_done(struct xfer *x);
+double mibps(uint64_t bytes, double ms);
+
+#define XFER_START(x, writer)						\
+	ASSERT_EQ(0, xfer_start(x, writer))
+
+#define EXPECT_XFER_OK(x) do {						\
+	pthread_join((x)->th, NULL);					\
+	EXPECT_EQ(0, (x)->err)						\
+		TH_LOG("%s: %s: %s after %llu of %llu bytes", (x)->name,\
+		       (x)->what, strerror((x)->err),			\
+		       (unsigned long long)(x)->done,			\
+		       (unsigned long long)(x)->len);			\
+	EXPECT_EQ((x)->len, (x)->done) TH_LOG("%s", (x)->name);	\
+	EXPECT_EQ(-1, (x)->bad)						\
+		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
+		       (long long)(x)->bad);				\
+} while (0)
 
 /* ---- the helper programs ---- */
 
@@ -188,6 +271,8 @@ double rsk_log_start(const char *prog);
 void rsk_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An option's argument: a number in [lo, hi], or usage() is called. */
 long num_arg(const char *s, long lo, long hi, void (*usage)(void));
+/* The name of an errno value ("ECONNRESET"), or its number. */
+const char *errno_name(int err);
 
 /* ---- rsk_peer, the server of the two-host stream tests ---- */
 
@@ -237,86 +322,6 @@ enum {
 #define DGRAM_PEER_GROUP	"239.1.2.3"
 #define DGRAM_FLOOD_LEN		1024
 #define DGRAM_MARK_LEN		4
-
-/* ---- sockets ---- */
-
-int set_timeo(int fd, int opt, int ms);
-/* SO_RCVTIMEO, then SO_SNDTIMEO: 0, or -1 with errno. */
-int set_timeos(int fd, int ms);
-/*
- * socket(domain, type, 0) with set_timeos(ms), so that every blocking
- * call on it is bounded: the socket, or -1 with errno.
- */
-int socket_bounded(int domain, int type, int ms);
-int set_int(int fd, int level, int opt, int val);
-/* An int option's value, or -12345 if it cannot be read. */
-int get_int(int fd, int level, int opt);
-int so_error(int fd);
-int set_nonblock(int fd, bool on);
-ssize_t send_all(int fd, const void *buf, size_t len, int flags);
-/* Reads exactly len bytes unless EOF or an error comes first. */
-ssize_t recv_all(int fd, void *buf, size_t len);
-/* poll() one fd: revents, 0 on timeout, -1 on error. */
-int poll1(int fd, short events, int ms);
-/*
- * connect() a nonblocking socket and wait up to ms for the outcome: 0, or
- * the errno of the failure (ETIMEDOUT if there was none in time).
- */
-int connect_wait(int fd, const struct sockaddr *to, socklen_t len, int ms);
-/*
- * Writes with MSG_DONTWAIT until the socket takes no more: a send gets
- * EAGAIN after POLLOUT stayed off for QUIET_MS.  Bytes of the stream with
- * that seed from *off on; *off advances.  0, or an errno.
- */
-int fill(int fd, uint64_t seed, uint64_t *off);
-
-/* ---- threads: bulk transfers ---- */
-
-enum xfer_end { XF_KEEP, XF_SHUT_WR, XF_CLOSE, XF_EOF };
-
-struct xfer {
-	/* in */
-	const char *name;
-	int fd;
-	uint64_t len;		/* bytes to move */
-	uint64_t off;		/* of the stream, where to start */
-	uint64_t seed;		/* of the stream */
-	size_t max_chunk;	/* sizes are random in 1..max_chunk */
-	uint32_t rnd;		/* their PRNG state, not 0 */
-	int slow_start;		/* reader: naps, then this many small reads */
-	bool nonblock;		/* writer: MSG_DONTWAIT, poll when full */
-	enum xfer_end end;	/* writer: after the last byte; reader: EOF */
-	/* out */
-	uint64_t done;		/* progress, read with __atomic_load_n */
-	uint32_t crc;
-	int err;		/* errno of what failed, or 0 */
-	const char *what;	/* what failed */
-	int64_t bad;		/* reader: first wrong byte, or -1 */
-	unsigned long eagain;	/* writer: times the socket was full */
-	double ms;
-	pthread_t th;
-};
-
-/* Starts a writer or reader thread on x; pthread_create()'s result. */
-int xfer_start(struct xfer *x, bool writer);
-uint64_t xfer_done(struct xfer *x);
-double mibps(uint64_t bytes, double ms);
-
-#define XFER_START(x, writer)						\
-	ASSERT_EQ(0, xfer_start(x, writer))
-
-#define EXPECT_XFER_OK(x) do {						\
-	pthread_join((x)->th, NULL);					\
-	EXPECT_EQ(0, (x)->err)						\
-		TH_LOG("%s: %s: %s after %llu of %llu bytes", (x)->name,\
-		       (x)->what, strerror((x)->err),			\
-		       (unsigned long long)(x)->done,			\
-		       (unsigned long long)(x)->len);			\
-	EXPECT_EQ((x)->len, (x)->done) TH_LOG("%s", (x)->name);	\
-	EXPECT_EQ(-1, (x)->bad)						\
-		TH_LOG("%s: first wrong byte at offset %lld", (x)->name,\
-		       (long long)(x)->bad);				\
-} while (0)
 
 /* ---- for the tests: after kselftest_harness.h ---- */
 

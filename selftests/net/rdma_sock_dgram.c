@@ -20,10 +20,6 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
-
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
 
 FIXTURE(dg) {
 	bool rdma;
@@ -44,43 +40,21 @@ FIXTURE_VARIANT_ADD(dg, rdma) { .rdma = true, .v6 = false };
 FIXTURE_VARIANT_ADD(dg, udp6) { .rdma = false, .v6 = true };
 FIXTURE_VARIANT_ADD(dg, rdma6) { .rdma = true, .v6 = true };
 
-/* An IPv4 address as the variant's sockaddr (mapped for v6), port 0. */
-static int v4_addr(bool v6, const char *text, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *sin6 = (void *)ss;
-	struct sockaddr_in *sin = (void *)ss;
-	struct in_addr a4;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &a4) != 1)
-		return -1;
-	if (!v6) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a4;
-		return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_addr.s6_addr[10] = 0xff;
-	sin6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
-	return 0;
-}
-
 FIXTURE_SETUP(dg)
 {
 	self->rdma = variant->rdma;
 	self->v6 = variant->v6;
-	self->domain = variant->rdma ? rsk_family() :
-				       (variant->v6 ? AF_INET6 : AF_INET);
+	self->domain = rsk_domain(variant->rdma,
+				  variant->v6 ? AF_INET6 : AF_INET);
 	self->alen = variant->v6 ? sizeof(struct sockaddr_in6) :
 				   sizeof(struct sockaddr_in);
-	ASSERT_EQ(0, v4_addr(self->v6, rsk_env("RSK_ADDR", "127.0.0.1"),
+	ASSERT_EQ(0, addr_v4(rsk_env("RSK_ADDR", "127.0.0.1"), self->v6,
 			     &self->local));
 	if (self->v6) {
 		memset(&self->any, 0, sizeof(self->any));
 		self->any.ss_family = AF_INET6;
 	} else {
-		ASSERT_EQ(0, v4_addr(false, "0.0.0.0", &self->any));
+		ASSERT_EQ(0, addr_v4("0.0.0.0", false, &self->any));
 	}
 }
 
@@ -90,14 +64,7 @@ FIXTURE_TEARDOWN(dg)
 
 static int dsock(const FIXTURE_DATA(dg) *self)
 {
-	int fd = socket(self->domain, SOCK_DGRAM, 0);
-
-	if (fd >= 0 && (set_timeo(fd, SO_RCVTIMEO, 10000) ||
-			set_timeo(fd, SO_SNDTIMEO, 10000))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return socket_bounded(self->domain, SOCK_DGRAM, 10000);
 }
 
 /* bind() and getsockname(): explicit port, port 0, and the name shown. */
@@ -194,10 +161,10 @@ TEST_F(dg, bind_nonlocal_and_group)
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, v4_addr(self->v6, "192.0.2.77", &ss));
+	ASSERT_EQ(0, addr_v4("192.0.2.77", self->v6, &ss));
 	EXPECT_EQ(-1, bind(a, SA(&ss), self->alen));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
-	ASSERT_EQ(0, v4_addr(self->v6, "239.1.2.3", &ss));
+	ASSERT_EQ(0, addr_v4("239.1.2.3", self->v6, &ss));
 	EXPECT_EQ(0, bind(b, SA(&ss), self->alen)) TH_LOG("%s", strerror(errno));
 	close(a);
 	close(b);
@@ -251,8 +218,8 @@ TEST_F(dg, connect_no_route)
 	int fd = dsock(self);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, v4_addr(self->v6, rsk_env("RSK_NOROUTE_ADDR",
-						 "198.51.100.1"), &to));
+	ASSERT_EQ(0, addr_v4(rsk_env("RSK_NOROUTE_ADDR", "198.51.100.1"),
+			     self->v6, &to));
 	set_port(&to, 9);
 	if (!connect(fd, SA(&to), self->alen))
 		SKIP(close(fd); return, "this host has a route to 198.51.100.1");
@@ -351,20 +318,6 @@ static void pair_up(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, getsockname(*a, SA(at_a), &len));
 	len = sizeof(*at_b);
 	ASSERT_EQ(0, getsockname(*b, SA(at_b), &len));
-}
-
-/* Whether @buf holds bytes [off, off + len) of the pattern @seed. */
-static bool pattern_ok(const void *buf, size_t len, uint64_t seed,
-		       uint64_t off)
-{
-	void *scratch = malloc(len + 1);
-	bool ok;
-
-	if (!scratch)
-		return false;
-	ok = pattern_bad(buf, len, seed, off, scratch) == -1;
-	free(scratch);
-	return ok;
 }
 
 /* Send a datagram of @len bytes of the pattern @seed; 0 or -1. */
@@ -487,7 +440,6 @@ TEST_F(dg, flood_drops_counted)
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	uint32_t dropped = 0, got = 0, last = 0;
-	struct cmsghdr *cm;
 	double t0;
 	int a, b, i;
 
@@ -517,10 +469,7 @@ TEST_F(dg, flood_drops_counted)
 				       sizeof(buf) - sizeof(seq), seq,
 				       sizeof(seq)));
 		got++;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-			if (cm->cmsg_level == SOL_SOCKET &&
-			    cm->cmsg_type == SO_RXQ_OVFL)
-				memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+		rxq_ovfl(&mh, &dropped);
 		mh.msg_controllen = sizeof(cbuf);
 	}
 	/*
@@ -531,9 +480,7 @@ TEST_F(dg, flood_drops_counted)
 	ASSERT_EQ(4, sendto(a, buf, 4, 0, SA(&at_b), self->alen));
 	mh.msg_controllen = sizeof(cbuf);
 	ASSERT_EQ(4, recvmsg(b, &mh, 0)) TH_LOG("%s", strerror(errno));
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
-			memcpy(&dropped, CMSG_DATA(cm), sizeof(dropped));
+	rxq_ovfl(&mh, &dropped);
 	TH_LOG("received %u, the socket dropped %u", got, dropped);
 	EXPECT_LT(0U, got);
 	EXPECT_LT(got, 1000U);
@@ -591,20 +538,18 @@ TEST_F(dg, recvmmsg_and_epoll)
 /* IP_ADD_MEMBERSHIP or IP_DROP_MEMBERSHIP of @group on @ifaddr. */
 static int mc_member(int fd, int opt, const char *group, const char *ifaddr)
 {
-	struct ip_mreqn m = {};
+	struct in_addr g, a;
 
-	if (inet_pton(AF_INET, group, &m.imr_multiaddr) != 1 ||
-	    inet_pton(AF_INET, ifaddr, &m.imr_address) != 1)
+	if (inet_pton(AF_INET, group, &g) != 1 ||
+	    inet_pton(AF_INET, ifaddr, &a) != 1)
 		return -2;
-	return setsockopt(fd, SOL_IP, opt, &m, sizeof(m));
+	return ip_membership(fd, opt, g, a);
 }
 
 /* Nothing arrives on @fd for @ms milliseconds. */
 static bool quiet(int fd, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, ms) == 0;
+	return poll1(fd, POLLIN, ms) == 0;
 }
 
 static int get_opt(int fd, int level, int opt, int *val, socklen_t *len)
@@ -739,7 +684,7 @@ TEST_F(dg, mc_members_on_this_host)
 	ASSERT_EQ(0, bind(s, SA(&at_s), self->alen));
 	ASSERT_EQ(0, getsockname(s, SA(&at_s), &len));
 	ASSERT_EQ(0, setsockopt(s, SOL_IP, IP_MULTICAST_IF, &ia, sizeof(ia)));
-	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &grp));
+	ASSERT_EQ(0, addr_v4(GROUP4, self->v6, &grp));
 	set_port(&grp, port);
 	ASSERT_EQ(0, mc_member(r1, IP_ADD_MEMBERSHIP, GROUP4, addr))
 		TH_LOG("join: %s", strerror(errno));
@@ -805,8 +750,8 @@ TEST_F(dg, mc_bound_to_group)
 	int s, r1, r2;
 
 	ASSERT_EQ(1, inet_pton(AF_INET, addr, &ia));
-	ASSERT_EQ(0, v4_addr(self->v6, GROUP4, &g1));
-	ASSERT_EQ(0, v4_addr(self->v6, OTHER_GROUP4, &g2));
+	ASSERT_EQ(0, addr_v4(GROUP4, self->v6, &g1));
+	ASSERT_EQ(0, addr_v4(OTHER_GROUP4, self->v6, &g2));
 	r1 = mc_receiver(self, &g1, &port);
 	ASSERT_LE(0, r1);
 	r2 = mc_receiver(self, &g2, &port);
@@ -849,7 +794,7 @@ FIXTURE_VARIANT_ADD(dg6, rdma6n) { .rdma = true };
 
 FIXTURE_SETUP(dg6)
 {
-	self->domain = variant->rdma ? rsk_family() : AF_INET6;
+	self->domain = rsk_domain(variant->rdma, AF_INET6);
 }
 
 FIXTURE_TEARDOWN(dg6)

@@ -23,12 +23,6 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
-
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
-#define GROUP	"239.1.2.3"
 
 FIXTURE(dp) {
 	int domain;
@@ -51,7 +45,7 @@ FIXTURE_SETUP(dp)
 {
 	struct sockaddr_in ctl = { .sin_family = AF_INET };
 
-	self->domain = variant->rdma ? rsk_family() : AF_INET;
+	self->domain = rsk_domain(variant->rdma, AF_INET);
 	self->fam = variant->rdma ? "rdma" : "udp";
 	self->base = atoi(rsk_env("RSK_DGRAM_PORT", "7100"));
 	self->peer.sin_family = AF_INET;
@@ -60,9 +54,9 @@ FIXTURE_SETUP(dp)
 			       &self->peer.sin_addr));
 	ASSERT_EQ(1, inet_pton(AF_INET, rsk_env("RSK_ADDR", "127.0.0.1"),
 			       &self->local.sin_addr));
-	ASSERT_EQ(1, inet_pton(AF_INET, GROUP, &self->group));
+	ASSERT_EQ(1, inet_pton(AF_INET, DGRAM_PEER_GROUP, &self->group));
 	ctl.sin_addr = self->peer.sin_addr;
-	ctl.sin_port = htons(self->base);
+	ctl.sin_port = htons(self->base + DGRAM_PEER_CTL);
 	self->ctl = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, self->ctl);
 	ASSERT_EQ(0, set_timeo(self->ctl, SO_RCVTIMEO, 30000));
@@ -117,14 +111,12 @@ static void ask_ok(struct __test_metadata *_metadata, int ctl,
 static int dsock(const FIXTURE_DATA(dp) *self, uint16_t port)
 {
 	struct sockaddr_in sin = self->local;
-	int fd = socket(self->domain, SOCK_DGRAM, 0);
+	int fd = socket_bounded(self->domain, SOCK_DGRAM, 10000);
 
 	sin.sin_port = htons(port);
 	if (fd < 0)
 		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, 10000) ||
-	    set_timeo(fd, SO_SNDTIMEO, 10000) ||
-	    bind(fd, SA(&sin), sizeof(sin))) {
+	if (bind(fd, SA(&sin), sizeof(sin))) {
 		close(fd);
 		return -1;
 	}
@@ -139,28 +131,6 @@ static struct sockaddr_in peer_at(const FIXTURE_DATA(dp) *self, int off)
 	return sin;
 }
 
-/* A datagram: 4-byte sequence number (big-endian), then its pattern. */
-static void fill_seq(char *buf, size_t len, uint32_t seq)
-{
-	uint32_t be = htonl(seq);
-
-	memcpy(buf, &be, 4);
-	pattern(buf + 4, len - 4, seq, 4);
-}
-
-static bool intact(const char *buf, size_t len, uint32_t seq)
-{
-	char *scratch = malloc(len + 1);
-	uint32_t be;
-	bool ok;
-
-	memcpy(&be, buf, 4);
-	ok = scratch && ntohl(be) == seq &&
-	     pattern_bad(buf + 4, len - 4, seq, 4, scratch) == -1;
-	free(scratch);
-	return ok;
-}
-
 /*
  * Echo round trips of 4 bytes (the smallest with a sequence number), one
  * fragment's worth (UD MTU - 20), one byte more, 9000 and 65507 bytes.
@@ -169,7 +139,7 @@ TEST_F(dp, echo_sizes)
 {
 	long mtu = strtol(rsk_env("RSK_UD_MTU", "1024"), NULL, 0);
 	size_t sizes[] = { 4, mtu - 20, mtu - 19, 9000, 65507 };
-	struct sockaddr_in echo = peer_at(self, 3), from;
+	struct sockaddr_in echo = peer_at(self, DGRAM_PEER_ECHO), from;
 	char *out = malloc(65536), *in = malloc(65536);
 	int fd = dsock(self, 0), i, try;
 
@@ -180,7 +150,7 @@ TEST_F(dp, echo_sizes)
 	for (i = 0; i < (int)ARRAY_SIZE(sizes); i++) {
 		ssize_t n = -1;
 
-		fill_seq(out, sizes[i], 1000 + i);
+		seq_fill(out, sizes[i], 1000 + i);
 		for (try = 0; try < 3 && n < 0; try++) {
 			socklen_t len = sizeof(from);
 
@@ -194,7 +164,7 @@ TEST_F(dp, echo_sizes)
 				       sizes[i], strerror(errno));
 		}
 		ASSERT_EQ((ssize_t)sizes[i], n);
-		EXPECT_TRUE(intact(in, n, 1000 + i));
+		EXPECT_TRUE(seq_intact(in, n, 1000 + i));
 		EXPECT_EQ(echo.sin_addr.s_addr, from.sin_addr.s_addr);
 		EXPECT_EQ(echo.sin_port, from.sin_port);
 	}
@@ -206,7 +176,7 @@ TEST_F(dp, echo_sizes)
 /* Connected to the echo: send() and recv(); one byte too many: EMSGSIZE. */
 TEST_F(dp, connected_and_emsgsize)
 {
-	struct sockaddr_in echo = peer_at(self, 3), name;
+	struct sockaddr_in echo = peer_at(self, DGRAM_PEER_ECHO), name;
 	socklen_t len = sizeof(name);
 	char *buf = calloc(1, 65508), in[64];
 	int fd = dsock(self, 0), try;
@@ -233,7 +203,7 @@ TEST_F(dp, connected_and_emsgsize)
 /* Eight echoes: epoll says when they are there, recvmmsg takes them. */
 TEST_F(dp, recvmmsg_and_epoll)
 {
-	struct sockaddr_in echo = peer_at(self, 3);
+	struct sockaddr_in echo = peer_at(self, DGRAM_PEER_ECHO);
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct mmsghdr mm[8];
 	struct iovec iov[8];
@@ -247,7 +217,7 @@ TEST_F(dp, recvmmsg_and_epoll)
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
 	for (i = 0; i < 8; i++) {
-		fill_seq(out, sizeof(out), i);
+		seq_fill(out, sizeof(out), i);
 		ASSERT_EQ(64, sendto(fd, out, 64, 0, SA(&echo), sizeof(echo)));
 	}
 	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 10000));
@@ -267,13 +237,12 @@ TEST_F(dp, recvmmsg_and_epoll)
 	}
 	EXPECT_LE(7, n) TH_LOG("%d of 8 echoes", n);
 	for (i = 0; i < n; i++) {
-		uint32_t be;
+		uint32_t seq = seq_of(bufs[i]);
 
-		memcpy(&be, bufs[i], 4);
-		ASSERT_GT(8U, ntohl(be));
-		EXPECT_FALSE(seen[ntohl(be)]);
-		seen[ntohl(be)] = true;
-		EXPECT_TRUE(intact(bufs[i], mm[i].msg_len, ntohl(be)));
+		ASSERT_GT(8U, seq);
+		EXPECT_FALSE(seen[seq]);
+		seen[seq] = true;
+		EXPECT_TRUE(seq_intact(bufs[i], mm[i].msg_len, seq));
 	}
 	close(ep);
 	close(fd);
@@ -286,10 +255,9 @@ TEST_F(dp, recvmmsg_and_epoll)
  */
 TEST_F(dp, flood_drops_counted)
 {
-	struct sockaddr_in sink = peer_at(self, 2);
-	struct pollfd p = { .fd = self->ctl, .events = POLLIN };
+	struct sockaddr_in sink = peer_at(self, DGRAM_PEER_SINK);
 	long got = -1, dropped = -1, bad = -1;
-	char cmd[32], ans[128], buf[1024];
+	char cmd[32], ans[128], buf[DGRAM_FLOOD_LEN];
 	int fd = dsock(self, 0), i;
 	double t0;
 
@@ -298,7 +266,7 @@ TEST_F(dp, flood_drops_counted)
 	ASK_OK(cmd);
 	t0 = now_ms();
 	for (i = 0; i < 1000; i++) {
-		fill_seq(buf, sizeof(buf), i);
+		seq_fill(buf, sizeof(buf), i);
 		ASSERT_EQ((ssize_t)sizeof(buf),
 			  sendto(fd, buf, sizeof(buf), 0, SA(&sink), sizeof(sink)))
 			TH_LOG("send %d: %s", i, strerror(errno));
@@ -307,8 +275,9 @@ TEST_F(dp, flood_drops_counted)
 	sleep_ms(1000);
 	ASSERT_EQ(6, write(self->ctl, "drain\n", 6));
 	/* The marker, until the peer answers: it may find a full queue. */
-	for (i = 0; i < 50 && poll(&p, 1, 200) == 0; i++) {
-		ASSERT_EQ(4, sendto(fd, "mark", 4, 0, SA(&sink), sizeof(sink)));
+	for (i = 0; i < 50 && poll1(self->ctl, POLLIN, 200) == 0; i++) {
+		ASSERT_EQ(DGRAM_MARK_LEN, sendto(fd, "mark", DGRAM_MARK_LEN, 0,
+						 SA(&sink), sizeof(sink)));
 	}
 	ASSERT_EQ(0, answer(self->ctl, ans, sizeof(ans)));
 	ASSERT_EQ(3, sscanf(ans, "%ld %ld %ld", &got, &dropped, &bad))
@@ -332,7 +301,7 @@ static int send_group(int fd, const struct sockaddr_in *grp, uint32_t first,
 	for (i = 0; i < n; i++) {
 		size_t len = sizes[i % 4];
 
-		fill_seq(buf, len, first + i);
+		seq_fill(buf, len, first + i);
 		if (sendto(fd, buf, len, 0, SA(grp), sizeof(*grp)) != (ssize_t)len)
 			return -1;
 		sleep_ms(2);
@@ -345,19 +314,17 @@ static int take_all(int fd, uint32_t first, int n, int wait_ms)
 {
 	char buf[4096];
 	bool seen[64] = {};
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int got = 0;
 
-	while (poll(&p, 1, wait_ms) == 1) {
+	while (poll1(fd, POLLIN, wait_ms) > 0) {
 		ssize_t len = recv(fd, buf, sizeof(buf), 0);
-		uint32_t be, seq;
+		uint32_t seq;
 
 		if (len < 4)
 			return -1;
-		memcpy(&be, buf, 4);
-		seq = ntohl(be) - first;
+		seq = seq_of(buf) - first;
 		if (seq >= (uint32_t)n || seen[seq] ||
-		    !intact(buf, len, seq + first))
+		    !seq_intact(buf, len, seq + first))
 			return -1;
 		seen[seq] = true;
 		got++;
@@ -397,9 +364,6 @@ static void peer_groups(struct __test_metadata *_metadata,
  */
 TEST_F(dp, multicast_two_hosts)
 {
-	struct ip_mreqn m = {
-		.imr_multiaddr = self->group, .imr_address = self->local.sin_addr,
-	};
 	struct sockaddr_in grp = { .sin_family = AF_INET };
 	struct sockaddr_in any = { .sin_family = AF_INET };
 	char cmd[32];
@@ -407,7 +371,7 @@ TEST_F(dp, multicast_two_hosts)
 	int s, r, got;
 
 	grp.sin_addr = self->group;
-	grp.sin_port = htons(self->base + 1);
+	grp.sin_port = htons(self->base + DGRAM_PEER_MEMBER);
 	s = dsock(self, 0);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, setsockopt(s, SOL_IP, IP_MULTICAST_IF,
@@ -416,7 +380,8 @@ TEST_F(dp, multicast_two_hosts)
 	ASSERT_LE(0, r);
 	any.sin_port = grp.sin_port;
 	ASSERT_EQ(0, bind(r, SA(&any), sizeof(any)));
-	ASSERT_EQ(0, setsockopt(r, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
+	ASSERT_EQ(0, ip_membership(r, IP_ADD_MEMBERSHIP, self->group,
+				   self->local.sin_addr));
 	snprintf(cmd, sizeof(cmd), "open %s", self->fam);
 	ASK_OK(cmd);
 

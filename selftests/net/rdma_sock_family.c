@@ -19,13 +19,6 @@
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
 
-static const char *env_or(const char *name, const char *def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : def;
-}
-
 static struct sockaddr_in any_v4(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -274,8 +267,8 @@ TEST(autoload_and_module_refcount)
 /* `rdma link del` under open sockets unbinds the device; re-adding binds it. */
 TEST(device_removal_with_open_sockets)
 {
-	const char *ibdev = env_or("RSK_IBDEV", "rxe0");
-	const char *netdev = env_or("RSK_NETDEV", "eth0");
+	const char *ibdev = rsk_env("RSK_IBDEV", "rxe0");
+	const char *netdev = rsk_env("RSK_NETDEV", "eth0");
 	long devices;
 	char cmd[256];
 	int s, d;

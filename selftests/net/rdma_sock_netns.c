@@ -22,34 +22,16 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
-
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
 
 #define RSK_SYSCTL_DIR "/proc/sys/net/rdma_sock/"
-
-/* One value from the current namespace's /proc/net/rdma_sock, or -1. */
-static long ns_counter(const char *name)
-{
-	return rsk_counter_in("/proc/net/rdma_sock", name);
-}
 
 /* A sysctl of the current namespace, or -1. */
 static long sysctl_get(const char *name)
 {
 	char path[128];
-	long val = -1;
-	FILE *f;
 
 	snprintf(path, sizeof(path), RSK_SYSCTL_DIR "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &val) != 1)
-		val = -1;
-	fclose(f);
-	return val;
+	return read_long(path, -1);
 }
 
 /* Write a sysctl of the current namespace: 0 or -errno. */
@@ -76,6 +58,17 @@ static int sysctl_set_int(const char *name, long val)
 
 	snprintf(text, sizeof(text), "%ld", val);
 	return sysctl_set(name, text);
+}
+
+/* Wait until the current namespace has no link; whether it got there. */
+static bool links_gone(int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (rsk_ns_counter("links") == 0)
+			return true;
+		sleep_ms(100);
+	}
+	return false;
 }
 
 /* Enter a new namespace with its loopback up; 0 or -errno. */
@@ -170,24 +163,24 @@ TEST_F(ns, counters_per_namespace)
 	long init_socks, new_socks;
 	int fds[3], i;
 
-	init_socks = ns_counter("sockets");
+	init_socks = rsk_ns_counter("sockets");
 	ASSERT_LE(0, init_socks);
 	ASSERT_EQ(0, go_to_ns(self->new_ns));
-	new_socks = ns_counter("sockets");
+	new_socks = rsk_ns_counter("sockets");
 	EXPECT_EQ(0, new_socks);
-	EXPECT_EQ(0, ns_counter("links"));
-	EXPECT_EQ(0, ns_counter("connects"));
+	EXPECT_EQ(0, rsk_ns_counter("links"));
+	EXPECT_EQ(0, rsk_ns_counter("connects"));
 	for (i = 0; i < 3; i++) {
 		fds[i] = rdma_socket();
 		ASSERT_LE(0, fds[i]);
 	}
-	EXPECT_EQ(3, ns_counter("sockets"));
+	EXPECT_EQ(3, rsk_ns_counter("sockets"));
 	ASSERT_EQ(0, go_to_ns(self->init_ns));
-	EXPECT_EQ(init_socks, ns_counter("sockets"));
+	EXPECT_EQ(init_socks, rsk_ns_counter("sockets"));
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
 	ASSERT_EQ(0, go_to_ns(self->new_ns));
-	EXPECT_EQ(0, ns_counter("sockets"));
+	EXPECT_EQ(0, rsk_ns_counter("sockets"));
 }
 
 /*
@@ -267,11 +260,10 @@ TEST_F(ns, no_route_in_namespace)
 	close(fd);
 	EXPECT_EQ(ENETUNREACH, tcp_err) TH_LOG("tcp: %s", strerror(tcp_err));
 	EXPECT_EQ(tcp_err, rdma_err) TH_LOG("rdma: %s", strerror(rdma_err));
-	EXPECT_LE(1, ns_counter("links_failed"));
+	EXPECT_LE(1, rsk_ns_counter("links_failed"));
 	/* A failed link is freed at once, not left to idle out. */
-	for (int i = 0; i < 50 && ns_counter("links"); i++)
-		sleep_ms(100);
-	EXPECT_EQ(0, ns_counter("links"));
+	links_gone(5);
+	EXPECT_EQ(0, rsk_ns_counter("links"));
 }
 
 /*
@@ -325,17 +317,6 @@ TEST(namespace_freed)
 		sleep_ms(100);
 	}
 	EXPECT_EQ(before, now);
-}
-
-/* Wait until the current namespace has no link; whether it got there. */
-static bool links_gone(int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (ns_counter("links") == 0)
-			return true;
-		sleep_ms(100);
-	}
-	return false;
 }
 
 /*
@@ -417,7 +398,7 @@ TEST_F_TIMEOUT(ns, link_port_and_idle_sysctls, 300)
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ(4, recv(a, buf, 4, MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
-	EXPECT_LE(1, ns_counter("links"));
+	EXPECT_LE(1, rsk_ns_counter("links"));
 
 	kill(rping, SIGTERM);
 	waitpid(rping, NULL, 0);
@@ -458,8 +439,8 @@ TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
 	ASSERT_EQ(0, await_cm_listener(udaddy, "udaddy", UDADDY_PORT))
 		TH_LOG("udaddy never listened on %d", UDADDY_PORT);
 
-	a = socket(rsk_family(), SOCK_DGRAM, 0);
-	b = socket(rsk_family(), SOCK_DGRAM, 0);
+	a = rsk_socket(SOCK_DGRAM);
+	b = rsk_socket(SOCK_DGRAM);
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
 	len = addr_parse(addr, 0, &ss);

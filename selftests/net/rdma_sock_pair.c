@@ -33,21 +33,12 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
-
-/* As in rdma_sock_stream.c: the harness's setjmp, not ours. */
-#pragma GCC diagnostic ignored "-Wclobbered"
 
 #define TIMEO_MS	30000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		10000	/* waiting for something that must happen */
 
-/* rsk_peer's services: BASEPORT + these. */
-enum {
-	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,
-	SVC_RESET, SVC_STATS,
-	PORT_NOBODY = 20,	/* nothing listens there */
-};
-#define NEVER_BACKLOG	8	/* rsk_peer's listen() backlog of SVC_NEVER */
+/* rsk_peer's services are BASEPORT + SVC_*; on this one nothing listens. */
+enum { PORT_NOBODY = 20 };
 #define MAX_HALF_OPEN	256	/* net.rdma_sock.max_half_open's default */
 
 struct ctx {
@@ -61,13 +52,6 @@ struct ctx {
 	unsigned long div;		/* RSK_SCALE */
 };
 
-static uint64_t scaled(const struct ctx *c, uint64_t full)
-{
-	uint64_t v = full / c->div;
-
-	return v ? v : 1;
-}
-
 static struct sockaddr_storage svc_addr(const struct ctx *c, int svc)
 {
 	struct sockaddr_storage ss = c->peer;
@@ -79,16 +63,7 @@ static struct sockaddr_storage svc_addr(const struct ctx *c, int svc)
 /* A stream socket of the variant, every blocking call on it bounded. */
 static int sock_new(const struct ctx *c, int flags)
 {
-	int fd = socket(c->domain, SOCK_STREAM | flags, 0);
-
-	if (fd < 0)
-		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, TIMEO_MS) ||
-	    set_timeo(fd, SO_SNDTIMEO, TIMEO_MS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return socket_bounded(c->domain, SOCK_STREAM | flags, TIMEO_MS);
 }
 
 /*
@@ -99,18 +74,11 @@ static int sock_new(const struct ctx *c, int flags)
 static int try_dial(const struct ctx *c, int svc, int ms)
 {
 	struct sockaddr_storage to = svc_addr(c, svc);
-	int fd = sock_new(c, SOCK_NONBLOCK), ev, err;
+	int fd = sock_new(c, SOCK_NONBLOCK), err;
 
 	if (fd < 0)
 		return -1;
-	if (connect(fd, SA(&to), c->alen) && errno != EINPROGRESS)
-		goto fail;
-	ev = poll1(fd, POLLOUT, ms);
-	if (ev <= 0) {
-		errno = ev ? errno : ETIMEDOUT;
-		goto fail;
-	}
-	err = so_error(fd);
+	err = connect_wait(fd, SA(&to), c->alen, ms);
 	if (err) {
 		errno = err;
 		goto fail;
@@ -137,31 +105,21 @@ fail:
 static void name_of(struct __test_metadata *_metadata, const struct ctx *c,
 		    int fd, bool peer, struct sockaddr_storage *ss)
 {
-	socklen_t len = sizeof(*ss);
-	int ret;
-
-	memset(ss, 0xa5, sizeof(*ss));
-	ret = peer ? getpeername(fd, SA(ss), &len) :
-		     getsockname(fd, SA(ss), &len);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", peer ? "getpeername" : "getsockname",
-				 strerror(errno));
-	ASSERT_EQ(c->alen, len);
-	ASSERT_EQ(c->peer.ss_family, ss->ss_family);
+	sock_name(_metadata, fd, peer, c->alen, c->peer.ss_family, ss);
 }
 
 /* Reads a sink's or drain's answer: count and CRC32, then EOF. */
 static void read_result(struct __test_metadata *_metadata, int fd,
 			uint64_t *count, uint32_t *crc)
 {
-	uint8_t r[12];
+	uint8_t r[PEER_SUM_LEN];
 	ssize_t n = recv_all(fd, r, sizeof(r));
 	char ch;
 
 	ASSERT_EQ((ssize_t)sizeof(r), n)
 		TH_LOG("the peer's count and CRC: %zd bytes (%s)", n,
 		       n < 0 ? strerror(errno) : "EOF");
-	*count = get_be64(r);
-	*crc = get_be32(r + 8);
+	peer_sum_get(r, count, crc);
 	EXPECT_EQ(0, recv(fd, &ch, 1, 0)) TH_LOG("no EOF after the answer");
 }
 
@@ -171,10 +129,9 @@ static void read_result(struct __test_metadata *_metadata, int fd,
  */
 static long peer_counter(const struct ctx *c, const char *name)
 {
-	char buf[16384], key[64], *p, *line;
+	char buf[16384];
 	int fd = try_dial(c, SVC_STATS, WAIT_MS);
 	ssize_t n = -1;
-	long val, found = -1;
 
 	if (fd < 0)
 		return -1;
@@ -183,10 +140,7 @@ static long peer_counter(const struct ctx *c, const char *name)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &p); line; line = strtok_r(NULL, "\n", &p))
-		if (sscanf(line, "%63s %ld", key, &val) == 2 && !strcmp(key, name))
-			found = val;
-	return found;
+	return rsk_counter_text(buf, name);
 }
 
 static void raise_nofile(struct __test_metadata *_metadata, rlim_t want)
@@ -220,16 +174,13 @@ FIXTURE_VARIANT_ADD(pair, rdma) { .rdma = true };
 FIXTURE_SETUP(pair)
 {
 	struct ctx *c = &self->c;
-	const char *scale = rsk_env("RSK_SCALE", "full");
 	const char *port = rsk_env("RSK_PEER_PORT", "7000");
 	struct sockaddr_storage ss;
 	char *end;
 	long base;
 	int fd;
 
-	crc32_init();
-	ASSERT_EQ(0xcbf43926, crc32_update(0, "123456789", 9));
-	signal(SIGPIPE, SIG_IGN);
+	xfer_setup(_metadata);
 
 	memset(c, 0, sizeof(*c));
 	c->rdma = variant->rdma;
@@ -240,12 +191,8 @@ FIXTURE_SETUP(pair)
 	ASSERT_TRUE(!*end && base > 0 && base <= 65535 - PORT_NOBODY)
 		TH_LOG("RSK_PEER_PORT=%s", port);
 	c->base = base;
-	c->domain = c->rdma ? rsk_family() : c->peer.ss_family;
-	c->div = 1;
-	if (!strcmp(scale, "small"))
-		c->div = 16;
-	else if (strtoul(scale, NULL, 0) > 0)
-		c->div = strtoul(scale, NULL, 0);
+	c->domain = rsk_domain(c->rdma, c->peer.ss_family);
+	c->div = rsk_scale_div();
 
 	/* The peer is this host if a TCP socket can bind its address. */
 	fd = socket(c->peer.ss_family, SOCK_STREAM, 0);
@@ -302,7 +249,7 @@ TEST_F(pair, echo_roundtrip)
 TEST_F_TIMEOUT(pair, integrity_one_way, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB), count;
+	uint64_t len = rsk_scaled(c->div, 256 * MiB), count;
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(21),
 			  .rnd = 21, .end = XF_SHUT_WR };
 	uint32_t crc;
@@ -322,15 +269,14 @@ TEST_F_TIMEOUT(pair, integrity_one_way, 900)
 TEST_F_TIMEOUT(pair, integrity_from_peer, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB);
+	uint64_t len = rsk_scaled(c->div, 256 * MiB);
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(22),
 			  .rnd = 22, .end = XF_EOF };
 	uint32_t want;
-	uint8_t req[12];
+	uint8_t req[PEER_SOURCE_REQ_LEN];
 
 	r.fd = DIAL(c, SVC_SOURCE);
-	put_be64(req, len);
-	put_be32(req + 8, 22);
+	peer_source_req_put(req, len, 22);
 	ASSERT_EQ((ssize_t)sizeof(req), send_all(r.fd, req, sizeof(req), 0));
 	XFER_START(&r, false);
 	EXPECT_XFER_OK(&r);
@@ -345,7 +291,7 @@ TEST_F_TIMEOUT(pair, integrity_from_peer, 900)
 TEST_F_TIMEOUT(pair, integrity_both_ways, 900)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 64 * MiB);
+	uint64_t len = rsk_scaled(c->div, 64 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(23),
 			  .rnd = 23, .end = XF_SHUT_WR };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(23),
@@ -394,7 +340,7 @@ struct fan {
 	int fd;
 	uint64_t sent;
 	uint32_t crc;
-	uint8_t res[12];
+	uint8_t res[PEER_SUM_LEN];
 	int got;		/* bytes of res */
 	bool shut, eof;
 };
@@ -407,7 +353,7 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 {
 	const struct ctx *c = &self->c;
 	int n = c->div > 1 ? 50 : 200, i, left, ret;
-	uint64_t len = scaled(c, MiB), total = 0;
+	uint64_t len = rsk_scaled(c->div, MiB), total = 0;
 	static uint8_t buf[CHUNK];
 	struct pollfd *pfd;
 	double t0, last, ms;
@@ -461,13 +407,16 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 				}
 				continue;
 			}
-			got = recv(p->fd, p->got < 12 ? p->res + p->got : buf,
-				   p->got < 12 ? 12 - p->got : 1, 0);
+			if (p->got < PEER_SUM_LEN)
+				got = recv(p->fd, p->res + p->got,
+					   PEER_SUM_LEN - p->got, 0);
+			else
+				got = recv(p->fd, buf, 1, 0);
 			if (got < 0)
 				ASSERT_EQ(EAGAIN, errno)
 					TH_LOG("recv %d: %s", i, strerror(errno));
 			if (got > 0) {
-				ASSERT_GE(12, p->got + got)
+				ASSERT_GE(PEER_SUM_LEN, p->got + got)
 					TH_LOG("%d: more than count and CRC", i);
 				p->got += got;
 				last = now_ms();
@@ -480,9 +429,14 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 	}
 	ms = now_ms() - t0;
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(12, f[i].got) TH_LOG("connection %d: no answer", i);
-		EXPECT_EQ(len, get_be64(f[i].res)) TH_LOG("connection %d", i);
-		EXPECT_EQ(f[i].crc, get_be32(f[i].res + 8)) TH_LOG("connection %d", i);
+		uint64_t count;
+		uint32_t crc;
+
+		ASSERT_EQ(PEER_SUM_LEN, f[i].got)
+			TH_LOG("connection %d: no answer", i);
+		peer_sum_get(f[i].res, &count, &crc);
+		EXPECT_EQ(len, count) TH_LOG("connection %d", i);
+		EXPECT_EQ(f[i].crc, crc) TH_LOG("connection %d", i);
 		total += f[i].sent;
 		close(f[i].fd);
 	}
@@ -501,14 +455,15 @@ TEST_F_TIMEOUT(pair, fanout, 900)
 TEST_F_TIMEOUT(pair, flow_control, 300)
 {
 	const struct ctx *c = &self->c;
-	uint64_t blen = scaled(c, 16 * MiB), more = scaled(c, 4 * MiB);
+	uint64_t blen = rsk_scaled(c->div, 16 * MiB);
+	uint64_t more = rsk_scaled(c->div, 4 * MiB);
 	uint64_t filled = 0, count;
 	struct xfer bw = { .name = "B writer", .len = blen, .seed = seed_of(25),
 			   .rnd = 25, .end = XF_SHUT_WR };
 	struct xfer aw = { .name = "A writer", .seed = seed_of(26), .rnd = 26,
 			   .len = more, .end = XF_SHUT_WR };
 	struct sockaddr_storage me;
-	uint8_t req[3];
+	uint8_t req[PEER_DRAIN_REQ_LEN];
 	uint32_t crc;
 	int ctl, err;
 	double t0;
@@ -554,9 +509,8 @@ TEST_F_TIMEOUT(pair, flow_control, 300)
 	/* The peer drains A: A's writer completes, and the counts match. */
 	ctl = DIAL(c, SVC_DRAIN);
 	req[0] = 'G';
-	req[1] = port_of(&me) >> 8;
-	req[2] = port_of(&me);
-	ASSERT_EQ(3, send_all(ctl, req, 3, 0));
+	put_be16(req + 1, port_of(&me));
+	ASSERT_EQ(PEER_DRAIN_REQ_LEN, send_all(ctl, req, PEER_DRAIN_REQ_LEN, 0));
 	ASSERT_EQ(1, recv(ctl, &ok, 1, 0)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ('K', ok) TH_LOG("the peer found no hold connection from port %u",
 				  port_of(&me));
@@ -607,7 +561,7 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 	struct sockaddr_storage to = svc_addr(c, SVC_NEVER);
 	static struct attempt at[OUTSTANDING];
 	static struct pollfd pfd[OUTSTANDING];
-	double t0, next_sample = 0, now, end;
+	double t0, next_sample = 0, now;
 	int err, ev;
 	char buf[1024], back[1024];
 
@@ -700,7 +654,7 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 		EXPECT_GE(MAX_HALF_OPEN + 16, max_peer_half);
 		EXPECT_GE(base_socks + OUTSTANDING + 32, max_socks);
 		/* The backlog takes backlog + 1, as TCP's; the rest waits or is refused. */
-		EXPECT_GE(NEVER_BACKLOG + 1, connected);
+		EXPECT_GE(PEER_NEVER_BACKLOG + 1, connected);
 		EXPECT_LT(0, refused) TH_LOG("nothing refused beyond max_half_open");
 	} else {
 		/* The backlog filled: TCP dropped SYNs and kept retrying. */
@@ -718,16 +672,12 @@ TEST_F_TIMEOUT(pair, half_open_flood, 300)
 
 	if (c->rdma) {
 		/* The held requests time out: none left at the peer. */
-		end = now_ms() + 30000;
-		while ((peer_half = peer_counter(c, "half_open")) > 0 &&
-		       now_ms() < end)
-			sleep_ms(250);
+		WAIT_UNTIL((peer_half = peer_counter(c, "half_open")) <= 0,
+			   30000, 250);
 		EXPECT_EQ(0, peer_half) TH_LOG("held requests left at the peer");
 		/* Our sockets: the flood's are gone but those it connected. */
-		end = now_ms() + WAIT_MS;
-		while ((socks = rsk_counter("sockets")) >
-		       base_socks + connected + 8 && now_ms() < end)
-			sleep_ms(100);
+		WAIT_UNTIL((socks = rsk_counter("sockets")) <=
+			   base_socks + connected + 8, WAIT_MS, 100);
 		EXPECT_GE(base_socks + connected + 8, socks)
 			TH_LOG("%ld sockets, %ld before the flood", socks, base_socks);
 	}

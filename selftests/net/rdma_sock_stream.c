@@ -51,17 +51,8 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
-/*
- * gcc inlines the bigger test bodies into the harness's wrapper and then
- * warns that the wrapper's own "child", live across its setjmp(), might be
- * clobbered.  That is the harness's affair (an ASSERT then still aborts
- * the test), not something this file can fix.
- */
-#pragma GCC diagnostic ignored "-Wclobbered"
-
-/* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_stream_util.h. */
+/* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_selftest.h. */
 #define TIMEO_MS	10000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
 #define WAIT_MS		5000	/* waiting for something that must happen */
 
@@ -82,8 +73,8 @@ struct ctx {
 
 /*
  * Time, the data pattern and CRC32, addresses, socket basics and the
- * bulk-transfer threads (struct xfer) are in rsk_stream_util.h, shared
- * with the two-host tests.
+ * bulk-transfer threads (struct xfer) are in the helper library
+ * (rsk_selftest.h), shared with the other tests.
  */
 
 /* ---- addresses and sockets of the context ---- */
@@ -92,47 +83,15 @@ struct ctx {
 static int make_addr(const struct ctx *c, const char *text,
 		     struct sockaddr_storage *ss)
 {
-	struct sockaddr_in6 *sin6 = (void *)ss;
-	struct sockaddr_in *sin = (void *)ss;
-	struct in_addr a4;
-
-	memset(ss, 0, sizeof(*ss));
-	if (c->v6 && strchr(text, ':')) {
-		/* A native IPv6 address (RSK_ADDR6). */
-		sin6->sin6_family = AF_INET6;
-		return inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1 ? 0 : -1;
-	}
-	if (inet_pton(AF_INET, text, &a4) != 1)
-		return -1;
-	if (!c->v6) {
-		sin->sin_family = AF_INET;
-		sin->sin_addr = a4;
-		return 0;
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_addr.s6_addr[10] = 0xff;
-	sin6->sin6_addr.s6_addr[11] = 0xff;
-	memcpy(&sin6->sin6_addr.s6_addr[12], &a4, 4);
-	return 0;
+	/* A native IPv6 address (RSK_ADDR6). */
+	if (c->v6 && strchr(text, ':'))
+		return addr_parse(text, 0, ss) ? 0 : -1;
+	return addr_v4(text, c->v6, ss);
 }
 
 /* A stream socket of the variant, every blocking call on it bounded. */
-static int sock_new(const struct ctx *c)
-{
-	int fd = socket(c->domain, SOCK_STREAM, 0);
-
-	if (fd < 0)
-		return -1;
-	if (set_timeo(fd, SO_RCVTIMEO, TIMEO_MS) ||
-	    set_timeo(fd, SO_SNDTIMEO, TIMEO_MS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 #define SOCK_NEW(c) ({							\
-	int __fd = sock_new(c);						\
+	int __fd = socket_bounded((c)->domain, SOCK_STREAM, TIMEO_MS);	\
 	ASSERT_LE(0, __fd) TH_LOG("socket(%d): %s", (c)->domain,	\
 				  strerror(errno));			\
 	__fd;								\
@@ -142,16 +101,7 @@ static int sock_new(const struct ctx *c)
 static void name_of(struct __test_metadata *_metadata, const struct ctx *c,
 		    int fd, bool peer, struct sockaddr_storage *ss)
 {
-	socklen_t len = sizeof(*ss);
-	int ret;
-
-	memset(ss, 0xa5, sizeof(*ss));
-	ret = peer ? getpeername(fd, SA(ss), &len) :
-		     getsockname(fd, SA(ss), &len);
-	ASSERT_EQ(0, ret) TH_LOG("%s: %s", peer ? "getpeername" : "getsockname",
-				 strerror(errno));
-	ASSERT_EQ(c->alen, len);
-	ASSERT_EQ(c->family, ss->ss_family);
+	sock_name(_metadata, fd, peer, c->alen, c->family, ss);
 }
 
 /* A listener on the server address and an ephemeral port, and where it is. */
@@ -248,11 +198,9 @@ static int outq(int fd)
 /* Waits up to ms for at least n bytes to be queued for reading; how many. */
 static int wait_inq(int fd, int n, int ms)
 {
-	double end = now_ms() + ms;
 	int q;
 
-	while ((q = inq(fd)) >= 0 && q < n && now_ms() < end)
-		sleep_ms(1);
+	WAIT_UNTIL((q = inq(fd)) < 0 || q >= n, ms, 1);
 	return q;
 }
 
@@ -349,12 +297,9 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 				     rsk_env("RSK_ADDR", "127.0.0.1");
 	const char *peer = native6 ? rsk_env("RSK_PEER_ADDR6", addr) :
 				     rsk_env("RSK_PEER_ADDR", addr);
-	const char *scale = rsk_env("RSK_SCALE", "full");
 	int fd;
 
-	crc32_init();
-	ASSERT_EQ(0xcbf43926, crc32_update(0, "123456789", 9));
-	signal(SIGPIPE, SIG_IGN);
+	xfer_setup(_metadata);
 
 	memset(c, 0, sizeof(*c));
 	c->rdma = rdma;
@@ -363,18 +308,14 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	c->peer_text = peer;
 	c->family = v6 ? AF_INET6 : AF_INET;
 	c->alen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-	c->domain = rdma ? rsk_family() : c->family;
+	c->domain = rsk_domain(rdma, c->family);
 	ASSERT_EQ(0, make_addr(c, peer, &c->srv))
 		TH_LOG("peer address %s does not parse", peer);
 	ASSERT_EQ(0, make_addr(c, addr, &c->cli))
 		TH_LOG("address %s does not parse", addr);
 	c->to_self = addr_eq(&c->srv, &c->cli);
 	c->bind_cli = !c->to_self;
-	c->div = 1;
-	if (!strcmp(scale, "small"))
-		c->div = 16;
-	else if (strtoul(scale, NULL, 0) > 0)
-		c->div = strtoul(scale, NULL, 0);
+	c->div = rsk_scale_div();
 
 	fd = socket(c->domain, SOCK_STREAM, 0);
 	if (fd < 0 && !rdma && errno == EAFNOSUPPORT)
@@ -382,13 +323,6 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	ASSERT_LE(0, fd) TH_LOG("socket(%d, SOCK_STREAM): %s", c->domain,
 				strerror(errno));
 	close(fd);
-}
-
-static uint64_t scaled(const struct ctx *c, uint64_t full)
-{
-	uint64_t v = full / c->div;
-
-	return v ? v : 1;
 }
 
 /* ======================================================================
@@ -603,18 +537,9 @@ TEST_F(addr, bind_nonlocal)
 	struct sockaddr_storage ss;
 	int fd = SOCK_NEW(c);
 
-	if (!c->rdma && get_int(fd, SOL_IP, IP_FREEBIND) == 0) {
-		FILE *f = fopen("/proc/sys/net/ipv4/ip_nonlocal_bind", "r");
-		int nl = 0;
-
-		if (f) {
-			if (fscanf(f, "%d", &nl) != 1)
-				nl = 0;
-			fclose(f);
-		}
-		if (nl)
-			SKIP(goto out, "net.ipv4.ip_nonlocal_bind is set");
-	}
+	if (!c->rdma && get_int(fd, SOL_IP, IP_FREEBIND) == 0 &&
+	    read_long("/proc/sys/net/ipv4/ip_nonlocal_bind", 0))
+		SKIP(goto out, "net.ipv4.ip_nonlocal_bind is set");
 	ASSERT_EQ(0, make_addr(c, "192.0.2.1", &ss));	/* TEST-NET-1 */
 	EXPECT_EQ(-1, bind(fd, SA(&ss), c->alen));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
@@ -1402,25 +1327,12 @@ TEST_F(stream, sndtimeo)
 	close(sfd);
 }
 
-static int read_proc_int(const char *path, int def)
-{
-	FILE *f = fopen(path, "r");
-	int v = def;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = def;
-		fclose(f);
-	}
-	return v;
-}
-
 /* SO_RCVBUF/SO_SNDBUF: Linux doubles what is set, capped at the sysctl maxima. */
 TEST_F(stream, bufsizes)
 {
 	const struct ctx *c = &self->c;
-	int rmax = read_proc_int("/proc/sys/net/core/rmem_max", -1);
-	int wmax = read_proc_int("/proc/sys/net/core/wmem_max", -1);
+	int rmax = read_long("/proc/sys/net/core/rmem_max", -1);
+	int wmax = read_long("/proc/sys/net/core/wmem_max", -1);
 	int fd[3], i;
 
 	fd[0] = SOCK_NEW(c);
@@ -1496,7 +1408,6 @@ TEST_F(stream, ioctl_queues)
 	struct sockaddr_storage at;
 	static char buf[1234];
 	int cfd, sfd, lfd, fd, n = -1;
-	double end;
 
 	fd = SOCK_NEW(c);
 	EXPECT_EQ(0, inq(fd));
@@ -1521,9 +1432,7 @@ TEST_F(stream, ioctl_queues)
 	EXPECT_EQ(234, inq(sfd));
 	EXPECT_EQ(234, recv(sfd, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, inq(sfd));
-	end = now_ms() + WAIT_MS;
-	while (outq(cfd) > 0 && now_ms() < end)
-		sleep_ms(1);
+	WAIT_UNTIL(outq(cfd) <= 0, WAIT_MS, 1);
 	EXPECT_EQ(0, outq(cfd));
 
 	/* EOF is no byte. */
@@ -1859,7 +1768,7 @@ TEST_F(stream, shutdown_unconnected)
 TEST_F(stream, close_delivers)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 4 * MiB);
+	uint64_t len = rsk_scaled(c->div, 4 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(6),
 			  .max_chunk = 256 * KiB, .end = XF_CLOSE };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(6),
@@ -2205,9 +2114,9 @@ TEST_F_TIMEOUT(stream, connect_unreachable, 60)
 TEST_F(stream, tcp_options)
 {
 	const struct ctx *c = &self->c;
-	int idle = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_time", -1);
-	int intvl = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_intvl", -1);
-	int cnt = read_proc_int("/proc/sys/net/ipv4/tcp_keepalive_probes", -1);
+	int idle = read_long("/proc/sys/net/ipv4/tcp_keepalive_time", -1);
+	int intvl = read_long("/proc/sys/net/ipv4/tcp_keepalive_intvl", -1);
+	int cnt = read_long("/proc/sys/net/ipv4/tcp_keepalive_probes", -1);
 	int fd[3], i, one = 1;
 	struct sockaddr_storage at;
 	int lfd, afd, bfd;
@@ -2289,7 +2198,7 @@ TEST_F(stream, tcp_options)
 TEST_F_TIMEOUT(stream, integrity, 600)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 256 * MiB);
+	uint64_t len = rsk_scaled(c->div, 256 * MiB);
 	struct xfer w = { .name = "writer", .len = len, .seed = seed_of(11),
 			  .rnd = 1, .end = XF_SHUT_WR };
 	struct xfer r = { .name = "reader", .len = len, .seed = seed_of(11),
@@ -2314,7 +2223,7 @@ TEST_F_TIMEOUT(stream, integrity, 600)
 TEST_F_TIMEOUT(stream, integrity_bidir, 600)
 {
 	const struct ctx *c = &self->c;
-	uint64_t len = scaled(c, 64 * MiB);
+	uint64_t len = rsk_scaled(c->div, 64 * MiB);
 	struct xfer x[4] = {
 		{ .name = "client writer", .len = len, .seed = seed_of(12),
 		  .rnd = 3, .end = XF_SHUT_WR },
@@ -2380,7 +2289,7 @@ TEST_F_TIMEOUT(stream, fanout, 600)
 {
 	const struct ctx *c = &self->c;
 	int n = c->div > 1 ? 50 : 200, i, j, k, left, lfd, ret;
-	uint64_t len = scaled(c, MiB), total;
+	uint64_t len = rsk_scaled(c->div, MiB), total;
 	struct sockaddr_storage at, ss;
 	struct pollfd *pfd;
 	struct rlimit rl;
@@ -2511,7 +2420,8 @@ TEST_F_TIMEOUT(stream, fanout, 600)
 TEST_F(stream, flow_control)
 {
 	const struct ctx *c = &self->c;
-	uint64_t blen = scaled(c, 16 * MiB), more = scaled(c, 4 * MiB);
+	uint64_t blen = rsk_scaled(c->div, 16 * MiB);
+	uint64_t more = rsk_scaled(c->div, 4 * MiB);
 	uint64_t filled = 0, before;
 	struct xfer bw = { .name = "B writer", .len = blen, .seed = seed_of(14),
 			   .end = XF_SHUT_WR };
@@ -2537,10 +2447,7 @@ TEST_F(stream, flow_control)
 	aw.fd = ca;
 	aw.off = filled;
 	XFER_START(&aw, true);
-	t0 = now_ms();
-	while (!__atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST) &&
-	       now_ms() - t0 < WAIT_MS)
-		sleep_ms(1);
+	WAIT_UNTIL(__atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST), WAIT_MS, 1);
 	ASSERT_LT(0UL, __atomic_load_n(&aw.eagain, __ATOMIC_SEQ_CST))
 		TH_LOG("A's writer never blocked: %llu bytes more",
 		       (unsigned long long)xfer_done(&aw));

@@ -29,7 +29,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -37,45 +36,17 @@
 #include <sys/wait.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 #define CONNECT_MS	10000
 #define STREAMING	(4 * MiB)
 #define LATE_FILE_S	30	/* how long an early error waits for PATH */
 #define POLL_MS		20
 
-static double t0;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "rsk_death %8.3f: ", (now_ms() - t0) / 1000);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: rsk_death -w PATH [-f tcp|rdma] [-a ADDR] "
 		"[-p PORT] [-t SECONDS] [-m SECONDS]\n");
 	exit(2);
-}
-
-static long num_arg(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi)
-		usage();
-	return v;
 }
 
 static bool exists(const char *path)
@@ -88,23 +59,15 @@ static bool exists(const char *path)
 static int dial(int domain, const struct sockaddr_storage *to, socklen_t len)
 {
 	int fd = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int ev, err;
+	int err;
 
 	if (fd < 0) {
-		say("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
+		rsk_log("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
 		return -1;
 	}
-	if (!connect(fd, (const struct sockaddr *)to, len))
-		return fd;
-	if (errno != EINPROGRESS) {
-		say("connect: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	ev = poll1(fd, POLLOUT, CONNECT_MS);
-	err = ev > 0 ? so_error(fd) : ev ? errno : ETIMEDOUT;
+	err = connect_wait(fd, (const struct sockaddr *)to, len, CONNECT_MS);
 	if (err) {
-		say("connect: %s", strerror(err));
+		rsk_log("connect: %s", strerror(err));
 		close(fd);
 		return -1;
 	}
@@ -114,9 +77,9 @@ static int dial(int domain, const struct sockaddr_storage *to, socklen_t len)
 int main(int argc, char **argv)
 {
 	const char *fam = "tcp", *addr = "127.0.0.1", *path = NULL;
-	long port = 7001, bound = 60, max_wait = 900;
+	long port = PEER_PORT + SVC_SINK, bound = 60, max_wait = 900;
 	uint64_t sent = 0, at_death = 0, seed = seed_of(31);
-	double t_death = -1, t_err = -1, t_last_ok, now, next_stat = 0;
+	double t0, t_death = -1, t_err = -1, t_last_ok, now, next_stat = 0;
 	struct sockaddr_storage to;
 	static uint8_t buf[CHUNK];
 	bool announced = false;
@@ -124,15 +87,15 @@ int main(int argc, char **argv)
 	int opt, domain, fd, err = 0;
 	ssize_t n;
 
-	t0 = now_ms();
+	t0 = rsk_log_start("rsk_death");
 	while ((opt = getopt(argc, argv, "f:a:p:w:t:m:")) != -1) {
 		switch (opt) {
 		case 'f': fam = optarg; break;
 		case 'a': addr = optarg; break;
-		case 'p': port = num_arg(optarg, 1, 65535); break;
+		case 'p': port = num_arg(optarg, 1, 65535, usage); break;
 		case 'w': path = optarg; break;
-		case 't': bound = num_arg(optarg, 1, INT_MAX / 1000); break;
-		case 'm': max_wait = num_arg(optarg, 1, INT_MAX / 1000); break;
+		case 't': bound = num_arg(optarg, 1, INT_MAX / 1000, usage); break;
+		case 'm': max_wait = num_arg(optarg, 1, INT_MAX / 1000, usage); break;
 		default: usage();
 		}
 	}
@@ -140,17 +103,13 @@ int main(int argc, char **argv)
 		usage();
 	len = addr_parse(addr, port, &to);
 	if (!len) {
-		say("-a %s: no IPv4 or IPv6 address", addr);
+		rsk_log("-a %s: no IPv4 or IPv6 address", addr);
 		return 2;
 	}
-	if (!strcmp(fam, "tcp"))
-		domain = to.ss_family;
-	else if (!strcmp(fam, "rdma"))
-		domain = rsk_family();
-	else
+	if (!rsk_domain_named(fam, "tcp", to.ss_family, &domain))
 		usage();
 	if (exists(path)) {
-		say("%s exists before the peer died: remove it first", path);
+		rsk_log("%s exists before the peer died: remove it first", path);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -159,7 +118,7 @@ int main(int argc, char **argv)
 	fd = dial(domain, &to, len);
 	if (fd < 0)
 		return 2;
-	say("connected to %s port %ld (%s), writing", addr, port, fam);
+	rsk_log("connected to %s port %ld (%s), writing", addr, port, fam);
 	t_last_ok = now_ms();
 
 	for (;;) {
@@ -168,23 +127,23 @@ int main(int argc, char **argv)
 		if (t_death < 0 && now >= next_stat && exists(path)) {
 			t_death = now;
 			at_death = sent;
-			say("death signal: %s appeared; %llu bytes sent so far",
-			    path, (unsigned long long)sent);
+			rsk_log("death signal: %s appeared; %llu bytes sent so far",
+				path, (unsigned long long)sent);
 		}
 		if (now >= next_stat)
 			next_stat = now + POLL_MS;
 		if (t_death >= 0 && now - t_death > bound * 1000.0) {
-			say("FAIL: no error %ld s after the death signal: %llu "
-			    "bytes taken since, the last write %.1f s ago (%s)",
-			    bound, (unsigned long long)(sent - at_death),
-			    (now - t_last_ok) / 1000,
-			    now - t_last_ok > 1000 ? "writes blocked" :
-						     "still writing");
+			rsk_log("FAIL: no error %ld s after the death signal: %llu "
+				"bytes taken since, the last write %.1f s ago (%s)",
+				bound, (unsigned long long)(sent - at_death),
+				(now - t_last_ok) / 1000,
+				now - t_last_ok > 1000 ? "writes blocked" :
+							 "still writing");
 			return 1;
 		}
 		if (t_death < 0 && now - t0 > max_wait * 1000.0) {
-			say("FAIL: no death signal (%s) in %ld s; %llu bytes sent",
-			    path, max_wait, (unsigned long long)sent);
+			rsk_log("FAIL: no death signal (%s) in %ld s; %llu bytes sent",
+				path, max_wait, (unsigned long long)sent);
 			return 1;
 		}
 
@@ -208,28 +167,28 @@ int main(int argc, char **argv)
 		break;
 	}
 
-	say("send: %s after %llu bytes", errno_name(err),
-	    (unsigned long long)sent);
+	rsk_log("send: %s after %llu bytes", errno_name(err),
+		(unsigned long long)sent);
 	if (t_death < 0) {
 		while (!exists(path) && now_ms() - t_err < LATE_FILE_S * 1000.0)
 			sleep_ms(POLL_MS);
 		if (!exists(path)) {
-			say("FAIL: %s came, and no death signal in %d s after it",
-			    errno_name(err), LATE_FILE_S);
+			rsk_log("FAIL: %s came, and no death signal in %d s after it",
+				errno_name(err), LATE_FILE_S);
 			return 1;
 		}
 		t_death = now_ms();
-		say("the death signal came %.3f s after the error",
-		    (t_death - t_err) / 1000);
+		rsk_log("the death signal came %.3f s after the error",
+			(t_death - t_err) / 1000);
 	}
 	if (err != ECONNRESET && err != EPIPE && err != ETIMEDOUT) {
-		say("FAIL: %s is not ECONNRESET, EPIPE or ETIMEDOUT",
-		    errno_name(err));
+		rsk_log("FAIL: %s is not ECONNRESET, EPIPE or ETIMEDOUT",
+			errno_name(err));
 		return 1;
 	}
 	if (!announced)
-		say("(the error came before %llu bytes were sent)",
-		    (unsigned long long)STREAMING);
+		rsk_log("(the error came before %llu bytes were sent)",
+			(unsigned long long)STREAMING);
 	printf("%s %.3f s after the death signal; %llu bytes sent\n",
 	       errno_name(err), t_err > t_death ? (t_err - t_death) / 1000 : 0.0,
 	       (unsigned long long)sent);

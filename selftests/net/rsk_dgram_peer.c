@@ -10,7 +10,7 @@
  * "rsk_dgram_peer ready" once set up and exits 0 on SIGTERM.
  *
  * Ports (the same numbers for UDP and for AF_RDMA_DGRAM, whose port
- * spaces are separate):
+ * spaces are separate; DGRAM_PEER_* in rsk_selftest.h):
  *
  *   BASE      TCP: the control connection, one at a time, lines of text;
  *   BASE + 1  the group member socket (bound to the wildcard);
@@ -27,7 +27,8 @@
  *   count       "N DUP BAD": datagrams the member socket got since the
  *               last count, how many repeated a sequence number (the first
  *               4 bytes, big-endian) and how many failed their content
- *               check (the stream-util pattern of seed = sequence)
+ *               check (seq_fill() of rsk_selftest.h: the pattern of
+ *               seed = sequence)
  *   groups      the module's mc_groups object count (-1: none)
  *   flood FAM   a new sink socket, not read until drain
  *   drain       read what the sink holds; then wait up to 5 s for one
@@ -47,7 +48,6 @@
 #include <sys/socket.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
 
 #define MAX_DGRAM	65536
 
@@ -65,11 +65,9 @@ static void on_signal(int sig)
 
 static int family_of(const char *fam)
 {
-	if (!strcmp(fam, "udp"))
-		return AF_INET;
-	if (!strcmp(fam, "rdma"))
-		return rsk_family();
-	return -1;
+	int domain;
+
+	return rsk_domain_named(fam, "udp", AF_INET, &domain) ? domain : -1;
 }
 
 /* A datagram socket of @domain bound to @a:@port; -errno on failure. */
@@ -96,11 +94,9 @@ static int dgram_bound(int domain, struct in_addr a, uint16_t port)
 
 static int membership(int opt)
 {
-	struct ip_mreqn m = { .imr_multiaddr = group, .imr_address = addr };
-
 	if (member < 0)
 		return -EBADF;
-	return setsockopt(member, SOL_IP, opt, &m, sizeof(m)) ? -errno : 0;
+	return ip_membership(member, opt, group, addr) ? -errno : 0;
 }
 
 static void reply(int conn, const char *fmt, ...)
@@ -131,21 +127,17 @@ static void member_read(void)
 {
 	static char buf[MAX_DGRAM];
 	ssize_t n = recv(member, buf, sizeof(buf), MSG_DONTWAIT);
-	char *scratch;
 	uint32_t seq;
 
 	if (n < 4)
 		return;
-	memcpy(&seq, buf, 4);
-	seq = ntohl(seq) & 0xffff;
+	seq = seq_of(buf) & 0xffff;
 	n_got++;
 	if (seen[seq / 8] & (1 << (seq % 8)))
 		n_dup++;
 	seen[seq / 8] |= 1 << (seq % 8);
-	scratch = malloc(n);
-	if (!scratch || pattern_bad(buf + 4, n - 4, seq, 4, scratch) != -1)
+	if (!pattern_ok(buf + 4, n - 4, seq, 4))
 		n_bad++;
-	free(scratch);
 }
 
 static void echo_read(int fd)
@@ -171,12 +163,10 @@ static ssize_t sink_recv(char *buf, size_t size, int flags, uint32_t *drops)
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
-	struct cmsghdr *cm;
 	ssize_t n = recvmsg(sink, &mh, flags);
 
-	for (cm = CMSG_FIRSTHDR(&mh); n >= 0 && cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
-			memcpy(drops, CMSG_DATA(cm), sizeof(*drops));
+	if (n >= 0)
+		rxq_ovfl(&mh, drops);
 	return n;
 }
 
@@ -192,15 +182,15 @@ static void drain(int conn)
 		return;
 	}
 	while ((n = sink_recv(buf, sizeof(buf), MSG_DONTWAIT, &drops)) >= 0) {
-		if (n == 4)
+		if (n == DGRAM_MARK_LEN)
 			goto done;	/* the marker came early: all read */
-		if (n != 1024 || pattern_bad(buf + 4, n - 4, ntohl(*(uint32_t *)buf),
-					     4, buf + 1024) != -1)
+		if (n != DGRAM_FLOOD_LEN || !seq_intact(buf, n, seq_of(buf)))
 			bad++;
 		got++;
 	}
 	set_timeo(sink, SO_RCVTIMEO, 5000);
-	while ((n = sink_recv(buf, sizeof(buf), 0, &drops)) >= 0 && n != 4)
+	while ((n = sink_recv(buf, sizeof(buf), 0, &drops)) >= 0 &&
+	       n != DGRAM_MARK_LEN)
 		got++;
 done:
 	reply(conn, "%ld %u %ld", got, drops, bad);
@@ -218,7 +208,7 @@ static void command(int conn, char *line)
 		if (member >= 0)
 			close(member);
 		member = dgram_bound(family_of(fam), (struct in_addr){ 0 },
-				     base + 1);
+				     base + DGRAM_PEER_MEMBER);
 		memset(seen, 0, sizeof(seen));
 		n_got = n_dup = n_bad = 0;
 		reply_err(conn, member < 0 ? member : 0);
@@ -240,7 +230,8 @@ static void command(int conn, char *line)
 	} else if (!strncmp(line, "flood ", 6)) {
 		if (sink >= 0)
 			close(sink);
-		fd = dgram_bound(family_of(fam), addr, base + 2);
+		fd = dgram_bound(family_of(fam), addr,
+				 base + DGRAM_PEER_SINK);
 		if (fd >= 0 && (set_int(fd, SOL_SOCKET, SO_RCVBUF, 16384) ||
 				set_int(fd, SOL_SOCKET, SO_RXQ_OVFL, 1))) {
 			close(fd);
@@ -283,7 +274,8 @@ static bool control_read(int conn)
 static int control_listen(void)
 {
 	struct sockaddr_in sin = {
-		.sin_family = AF_INET, .sin_addr = addr, .sin_port = htons(base),
+		.sin_family = AF_INET, .sin_addr = addr,
+		.sin_port = htons(base + DGRAM_PEER_CTL),
 	};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -296,7 +288,7 @@ static int control_listen(void)
 int main(int argc, char **argv)
 {
 	int lfd, conn = -1, lifetime = 900, opt;
-	const char *group_text = "239.1.2.3";
+	const char *group_text = DGRAM_PEER_GROUP;
 	time_t end;
 
 	while ((opt = getopt(argc, argv, "a:p:g:t:")) != -1) {
@@ -325,8 +317,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	lfd = control_listen();
-	echo[0] = dgram_bound(AF_INET, addr, base + 3);
-	echo[1] = dgram_bound(rsk_family(), addr, base + 3);
+	echo[0] = dgram_bound(AF_INET, addr, base + DGRAM_PEER_ECHO);
+	echo[1] = dgram_bound(rsk_family(), addr, base + DGRAM_PEER_ECHO);
 	if (lfd < 0 || echo[0] < 0 || echo[1] < 0) {
 		fprintf(stderr, "rsk_dgram_peer: setup: %s\n", strerror(errno));
 		return 1;

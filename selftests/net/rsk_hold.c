@@ -50,7 +50,7 @@ static int hold_many(long n)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		return fail("setrlimit");
 	for (i = 0; i < n; i++)
-		if (socket(rsk_family(), SOCK_STREAM, 0) < 0)
+		if (rsk_socket(SOCK_STREAM) < 0)
 			return fail("socket");
 	return 0;
 }
@@ -89,9 +89,9 @@ static int hold_conn(const char *addr, int port, long bytes, int fill)
 
 	if (!buf || inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
 		return fail("address");
-	l = socket(rsk_family(), SOCK_STREAM, 0);
-	c = socket(rsk_family(), SOCK_STREAM, 0);
-	d = socket(rsk_family(), SOCK_DGRAM, 0);
+	l = rsk_socket(SOCK_STREAM);
+	c = rsk_socket(SOCK_STREAM);
+	d = rsk_socket(SOCK_DGRAM);
 	if (l < 0 || c < 0 || d < 0)
 		return fail("socket");
 	if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) || listen(l, 8))

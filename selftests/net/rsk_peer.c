@@ -21,7 +21,8 @@
  * of its own; every blocking call of one is bounded (IO_TIMEO_S) except
  * where the service is to wait for the client (hold).
  *
- * Services and their protocols (all integers big-endian):
+ * Services and their protocols (all integers big-endian; SVC_* and
+ * PEER_* in rsk_selftest.h):
  *
  *  +0 echo    sends back every byte it receives until EOF, then
  *             shutdown(SHUT_WR) and close.
@@ -30,7 +31,7 @@
  *             closes.
  *  +2 source  reads N (8 bytes) and a stream number S (4 bytes), then
  *             sends bytes [0, N) of the pattern stream seed_of(S) (see
- *             rsk_stream_util.h) in writes of random sizes 1 B..1 MiB,
+ *             rsk_selftest.h) in writes of random sizes 1 B..1 MiB,
  *             then shutdown(SHUT_WR), waits for the client's EOF, closes.
  *  +3 hold    accepts and never reads, until the client goes away (EOF,
  *             reset) or the drain service takes the connection over.
@@ -61,7 +62,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -69,12 +69,6 @@
 #include <sys/wait.h>
 
 #include "rsk_selftest.h"
-#include "rsk_stream_util.h"
-
-enum {
-	SVC_ECHO, SVC_SINK, SVC_SOURCE, SVC_HOLD, SVC_DRAIN, SVC_NEVER,
-	SVC_RESET, SVC_STATS, SVC_N
-};
 
 static const char *const svc_name[SVC_N] = {
 	"echo", "sink", "source", "hold", "drain", "never-accept", "reset",
@@ -85,7 +79,6 @@ static const char *const svc_name[SVC_N] = {
 #define CTL_TIMEO_S	10		/* of a request that is a few bytes */
 #define HOLD_FIND_MS	5000		/* drain looks this long for its hold connection */
 #define BACKLOG		1024
-#define NEVER_BACKLOG	8
 #define MAX_CONNS	4096		/* open connections; more are closed at once */
 #define THREAD_STACK	(256 * 1024)
 #define BUF_SIZE	(256 * 1024)
@@ -99,39 +92,6 @@ static int conns;			/* open connections, atomic */
 static double last_busy;		/* when one was last open, under conns_lock */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_attr_t thread_attr;
-
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void logmsg(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	n = snprintf(line, sizeof(line), "rsk_peer %8.3f: ",
-		     (now_ms() - t_start) / 1000);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s\n", line);
-}
-
-/* Address and port, thread-safe. */
-static const char *fmt_addr(const struct sockaddr_storage *ss, char *buf,
-			    size_t len)
-{
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
-			  a, sizeof(a));
-	else if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr,
-			  a, sizeof(a));
-	snprintf(buf, len, "%s%s%s:%u", ss->ss_family == AF_INET6 ? "[" : "",
-		 a, ss->ss_family == AF_INET6 ? "]" : "", port_of(ss));
-	return buf;
-}
 
 /* Same address, ports aside. */
 static bool same_host(const struct sockaddr_storage *a,
@@ -158,7 +118,7 @@ static void conn_end(struct conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	if (verbose)
-		logmsg("%s: %s closed", svc_name[c->svc], c->name);
+		rsk_log("%s: %s closed", svc_name[c->svc], c->name);
 	pthread_mutex_lock(&conns_lock);
 	conns--;
 	last_busy = now_ms();
@@ -168,14 +128,8 @@ static void conn_end(struct conn *c)
 
 static void conn_err(struct conn *c, const char *what, int err)
 {
-	logmsg("%s: %s: %s: %s", svc_name[c->svc], c->name, what,
-	       err ? strerror(err) : "EOF too early");
-}
-
-static void set_timeos(int fd, int seconds)
-{
-	set_timeo(fd, SO_RCVTIMEO, seconds * 1000);
-	set_timeo(fd, SO_SNDTIMEO, seconds * 1000);
+	rsk_log("%s: %s: %s: %s", svc_name[c->svc], c->name, what,
+		err ? strerror(err) : "EOF too early");
 }
 
 /* Reads and drops until EOF or an error (SO_RCVTIMEO bounds it). */
@@ -240,7 +194,7 @@ static void svc_echo(struct conn *c)
 
 static void svc_sink(struct conn *c)
 {
-	uint8_t *buf = malloc(BUF_SIZE), reply[12];
+	uint8_t *buf = malloc(BUF_SIZE), reply[PEER_SUM_LEN];
 	uint64_t count;
 	uint32_t crc;
 	int err;
@@ -251,33 +205,32 @@ static void svc_sink(struct conn *c)
 	free(buf);
 	if (err)
 		return conn_err(c, "recv", err);
-	put_be64(reply, count);
-	put_be32(reply + 8, crc);
+	peer_sum_put(reply, count, crc);
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
 	else if (verbose)
-		logmsg("sink: %s: %llu bytes, crc32 %08x", c->name,
-		       (unsigned long long)count, crc);
+		rsk_log("sink: %s: %llu bytes, crc32 %08x", c->name,
+			(unsigned long long)count, crc);
 }
 
 static void svc_source(struct conn *c)
 {
-	uint8_t req[12], *buf;
+	uint8_t req[PEER_SOURCE_REQ_LEN], *buf;
 	uint64_t len, off = 0, seed;
-	uint32_t rnd;
+	uint32_t rnd, stream;
 	size_t want;
 
 	if (recv_all(c->fd, req, sizeof(req)) != sizeof(req))
 		return conn_err(c, "recv the request", errno);
-	len = get_be64(req);
-	seed = seed_of(get_be32(req + 8));
+	peer_source_req_get(req, &len, &stream);
+	seed = seed_of(stream);
 	rnd = (uint32_t)seed | 1;
 	buf = malloc(MiB);
 	if (!buf)
 		return conn_err(c, "malloc", ENOMEM);
 	if (verbose)
-		logmsg("source: %s: %llu bytes of stream %u", c->name,
-		       (unsigned long long)len, get_be32(req + 8));
+		rsk_log("source: %s: %llu bytes of stream %u", c->name,
+			(unsigned long long)len, stream);
 	while (off < len) {
 		want = 1 + xorshift32(&rnd) % MiB;
 		if (want > len - off)
@@ -377,7 +330,7 @@ static int hold_claim(const struct sockaddr_storage *from, uint16_t port)
 
 static void svc_drain(struct conn *c)
 {
-	uint8_t req[3], reply[12], *buf;
+	uint8_t req[PEER_DRAIN_REQ_LEN], reply[PEER_SUM_LEN], *buf;
 	uint64_t count;
 	uint32_t crc;
 	uint16_t port;
@@ -386,14 +339,14 @@ static void svc_drain(struct conn *c)
 	if (recv_all(c->fd, req, sizeof(req)) != sizeof(req))
 		return conn_err(c, "recv the request", errno);
 	if (req[0] != 'G') {
-		logmsg("drain: %s: request 0x%02x is not 'G'", c->name, req[0]);
+		rsk_log("drain: %s: request 0x%02x is not 'G'", c->name, req[0]);
 		return;
 	}
-	port = req[1] << 8 | req[2];
+	port = get_be16(req + 1);
 	hfd = hold_claim(&c->peer, port);
 	if (hfd < 0) {
-		logmsg("drain: %s: no hold connection from port %u", c->name,
-		       port);
+		rsk_log("drain: %s: no hold connection from port %u", c->name,
+			port);
 		send_all(c->fd, "N", 1, 0);
 		return;
 	}
@@ -408,17 +361,16 @@ static void svc_drain(struct conn *c)
 		close(hfd);
 		return;
 	}
-	set_timeos(hfd, IO_TIMEO_S);
+	set_timeos(hfd, IO_TIMEO_S * 1000);
 	err = read_to_eof(hfd, buf, BUF_SIZE, &count, &crc);
 	free(buf);
 	close(hfd);
 	if (err)
 		return conn_err(c, "read the hold connection", err);
 	if (verbose)
-		logmsg("drain: %s: hold connection from port %u: %llu bytes, crc32 %08x",
-		       c->name, port, (unsigned long long)count, crc);
-	put_be64(reply, count);
-	put_be32(reply + 8, crc);
+		rsk_log("drain: %s: hold connection from port %u: %llu bytes, crc32 %08x",
+			c->name, port, (unsigned long long)count, crc);
+	peer_sum_put(reply, count, crc);
 	if (send_all(c->fd, reply, sizeof(reply), 0) != sizeof(reply))
 		conn_err(c, "send the reply", errno);
 }
@@ -487,7 +439,7 @@ static void *accept_thread(void *arg)
 	for (;;) {
 		c = calloc(1, sizeof(*c));
 		if (!c) {
-			logmsg("%s: out of memory", svc_name[l->svc]);
+			rsk_log("%s: out of memory", svc_name[l->svc]);
 			sleep_ms(100);
 			continue;
 		}
@@ -498,18 +450,18 @@ static void *accept_thread(void *arg)
 			free(c);
 			if (err == EINTR || err == ECONNABORTED)
 				continue;
-			logmsg("%s: accept: %s", svc_name[l->svc], strerror(err));
+			rsk_log("%s: accept: %s", svc_name[l->svc], strerror(err));
 			sleep_ms(100);
 			continue;
 		}
 		c->svc = l->svc;
 		c->fd = fd;
-		fmt_addr(&c->peer, c->name, sizeof(c->name));
+		addr_fmt(&c->peer, c->name, sizeof(c->name));
 		pthread_mutex_lock(&conns_lock);
 		if (conns >= MAX_CONNS) {
 			pthread_mutex_unlock(&conns_lock);
-			logmsg("%s: %s: %d connections open already, closed",
-			       svc_name[l->svc], c->name, MAX_CONNS);
+			rsk_log("%s: %s: %d connections open already, closed",
+				svc_name[l->svc], c->name, MAX_CONNS);
 			close(fd);
 			free(c);
 			continue;
@@ -518,14 +470,15 @@ static void *accept_thread(void *arg)
 		last_busy = now_ms();
 		pthread_mutex_unlock(&conns_lock);
 		if (verbose)
-			logmsg("%s: %s accepted", svc_name[l->svc], c->name);
+			rsk_log("%s: %s accepted", svc_name[l->svc], c->name);
 		if (l->svc != SVC_HOLD)
-			set_timeos(fd, l->svc == SVC_DRAIN || l->svc == SVC_RESET ?
-				   CTL_TIMEO_S : IO_TIMEO_S);
+			set_timeos(fd, 1000 * (l->svc == SVC_DRAIN ||
+					       l->svc == SVC_RESET ?
+					       CTL_TIMEO_S : IO_TIMEO_S));
 		err = pthread_create(&th, &thread_attr, conn_thread, c);
 		if (err) {
-			logmsg("%s: %s: pthread_create: %s", svc_name[l->svc],
-			       c->name, strerror(err));
+			rsk_log("%s: %s: pthread_create: %s", svc_name[l->svc],
+				c->name, strerror(err));
 			conn_end(c);
 		}
 	}
@@ -541,19 +494,19 @@ static int listen_on(int svc, uint16_t port)
 	set_port(&ss, port);
 	fd = socket(domain, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		logmsg("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
+		rsk_log("socket(%d, SOCK_STREAM): %s", domain, strerror(errno));
 		return -1;
 	}
 	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1))
-		logmsg("SO_REUSEADDR: %s", strerror(errno));
+		rsk_log("SO_REUSEADDR: %s", strerror(errno));
 	if (bind(fd, SA(&ss), laddr_len)) {
-		logmsg("%s: bind %s: %s", svc_name[svc],
-		       fmt_addr(&ss, name, sizeof(name)), strerror(errno));
+		rsk_log("%s: bind %s: %s", svc_name[svc],
+			addr_fmt(&ss, name, sizeof(name)), strerror(errno));
 		close(fd);
 		return -1;
 	}
-	if (listen(fd, svc == SVC_NEVER ? NEVER_BACKLOG : BACKLOG)) {
-		logmsg("%s: listen: %s", svc_name[svc], strerror(errno));
+	if (listen(fd, svc == SVC_NEVER ? PEER_NEVER_BACKLOG : BACKLOG)) {
+		rsk_log("%s: listen: %s", svc_name[svc], strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -567,37 +520,25 @@ static void usage(void)
 	exit(1);
 }
 
-static long num_arg(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < lo || v > hi)
-		usage();
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	const char *fam = "tcp", *addr = "127.0.0.1";
 	struct listener lis[SVC_N];
-	long base = 7000, idle = 0, lifetime = 600;
+	long base = PEER_PORT, idle = 0, lifetime = 600;
 	struct timespec tick = { 1, 0 };
 	struct rlimit rl;
 	sigset_t sigs;
 	int opt, i, sig, err;
 	double idle_ms;
 
-	t_start = now_ms();
+	t_start = rsk_log_start("rsk_peer");
 	while ((opt = getopt(argc, argv, "f:a:p:d:t:v")) != -1) {
 		switch (opt) {
 		case 'f': fam = optarg; break;
 		case 'a': addr = optarg; break;
-		case 'p': base = num_arg(optarg, 1, 65535 - SVC_N); break;
-		case 'd': idle = num_arg(optarg, 0, INT_MAX / 1000); break;
-		case 't': lifetime = num_arg(optarg, 1, INT_MAX / 1000); break;
+		case 'p': base = num_arg(optarg, 1, 65535 - SVC_N, usage); break;
+		case 'd': idle = num_arg(optarg, 0, INT_MAX / 1000, usage); break;
+		case 't': lifetime = num_arg(optarg, 1, INT_MAX / 1000, usage); break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -606,14 +547,10 @@ int main(int argc, char **argv)
 		usage();
 	laddr_len = addr_parse(addr, 0, &laddr);
 	if (!laddr_len) {
-		logmsg("-a %s: no IPv4 or IPv6 address", addr);
+		rsk_log("-a %s: no IPv4 or IPv6 address", addr);
 		return 1;
 	}
-	if (!strcmp(fam, "tcp"))
-		domain = laddr.ss_family;
-	else if (!strcmp(fam, "rdma"))
-		domain = rsk_family();
-	else
+	if (!rsk_domain_named(fam, "tcp", laddr.ss_family, &domain))
 		usage();
 
 	crc32_init();
@@ -648,13 +585,13 @@ int main(int argc, char **argv)
 			continue;
 		err = pthread_create(&lis[i].th, &thread_attr, accept_thread, &lis[i]);
 		if (err) {
-			logmsg("pthread_create: %s", strerror(err));
+			rsk_log("pthread_create: %s", strerror(err));
 			return 1;
 		}
 	}
-	logmsg("%s sockets (family %d) on %s, ports %ld..%ld; lifetime %ld s%s",
-	       fam, domain, addr, base, base + SVC_N - 1, lifetime,
-	       idle ? ", exits when idle" : "");
+	rsk_log("%s sockets (family %d) on %s, ports %ld..%ld; lifetime %ld s%s",
+		fam, domain, addr, base, base + SVC_N - 1, lifetime,
+		idle ? ", exits when idle" : "");
 	printf("rsk_peer ready\n");
 
 	last_busy = now_ms();
@@ -662,12 +599,12 @@ int main(int argc, char **argv)
 	for (;;) {
 		sig = sigtimedwait(&sigs, NULL, &tick);
 		if (sig > 0) {
-			logmsg("signal %d: exiting", sig);
+			rsk_log("signal %d: exiting", sig);
 			fflush(NULL);
 			_exit(0);
 		}
 		if (now_ms() - t_start >= lifetime * 1000.0) {
-			logmsg("lifetime of %ld s ran out: exiting", lifetime);
+			rsk_log("lifetime of %ld s ran out: exiting", lifetime);
 			fflush(NULL);
 			_exit(3);
 		}
@@ -675,7 +612,7 @@ int main(int argc, char **argv)
 			pthread_mutex_lock(&conns_lock);
 			if (!conns && now_ms() - last_busy >= idle_ms) {
 				pthread_mutex_unlock(&conns_lock);
-				logmsg("idle for %ld s: exiting", idle);
+				rsk_log("idle for %ld s: exiting", idle);
 				fflush(NULL);
 				_exit(0);
 			}

@@ -56,23 +56,23 @@
  * object counters are atomics and need no lock.
  *
  * Lock order, outermost first; a lock is never taken while one to its
- * right is held:
+ * right is held (rdma_sock.rst, "Layers, and how they call each other",
+ * has the same list):
  *
- *   lock_sock -> rsk_sock.lock -> rsk_net.links_lock -> rsk_link.lock
+ *   lock_sock -> rsk_sock.lock -> rsk_link.lock
  *   rsk_sock.lock -> rsk_net.bind_lock
+ *   rsk_net.links_lock -> rsk_link.lock
  *   lock_sock -> rsk_mc_mutex -> rsk_ud_mutex
  *   rsk_net.ud_listen_mutex -> rsk_ud_mutex
  *   rsk_dev_notifiers_lock -> rsk_mc_mutex, rsk_ud_mutex,
- *	rsk_all_links_lock
- *   rsk_all_links_lock -> (nothing of ours)
+ *	rsk_all_links_lock, rsk_sock.lock, and rdma_cm's handler mutex
+ *	(the link destroy work it waits for takes it)
  *   rdma_cm's handler mutex -> rsk_all_links_lock, rsk_link.lock
  *
- * (rsk_sock.lock -> links_lock is never taken the other way round:
- * rsk_link_up() takes links_lock, then link->lock, and calls channels only
- * after dropping both.)  Spinlocks that completion handlers take
- * (rsk_sock.lock, rsk_link.lock, the namespace's) are taken with _bh
- * elsewhere.  Functions that need a lock held say so with
- * lockdep_assert_held().
+ * A link calls its channels (chan_ops) with no link lock held.  Spinlocks
+ * that completion handlers take (rsk_sock.lock, rsk_link.lock, the
+ * namespace's) are taken with _bh elsewhere.  Functions that need a lock
+ * held assert it: lockdep_assert_held(), sock_owned_by_me().
  *
  * Lifetimes.  A socket lives from rsk_sock_create() to the last
  * sock_put(); its struct sock holds a reference on this module through

@@ -13,9 +13,9 @@
  *
  * Lifetime.  Endpoints live on the list until the namespace's last bound
  * datagram socket goes (rsk_ud_users_put()) or their device goes
- * (rsk_ud_kill_dev(), a device notifier); each holds a device reference.  A neighbour
- * holds a reference on its endpoint while it has one; posted sends hold
- * their skb, whose socket holds the module.
+ * (rsk_ud_kill_dev(), a device notifier); each holds a device reference.
+ * A neighbour holds a reference on its endpoint while it has one; posted
+ * sends hold their skb, whose socket holds the module.
  */
 #include <linux/delay.h>
 #include <linux/slab.h>

@@ -43,27 +43,14 @@ struct Output {
 	}
 };
 
-template <class T>
-rsk::json json_list(const std::vector<T> &v)
-{
-	rsk::json a = rsk::json::array();
-	for (const T &x : v)
-		a.push_back(rsk::to_json(x));
-	return a;
-}
-
 int cmd_status(const Output &out)
 {
 	rsk::Client c;
-	rsk::Info i = c.info();
-	auto devs = c.devices();
-	auto links = c.links();
-	auto socks = c.sockets();
-	rsk::json j = rsk::to_json(i);
-	j["devices"] = devs.size();
-	j["links"] = links.size();
-	j["sockets"] = socks.size();
-	out.print(j, rsk::format_status(i, devs.size(), links.size(), socks.size()));
+	rsk::Status s{c.info()};
+	s.devices = c.devices().size();
+	s.links = c.links().size();
+	s.sockets = c.sockets().size();
+	out.print(rsk::to_json(s), rsk::to_text(s, rsk::status_text));
 	return kOk;
 }
 
@@ -71,7 +58,7 @@ int cmd_dev(const Output &out)
 {
 	rsk::Client c;
 	auto v = c.devices();
-	out.print(json_list(v), rsk::format_devices(v));
+	out.print(rsk::to_json(v), rsk::to_table(v));
 	return kOk;
 }
 
@@ -79,7 +66,7 @@ int cmd_link(const Output &out)
 {
 	rsk::Client c;
 	auto v = c.links();
-	out.print(json_list(v), rsk::format_links(v));
+	out.print(rsk::to_json(v), rsk::to_table(v));
 	return kOk;
 }
 
@@ -92,7 +79,7 @@ int cmd_sock(const Output &out, const std::vector<std::string> &words, bool exte
 	for (rsk::Socket &s : c.sockets())
 		if (f.matches(s))
 			v.push_back(std::move(s));
-	out.print(json_list(v), rsk::format_sockets(v, extended));
+	out.print(rsk::to_json(v), rsk::to_table(v, extended));
 	return kOk;
 }
 
@@ -100,7 +87,9 @@ int cmd_stats(const Output &out, bool nonzero_only)
 {
 	rsk::Client c;
 	auto v = c.stats();
-	out.print(rsk::to_json(v, nonzero_only), rsk::format_stats(v, nonzero_only));
+	if (nonzero_only)
+		v = rsk::summary(v);
+	out.print(rsk::stats_json(v), rsk::to_table(v));
 	return kOk;
 }
 
@@ -132,7 +121,7 @@ int cmd_policy_show(const Output &out)
 {
 	rsk::Client c;
 	auto v = c.policies();
-	out.print(json_list(v), rsk::format_policies(v));
+	out.print(rsk::to_json(v), rsk::to_table(v));
 	return kOk;
 }
 
@@ -141,7 +130,7 @@ int cmd_policy_add(const Output &out, const std::vector<std::string> &words)
 	rsk::Policy p = rsk::parse_policy_words(words);	/* throws UsageError */
 	rsk::Client c;
 	rsk::Policy added = c.add_policy(p);
-	out.print(rsk::to_json(added), "rule " + std::to_string(added.id) + "\n");
+	out.print(rsk::to_json(added), rsk::to_text(added, "rule {id}\n"));
 	return kOk;
 }
 

@@ -50,25 +50,6 @@ void expect_printed(const std::string &name, const json &j, const std::string &t
 	EXPECT_EQ(expected(name + ".pretty.json"), j.dump(2) + "\n") << name;
 }
 
-template <class T>
-json json_list(const std::vector<T> &v)
-{
-	json a = json::array();
-	for (const T &x : v)
-		a.push_back(rsk::to_json(x));
-	return a;
-}
-
-/* As the tool makes status's JSON (cmd_status). */
-json status_json(const rsk::Info &i, size_t devices, size_t links, size_t sockets)
-{
-	json j = rsk::to_json(i);
-	j["devices"] = devices;
-	j["links"] = links;
-	j["sockets"] = sockets;
-	return j;
-}
-
 /* ---------------------------------------------------------- recorded */
 
 TEST(Printed, Status)
@@ -77,40 +58,41 @@ TEST(Printed, Status)
 	size_t devs = recorded_list(RDMA_SOCK_CMD_DEV_GET, rsk::parse_device).size();
 	size_t links = recorded_list(RDMA_SOCK_CMD_LINK_GET, rsk::parse_link).size();
 	size_t socks = recorded_list(RDMA_SOCK_CMD_SOCK_GET, rsk::parse_socket).size();
-	expect_printed("status", status_json(i, devs, links, socks),
-		       rsk::format_status(i, devs, links, socks));
+	rsk::Status s{i, devs, links, socks};
+	expect_printed("status", rsk::to_json(s), rsk::to_text(s, rsk::status_text));
 }
 
 TEST(Printed, Devices)
 {
 	auto v = recorded_list(RDMA_SOCK_CMD_DEV_GET, rsk::parse_device);
-	expect_printed("dev", json_list(v), rsk::format_devices(v));
+	expect_printed("dev", rsk::to_json(v), rsk::to_table(v));
 }
 
 TEST(Printed, Links)
 {
 	auto v = recorded_list(RDMA_SOCK_CMD_LINK_GET, rsk::parse_link);
-	expect_printed("link", json_list(v), rsk::format_links(v));
+	expect_printed("link", rsk::to_json(v), rsk::to_table(v));
 }
 
 TEST(Printed, Sockets)
 {
 	auto v = recorded_list(RDMA_SOCK_CMD_SOCK_GET, rsk::parse_socket);
-	expect_printed("sock", json_list(v), rsk::format_sockets(v, false));
-	EXPECT_EQ(expected("sock-e.txt"), rsk::format_sockets(v, true));
+	expect_printed("sock", rsk::to_json(v), rsk::to_table(v));
+	EXPECT_EQ(expected("sock-e.txt"), rsk::to_table(v, true));
 }
 
 TEST(Printed, Stats)
 {
 	auto v = recorded_one(RDMA_SOCK_CMD_STATS_GET, rsk::parse_stats);
-	expect_printed("stats", rsk::to_json(v, false), rsk::format_stats(v, false));
-	expect_printed("stats-s", rsk::to_json(v, true), rsk::format_stats(v, true));
+	expect_printed("stats", rsk::stats_json(v), rsk::to_table(v));
+	expect_printed("stats-s", rsk::stats_json(rsk::summary(v)),
+		       rsk::to_table(rsk::summary(v)));
 }
 
 TEST(Printed, Policies)
 {
 	auto v = recorded_list(RDMA_SOCK_CMD_POLICY_GET, rsk::test::parse_policy_get);
-	expect_printed("policy", json_list(v), rsk::format_policies(v));
+	expect_printed("policy", rsk::to_json(v), rsk::to_table(v));
 }
 
 TEST(Printed, PolicyAdded)
@@ -129,16 +111,16 @@ constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
 TEST(PrintedByHand, Status)
 {
 	rsk::Info i{"0.5.0-rc1 \"x\"", 44, 3, 2};
-	PIN(rsk::format_status(i, 0, 12, 5000),
+	PIN(rsk::to_text(rsk::Status{i, 0, 12, 5000}, rsk::status_text),
 	    "rdma_sock 0.5.0-rc1 \"x\": family 44, protocol 3 (accepts 2..3)\n"
 	    "0 devices, 12 links, 5000 sockets in this namespace\n");
-	PIN(status_json(i, 0, 12, 5000).dump(),
+	PIN(rsk::to_json(rsk::Status{i, 0, 12, 5000}).dump(),
 	    R"({"version":"0.5.0-rc1 \"x\"","family":44,"protocol_version":3,"protocol_min_version":2,)"
 	    R"("devices":0,"links":12,"sockets":5000})");
-	PIN(rsk::format_status(rsk::Info{}, 0, 0, 0),
+	PIN(rsk::to_text(rsk::Status{}, rsk::status_text),
 	    "rdma_sock : family 0, protocol 0 (accepts 0..0)\n"
 	    "0 devices, 0 links, 0 sockets in this namespace\n");
-	PIN(status_json(rsk::Info{}, 0, 0, 0).dump(),
+	PIN(rsk::to_json(rsk::Status{}).dump(),
 	    R"({"version":"","family":0,"protocol_version":0,"protocol_min_version":0,"devices":0,)"
 	    R"("links":0,"sockets":0})");
 }
@@ -153,20 +135,20 @@ std::vector<rsk::Device> devices()
 TEST(PrintedByHand, Devices)
 {
 	auto v = devices();
-	PIN(rsk::format_devices(v),
+	PIN(rsk::to_table(v),
 	    "Device  Index  Ports  SRQ-posted  SRQ-depth  Refs  State     RNR\n"
 	    "mlx5_0  3      2      4000        4096       12    removing  -\n"
 	    "rxe1    1      0      0           0          0     bound     rcvd_rnr_err=18446744073709551615 send_rnr_err=7\n"
 	    "        0      0      0           0          0     bound     -\n");
-	PIN(json_list(v).dump(),
+	PIN(rsk::to_json(v).dump(),
 	    R"([{"name":"mlx5_0","index":3,"ports":2,"srq_depth":4096,"srq_posted":4000,"refs":12,)"
 	    R"("dying":true,"rnr":{}},{"name":"rxe1","index":1,"ports":0,"srq_depth":0,"srq_posted":0,)"
 	    R"("refs":0,"dying":false,"rnr":{"rcvd_rnr_err":18446744073709551615,"send_rnr_err":7}},)"
 	    R"({"name":"","index":0,"ports":0,"srq_depth":0,"srq_posted":0,"refs":0,"dying":false,)"
 	    R"("rnr":{}}])");
-	PIN(rsk::format_devices({}),
+	PIN(rsk::to_table(std::vector<rsk::Device>{}),
 	    "Device  Index  Ports  SRQ-posted  SRQ-depth  Refs  State  RNR\n");
-	PIN(json_list(std::vector<rsk::Device>{}).dump(),
+	PIN(rsk::to_json(std::vector<rsk::Device>{}).dump(),
 	    R"([])");
 }
 
@@ -209,13 +191,13 @@ std::vector<rsk::Link> links()
 TEST(PrintedByHand, Links)
 {
 	auto v = links();
-	PIN(rsk::format_links(v),
+	PIN(rsk::to_table(v),
 	    "Id          Dir      State             Local     Peer          Dev     QPN  Peer-QPN  Chans  Tx-bytes       Tx-msgs    Rx-bytes              Rx-msgs  Errors\n"
 	    "7           active   dead (ETIMEDOUT)  10.0.0.1  10.0.0.2      rxe1    21   35        3      1099511627776  123456789  5                     1        3\n"
 	    "8           passive  dead (4000)       10.0.0.1  10.0.0.2      rxe1    21   35        3      1099511627776  123456789  5                     1        3\n"
 	    "9           passive  resolving         *         *             -       0    0         0      0              0          0                     0        0\n"
 	    "4294967295  passive  connecting        fd00::1   fe80::2%eth0  mlx5_0  0    0         0      0              0          18446744073709551615  0        0\n");
-	PIN(json_list(v).dump(),
+	PIN(rsk::to_json(v).dump(),
 	    R"([{"id":7,"dir":"active","state":"dead","local":{"addr":"10.0.0.1","port":0},)"
 	    R"("peer":{"addr":"10.0.0.2","port":0},"dev":"rxe1","qpn":21,"peer_qpn":35,"channels":3,)"
 	    R"("max_msg":16384,"tx_bytes":1099511627776,"tx_msgs":123456789,"rx_bytes":5,"rx_msgs":1,)"
@@ -229,7 +211,7 @@ TEST(PrintedByHand, Links)
 	    R"("local":{"addr":"fd00::1","port":0},"peer":{"addr":"fe80::2%eth0","port":0},)"
 	    R"("dev":"mlx5_0","qpn":0,"peer_qpn":0,"channels":0,"max_msg":0,"tx_bytes":0,"tx_msgs":0,)"
 	    R"("rx_bytes":18446744073709551615,"rx_msgs":0,"errors":0,"error":null}])");
-	PIN(rsk::format_links({}),
+	PIN(rsk::to_table(std::vector<rsk::Link>{}),
 	    "Id  Dir  State  Local  Peer  Dev  QPN  Peer-QPN  Chans  Tx-bytes  Tx-msgs  Rx-bytes  Rx-msgs  Errors\n");
 }
 
@@ -289,7 +271,7 @@ std::vector<rsk::Socket> sockets()
 TEST(PrintedByHand, Sockets)
 {
 	auto v = sockets();
-	PIN(rsk::format_sockets(v, false),
+	PIN(rsk::to_table(v),
 	    "Netid   State      Recv-Q  Send-Q  Local Address:Port    Peer Address:Port\n"
 	    "rdma    ESTAB      120000  5301    [fd00:99::2]:40000    [fd00:99::1]:5301\n"
 	    "rdma    LISTEN     0       128     *:5301                *:*\n"
@@ -298,7 +280,7 @@ TEST(PrintedByHand, Sockets)
 	    "rdma    SYN-SENT   0       0       [fe80::1%eth0]:33000  [fe80::2%eth0]:80\n"
 	    "rdma    TIME-WAIT  0       0       *:*                   *:*\n"
 	    "rdmaud  UNKNOWN    0       0       10.0.0.9:1            10.0.0.8:2\n");
-	PIN(rsk::format_sockets(v, true),
+	PIN(rsk::to_table(v, true),
 	    "Netid   State      Recv-Q  Send-Q  Local Address:Port    Peer Address:Port  Link  Chan  Peer-chan  Uid         Inode\n"
 	    "rdma    ESTAB      120000  5301    [fd00:99::2]:40000    [fd00:99::1]:5301  10    4     0          4294967295  8589934592\n"
 	    "rdma    LISTEN     0       128     *:5301                *:*                -     -     -          1000        0\n"
@@ -307,7 +289,7 @@ TEST(PrintedByHand, Sockets)
 	    "rdma    SYN-SENT   0       0       [fe80::1%eth0]:33000  [fe80::2%eth0]:80  0     -     -          0           0\n"
 	    "rdma    TIME-WAIT  0       0       *:*                   *:*                -     -     -          0           0\n"
 	    "rdmaud  UNKNOWN    0       0       10.0.0.9:1            10.0.0.8:2         -     -     -          0           0\n");
-	PIN(json_list(v).dump(),
+	PIN(rsk::to_json(v).dump(),
 	    R"([{"type":"stream","state":"ESTAB","local":{"addr":"fd00:99::2","port":40000},)"
 	    R"("peer":{"addr":"fd00:99::1","port":5301},"recv_q":120000,"send_q":5301,"link":10,)"
 	    R"("chan":4,"peer_chan":0,"snd_wnd":65536,"rcv_wnd":131072,"uid":4294967295,)"
@@ -328,7 +310,7 @@ TEST(PrintedByHand, Sockets)
 	    R"("local":{"addr":"10.0.0.9","port":1},"peer":{"addr":"10.0.0.8","port":2},"recv_q":0,)"
 	    R"("send_q":0,"link":null,"chan":null,"peer_chan":null,"snd_wnd":null,"rcv_wnd":null,)"
 	    R"("uid":0,"inode":0,"id":0}])");
-	PIN(rsk::format_sockets({}, true),
+	PIN(rsk::to_table(std::vector<rsk::Socket>{}, true),
 	    "Netid  State  Recv-Q  Send-Q  Local Address:Port  Peer Address:Port  Link  Chan  Peer-chan  Uid  Inode\n");
 }
 
@@ -344,7 +326,7 @@ TEST(PrintedByHand, Stats)
 		{"sockets", false, 8, 8},		/* a name again, another kind */
 		{"resets", false, 4, 4},		/* and again, the same kind */
 	};
-	PIN(rsk::format_stats(v, false),
+	PIN(rsk::to_table(v),
 	    "Counter       Kind    Here                  Module\n"
 	    "sockets       object  0                     0\n"
 	    "links         object  2                     9\n"
@@ -354,13 +336,13 @@ TEST(PrintedByHand, Stats)
 	    "send_rnr_err  device  18446744073709551615  18446744073709551615\n"
 	    "sockets       event   8                     8\n"
 	    "resets        event   4                     4\n");
-	PIN(rsk::to_json(v, false).dump(),
+	PIN(rsk::stats_json(v).dump(),
 	    R"({"objects":{"sockets":{"value":0,"total":0},"links":{"value":2,"total":9}},)"
 	    R"("events":{"connects":{"value":0,"total":5},"resets":{"value":4,"total":4},)"
 	    R"("sockets":{"value":8,"total":8}},"devices":{"rcvd_rnr_err":{"value":0,"total":0},)"
 	    R"("send_rnr_err":{"value":18446744073709551615,"total":18446744073709551615}}})");
 	/* -s: objects, and the events and device counters that are not 0 */
-	PIN(rsk::format_stats(v, true),
+	PIN(rsk::to_table(rsk::summary(v)),
 	    "Counter       Kind    Here                  Module\n"
 	    "sockets       object  0                     0\n"
 	    "links         object  2                     9\n"
@@ -368,13 +350,13 @@ TEST(PrintedByHand, Stats)
 	    "send_rnr_err  device  18446744073709551615  18446744073709551615\n"
 	    "sockets       event   8                     8\n"
 	    "resets        event   4                     4\n");
-	PIN(rsk::to_json(v, true).dump(),
+	PIN(rsk::stats_json(rsk::summary(v)).dump(),
 	    R"({"objects":{"sockets":{"value":0,"total":0},"links":{"value":2,"total":9}},)"
 	    R"("events":{"resets":{"value":4,"total":4},"sockets":{"value":8,"total":8}},)"
 	    R"("devices":{"send_rnr_err":{"value":18446744073709551615,"total":18446744073709551615}}})");
-	PIN(rsk::format_stats({}, false),
+	PIN(rsk::to_table(std::vector<rsk::Stat>{}),
 	    "Counter  Kind  Here  Module\n");
-	PIN(rsk::to_json(std::vector<rsk::Stat>{}, false).dump(),
+	PIN(rsk::stats_json({}).dump(),
 	    R"({"objects":{},"events":{},"devices":{}})");
 }
 
@@ -424,14 +406,14 @@ std::vector<rsk::Policy> policies()
 TEST(PrintedByHand, Policies)
 {
 	auto v = policies();
-	PIN(rsk::format_policies(v),
+	PIN(rsk::to_table(v),
 	    "Id  Prio        Match                                                 Action\n"
 	    "1   1000        all                                                   accel\n"
 	    "2   5           type dgram dst fd00::/8 dport 1000-2000 prog mem\"c\\d  pass\n"
 	    "3   4294967295  type 5 dst 10.1.0.0/16 dport 0-80                     unknown\n"
 	    "4   7           type stream dst 0.0.0.0/0 dport 443 prog caf\xc3\xa9        accel\n"
 	    "5   1000        family inet dport 5-65535                             pass\n");
-	PIN(json_list(v).dump(),
+	PIN(rsk::to_json(v).dump(),
 	    R"([{"id":1,"prio":1000,"action":"accel","type":null,"family":null,"dst":null,)"
 	    R"("prefix":null,"dport_min":0,"dport_max":65535,"program":null},{"id":2,"prio":5,)"
 	    R"("action":"pass","type":"dgram","family":"inet6","dst":"fd00::","prefix":8,)"
@@ -442,7 +424,7 @@ TEST(PrintedByHand, Policies)
 	    "\"dport_max\":443,\"program\":\"caf\xc3\xa9\"},{\"id\":5,\"prio\":1000,\"action\":\"pass\",\"type\":null,"
 	    R"("family":"inet","dst":null,"prefix":null,"dport_min":5,"dport_max":65535,)"
 	    R"("program":null}])");
-	PIN(rsk::format_policies({}),
+	PIN(rsk::to_table(std::vector<rsk::Policy>{}),
 	    "Id  Prio  Match  Action\n");
 }
 
@@ -454,7 +436,7 @@ TEST(PrintedByHand, NotUtf8)
 	p.program = "bad\xff";
 	json j = rsk::to_json(p);
 	EXPECT_THROW(j.dump(), json::type_error);
-	EXPECT_NE(std::string::npos, rsk::format_policies({p}).find("prog bad\xff"));
+	EXPECT_NE(std::string::npos, rsk::to_table<rsk::Policy>({p}).find("prog bad\xff"));
 }
 
 } /* namespace */

@@ -5,12 +5,12 @@
  * A field has its JSON key, its column's header in the text table, and
  * one accessor that gives its value: a number, text, or nothing.
  *
- * A field without a header is JSON's only (a link's max_msg); one without
- * a key is the table's only (a rule's match, in words).  A column that
- * shows the value otherwise than as its text (a removal flag as "removing",
- * an errno's name after a state) says how, with its own text accessor.
- * Objects that are a sentence rather than a table row (status) are text
- * with {key} where a field goes.
+ * A field without a header has no column (a link's max_msg is JSON's
+ * only); one without a key is not in JSON (a rule's match, in words, is
+ * the table's only).  A column that shows the value otherwise than as its
+ * text (a removal flag as "removing", an errno's name after a state) says
+ * how, with its own text accessor.  An object shown as a sentence rather
+ * than a table row (status) is text with {key} where a field goes.
  */
 #pragma once
 
@@ -33,7 +33,8 @@ using json = nlohmann::ordered_json;
 /*
  * A field's value: nothing (JSON null, "-" in a table), a flag, a number,
  * text, or JSON of its own (an address, a map of counters).  Numbers are
- * unsigned; a signed one must say what it is, so it does not convert.
+ * unsigned: a signed or floating one does not convert (it would become a
+ * flag), it must say what it is.
  */
 class Value {
 public:
@@ -44,6 +45,8 @@ public:
 	Value(N n) : v_(static_cast<uint64_t>(n)) {}
 	template <std::signed_integral N>
 	Value(N n) = delete;
+	template <std::floating_point F>
+	Value(F f) = delete;
 	Value(std::string s) : v_(std::move(s)) {}
 	Value(const char *s) : v_(std::string(s)) {}
 	Value(json j) : v_(std::move(j)) {}

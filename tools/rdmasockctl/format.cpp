@@ -1,26 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of fields of each kind of object, and what the tables do not
+ * say: how columns line up, how counters group by kind.  In each table
+ * the fields are in the order of the JSON; the text table's columns come
+ * in the same order, which is why a value shown at another place in the
+ * two (a socket's addresses, ss-like, after its queues) has a field for
+ * each.
+ */
 #include "format.hpp"
 
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace rsk {
 
 namespace {
+
+/* A field that is the member M of the object, as it is. */
+template <auto M, class T>
+Value member(const T &o)
+{
+	return o.*M;
+}
+
+/* Text, or nothing when it is empty. */
+Value or_null(const std::string &s)
+{
+	return s.empty() ? Value() : Value(s);
+}
 
 json endpoint_json(const Endpoint &e)
 {
 	if (e.empty())
 		return nullptr;
 	return {{"addr", e.addr}, {"port", e.port}};
-}
-
-template <class T>
-json opt_json(const std::optional<T> &v)
-{
-	return v ? json(*v) : json(nullptr);
 }
 
 std::string errno_name(uint32_t err)
@@ -31,72 +47,178 @@ std::string errno_name(uint32_t err)
 	return n ? n : std::to_string(err);
 }
 
-} /* namespace */
+/* ---------------------------------------------------------- status */
 
-json to_json(const Info &i)
-{
-	return {{"version", i.version}, {"family", i.family},
-		{"protocol_version", i.proto_version},
-		{"protocol_min_version", i.proto_min}};
-}
+const Fields<Status> status_fields = {
+	{"version", nullptr, [](const Status &s) -> Value { return s.info.version; }},
+	{"family", nullptr, [](const Status &s) -> Value { return s.info.family; }},
+	{"protocol_version", nullptr,
+	 [](const Status &s) -> Value { return s.info.proto_version; }},
+	{"protocol_min_version", nullptr,
+	 [](const Status &s) -> Value { return s.info.proto_min; }},
+	{"devices", nullptr, member<&Status::devices>},
+	{"links", nullptr, member<&Status::links>},
+	{"sockets", nullptr, member<&Status::sockets>},
+};
 
-json to_json(const Device &d)
+/* ---------------------------------------------------------- devices */
+
+json rnr_json(const Device &d)
 {
 	json rnr = json::object();
 	for (const auto &[name, value] : d.rnr)
 		rnr[name] = value;
-	return {{"name", d.name}, {"index", d.index}, {"ports", d.ports},
-		{"srq_depth", d.srq_depth}, {"srq_posted", d.srq_posted},
-		{"refs", d.refs}, {"dying", d.dying}, {"rnr", rnr}};
+	return rnr;
 }
 
-json to_json(const Link &l)
+std::string rnr_text(const Device &d)
 {
-	return {{"id", l.id}, {"dir", l.active ? "active" : "passive"},
-		{"state", l.state}, {"local", endpoint_json(l.local)},
-		{"peer", endpoint_json(l.peer)}, {"dev", l.dev},
-		{"qpn", l.qpn}, {"peer_qpn", l.peer_qpn},
-		{"channels", l.channels}, {"max_msg", l.max_msg},
-		{"tx_bytes", l.tx_bytes}, {"tx_msgs", l.tx_msgs},
-		{"rx_bytes", l.rx_bytes}, {"rx_msgs", l.rx_msgs},
-		{"errors", l.errors},
-		{"error", l.err ? json(errno_name(l.err)) : json(nullptr)}};
+	std::string rnr;
+	for (const auto &[name, value] : d.rnr)
+		rnr += (rnr.empty() ? "" : " ") + name + "=" + std::to_string(value);
+	return rnr.empty() ? "-" : rnr;
 }
 
-json to_json(const Socket &s)
+const Fields<Device> device_fields = {
+	{"name", "Device", member<&Device::name>},
+	{"index", "Index", member<&Device::index>},
+	{"ports", "Ports", member<&Device::ports>},
+	/* the table has the buffers posted before the depth, JSON after */
+	{nullptr, "SRQ-posted", member<&Device::srq_posted>},
+	{"srq_depth", "SRQ-depth", member<&Device::srq_depth>},
+	{"srq_posted", nullptr, member<&Device::srq_posted>},
+	{"refs", "Refs", member<&Device::refs>},
+	{"dying", "State", member<&Device::dying>,
+	 [](const Device &d) -> std::string { return d.dying ? "removing" : "bound"; }},
+	{"rnr", "RNR", [](const Device &d) -> Value { return rnr_json(d); }, rnr_text},
+};
+
+/* ---------------------------------------------------------- links */
+
+/* A link's end in its table: the address alone, its port is 0. */
+std::string link_end(const Endpoint &e)
 {
-	return {{"type", s.type}, {"state", s.state},
-		{"local", endpoint_json(s.local)}, {"peer", endpoint_json(s.peer)},
-		{"recv_q", s.recvq}, {"send_q", s.sendq},
-		{"link", opt_json(s.link_id)}, {"chan", opt_json(s.chan)},
-		{"peer_chan", opt_json(s.peer_chan)},
-		{"snd_wnd", opt_json(s.snd_wnd)}, {"rcv_wnd", opt_json(s.rcv_wnd)},
-		{"uid", s.uid}, {"inode", s.inode}, {"id", s.id}};
+	return e.empty() ? "*" : e.addr;
 }
 
-json to_json(const std::vector<Stat> &stats, bool nonzero_only)
-{
-	json objects = json::object(), events = json::object(), devices = json::object();
+const Fields<Link> link_fields = {
+	{"id", "Id", member<&Link::id>},
+	{"dir", "Dir", [](const Link &l) -> Value { return l.active ? "active" : "passive"; }},
+	{"state", "State", member<&Link::state>,
+	 [](const Link &l) { return l.err ? l.state + " (" + errno_name(l.err) + ")" : l.state; }},
+	{"local", "Local", [](const Link &l) -> Value { return endpoint_json(l.local); },
+	 [](const Link &l) { return link_end(l.local); }},
+	{"peer", "Peer", [](const Link &l) -> Value { return endpoint_json(l.peer); },
+	 [](const Link &l) { return link_end(l.peer); }},
+	{"dev", "Dev", member<&Link::dev>,
+	 [](const Link &l) { return l.dev.empty() ? "-" : l.dev; }},
+	{"qpn", "QPN", member<&Link::qpn>},
+	{"peer_qpn", "Peer-QPN", member<&Link::peer_qpn>},
+	{"channels", "Chans", member<&Link::channels>},
+	{"max_msg", nullptr, member<&Link::max_msg>},
+	{"tx_bytes", "Tx-bytes", member<&Link::tx_bytes>},
+	{"tx_msgs", "Tx-msgs", member<&Link::tx_msgs>},
+	{"rx_bytes", "Rx-bytes", member<&Link::rx_bytes>},
+	{"rx_msgs", "Rx-msgs", member<&Link::rx_msgs>},
+	{"errors", "Errors", member<&Link::errors>},
+	/* the table has it after the state */
+	{"error", nullptr, [](const Link &l) -> Value { return or_null(errno_name(l.err)); }},
+};
 
-	for (const Stat &s : stats) {
-		if (nonzero_only && !s.value && !s.object)
-			continue;
-		(s.object ? objects : s.device ? devices : events)[s.name] =
-			json{{"value", s.value}, {"total", s.total}};
-	}
-	return {{"objects", objects}, {"events", events}, {"devices", devices}};
+/* ---------------------------------------------------------- sockets */
+
+const Fields<Socket> socket_fields = {
+	{"type", "Netid", member<&Socket::type>,
+	 [](const Socket &s) -> std::string { return s.type == "stream" ? "rdma" : "rdmaud"; }},
+	{"state", "State", member<&Socket::state>},
+	{"local", nullptr, [](const Socket &s) -> Value { return endpoint_json(s.local); }},
+	{"peer", nullptr, [](const Socket &s) -> Value { return endpoint_json(s.peer); }},
+	{"recv_q", "Recv-Q", member<&Socket::recvq>},
+	{"send_q", "Send-Q", member<&Socket::sendq>},
+	/* ss has the addresses after the queues */
+	{nullptr, "Local Address:Port", [](const Socket &s) -> Value { return s.local.str(); }},
+	{nullptr, "Peer Address:Port",
+	 [](const Socket &s) -> Value { return s.peer.empty() ? "*:*" : s.peer.str(); }},
+	{.key = "link", .header = "Link", .get = member<&Socket::link_id>, .details = true},
+	{.key = "chan", .header = "Chan", .get = member<&Socket::chan>, .details = true},
+	{.key = "peer_chan", .header = "Peer-chan", .get = member<&Socket::peer_chan>,
+	 .details = true},
+	{"snd_wnd", nullptr, member<&Socket::snd_wnd>},
+	{"rcv_wnd", nullptr, member<&Socket::rcv_wnd>},
+	{.key = "uid", .header = "Uid", .get = member<&Socket::uid>, .details = true},
+	{.key = "inode", .header = "Inode", .get = member<&Socket::inode>, .details = true},
+	{"id", nullptr, member<&Socket::id>},
+};
+
+/* ---------------------------------------------------------- counters */
+
+std::string kind(const Stat &s)
+{
+	return s.object ? "object" : s.device ? "device" : "event";
 }
 
-json to_json(const Policy &p)
+/* In JSON a counter is its value and total, under its name, in its kind's
+ * group (stats_json()). */
+const Fields<Stat> stat_fields = {
+	{nullptr, "Counter", member<&Stat::name>},
+	{nullptr, "Kind", [](const Stat &s) -> Value { return kind(s); }},
+	{"value", "Here", member<&Stat::value>},
+	{"total", "Module", member<&Stat::total>},
+};
+
+/* ---------------------------------------------------------- rules */
+
+const Fields<Policy> policy_fields = {
+	{"id", "Id", member<&Policy::id>},
+	{"prio", "Prio", member<&Policy::prio>},
+	{nullptr, "Match", [](const Policy &p) -> Value { return p.match(); }},
+	{"action", "Action", member<&Policy::action>},
+	{"type", nullptr, [](const Policy &p) { return or_null(p.type); }},
+	{"family", nullptr,
+	 [](const Policy &p) -> Value {
+		 if (!p.family)
+			 return nullptr;
+		 return p.family == AF_INET6 ? "inet6" : "inet";
+	 }},
+	{"dst", nullptr, [](const Policy &p) { return or_null(p.dst); }},
+	{"prefix", nullptr,
+	 [](const Policy &p) { return p.dst.empty() ? Value() : Value(p.prefix); }},
+	{"dport_min", nullptr, member<&Policy::dport_min>},
+	{"dport_max", nullptr, member<&Policy::dport_max>},
+	{"program", nullptr, [](const Policy &p) { return or_null(p.program); }},
+};
+
+} /* namespace */
+
+template <> const Fields<Status> &fields_of<Status>() { return status_fields; }
+template <> const Fields<Device> &fields_of<Device>() { return device_fields; }
+template <> const Fields<Link> &fields_of<Link>() { return link_fields; }
+template <> const Fields<Socket> &fields_of<Socket>() { return socket_fields; }
+template <> const Fields<Stat> &fields_of<Stat>() { return stat_fields; }
+template <> const Fields<Policy> &fields_of<Policy>() { return policy_fields; }
+
+const char status_text[] =
+	"rdma_sock {version}: family {family}, protocol {protocol_version} "
+	"(accepts {protocol_min_version}..{protocol_version})\n"
+	"{devices} devices, {links} links, {sockets} sockets in this namespace\n";
+
+std::vector<Stat> summary(const std::vector<Stat> &v)
 {
-	return {{"id", p.id}, {"prio", p.prio}, {"action", p.action},
-		{"type", p.type.empty() ? json(nullptr) : json(p.type)},
-		{"family", p.family == 0 ? json(nullptr) :
-			   json(p.family == AF_INET6 ? "inet6" : "inet")},
-		{"dst", p.dst.empty() ? json(nullptr) : json(p.dst)},
-		{"prefix", p.dst.empty() ? json(nullptr) : json(p.prefix)},
-		{"dport_min", p.dport_min}, {"dport_max", p.dport_max},
-		{"program", p.program.empty() ? json(nullptr) : json(p.program)}};
+	std::vector<Stat> some;
+
+	std::copy_if(v.begin(), v.end(), std::back_inserter(some),
+		     [](const Stat &s) { return s.value || s.object; });
+	return some;
+}
+
+json stats_json(const std::vector<Stat> &v)
+{
+	json j = {{"objects", json::object()}, {"events", json::object()},
+		  {"devices", json::object()}};
+
+	for (const Stat &s : v)
+		j[kind(s) + "s"][s.name] = to_json(s);
+	return j;
 }
 
 std::string table(const std::vector<std::vector<std::string>> &rows)
@@ -120,108 +242,6 @@ std::string table(const std::vector<std::vector<std::string>> &rows)
 		out += line + "\n";
 	}
 	return out;
-}
-
-std::string format_status(const Info &i, size_t devices, size_t links,
-			  size_t sockets)
-{
-	return "rdma_sock " + i.version + ": family " + std::to_string(i.family) +
-	       ", protocol " + std::to_string(i.proto_version) + " (accepts " +
-	       std::to_string(i.proto_min) + ".." + std::to_string(i.proto_version) +
-	       ")\n" + std::to_string(devices) + " devices, " +
-	       std::to_string(links) + " links, " + std::to_string(sockets) +
-	       " sockets in this namespace\n";
-}
-
-std::string format_devices(const std::vector<Device> &v)
-{
-	std::vector<std::vector<std::string>> rows = {
-		{"Device", "Index", "Ports", "SRQ-posted", "SRQ-depth", "Refs", "State",
-		 "RNR"}};
-
-	for (const Device &d : v) {
-		std::string rnr;
-		for (const auto &[name, value] : d.rnr)
-			rnr += (rnr.empty() ? "" : " ") + name + "=" + std::to_string(value);
-		rows.push_back({d.name, std::to_string(d.index), std::to_string(d.ports),
-				std::to_string(d.srq_posted), std::to_string(d.srq_depth),
-				std::to_string(d.refs), d.dying ? "removing" : "bound",
-				rnr.empty() ? "-" : rnr});
-	}
-	return table(rows);
-}
-
-std::string format_links(const std::vector<Link> &v)
-{
-	std::vector<std::vector<std::string>> rows = {
-		{"Id", "Dir", "State", "Local", "Peer", "Dev", "QPN", "Peer-QPN",
-		 "Chans", "Tx-bytes", "Tx-msgs", "Rx-bytes", "Rx-msgs", "Errors"}};
-
-	for (const Link &l : v) {
-		std::string state = l.state;
-		if (l.err)
-			state += " (" + errno_name(l.err) + ")";
-		rows.push_back({std::to_string(l.id), l.active ? "active" : "passive",
-				state, l.local.empty() ? "*" : l.local.addr,
-				l.peer.empty() ? "*" : l.peer.addr, l.dev.empty() ? "-" : l.dev,
-				std::to_string(l.qpn), std::to_string(l.peer_qpn),
-				std::to_string(l.channels), std::to_string(l.tx_bytes),
-				std::to_string(l.tx_msgs), std::to_string(l.rx_bytes),
-				std::to_string(l.rx_msgs), std::to_string(l.errors)});
-	}
-	return table(rows);
-}
-
-std::string format_sockets(const std::vector<Socket> &v, bool extended)
-{
-	std::vector<std::vector<std::string>> rows = {
-		{"Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port",
-		 "Peer Address:Port"}};
-
-	if (extended)
-		for (const char *h : {"Link", "Chan", "Peer-chan", "Uid", "Inode"})
-			rows[0].push_back(h);
-	for (const Socket &s : v) {
-		std::vector<std::string> r = {
-			s.type == "stream" ? "rdma" : "rdmaud", s.state,
-			std::to_string(s.recvq), std::to_string(s.sendq),
-			s.local.str(), s.peer.empty() ? "*:*" : s.peer.str()};
-		if (extended) {
-			auto o = [](const std::optional<uint32_t> &x) {
-				return x ? std::to_string(*x) : std::string("-");
-			};
-			r.push_back(o(s.link_id));
-			r.push_back(o(s.chan));
-			r.push_back(o(s.peer_chan));
-			r.push_back(std::to_string(s.uid));
-			r.push_back(std::to_string(s.inode));
-		}
-		rows.push_back(std::move(r));
-	}
-	return table(rows);
-}
-
-std::string format_stats(const std::vector<Stat> &v, bool nonzero_only)
-{
-	std::vector<std::vector<std::string>> rows = {{"Counter", "Kind", "Here", "Module"}};
-
-	for (const Stat &s : v) {
-		if (nonzero_only && !s.value && !s.object)
-			continue;
-		rows.push_back({s.name, s.object ? "object" : s.device ? "device" : "event",
-				std::to_string(s.value), std::to_string(s.total)});
-	}
-	return table(rows);
-}
-
-std::string format_policies(const std::vector<Policy> &v)
-{
-	std::vector<std::vector<std::string>> rows = {{"Id", "Prio", "Match", "Action"}};
-
-	for (const Policy &p : v)
-		rows.push_back({std::to_string(p.id), std::to_string(p.prio), p.match(),
-				p.action});
-	return table(rows);
 }
 
 } /* namespace rsk */

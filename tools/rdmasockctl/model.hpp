@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,12 @@ struct Info {
 	uint32_t family = 0;
 	uint8_t proto_version = 0;
 	uint8_t proto_min = 0;
+};
+
+/* What status shows: the module, and how many of its objects there are. */
+struct Status {
+	Info info;
+	size_t devices = 0, links = 0, sockets = 0;
 };
 
 struct Device {

@@ -39,21 +39,39 @@ Policy parse_policy(nl_msg *msg, int cmd);
 /* A rule as RDMA_SOCK_A_POLICY attributes of @msg (id left out). */
 void put_policy(nl_msg *msg, const Policy &p);
 
-class Client {
+/*
+ * What the commands ask of the module.  The Client asks it over netlink;
+ * a test can answer from recorded replies instead.
+ */
+class Source {
+public:
+	virtual ~Source() = default;
+
+	virtual Info info() = 0;
+	virtual std::vector<Device> devices() = 0;
+	virtual std::vector<Link> links() = 0;
+	virtual std::vector<Socket> sockets() = 0;
+	virtual std::vector<Stat> stats() = 0;
+	virtual std::vector<Policy> policies() = 0;
+	virtual Policy add_policy(const Policy &p) = 0;	/* returns it with its id */
+	virtual void del_policy(uint32_t id) = 0;		/* 0: every rule */
+};
+
+class Client : public Source {
 public:
 	Client();	/* resolves the family, or throws NotLoaded */
-	~Client() = default;
+	~Client() override = default;
 	Client(const Client &) = delete;
 	Client &operator=(const Client &) = delete;
 
-	Info info();
-	std::vector<Device> devices();
-	std::vector<Link> links();
-	std::vector<Socket> sockets();
-	std::vector<Stat> stats();
-	std::vector<Policy> policies();
-	Policy add_policy(const Policy &p);	/* returns it with its id */
-	void del_policy(uint32_t id);		/* 0: every rule */
+	Info info() override;
+	std::vector<Device> devices() override;
+	std::vector<Link> links() override;
+	std::vector<Socket> sockets() override;
+	std::vector<Stat> stats() override;
+	std::vector<Policy> policies() override;
+	Policy add_policy(const Policy &p) override;
+	void del_policy(uint32_t id) override;
 
 private:
 	/*

@@ -40,11 +40,11 @@ TEST(Format, TableAligns)
 
 TEST(Format, SocketsLikeSs)
 {
-	std::string t = rsk::format_sockets({stream_socket()}, false);
+	std::string t = rsk::to_table<rsk::Socket>({stream_socket()});
 	EXPECT_NE(std::string::npos, t.find("Netid"));
 	EXPECT_NE(std::string::npos, t.find("rdma   ESTAB  5       6       10.99.0.2:40000"));
 	EXPECT_NE(std::string::npos, t.find("10.99.0.1:5301"));
-	std::string e = rsk::format_sockets({stream_socket()}, true);
+	std::string e = rsk::to_table<rsk::Socket>({stream_socket()}, true);
 	EXPECT_NE(std::string::npos, e.find("Peer-chan"));
 	EXPECT_NE(std::string::npos, e.find("777"));
 }
@@ -79,19 +79,19 @@ TEST(Format, LinkJsonAndTable)
 	EXPECT_EQ("active", j["dir"]);
 	EXPECT_EQ("ETIMEDOUT", j["error"]);
 	EXPECT_EQ(123, j["tx_bytes"]);
-	EXPECT_NE(std::string::npos, rsk::format_links({l}).find("dead (ETIMEDOUT)"));
+	EXPECT_NE(std::string::npos, rsk::to_table<rsk::Link>({l}).find("dead (ETIMEDOUT)"));
 }
 
 TEST(Format, StatsSummaryDropsQuietEvents)
 {
 	std::vector<rsk::Stat> v = {{"sockets", true, 0, 2}, {"rx_short", false, 0, 5},
 				    {"connects", false, 3, 3}};
-	rsk::json all = rsk::to_json(v, false), some = rsk::to_json(v, true);
+	rsk::json all = rsk::stats_json(v), some = rsk::stats_json(rsk::summary(v));
 	EXPECT_TRUE(all["events"].contains("rx_short"));
 	EXPECT_FALSE(some["events"].contains("rx_short"));
 	EXPECT_TRUE(some["objects"].contains("sockets"));
 	EXPECT_EQ(3, some["events"]["connects"]["value"]);
-	EXPECT_EQ(std::string::npos, rsk::format_stats(v, true).find("rx_short"));
+	EXPECT_EQ(std::string::npos, rsk::to_table(rsk::summary(v)).find("rx_short"));
 }
 
 TEST(Filter, ParsesAndMatches)

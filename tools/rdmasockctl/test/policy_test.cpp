@@ -127,7 +127,7 @@ TEST(PolicyNetlink, FamilyOnlyAndUnknownAttributes)
 	rsk::json j = rsk::to_json(p);
 	EXPECT_EQ("inet6", j["family"]);
 	EXPECT_TRUE(j["dst"].is_null());
-	EXPECT_NE(std::string::npos, rsk::format_policies({p}).find("family inet6"));
+	EXPECT_NE(std::string::npos, rsk::to_table<rsk::Policy>({p}).find("family inet6"));
 }
 
 TEST(Device, RnrCountersParsedAndShown)
@@ -154,17 +154,17 @@ TEST(Device, RnrCountersParsedAndShown)
 	EXPECT_EQ(12u, d.rnr[0].second);
 	EXPECT_EQ(12, rsk::to_json(d)["rnr"]["rcvd_rnr_err"]);
 	EXPECT_NE(std::string::npos,
-		  rsk::format_devices({d}).find("rcvd_rnr_err=12 send_rnr_err=0"));
+		  rsk::to_table<rsk::Device>({d}).find("rcvd_rnr_err=12 send_rnr_err=0"));
 }
 
 TEST(Stats, DeviceCountersGroupedApart)
 {
 	std::vector<rsk::Stat> v = {{"sockets", true, 1, 1}, {"connects", false, 2, 2},
 				    {"rcvd_rnr_err", false, 5, 5, true}};
-	rsk::json j = rsk::to_json(v, false);
+	rsk::json j = rsk::stats_json(v);
 	EXPECT_EQ(5, j["devices"]["rcvd_rnr_err"]["value"]);
 	EXPECT_FALSE(j["events"].contains("rcvd_rnr_err"));
-	EXPECT_NE(std::string::npos, rsk::format_stats(v, false).find("device"));
+	EXPECT_NE(std::string::npos, rsk::to_table(v).find("device"));
 }
 
 } /* namespace */

@@ -10,43 +10,19 @@
  */
 #include <sys/socket.h>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
-
 #include <linux/rdma_sock.h>
 
 #include "nl.hpp"
+#include "recorded.hpp"
 
 namespace {
 
-/* Every message of the recording of @cmd, each handed to @fn. */
-template <class Fn>
-size_t each_recorded(int cmd, Fn fn)
-{
-	std::string path = std::string(RSK_TEST_DATA) + "/" + std::to_string(cmd) + ".nl";
-	std::ifstream f(path, std::ios::binary);
-	std::vector<char> buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-	size_t n = 0;
-	int left = buf.size();
-
-	EXPECT_TRUE(f.good() || f.eof()) << path;
-	for (nlmsghdr *h = reinterpret_cast<nlmsghdr *>(buf.data()); nlmsg_ok(h, left);
-	     h = nlmsg_next(h, &left)) {
-		nl_msg *m = nlmsg_convert(h);
-		fn(m);
-		nlmsg_free(m);
-		n++;
-	}
-	EXPECT_EQ(0, left) << path << ": trailing bytes";
-	return n;
-}
+using rsk::test::each_recorded;
 
 TEST(Recorded, Info)
 {

@@ -139,6 +139,7 @@ enum rsk_event {
 };
 
 extern atomic_long_t rsk_events[RSK_EV_NR];
+const char *rsk_event_name(enum rsk_event ev);
 
 /* ---- rsk_net.c: per network namespace state ---- */
 
@@ -224,15 +225,30 @@ struct rsk_net {
 	atomic_long_t events[RSK_EV_NR];
 };
 
+/* ---- rsk_trace.c: tracepoints ---- */
+
+#include "rsk_trace.h"
+
+void rsk_event_trace(struct rsk_net *rnet, enum rsk_event ev);
+
+/* The events counted once per message: no tracepoint on them. */
+static inline bool rsk_event_per_msg(enum rsk_event ev)
+{
+	return ev == RSK_EV_RX_MSGS || ev == RSK_EV_TX_MSGS ||
+	       ev == RSK_EV_DGRAM_RX || ev == RSK_EV_DGRAM_TX;
+}
+
 /*
  * Count an event for the module and, when it belongs to one (@rnet not
- * NULL), for the namespace.
+ * NULL), for the namespace; and tell the rsk_event tracepoint.
  */
 static inline void rsk_event(struct rsk_net *rnet, enum rsk_event ev)
 {
 	atomic_long_inc(&rsk_events[ev]);
 	if (rnet)
 		atomic_long_inc(&rnet->events[ev]);
+	if (trace_rsk_event_enabled() && !rsk_event_per_msg(ev))
+		rsk_event_trace(rnet, ev);
 }
 
 /* An object of a namespace is born or dies: both counts follow. */
@@ -604,9 +620,11 @@ bool rsk_mc_heard(struct rsk_net *rnet, const struct rsk_ud_ep *ep,
 /* ======== the socket object ======== */
 
 /*
- * struct rsk_sock is the socket layer's (rsk_sock.c makes it); the channel
- * layer keeps its stream state in it, and the link layer sees only the
- * struct rsk_link_chan inside.
+ * struct rsk_sock is what every socket of the family has (rsk_sock.c makes
+ * it), embedded first in struct rsk_stream_sock and struct rsk_dgram_sock,
+ * each kind's own (its proto's obj_size).  The channel layer keeps a
+ * stream's state in struct rsk_stream_sock; the link layer sees only the
+ * struct rsk_link_chan inside it.
  */
 
 /* What a (type, protocol) pair given to socket() opens. */
@@ -646,14 +664,24 @@ struct rsk_sock {
 	struct rsk_addr peer;	/* connected peer */
 	struct hlist_node bind_node;	/* rsk_net.bind_hash, under bind_lock */
 	bool bound;
-	bool ud_user;		/* datagram: counted in rnet->ud_users */
 	/* rsk_net.socks, under socks_lock, keyed by dump_id. */
 	struct rb_node net_node;
 	u64 dump_id;
+};
+
+static inline struct rsk_sock *rsk_sk(const struct sock *sk)
+{
+	return container_of(sk, struct rsk_sock, sk);
+}
+
+/* A SOCK_DGRAM socket (rsk_dgram.c). */
+struct rsk_dgram_sock {
+	struct rsk_sock base;
+	bool ud_user;		/* counted in rnet->ud_users */
 
 	/*
-	 * Datagram multicast options, under lock_sock(): the groups joined
-	 * (struct rsk_mc_membership, rsk_ud_mcast.c) and how to send to one.
+	 * Multicast options, under lock_sock(): the groups joined (struct
+	 * rsk_mc_membership, rsk_dgram_mcast.c) and how to send to one.
 	 * mc_if: IP_MULTICAST_IF's address (AF_UNSPEC: none); mc_ifindex:
 	 * its interface; mc6_ifindex: IPV6_MULTICAST_IF's.  TTL and hops are
 	 * kept for getsockopt(); RoCE takes the hop limit from rdma_cm.
@@ -663,7 +691,19 @@ struct rsk_sock {
 	int mc_ifindex, mc6_ifindex;
 	int mc_ttl, mc_hops;
 	bool mc_loop, mc6_loop;
+};
 
+static inline struct rsk_dgram_sock *rsk_dgram(struct rsk_sock *rs)
+{
+	return container_of(rs, struct rsk_dgram_sock, base);
+}
+
+/*
+ * A SOCK_STREAM socket (rsk_stream.c): a channel on a link, whose state
+ * the channel layer keeps here (rsk_chan*.c).
+ */
+struct rsk_stream_sock {
+	struct rsk_sock base;
 	/*
 	 * The link, fixed at connect (or at creation for an accepted socket)
 	 * and kept until the socket is destroyed: one reference.
@@ -705,9 +745,9 @@ struct rsk_sock {
 	struct list_head write_queue;	/* struct rsk_tx_buf, unsent */
 
 	/* Listener (under lock): accepted children not yet accept()ed. */
-	struct list_head accept_queue;	/* struct rsk_sock.accept_node */
+	struct list_head accept_queue;	/* rsk_stream_sock.accept_node */
 	struct list_head accept_node;
-	struct rsk_sock *parent;	/* listener, until accepted */
+	struct rsk_stream_sock *parent;	/* listener, until accepted */
 	/*
 	 * Listener (under lock): connect requests held while the accept
 	 * queue is full (struct rsk_conn_req, rsk_chan.c), and their timer.
@@ -728,9 +768,14 @@ struct rsk_sock {
 	int probes_out;			/* PROBEs unanswered */
 };
 
-static inline struct rsk_sock *rsk_sk(const struct sock *sk)
+static inline struct rsk_stream_sock *rsk_stream(struct rsk_sock *rs)
 {
-	return container_of(sk, struct rsk_sock, sk);
+	return container_of(rs, struct rsk_stream_sock, base);
+}
+
+static inline struct rsk_stream_sock *rsk_stream_sk(const struct sock *sk)
+{
+	return rsk_stream(rsk_sk(sk));
 }
 
 /* ======== channel layer ======== */
@@ -743,20 +788,32 @@ static inline struct rsk_sock *rsk_sk(const struct sock *sk)
  */
 struct rsk_chan_sock_ops {
 	/* The listener for a request to @local, referenced; or NULL. */
-	struct rsk_sock *(*lookup_listener)(struct rsk_net *rnet,
-					    const struct rsk_addr *local);
+	struct rsk_stream_sock *(*lookup_listener)(struct rsk_net *rnet,
+						   const struct rsk_addr *local);
 	/* A child of @listener bound to @local, for the accept queue. */
-	struct rsk_sock *(*new_child)(struct rsk_sock *listener,
-				      const struct rsk_addr *local, gfp_t gfp);
+	struct rsk_stream_sock *(*new_child)(struct rsk_stream_sock *listener,
+					     const struct rsk_addr *local, gfp_t gfp);
 	/* Free a child nobody accepted; its channel is closed. */
-	void (*free_child)(struct rsk_sock *child);
+	void (*free_child)(struct rsk_stream_sock *child);
 	/* A wildcard-bound socket connects from @ip: bind it there. */
-	void (*fill_addr)(struct rsk_sock *rs, const struct rsk_addr *ip);
+	void (*fill_addr)(struct rsk_stream_sock *rs, const struct rsk_addr *ip);
 };
 
 void rsk_chan_register_sock_ops(const struct rsk_chan_sock_ops *ops);
+
+/* Every change of a stream socket's sk_state goes through here. */
+static inline void rsk_chan_set_state(struct rsk_stream_sock *rs, int state)
+{
+	struct sock *sk = &rs->base.sk;
+
+	trace_rsk_chan_state(READ_ONCE(rs->link_id), rs->chan.id,
+			     sk->sk_state, state);
+	sk->sk_state = state;
+}
+
 const struct rsk_chan_sock_ops *rsk_chan_sock_ops(void);
 void rsk_chan_init(void);
+
 /*
  * The receive and send buffers a socket works with: what SO_RCVBUF and
  * SO_SNDBUF set, bounded by its namespace's rmem_max and wmem_max.
@@ -771,16 +828,16 @@ static inline int rsk_sndbuf(const struct rsk_sock *rs)
 	return min(READ_ONCE(rs->sk.sk_sndbuf), READ_ONCE(rs->rnet->wmem_max));
 }
 
-static inline int rsk_keepidle(const struct rsk_sock *rs)
+static inline int rsk_keepidle(const struct rsk_stream_sock *rs)
 {
 	return rs->keepidle ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_time) / HZ;
+	       READ_ONCE(sock_net(&rs->base.sk)->ipv4.sysctl_tcp_keepalive_time) / HZ;
 }
 
-static inline int rsk_keepintvl(const struct rsk_sock *rs)
+static inline int rsk_keepintvl(const struct rsk_stream_sock *rs)
 {
 	return rs->keepintvl ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
+	       READ_ONCE(sock_net(&rs->base.sk)->ipv4.sysctl_tcp_keepalive_intvl) / HZ;
 }
 
 /*
@@ -788,60 +845,60 @@ static inline int rsk_keepintvl(const struct rsk_sock *rs)
  * SYNs, net.ipv4.tcp_syn_retries with its 1 s initial timeout doubled on
  * each retry (127 s by default).
  */
-static inline unsigned long rsk_syn_timeout(const struct rsk_sock *rs)
+static inline unsigned long rsk_syn_timeout(const struct rsk_stream_sock *rs)
 {
-	int retries = READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_syn_retries);
+	int retries = READ_ONCE(sock_net(&rs->base.sk)->ipv4.sysctl_tcp_syn_retries);
 
 	return ((2UL << min(retries, 12)) - 1) * HZ;
 }
 
-static inline int rsk_keepcnt(const struct rsk_sock *rs)
+static inline int rsk_keepcnt(const struct rsk_stream_sock *rs)
 {
 	return rs->keepcnt ?:
-	       READ_ONCE(sock_net(&rs->sk)->ipv4.sysctl_tcp_keepalive_probes);
+	       READ_ONCE(sock_net(&rs->base.sk)->ipv4.sysctl_tcp_keepalive_probes);
 }
 
 void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 		       const void *body, u32 len);
-void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+void rsk_chan_rx(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr,
 		 const void *body, u32 len);
-void rsk_chan_reset(struct rsk_sock *rs, u32 reason);
-void rsk_chan_fin_sent(struct rsk_sock *rs);
-int rsk_chan_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr);
-int rsk_chan_wait_connect(struct rsk_sock *rs, long *timeo);
-int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer);
-void rsk_chan_close(struct rsk_sock *rs, bool abort);
-int rsk_chan_shutdown(struct rsk_sock *rs, int how);
-void rsk_chan_listen_close(struct rsk_sock *rs);
-void rsk_chan_release_child(struct rsk_sock *child);
-struct rsk_sock *rsk_chan_accept_pop(struct rsk_sock *listener);
-void rsk_chan_promote(struct rsk_sock *listener);
-void rsk_chan_listener_init(struct rsk_sock *rs);
-void rsk_chan_timer_init(struct rsk_sock *rs);
-void rsk_chan_heard(struct rsk_sock *rs);
+void rsk_chan_reset(struct rsk_stream_sock *rs, u32 reason);
+void rsk_chan_fin_sent(struct rsk_stream_sock *rs);
+int rsk_chan_rx_ack(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr);
+int rsk_chan_wait_connect(struct rsk_stream_sock *rs, long *timeo);
+int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer);
+void rsk_chan_close(struct rsk_stream_sock *rs, bool abort);
+int rsk_chan_shutdown(struct rsk_stream_sock *rs, int how);
+void rsk_chan_listen_close(struct rsk_stream_sock *rs);
+void rsk_chan_release_child(struct rsk_stream_sock *child);
+struct rsk_stream_sock *rsk_chan_accept_pop(struct rsk_stream_sock *listener);
+void rsk_chan_promote(struct rsk_stream_sock *listener);
+void rsk_chan_listener_init(struct rsk_stream_sock *rs);
+void rsk_chan_timer_init(struct rsk_stream_sock *rs);
+void rsk_chan_heard(struct rsk_stream_sock *rs);
 void rsk_chan_keepalive(struct sock *sk, int on);
-void rsk_chan_orphan(struct rsk_sock *rs);
+void rsk_chan_orphan(struct rsk_stream_sock *rs);
 
 /* ---- rsk_chan_tx.c: sending ---- */
 
-void rsk_chan_push(struct rsk_sock *rs);
-void rsk_chan_push_locked(struct rsk_sock *rs);
-int rsk_chan_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len);
-void rsk_chan_tx_purge(struct rsk_sock *rs);
-u32 rsk_chan_adv_wnd(struct rsk_sock *rs);
+void rsk_chan_push(struct rsk_stream_sock *rs);
+void rsk_chan_push_locked(struct rsk_stream_sock *rs);
+int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len);
+void rsk_chan_tx_purge(struct rsk_stream_sock *rs);
+u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs);
 void rsk_chan_write_space(struct sock *sk);
 void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb);
-void rsk_chan_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb);
+void rsk_chan_accept_hdr(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb);
 bool rsk_chan_poll_writable(struct sock *sk);
 
 /* ---- rsk_chan_rx.c: receiving ---- */
 
 void rsk_chan_rx_init(void);
-void rsk_chan_mark_napi(struct rsk_sock *rs, struct rsk_link *link);
+void rsk_chan_mark_napi(struct rsk_stream_sock *rs, struct rsk_link *link);
 
-int rsk_chan_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+int rsk_chan_recvmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len,
 		     int flags);
-u32 rsk_chan_rx_purge(struct rsk_sock *rs);
+u32 rsk_chan_rx_purge(struct rsk_stream_sock *rs);
 
 /* ======== socket layer ======== */
 
@@ -859,6 +916,8 @@ void rsk_sock_release_finish(struct socket *sock);
 int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 		  bool group_ok, struct rsk_addr *addr);
 int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
+int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
 		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg);
 
@@ -878,17 +937,18 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 
 extern struct proto rsk_stream_proto;
 extern const struct proto_ops rsk_stream_ops;
-void rsk_stream_sock_init(struct rsk_sock *rs);
+void rsk_stream_sock_init(struct sock *sk);
 void rsk_stream_init(void);
 
 /* ---- rsk_dgram.c: datagram sockets ---- */
 
 extern struct proto rsk_dgram_proto;
 extern const struct proto_ops rsk_dgram_ops;
-void rsk_dgram_sock_init(struct rsk_sock *rs);
+void rsk_dgram_sock_init(struct sock *sk);
 void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 		       __be16 dst_port, struct sk_buff *skb);
 int rsk_dgram_use_ud(struct rsk_sock *rs);
+int rsk_dgram_bound(struct rsk_sock *rs);
 void rsk_dgram_init(void);
 
 /* ---- rsk_dgram_mcast.c: multicast memberships and options ---- */

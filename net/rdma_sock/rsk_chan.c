@@ -54,7 +54,7 @@ const struct rsk_chan_sock_ops *rsk_chan_sock_ops(void)
  *
  * Return: 0, or -EPROTO when it acks bytes never sent.
  */
-int rsk_chan_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+int rsk_chan_rx_ack(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr)
 {
 	u32 ack = be32_to_cpu(hdr->ack);
 	u32 wnd = min_t(u32, be32_to_cpu(hdr->wnd), RSK_MAX_WND);
@@ -74,15 +74,15 @@ int rsk_chan_rx_ack(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
  * The channel is over: CLOSE, the id released, unsent data dropped, every
  * waiter woken.  rs->lock held; the caller holds a reference.
  */
-static void rsk_chan_done(struct rsk_sock *rs, int err)
+static void rsk_chan_done(struct rsk_stream_sock *rs, int err)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
 	lockdep_assert_held(&rs->lock);
 
 	if (err)
 		WRITE_ONCE(sk->sk_err, -err);
-	sk->sk_state = TCP_CLOSE;
+	rsk_chan_set_state(rs, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	rsk_chan_tx_purge(rs);
 	rs->tx_pending = 0;
@@ -95,13 +95,15 @@ static void rsk_chan_done(struct rsk_sock *rs, int err)
 }
 
 /* Send an RST for the channel outside its send queue: it must go now. */
-static void rsk_chan_send_rst(struct rsk_sock *rs, u32 reason)
+static void rsk_chan_send_rst(struct rsk_stream_sock *rs, u32 reason)
 {
 	struct rsk_wire_rst rst = { .reason = cpu_to_be32(reason) };
 
 	if (!rs->link || !rs->chan.id || !rs->peer_chan)
 		return;
-	rsk_event(rs->rnet, RSK_EV_RST_SENT);
+	rsk_event(rs->base.rnet, RSK_EV_RST_SENT);
+	trace_rsk_chan_reset(rs->link_id, rs->chan.id, rs->peer_chan, reason,
+			     true);
 	rsk_link_send_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan.id,
 			   &rst, sizeof(rst));
 }
@@ -111,7 +113,7 @@ static void rsk_chan_send_rst(struct rsk_sock *rs, u32 reason)
  * @rs: the socket; the caller holds a reference, not the lock
  * @reason: enum rsk_wire_rst_reason
  */
-void rsk_chan_reset(struct rsk_sock *rs, u32 reason)
+void rsk_chan_reset(struct rsk_stream_sock *rs, u32 reason)
 {
 	spin_lock_bh(&rs->lock);
 	if (rs->chan.id) {
@@ -122,7 +124,7 @@ void rsk_chan_reset(struct rsk_sock *rs, u32 reason)
 }
 
 /* The link died under the channel (or never came up). */
-static void rsk_chan_fail(struct rsk_sock *rs, int err)
+static void rsk_chan_fail(struct rsk_stream_sock *rs, int err)
 {
 	spin_lock_bh(&rs->lock);
 	if (rs->chan.id)
@@ -131,9 +133,9 @@ static void rsk_chan_fail(struct rsk_sock *rs, int err)
 }
 
 /* Our FIN went out; rs->lock held. */
-void rsk_chan_fin_sent(struct rsk_sock *rs)
+void rsk_chan_fin_sent(struct rsk_stream_sock *rs)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
 	lockdep_assert_held(&rs->lock);
 
@@ -141,16 +143,16 @@ void rsk_chan_fin_sent(struct rsk_sock *rs)
 		rsk_chan_done(rs, 0);	/* both directions closed */
 		return;
 	}
-	sk->sk_state = TCP_FIN_WAIT2;
+	rsk_chan_set_state(rs, TCP_FIN_WAIT2);
 	sk->sk_state_change(sk);
 }
 
 /* The link came up under a socket that was waiting to send CONN_REQ. */
-static void rsk_chan_link_up(struct rsk_sock *rs)
+static void rsk_chan_link_up(struct rsk_stream_sock *rs)
 {
 	rsk_chan_mark_napi(rs, rs->link);	/* its NAPI exists from now on */
 	spin_lock_bh(&rs->lock);
-	if (rs->sk.sk_state == TCP_SYN_SENT && rs->chan.id) {
+	if (rs->base.sk.sk_state == TCP_SYN_SENT && rs->chan.id) {
 		rs->max_payload = rsk_link_max_payload(rs->link);
 		rs->tx_pending |= RSK_TX_REQ;
 		rsk_chan_push_locked(rs);
@@ -166,15 +168,15 @@ static void rsk_chan_link_up(struct rsk_sock *rs)
  * The socket is bound to its link here, once; a socket whose earlier
  * connect failed (its channel released) may be bound to a new one.
  */
-int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
+int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer)
 {
 	const struct rsk_addr *via = peer;
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	struct rsk_addr self;
 	struct rsk_link *link;
 	int ret;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	if (rs->link) {
 		rsk_link_put(rs->link);
@@ -188,7 +190,7 @@ int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	if (rsk_addr_is_loopback(peer) &&
 	    !rsk_dev_self_addr(sock_net(sk), peer->family, &self))
 		via = &self;
-	link = rsk_link_get_for_peer(rs->rnet, via);
+	link = rsk_link_get_for_peer(rs->base.rnet, via);
 	if (IS_ERR(link))
 		return PTR_ERR(link);
 
@@ -196,7 +198,7 @@ int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	spin_lock_bh(&rs->lock);
 	rs->link = link;
 	WRITE_ONCE(rs->link_id, link->id);
-	rs->peer = *peer;
+	rs->base.peer = *peer;
 	rs->snd_nxt = get_random_u32();
 	rs->snd_una = rs->snd_nxt;
 	rs->snd_wnd_end = rs->snd_nxt;
@@ -206,7 +208,7 @@ int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	rs->tx_pending = 0;
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
-	sk->sk_state = TCP_SYN_SENT;
+	rsk_chan_set_state(rs, TCP_SYN_SENT);
 	ret = rsk_link_attach(link, &rs->chan);
 	if (ret >= 0) {
 		/* An answer lost to the peer's overload must not hang us. */
@@ -214,7 +216,7 @@ int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 		sk_reset_timer(sk, &sk->sk_timer, rs->connect_deadline);
 	}
 	if (ret < 0) {
-		sk->sk_state = TCP_CLOSE;
+		rsk_chan_set_state(rs, TCP_CLOSE);
 	} else if (ret == 1) {
 		rs->max_payload = rsk_link_max_payload(link);
 		rs->tx_pending |= RSK_TX_REQ;
@@ -223,7 +225,7 @@ int rsk_chan_connect(struct rsk_sock *rs, const struct rsk_addr *peer)
 	}
 	spin_unlock_bh(&rs->lock);
 	if (!ret)
-		rsk_event(rs->rnet, RSK_EV_CONNECTS);
+		rsk_event(rs->base.rnet, RSK_EV_CONNECTS);
 	return ret;
 }
 
@@ -241,13 +243,13 @@ static bool rsk_chan_connect_done(struct sock *sk)
  * (or -EINPROGRESS to connect(), the caller's business) when time ran out,
  * or the signal's errno.
  */
-int rsk_chan_wait_connect(struct rsk_sock *rs, long *timeo)
+int rsk_chan_wait_connect(struct rsk_stream_sock *rs, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	int err = 0;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	add_wait_queue(sk_sleep(sk), &wait);
 	while (sk->sk_state == TCP_SYN_SENT) {
@@ -328,31 +330,31 @@ struct rsk_conn_req {
  * A child socket for an accepted request: ESTABLISHED at once, on the
  * link the request came over, announced with CONN_ACCEPT.
  */
-static struct rsk_sock *rsk_chan_new_child(struct rsk_sock *listener,
-					   struct rsk_conn_req *req)
+static struct rsk_stream_sock *rsk_chan_new_child(struct rsk_stream_sock *listener,
+						  struct rsk_conn_req *req)
 {
 	struct rsk_link *link = req->link;
-	struct rsk_sock *child;
+	struct rsk_stream_sock *child;
 	struct sock *sk;
 	int ret;
 
 	/* Addresses come back in the form the listener was bound with. */
 	if (req->local.family == AF_INET &&
-	    (listener->local.family == AF_INET6 || listener->local.v4mapped)) {
+	    (listener->base.local.family == AF_INET6 || listener->base.local.v4mapped)) {
 		req->local.v4mapped = true;
 		req->peer.v4mapped = true;
 	}
 	child = rsk_sock_ops->new_child(listener, &req->local, GFP_ATOMIC);
 	if (!child)
 		return NULL;
-	sk = &child->sk;
+	sk = &child->base.sk;
 
 	kref_get(&link->ref);		/* the socket's, put at destruction */
 	rsk_chan_mark_napi(child, link);
 	spin_lock_bh(&child->lock);
 	child->link = link;
 	WRITE_ONCE(child->link_id, link->id);
-	child->peer = req->peer;
+	child->base.peer = req->peer;
 	child->peer_chan = req->peer_chan;
 	child->rcv_nxt = req->isn;
 	child->rcv_wnd_sent = child->rcv_nxt;
@@ -361,7 +363,7 @@ static struct rsk_sock *rsk_chan_new_child(struct rsk_sock *listener,
 	child->snd_una = child->snd_nxt;
 	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
 	child->max_payload = rsk_link_max_payload(link);
-	sk->sk_state = TCP_ESTABLISHED;
+	rsk_chan_set_state(child, TCP_ESTABLISHED);
 	ret = rsk_link_attach(link, &child->chan);
 	if (ret == 1 && sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(child) * HZ);
@@ -389,10 +391,10 @@ static struct rsk_sock *rsk_chan_new_child(struct rsk_sock *listener,
  * Make the child for a request whose accept queue slot is already taken,
  * and queue it for accept().
  */
-static void rsk_chan_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
+static void rsk_chan_admit(struct rsk_stream_sock *listener, struct rsk_conn_req *req)
 {
-	struct sock *lsk = &listener->sk;
-	struct rsk_sock *child;
+	struct sock *lsk = &listener->base.sk;
+	struct rsk_stream_sock *child;
 	bool queued;
 
 	child = rsk_chan_new_child(listener, req);
@@ -407,7 +409,7 @@ static void rsk_chan_admit(struct rsk_sock *listener, struct rsk_conn_req *req)
 		sk_acceptq_removed(lsk);
 	spin_unlock_bh(&listener->lock);
 	if (queued) {
-		rsk_event(listener->rnet, RSK_EV_ACCEPTS);
+		rsk_event(listener->base.rnet, RSK_EV_ACCEPTS);
 		lsk->sk_data_ready(lsk);
 	} else if (child) {
 		rsk_chan_release_child(child);	/* the listener closed */
@@ -427,9 +429,9 @@ static void rsk_chan_req_free(struct rsk_conn_req *rec)
  * the per-listener and per-link limits, until accept() makes room or it
  * times out.  listener->lock held.  Return: 0 or a refuse reason.
  */
-static int rsk_chan_hold_req(struct rsk_sock *listener, struct rsk_conn_req *req)
+static int rsk_chan_hold_req(struct rsk_stream_sock *listener, struct rsk_conn_req *req)
 {
-	struct rsk_net *rnet = listener->rnet;
+	struct rsk_net *rnet = listener->base.rnet;
 	struct rsk_conn_req *rec;
 
 	lockdep_assert_held(&listener->lock);
@@ -437,7 +439,7 @@ static int rsk_chan_hold_req(struct rsk_sock *listener, struct rsk_conn_req *req
 	if (listener->half_open_len >= READ_ONCE(rnet->max_half_open) ||
 	    atomic_read(&req->link->half_open) >=
 	    READ_ONCE(rnet->max_half_open_per_link)) {
-		rsk_event(listener->rnet, RSK_EV_HALF_OPEN_OVERFLOW);
+		rsk_event(listener->base.rnet, RSK_EV_HALF_OPEN_OVERFLOW);
 		return RSK_REFUSE_OVERFLOW;
 	}
 	rec = kmemdup(req, sizeof(*req), GFP_ATOMIC);
@@ -456,9 +458,9 @@ static int rsk_chan_hold_req(struct rsk_sock *listener, struct rsk_conn_req *req
 }
 
 /* Offer a request to a listener: admit it, hold it, or refuse it. */
-static void rsk_chan_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
+static void rsk_chan_offer(struct rsk_stream_sock *listener, struct rsk_conn_req *req)
 {
-	struct sock *lsk = &listener->sk;
+	struct sock *lsk = &listener->base.sk;
 	bool admit = false;
 	int reason = 0;
 
@@ -483,9 +485,9 @@ static void rsk_chan_offer(struct rsk_sock *listener, struct rsk_conn_req *req)
  * rsk_chan_promote - accept() made room: admit held requests, oldest first
  * @listener: the listener
  */
-void rsk_chan_promote(struct rsk_sock *listener)
+void rsk_chan_promote(struct rsk_stream_sock *listener)
 {
-	struct sock *lsk = &listener->sk;
+	struct sock *lsk = &listener->base.sk;
 	struct rsk_conn_req *rec;
 
 	for (;;) {
@@ -509,7 +511,7 @@ void rsk_chan_promote(struct rsk_sock *listener)
 /* Held requests whose time is up are refused: ETIMEDOUT at their end. */
 static void rsk_chan_half_open_timer(struct timer_list *t)
 {
-	struct rsk_sock *listener = from_timer(listener, t, half_open_timer);
+	struct rsk_stream_sock *listener = from_timer(listener, t, half_open_timer);
 	struct rsk_conn_req *rec, *tmp;
 	unsigned long now = jiffies;
 	LIST_HEAD(expired);
@@ -517,7 +519,7 @@ static void rsk_chan_half_open_timer(struct timer_list *t)
 	spin_lock_bh(&listener->lock);
 	list_for_each_entry_safe(rec, tmp, &listener->half_open, node) {
 		if (time_before(now, rec->expires)) {
-			if (listener->sk.sk_state == TCP_LISTEN)
+			if (listener->base.sk.sk_state == TCP_LISTEN)
 				mod_timer(&listener->half_open_timer,
 					  rec->expires);
 			break;
@@ -534,7 +536,7 @@ static void rsk_chan_half_open_timer(struct timer_list *t)
 	}
 }
 
-void rsk_chan_listener_init(struct rsk_sock *rs)
+void rsk_chan_listener_init(struct rsk_stream_sock *rs)
 {
 	INIT_LIST_HEAD(&rs->half_open);
 	timer_setup(&rs->half_open_timer, rsk_chan_half_open_timer, 0);
@@ -556,7 +558,7 @@ void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 		.isn		= be32_to_cpu(hdr->seq),
 		.wnd		= be32_to_cpu(hdr->wnd),
 	};
-	struct rsk_sock *listener;
+	struct rsk_stream_sock *listener;
 	int reason;
 
 	if (len != sizeof(struct rsk_wire_conn)) {
@@ -589,15 +591,15 @@ void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 		return;
 	}
 	rsk_chan_offer(listener, &req);
-	sock_put(&listener->sk);
+	sock_put(&listener->base.sk);
 }
 
 /* ACCEPT or REFUSE for a socket in SYN_SENT; rs->lock held. */
-static void rsk_chan_rx_answer(struct rsk_sock *rs,
+static void rsk_chan_rx_answer(struct rsk_stream_sock *rs,
 			       const struct rsk_wire_hdr *hdr,
 			     const void *body, u32 len)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	u32 reason = RSK_REFUSE_MALFORMED;
 
 	lockdep_assert_held(&rs->lock);
@@ -615,12 +617,12 @@ static void rsk_chan_rx_answer(struct rsk_sock *rs,
 	rs->rcv_wnd_sent = rs->rcv_nxt + rs->req_wnd;
 	rs->rcv_ack_sent = rs->rcv_nxt;
 	if (rsk_chan_rx_ack(rs, hdr) || !rs->peer_chan) {
-		rsk_event(rs->rnet, RSK_EV_RX_BAD_ACK);
+		rsk_event(rs->base.rnet, RSK_EV_RX_BAD_ACK);
 		rsk_chan_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_chan_done(rs, -ECONNRESET);
 		return;
 	}
-	sk->sk_state = TCP_ESTABLISHED;
+	rsk_chan_set_state(rs, TCP_ESTABLISHED);
 	rsk_chan_heard(rs);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(rs) * HZ);
@@ -633,9 +635,9 @@ static void rsk_chan_rx_answer(struct rsk_sock *rs,
 }
 
 /* The peer's FIN; rs->lock held. */
-static void rsk_chan_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
+static void rsk_chan_rx_fin(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
 	lockdep_assert_held(&rs->lock);
 
@@ -643,7 +645,7 @@ static void rsk_chan_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	switch (sk->sk_state) {
 	case TCP_ESTABLISHED:
-		sk->sk_state = TCP_CLOSE_WAIT;
+		rsk_chan_set_state(rs, TCP_CLOSE_WAIT);
 		break;
 	case TCP_FIN_WAIT2:
 		rsk_chan_done(rs, 0);
@@ -656,14 +658,17 @@ static void rsk_chan_rx_fin(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr)
 }
 
 /* The peer reset the channel: errno as tcp_reset() picks it; lock held. */
-static void rsk_chan_rx_rst(struct rsk_sock *rs)
+static void rsk_chan_rx_rst(struct rsk_stream_sock *rs,
+			    const struct rsk_wire_rst *rst)
 {
 	int err;
 
 	lockdep_assert_held(&rs->lock);
 
-	rsk_event(rs->rnet, RSK_EV_RST_RECEIVED);
-	switch (rs->sk.sk_state) {
+	rsk_event(rs->base.rnet, RSK_EV_RST_RECEIVED);
+	trace_rsk_chan_reset(rs->link_id, rs->chan.id, rs->peer_chan,
+			     be32_to_cpu(rst->reason), false);
+	switch (rs->base.sk.sk_state) {
 	case TCP_SYN_SENT:
 		err = -ECONNREFUSED;
 		break;
@@ -683,10 +688,10 @@ static void rsk_chan_rx_rst(struct rsk_sock *rs)
  * @body: the body, @len bytes
  * @len: its length
  */
-void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
+void rsk_chan_rx(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr,
 		 const void *body, u32 len)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	enum rsk_event ev = RSK_EV_NR;
 
 	spin_lock_bh(&rs->lock);
@@ -701,8 +706,8 @@ void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 		else
 			rsk_chan_rx_answer(rs, hdr, body, len);
 		break;
-	case RSK_MSG_RST:
-		rsk_chan_rx_rst(rs);
+	case RSK_MSG_RST:	/* its length was checked: rsk_rx_len_ok() */
+		rsk_chan_rx_rst(rs, body);
 		break;
 	default:	/* WINDOW, PROBE, FIN */
 		if (sk->sk_state == TCP_SYN_SENT) {
@@ -731,7 +736,7 @@ void rsk_chan_rx(struct rsk_sock *rs, const struct rsk_wire_hdr *hdr,
 		break;
 	}
 	if (ev != RSK_EV_NR) {
-		rsk_event(rs->rnet, ev);
+		rsk_event(rs->base.rnet, ev);
 		rsk_chan_send_rst(rs, RSK_RST_PROTOCOL);
 		rsk_chan_done(rs, -ECONNRESET);
 	}
@@ -748,12 +753,12 @@ out:
  * side ends with a FIN after the queued data.  Not for a listener: the
  * socket layer closes that itself (rsk_stream_listen_close()).
  */
-int rsk_chan_shutdown(struct rsk_sock *rs, int how)
+int rsk_chan_shutdown(struct rsk_stream_sock *rs, int how)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	int err = 0;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
@@ -772,8 +777,8 @@ int rsk_chan_shutdown(struct rsk_sock *rs, int how)
 		    !(rs->tx_pending & RSK_TX_FIN) &&
 		    (sk->sk_state == TCP_ESTABLISHED ||
 		     sk->sk_state == TCP_CLOSE_WAIT)) {
-			sk->sk_state = sk->sk_state == TCP_ESTABLISHED ?
-				       TCP_FIN_WAIT1 : TCP_LAST_ACK;
+			rsk_chan_set_state(rs, sk->sk_state == TCP_ESTABLISHED ?
+					       TCP_FIN_WAIT1 : TCP_LAST_ACK);
 			rs->more = false;
 			rs->corked = false;
 			rs->tx_pending |= RSK_TX_FIN;
@@ -795,11 +800,11 @@ int rsk_chan_shutdown(struct rsk_sock *rs, int how)
  * queued data and then a FIN go out after the socket is orphaned; the
  * channel (which holds a reference) keeps it until both FINs are through.
  */
-void rsk_chan_close(struct rsk_sock *rs, bool abort)
+void rsk_chan_close(struct rsk_stream_sock *rs, bool abort)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	spin_lock_bh(&rs->lock);
 	if (!rs->chan.id)
@@ -817,9 +822,9 @@ void rsk_chan_close(struct rsk_sock *rs, bool abort)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!rs->fin_sent && !(rs->tx_pending & RSK_TX_FIN)) {
 		if (sk->sk_state == TCP_ESTABLISHED)
-			sk->sk_state = TCP_FIN_WAIT1;
+			rsk_chan_set_state(rs, TCP_FIN_WAIT1);
 		else if (sk->sk_state == TCP_CLOSE_WAIT)
-			sk->sk_state = TCP_LAST_ACK;
+			rsk_chan_set_state(rs, TCP_LAST_ACK);
 		rs->more = false;
 		rs->corked = false;
 		rs->nodelay = true;	/* nothing more will join the tail */
@@ -831,23 +836,23 @@ out:
 }
 
 /* The oldest accepted child of a listener, off its queue; or NULL. */
-struct rsk_sock *rsk_chan_accept_pop(struct rsk_sock *listener)
+struct rsk_stream_sock *rsk_chan_accept_pop(struct rsk_stream_sock *listener)
 {
-	struct rsk_sock *child;
+	struct rsk_stream_sock *child;
 
 	spin_lock_bh(&listener->lock);
 	child = list_first_entry_or_null(&listener->accept_queue,
-					 struct rsk_sock, accept_node);
+					 struct rsk_stream_sock, accept_node);
 	if (child) {
 		list_del_init(&child->accept_node);
-		sk_acceptq_removed(&listener->sk);
+		sk_acceptq_removed(&listener->base.sk);
 	}
 	spin_unlock_bh(&listener->lock);
 	return child;
 }
 
 /* Reset and free an accepted child nobody will accept(). */
-void rsk_chan_release_child(struct rsk_sock *child)
+void rsk_chan_release_child(struct rsk_stream_sock *child)
 {
 	rsk_chan_reset(child, RSK_RST_ABORT);
 	rsk_sock_ops->free_child(child);
@@ -860,17 +865,16 @@ void rsk_chan_release_child(struct rsk_sock *child)
  * Held requests are refused and children not yet accepted are reset, as
  * TCP resets them.  The socket layer lets the port go after.
  */
-void rsk_chan_listen_close(struct rsk_sock *rs)
+void rsk_chan_listen_close(struct rsk_stream_sock *rs)
 {
-	struct sock *sk = &rs->sk;
 	struct rsk_conn_req *rec, *tmp;
-	struct rsk_sock *child;
+	struct rsk_stream_sock *child;
 	LIST_HEAD(held);
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	spin_lock_bh(&rs->lock);
-	sk->sk_state = TCP_CLOSE;
+	rsk_chan_set_state(rs, TCP_CLOSE);
 	list_splice_init(&rs->half_open, &held);
 	rs->half_open_len = 0;
 	spin_unlock_bh(&rs->lock);
@@ -897,7 +901,7 @@ void rsk_chan_listen_close(struct rsk_sock *rs)
 static void rsk_chan_timer(struct timer_list *t)
 {
 	struct sock *sk = from_timer(sk, t, sk_timer);
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	unsigned long next = 0, idle;
 
 	spin_lock_bh(&rs->lock);
@@ -907,7 +911,7 @@ static void rsk_chan_timer(struct timer_list *t)
 		if (time_before(jiffies, rs->connect_deadline)) {
 			next = rs->connect_deadline;
 		} else {
-			rsk_event(rs->rnet, RSK_EV_CONNECT_TIMEOUTS);
+			rsk_event(rs->base.rnet, RSK_EV_CONNECT_TIMEOUTS);
 			rsk_chan_done(rs, -ETIMEDOUT);
 		}
 		goto out;
@@ -930,7 +934,7 @@ static void rsk_chan_timer(struct timer_list *t)
 		next = rs->last_rcv + rsk_keepidle(rs) * HZ;
 	} else if (rs->probes_out >= rsk_keepcnt(rs)) {
 		/* As tcp_keepalive_timer(): RST, and ETIMEDOUT here. */
-		rsk_event(rs->rnet, RSK_EV_PROBE_TIMEOUTS);
+		rsk_event(rs->base.rnet, RSK_EV_PROBE_TIMEOUTS);
 		rsk_chan_send_rst(rs, RSK_RST_ABORT);
 		rsk_chan_done(rs, -ETIMEDOUT);
 	} else {
@@ -947,7 +951,7 @@ out:
 }
 
 /* Any message from the peer on the channel: it is alive; lock held. */
-void rsk_chan_heard(struct rsk_sock *rs)
+void rsk_chan_heard(struct rsk_stream_sock *rs)
 {
 	lockdep_assert_held(&rs->lock);
 
@@ -958,7 +962,7 @@ void rsk_chan_heard(struct rsk_sock *rs)
 /* proto.keepalive: SO_KEEPALIVE was set or cleared. */
 void rsk_chan_keepalive(struct sock *sk, int on)
 {
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 
 	spin_lock_bh(&rs->lock);
 	/* While connecting the timer is the connect timer: ACCEPT arms it. */
@@ -973,9 +977,9 @@ void rsk_chan_keepalive(struct sock *sk, int on)
 }
 
 /* close() left the channel open: bound the wait for the peer. */
-void rsk_chan_orphan(struct rsk_sock *rs)
+void rsk_chan_orphan(struct rsk_stream_sock *rs)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
 	spin_lock_bh(&rs->lock);
 	if (rs->chan.id) {
@@ -985,27 +989,27 @@ void rsk_chan_orphan(struct rsk_sock *rs)
 	spin_unlock_bh(&rs->lock);
 }
 
-void rsk_chan_timer_init(struct rsk_sock *rs)
+void rsk_chan_timer_init(struct rsk_stream_sock *rs)
 {
-	timer_setup(&rs->sk.sk_timer, rsk_chan_timer, 0);
+	timer_setup(&rs->base.sk.sk_timer, rsk_chan_timer, 0);
 	rs->last_rcv = jiffies;
 }
 
 /* ---- what the link layer calls: struct rsk_link_chan_ops ---- */
 
-static struct rsk_sock *rsk_chan_sock(struct rsk_link_chan *chan)
+static struct rsk_stream_sock *rsk_chan_sock(struct rsk_link_chan *chan)
 {
-	return container_of(chan, struct rsk_sock, chan);
+	return container_of(chan, struct rsk_stream_sock, chan);
 }
 
 static void rsk_chan_get(struct rsk_link_chan *chan)
 {
-	sock_hold(&rsk_chan_sock(chan)->sk);
+	sock_hold(&rsk_chan_sock(chan)->base.sk);
 }
 
 static void rsk_chan_put(struct rsk_link_chan *chan)
 {
-	sock_put(&rsk_chan_sock(chan)->sk);
+	sock_put(&rsk_chan_sock(chan)->base.sk);
 }
 
 static void rsk_chan_up(struct rsk_link_chan *chan)

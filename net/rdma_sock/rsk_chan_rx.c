@@ -45,7 +45,7 @@ static const u8 *rsk_rx_chunk_data(const struct rsk_rx_chunk *chunk)
  * page of @rxb went with it (the buffer needs a new page), 0 when it was
  * copied, -ENOMEM when it could not be queued at all.
  */
-static int rsk_rx_queue(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
+static int rsk_rx_queue(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 			const u8 *payload, u32 len)
 {
 	u32 off = payload - (const u8 *)page_address(rxb->page);
@@ -80,10 +80,10 @@ queue:
  * A DATA message for @rs.  Returns true when the page of @rxb was taken.
  * Called with a reference on @rs, without its lock.
  */
-static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
+static bool rsk_rx_data(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 			const struct rsk_wire_hdr *hdr, u32 len)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	u32 seq = be32_to_cpu(hdr->seq);
 	u32 reason = RSK_RST_PROTOCOL;
 	enum rsk_event ev;
@@ -117,14 +117,14 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 		taken = rsk_rx_queue(rs, rxb, (const u8 *)(hdr + 1), len);
 		if (taken < 0) {
 			/* Data cannot be dropped: a stream has no resend. */
-			rsk_event(rs->rnet, RSK_EV_RX_NOMEM);
+			rsk_event(rs->base.rnet, RSK_EV_RX_NOMEM);
 			reason = RSK_RST_SHUTDOWN;
 			goto reset;
 		}
 		rs->rcv_nxt += len;
 		/* Acks flow even to a sender whose reader is idle. */
 		if (rs->rcv_nxt - rs->rcv_ack_sent >=
-		    (u32)rsk_rcvbuf(rs) / 4)
+		    (u32)rsk_rcvbuf(&rs->base) / 4)
 			rs->tx_pending |= RSK_TX_WINDOW;
 	}
 	rsk_chan_push_locked(rs);
@@ -134,7 +134,7 @@ static bool rsk_rx_data(struct rsk_sock *rs, struct rsk_rx_buf *rxb,
 	return taken;
 
 violation:
-	rsk_event(rs->rnet, ev);
+	rsk_event(rs->base.rnet, ev);
 reset:
 	spin_unlock_bh(&rs->lock);
 	rsk_chan_reset(rs, reason);
@@ -187,7 +187,7 @@ static bool rsk_chan_rx_msg(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	u32 dst = be32_to_cpu(hdr->dst_chan);
 	u32 src = be32_to_cpu(hdr->src_chan);
 	struct rsk_link_chan *chan;
-	struct rsk_sock *rs;
+	struct rsk_stream_sock *rs;
 	bool taken = false;
 
 	chan = rsk_link_find_chan(link, dst);
@@ -195,10 +195,10 @@ static bool rsk_chan_rx_msg(struct rsk_link *link, struct rsk_rx_buf *rxb,
 		rsk_rx_no_channel(link, hdr);
 		return false;
 	}
-	rs = container_of(chan, struct rsk_sock, chan);
+	rs = container_of(chan, struct rsk_stream_sock, chan);
 	/* The peer's id is learned from its ACCEPT or REFUSE. */
 	if (READ_ONCE(rs->peer_chan) != src &&
-	    !(READ_ONCE(rs->sk.sk_state) == TCP_SYN_SENT &&
+	    !(READ_ONCE(rs->base.sk.sk_state) == TCP_SYN_SENT &&
 	      (hdr->type == RSK_MSG_CONN_ACCEPT ||
 	       hdr->type == RSK_MSG_CONN_REFUSE))) {
 		rsk_event(link->rnet, RSK_EV_RX_SRC_MISMATCH);
@@ -212,7 +212,7 @@ static bool rsk_chan_rx_msg(struct rsk_link *link, struct rsk_rx_buf *rxb,
 	} else {
 		rsk_chan_rx(rs, hdr, hdr + 1, len);
 	}
-	sock_put(&rs->sk);	/* rsk_link_find_chan()'s */
+	sock_put(&rs->base.sk);	/* rsk_link_find_chan()'s */
 	return taken;
 }
 
@@ -238,9 +238,9 @@ void rsk_chan_rx_init(void)
 }
 
 /* After the reader freed room: advertise it if that is worth a message. */
-static void rsk_rx_window_update(struct rsk_sock *rs)
+static void rsk_rx_window_update(struct rsk_stream_sock *rs)
 {
-	int space = rsk_rcvbuf(rs) - (int)rs->rcv_queued;
+	int space = rsk_rcvbuf(&rs->base) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 	u32 opened = right - rs->rcv_wnd_sent;
 
@@ -250,7 +250,7 @@ static void rsk_rx_window_update(struct rsk_sock *rs)
 		return;
 	/* From a closed window at once; otherwise by a quarter of the buffer. */
 	if (rs->rcv_wnd_sent == rs->rcv_nxt ||
-	    opened >= (u32)rsk_rcvbuf(rs) / 4) {
+	    opened >= (u32)rsk_rcvbuf(&rs->base) / 4) {
 		rs->tx_pending |= RSK_TX_WINDOW;
 		rsk_chan_push_locked(rs);
 	}
@@ -260,35 +260,35 @@ static void rsk_rx_window_update(struct rsk_sock *rs)
  * The NAPI id a socket on @link busy-polls: its link's CQ's (rsk_cq.c).
  * SO_BUSY_POLL, net.core.busy_read and busy_poll then spin on that CQ.
  */
-void rsk_chan_mark_napi(struct rsk_sock *rs, struct rsk_link *link)
+void rsk_chan_mark_napi(struct rsk_stream_sock *rs, struct rsk_link *link)
 {
 #ifdef CONFIG_NET_RX_BUSY_POLL
-	WRITE_ONCE(rs->sk.sk_napi_id, link->cq.napi.napi_id);
+	WRITE_ONCE(rs->base.sk.sk_napi_id, link->cq.napi.napi_id);
 #endif
 }
 
 static bool rsk_busy_loop_end(void *arg, unsigned long start)
 {
-	struct rsk_sock *rs = arg;
+	struct rsk_stream_sock *rs = arg;
 
-	return !list_empty(&rs->rx_queue) || READ_ONCE(rs->sk.sk_err) ||
-	       sk_busy_loop_timeout(&rs->sk, start);
+	return !list_empty(&rs->rx_queue) || READ_ONCE(rs->base.sk.sk_err) ||
+	       sk_busy_loop_timeout(&rs->base.sk, start);
 }
 
 /*
  * Before a reader sleeps: spin on the link's CQ for SO_BUSY_POLL (or
  * net.core.busy_read) microseconds or until data is queued.
  */
-static void rsk_rx_busy_read(struct rsk_sock *rs, bool nonblock)
+static void rsk_rx_busy_read(struct rsk_stream_sock *rs, bool nonblock)
 {
 #ifdef CONFIG_NET_RX_BUSY_POLL
-	unsigned int napi_id = READ_ONCE(rs->sk.sk_napi_id);
+	unsigned int napi_id = READ_ONCE(rs->base.sk.sk_napi_id);
 
-	if (!sk_can_busy_loop(&rs->sk) || napi_id < MIN_NAPI_ID)
+	if (!sk_can_busy_loop(&rs->base.sk) || napi_id < MIN_NAPI_ID)
 		return;
 	napi_busy_loop(napi_id, nonblock ? NULL : rsk_busy_loop_end, rs,
-		       READ_ONCE(rs->sk.sk_prefer_busy_poll),
-		       READ_ONCE(rs->sk.sk_busy_poll_budget) ?: BUSY_POLL_BUDGET);
+		       READ_ONCE(rs->base.sk.sk_prefer_busy_poll),
+		       READ_ONCE(rs->base.sk.sk_busy_poll_budget) ?: BUSY_POLL_BUDGET);
 #endif
 }
 
@@ -297,7 +297,7 @@ static void rsk_rx_busy_read(struct rsk_sock *rs, bool nonblock)
  * @len; consume what was copied unless peeking.  lock_sock held, so no
  * other reader frees chunks under us; softirq only appends.
  */
-static int rsk_rx_copy(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len,
 		       u32 skip, bool peek, bool discard)
 {
 	struct rsk_rx_chunk *chunk;
@@ -344,9 +344,9 @@ static int rsk_rx_copy(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 	return copied;
 }
 
-static bool rsk_rx_ready(struct rsk_sock *rs, u32 have)
+static bool rsk_rx_ready(struct rsk_stream_sock *rs, u32 have)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 
 	return READ_ONCE(rs->rcv_queued) > have || sk->sk_err ||
 	       (sk->sk_shutdown & RCV_SHUTDOWN) ||
@@ -365,18 +365,18 @@ static bool rsk_rx_ready(struct rsk_sock *rs, u32 have)
  * @len with MSG_WAITALL) is met, 0 at end of stream, a pending error,
  * -EAGAIN when nothing came within SO_RCVTIMEO.
  */
-int rsk_chan_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
+int rsk_chan_recvmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len,
 		     int flags)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	bool peek = flags & MSG_PEEK;
 	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	int target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
 	size_t copied = 0;
 	int err = 0, n;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
@@ -429,7 +429,7 @@ int rsk_chan_recvmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len,
 }
 
 /* Free everything queued unread; rs->lock held.  Returns the bytes. */
-u32 rsk_chan_rx_purge(struct rsk_sock *rs)
+u32 rsk_chan_rx_purge(struct rsk_stream_sock *rs)
 {
 	struct rsk_rx_chunk *chunk, *tmp;
 	u32 bytes = rs->rcv_queued;

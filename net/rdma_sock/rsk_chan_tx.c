@@ -32,8 +32,8 @@
  */
 void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
 {
-	struct rsk_sock *rs = container_of(chan, struct rsk_sock, chan);
-	struct sock *sk = &rs->sk;
+	struct rsk_stream_sock *rs = container_of(chan, struct rsk_stream_sock, chan);
+	struct sock *sk = &rs->base.sk;
 
 	spin_lock_bh(&rs->lock);
 	rs->inflight--;
@@ -58,9 +58,9 @@ void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
  * SO_RCVBUF minus what is queued unread.  The right edge never moves
  * left: a peer may already have sent up to an edge we advertised.
  */
-u32 rsk_chan_adv_wnd(struct rsk_sock *rs)
+u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs)
 {
-	int space = rsk_rcvbuf(rs) - (int)rs->rcv_queued;
+	int space = rsk_rcvbuf(&rs->base) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 
 	lockdep_assert_held(&rs->lock);
@@ -72,7 +72,7 @@ u32 rsk_chan_adv_wnd(struct rsk_sock *rs)
 }
 
 /* A child's CONN_ACCEPT, sent on the link's control queue; lock held. */
-void rsk_chan_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+void rsk_chan_accept_hdr(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
 {
 	lockdep_assert_held(&rs->lock);
 
@@ -82,7 +82,7 @@ void rsk_chan_accept_hdr(struct rsk_sock *rs, struct rsk_tx_buf *tb)
 }
 
 /* Send one message of the channel; rs->lock held.  0, -EAGAIN or error. */
-static int rsk_tx_send(struct rsk_sock *rs, struct rsk_tx_buf *tb, u8 type,
+static int rsk_tx_send(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb, u8 type,
 		       u8 flags, u32 seq)
 {
 	int err;
@@ -97,13 +97,13 @@ static int rsk_tx_send(struct rsk_sock *rs, struct rsk_tx_buf *tb, u8 type,
 		tb->owner = NULL;
 		return err;
 	}
-	sock_hold(&rs->sk);		/* put in rsk_chan_sent() */
+	sock_hold(&rs->base.sk);		/* put in rsk_chan_sent() */
 	rs->inflight++;
 	return 0;
 }
 
 /* A control message of the channel with an optional 4-byte reason. */
-static int rsk_tx_send_ctrl(struct rsk_sock *rs, u8 type, const void *body,
+static int rsk_tx_send_ctrl(struct rsk_stream_sock *rs, u8 type, const void *body,
 			    u32 body_len)
 {
 	struct rsk_tx_buf *tb;
@@ -115,36 +115,36 @@ static int rsk_tx_send_ctrl(struct rsk_sock *rs, u8 type, const void *body,
 	if (body_len)
 		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
 	tb->len = body_len;
-	sk_wmem_queued_add(&rs->sk, tb->size);
+	sk_wmem_queued_add(&rs->base.sk, tb->size);
 	err = rsk_tx_send(rs, tb, type, 0, rs->snd_nxt);
 	if (err) {
-		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
 		rsk_tx_buf_free(tb);
 	}
 	return err;
 }
 
-static int rsk_tx_send_req(struct rsk_sock *rs)
+static int rsk_tx_send_req(struct rsk_stream_sock *rs)
 {
 	struct rsk_wire_conn conn = {};
 	int err;
 
 	/* To a loopback address, from one: as TCP picks its source. */
-	rsk_chan_sock_ops()->fill_addr(rs, rsk_addr_is_loopback(&rs->peer) ?
-				       &rs->peer : &rs->link->local);
+	rsk_chan_sock_ops()->fill_addr(rs, rsk_addr_is_loopback(&rs->base.peer) ?
+				       &rs->base.peer : &rs->link->local);
 	/* The window this advertises holds until the ACCEPT's answer. */
 	rs->rcv_nxt = 0;
 	rs->rcv_wnd_sent = 0;
-	conn.dst_port = rs->peer.port;
-	conn.src_port = rs->local.port;
-	if (rs->peer.family == AF_INET) {
+	conn.dst_port = rs->base.peer.port;
+	conn.src_port = rs->base.local.port;
+	if (rs->base.peer.family == AF_INET) {
 		conn.ip_version = 4;
-		memcpy(conn.dst_addr, &rs->peer.v4, 4);
-		memcpy(conn.src_addr, &rs->local.v4, 4);
+		memcpy(conn.dst_addr, &rs->base.peer.v4, 4);
+		memcpy(conn.src_addr, &rs->base.local.v4, 4);
 	} else {
 		conn.ip_version = 6;
-		memcpy(conn.dst_addr, &rs->peer.v6, 16);
-		memcpy(conn.src_addr, &rs->local.v6, 16);
+		memcpy(conn.dst_addr, &rs->base.peer.v6, 16);
+		memcpy(conn.src_addr, &rs->base.local.v6, 16);
 	}
 	err = rsk_tx_send_ctrl(rs, RSK_MSG_CONN_REQ, &conn, sizeof(conn));
 	if (!err)
@@ -153,7 +153,7 @@ static int rsk_tx_send_req(struct rsk_sock *rs)
 }
 
 /* Whether cork, MSG_MORE or Nagle hold back a message that is not full. */
-static bool rsk_tx_hold(struct rsk_sock *rs, struct rsk_tx_buf *tb)
+static bool rsk_tx_hold(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
 {
 	if (tb->len >= tb->room || !list_is_last(&tb->list, &rs->write_queue))
 		return false;
@@ -163,7 +163,7 @@ static bool rsk_tx_hold(struct rsk_sock *rs, struct rsk_tx_buf *tb)
 }
 
 /* Data the window lets go; rs->lock held.  Returns -EAGAIN when blocked. */
-static int rsk_tx_push_data(struct rsk_sock *rs)
+static int rsk_tx_push_data(struct rsk_stream_sock *rs)
 {
 	struct rsk_tx_buf *tb;
 	int err;
@@ -173,8 +173,12 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
 	while ((tb = list_first_entry_or_null(&rs->write_queue,
 					      struct rsk_tx_buf, list))) {
 		/* A message may start while the window is open at all. */
-		if (!rsk_seq_before(rs->snd_nxt, rs->snd_wnd_end))
+		if (!rsk_seq_before(rs->snd_nxt, rs->snd_wnd_end)) {
+			trace_rsk_window_stall(rs->link_id, rs->chan.id,
+					       rs->snd_nxt, rs->snd_wnd_end,
+					       rs->wq_bytes);
 			return -EAGAIN;
+		}
 		if (rsk_tx_hold(rs, tb))
 			return -EAGAIN;
 		list_del_init(&tb->list);
@@ -200,7 +204,7 @@ static int rsk_tx_push_data(struct rsk_sock *rs)
  * first thing that must wait (window, send slot); whoever unblocks it
  * pushes again: a WINDOW from the peer, a send completion, the link.
  */
-void rsk_chan_push_locked(struct rsk_sock *rs)
+void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 {
 	int err;
 
@@ -214,7 +218,7 @@ void rsk_chan_push_locked(struct rsk_sock *rs)
 			return;
 		rs->tx_pending &= ~RSK_TX_REQ;
 	}
-	if (rs->sk.sk_state == TCP_SYN_SENT)
+	if (rs->base.sk.sk_state == TCP_SYN_SENT)
 		return;
 
 	err = rsk_tx_push_data(rs);
@@ -243,7 +247,7 @@ void rsk_chan_push_locked(struct rsk_sock *rs)
 	}
 }
 
-void rsk_chan_push(struct rsk_sock *rs)
+void rsk_chan_push(struct rsk_stream_sock *rs)
 {
 	spin_lock_bh(&rs->lock);
 	rsk_chan_push_locked(rs);
@@ -251,7 +255,7 @@ void rsk_chan_push(struct rsk_sock *rs)
 }
 
 /* Drop every unsent message, on reset or abort; rs->lock held. */
-void rsk_chan_tx_purge(struct rsk_sock *rs)
+void rsk_chan_tx_purge(struct rsk_stream_sock *rs)
 {
 	struct rsk_tx_buf *tb, *tmp;
 
@@ -259,7 +263,7 @@ void rsk_chan_tx_purge(struct rsk_sock *rs)
 
 	list_for_each_entry_safe(tb, tmp, &rs->write_queue, list) {
 		list_del(&tb->list);
-		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
 		rsk_tx_buf_free(tb);
 	}
 	rs->wq_bytes = 0;
@@ -341,7 +345,7 @@ static int rsk_tx_wait_memory(struct sock *sk, long *timeo)
  * grows it; otherwise start a new one.  The caller copies into it with
  * no spinlock held and puts it back with rsk_tx_queue_tail().
  */
-static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_sock *rs, size_t left)
+static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_stream_sock *rs, size_t left)
 {
 	struct rsk_tx_buf *tb;
 	u32 payload;
@@ -360,17 +364,17 @@ static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_sock *rs, size_t left)
 	if (payload < RSK_TX_SMALL)
 		payload = RSK_TX_SMALL;
 	tb = rsk_tx_buf_alloc(min_t(u32, payload, rs->max_payload),
-			      rs->sk.sk_allocation);
+			      rs->base.sk.sk_allocation);
 	if (!tb)
 		return NULL;
 	tb->room = min_t(u32, tb->room, rs->max_payload);
 	spin_lock_bh(&rs->lock);
-	sk_wmem_queued_add(&rs->sk, tb->size);
+	sk_wmem_queued_add(&rs->base.sk, tb->size);
 	spin_unlock_bh(&rs->lock);
 	return tb;
 }
 
-static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
+static void rsk_tx_queue_tail(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb,
 			      u32 added, bool more)
 {
 	spin_lock_bh(&rs->lock);
@@ -379,8 +383,8 @@ static void rsk_tx_queue_tail(struct rsk_sock *rs, struct rsk_tx_buf *tb,
 	 * reset while we copied (rsk_chan_done() purged the queue and shut
 	 * sending down under this lock): nothing of it will ever be sent.
 	 */
-	if (!tb->len || (rs->sk.sk_shutdown & SEND_SHUTDOWN)) {
-		sk_wmem_queued_add(&rs->sk, -(int)tb->size);
+	if (!tb->len || (rs->base.sk.sk_shutdown & SEND_SHUTDOWN)) {
+		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
 		rsk_tx_buf_free(tb);
 		spin_unlock_bh(&rs->lock);
 		return;
@@ -413,16 +417,16 @@ static int rsk_tx_check_state(struct sock *sk)
  * Return: bytes queued, or -errno as tcp_sendmsg() gives it (EPIPE with
  * SIGPIPE unless MSG_NOSIGNAL, EAGAIN, a pending socket error).
  */
-int rsk_chan_sendmsg(struct rsk_sock *rs, struct msghdr *msg, size_t len)
+int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len)
 {
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	bool more = msg->msg_flags & MSG_MORE;
 	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	struct rsk_tx_buf *tb;
 	size_t copied = 0;
 	int err;
 
-	sock_owned_by_me(&rs->sk);
+	sock_owned_by_me(&rs->base.sk);
 
 	if (sk->sk_state == TCP_SYN_SENT) {
 		err = rsk_chan_wait_connect(rs, &timeo);

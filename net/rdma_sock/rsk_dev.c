@@ -341,6 +341,8 @@ static void rsk_srq_event(struct ib_event *event, void *ctx)
 
 	if (event->event == IB_EVENT_SRQ_LIMIT_REACHED) {
 		rsk_event(NULL, RSK_EV_SRQ_LIMIT_EVENTS);
+		trace_rsk_srq_low(dev_name(&rdev->ibdev->dev),
+				  atomic_read(&rdev->srq_posted), rdev->srq_depth);
 		schedule_delayed_work(&rdev->refill_work, 0);
 	}
 }

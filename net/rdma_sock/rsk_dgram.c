@@ -34,42 +34,28 @@ int rsk_dgram_use_ud(struct rsk_sock *rs)
 
 	sock_owned_by_me(&rs->sk);
 
-	if (rs->ud_user)
+	if (rsk_dgram(rs)->ud_user)
 		return 0;
 	err = rsk_ud_users_get(rs->rnet);
 	if (!err)
-		rs->ud_user = true;
+		rsk_dgram(rs)->ud_user = true;
 	return err;
 }
 
-static int rsk_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
-			  int addr_len)
+/*
+ * bind() took a port (rsk_sock_bind()): a datagram socket needs the
+ * transport too, and without it (its SIDR port taken?) lets the port go.
+ * lock_sock held.
+ */
+int rsk_dgram_bound(struct rsk_sock *rs)
 {
-	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
-	struct rsk_addr addr;
 	int err;
 
-	/* A UDP socket may also bind a group address, to hear only it. */
-	err = rsk_bind_addr(sk, uaddr, addr_len, true, &addr);
-	if (err)
-		return err;
-
-	lock_sock(sk);
-	err = -EINVAL;
-	if (rs->bound)
-		goto out;
-	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
-	if (err)
-		goto out;
-	/* Without the transport (its SIDR port taken?) the port is let go. */
 	err = rsk_dgram_use_ud(rs);
 	if (err)
 		rsk_unbind_port(rs);
 	else
-		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
-out:
-	release_sock(sk);
+		rs->sk.sk_userlocks |= SOCK_BINDPORT_LOCK;
 	return err;
 }
 
@@ -184,28 +170,6 @@ out:
 	return err;
 }
 
-static int rsk_dgram_getname(struct socket *sock, struct sockaddr *uaddr,
-			     int peer)
-{
-	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
-	struct rsk_addr any = { .family = AF_INET };
-	int len;
-
-	lock_sock(sk);
-	if (peer) {
-		if (sk->sk_state != TCP_ESTABLISHED) {
-			release_sock(sk);
-			return -ENOTCONN;
-		}
-		len = rsk_addr_format(&rs->peer, uaddr);
-	} else {
-		len = rsk_addr_format(rs->bound ? &rs->local : &any, uaddr);
-	}
-	release_sock(sk);
-	return len;
-}
-
 /* As udp's: a connected socket shuts down; an unconnected one cannot. */
 static int rsk_dgram_shutdown(struct socket *sock, int how)
 {
@@ -268,8 +232,8 @@ static int rsk_dgram_send_to(struct rsk_sock *rs, const struct rsk_addr *to,
 	 * As Linux's: an IPv6 socket (here: one that names addresses as
 	 * sockaddr_in6) follows IPV6_MULTICAST_LOOP, IPv4-mapped groups too.
 	 */
-	loop = to->family == AF_INET && !to->v4mapped ? rs->mc_loop :
-							rs->mc6_loop;
+	loop = to->family == AF_INET && !to->v4mapped ? rsk_dgram(rs)->mc_loop :
+							rsk_dgram(rs)->mc6_loop;
 	if (!loop)
 		*flags |= RSK_DGRAM_NOLOOP;
 	return rsk_mc_send_src(rs, to, src);
@@ -525,9 +489,9 @@ static int rsk_dgram_release(struct socket *sock)
 	sk->sk_state = TCP_CLOSE;
 	rsk_mc_sock_release(rs);
 	rsk_unbind_port(rs);
-	if (rs->ud_user)
+	if (rsk_dgram(rs)->ud_user)
 		rsk_ud_users_put(rs->rnet);
-	rs->ud_user = false;
+	rsk_dgram(rs)->ud_user = false;
 	rsk_sock_release_finish(sock);
 	return 0;
 }
@@ -536,11 +500,11 @@ const struct proto_ops rsk_dgram_ops = {
 	.family		= AF_RDMA_DGRAM,
 	.owner		= THIS_MODULE,
 	.release	= rsk_dgram_release,
-	.bind		= rsk_dgram_bind,
+	.bind		= rsk_sock_bind,
 	.connect	= rsk_dgram_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
-	.getname	= rsk_dgram_getname,
+	.getname	= rsk_sock_getname,
 	.poll		= datagram_poll,
 	.ioctl		= rsk_dgram_ioctl,
 	.listen		= sock_no_listen,
@@ -555,15 +519,15 @@ const struct proto_ops rsk_dgram_ops = {
 struct proto rsk_dgram_proto = {
 	.name		= "RDMA_DGRAM",
 	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct rsk_sock),
+	.obj_size	= sizeof(struct rsk_dgram_sock),
 };
 
 /* A new datagram socket's own part, from rsk_sock_init(). */
-void rsk_dgram_sock_init(struct rsk_sock *rs)
+void rsk_dgram_sock_init(struct sock *sk)
 {
-	rs->sk.sk_destruct = rsk_sock_destruct;
-	rs->sk.sk_protocol = IPPROTO_UDP;
-	rsk_mc_sock_init(rs);
+	sk->sk_destruct = rsk_sock_destruct;
+	sk->sk_protocol = IPPROTO_UDP;
+	rsk_mc_sock_init(rsk_sk(sk));
 }
 
 /* Received datagrams come here from the transport: once at module init. */

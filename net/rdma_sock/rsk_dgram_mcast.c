@@ -25,7 +25,7 @@
 
 #define RSK_MC_DEFAULT_TTL	1	/* as IP's and IPv6's multicast */
 
-/* A socket's membership: on rs->mc_list, under lock_sock(). */
+/* A socket's membership: on rsk_dgram(rs)->mc_list, under lock_sock(). */
 struct rsk_mc_membership {
 	struct list_head node;
 	struct rsk_mc_group *group;
@@ -34,11 +34,11 @@ struct rsk_mc_membership {
 
 void rsk_mc_sock_init(struct rsk_sock *rs)
 {
-	INIT_LIST_HEAD(&rs->mc_list);
-	rs->mc_ttl = RSK_MC_DEFAULT_TTL;
-	rs->mc_hops = RSK_MC_DEFAULT_TTL;
-	rs->mc_loop = true;
-	rs->mc6_loop = true;
+	INIT_LIST_HEAD(&rsk_dgram(rs)->mc_list);
+	rsk_dgram(rs)->mc_ttl = RSK_MC_DEFAULT_TTL;
+	rsk_dgram(rs)->mc_hops = RSK_MC_DEFAULT_TTL;
+	rsk_dgram(rs)->mc_loop = true;
+	rsk_dgram(rs)->mc6_loop = true;
 }
 
 /* ---- the socket's memberships ---- */
@@ -49,7 +49,7 @@ static struct rsk_mc_membership *rsk_mc_find(struct rsk_sock *rs,
 {
 	struct rsk_mc_membership *m;
 
-	list_for_each_entry(m, &rs->mc_list, node)
+	list_for_each_entry(m, &rsk_dgram(rs)->mc_list, node)
 		if (m->group->ifindex == ifindex &&
 		    rsk_addr_same_host(&m->group->addr, group))
 			return m;
@@ -71,7 +71,7 @@ static int rsk_mc_join(struct rsk_sock *rs, const struct rsk_addr *group,
 
 	if (rsk_mc_find(rs, group, ifindex))
 		return -EADDRINUSE;
-	list_for_each_entry(m, &rs->mc_list, node)
+	list_for_each_entry(m, &rsk_dgram(rs)->mc_list, node)
 		count++;
 	if (count >= READ_ONCE(net->ipv4.sysctl_igmp_max_memberships))
 		return -ENOBUFS;
@@ -89,7 +89,7 @@ static int rsk_mc_join(struct rsk_sock *rs, const struct rsk_addr *group,
 	}
 	m->group = g;
 	m->ifaddr4 = ifaddr4;
-	list_add_tail(&m->node, &rs->mc_list);
+	list_add_tail(&m->node, &rsk_dgram(rs)->mc_list);
 	return 0;
 fail:
 	kfree(m);
@@ -113,7 +113,7 @@ static int rsk_mc_leave4(struct rsk_sock *rs, const struct rsk_addr *group,
 {
 	struct rsk_mc_membership *m;
 
-	list_for_each_entry(m, &rs->mc_list, node) {
+	list_for_each_entry(m, &rsk_dgram(rs)->mc_list, node) {
 		if (!rsk_addr_same_host(&m->group->addr, group))
 			continue;
 		if (mreq->imr_ifindex) {
@@ -135,7 +135,7 @@ static int rsk_mc_leave6(struct rsk_sock *rs, const struct rsk_addr *group,
 {
 	struct rsk_mc_membership *m;
 
-	list_for_each_entry(m, &rs->mc_list, node) {
+	list_for_each_entry(m, &rsk_dgram(rs)->mc_list, node) {
 		if (rsk_addr_same_host(&m->group->addr, group) &&
 		    (!ifindex || m->group->ifindex == ifindex)) {
 			rsk_mc_drop(m);
@@ -150,7 +150,7 @@ void rsk_mc_sock_release(struct rsk_sock *rs)
 {
 	struct rsk_mc_membership *m, *tmp;
 
-	list_for_each_entry_safe(m, tmp, &rs->mc_list, node)
+	list_for_each_entry_safe(m, tmp, &rsk_dgram(rs)->mc_list, node)
 		rsk_mc_drop(m);
 }
 
@@ -272,11 +272,11 @@ int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
 		src->port = 0;
 		return 0;
 	}
-	if (group->family == AF_INET && rs->mc_if.family == AF_INET) {
-		*src = rs->mc_if;
+	if (group->family == AF_INET && rsk_dgram(rs)->mc_if.family == AF_INET) {
+		*src = rsk_dgram(rs)->mc_if;
 		return 0;
 	}
-	ifindex = group->family == AF_INET ? rs->mc_ifindex : rs->mc6_ifindex;
+	ifindex = group->family == AF_INET ? rsk_dgram(rs)->mc_ifindex : rsk_dgram(rs)->mc6_ifindex;
 	if (!ifindex)
 		return 0;
 	dev = dev_get_by_index(net, ifindex);
@@ -353,8 +353,8 @@ static int rsk_mc_set_if4(struct rsk_sock *rs, sockptr_t optval,
 		return -EINVAL;
 	}
 	if (!mreq.imr_ifindex && !mreq.imr_address.s_addr) {
-		memset(&rs->mc_if, 0, sizeof(rs->mc_if));
-		rs->mc_ifindex = 0;
+		memset(&rsk_dgram(rs)->mc_if, 0, sizeof(rsk_dgram(rs)->mc_if));
+		rsk_dgram(rs)->mc_ifindex = 0;
 		return 0;
 	}
 	if (mreq.imr_ifindex)
@@ -363,12 +363,12 @@ static int rsk_mc_set_if4(struct rsk_sock *rs, sockptr_t optval,
 		dev = ip_dev_find(net, mreq.imr_address.s_addr);
 	if (!dev)
 		return -EADDRNOTAVAIL;
-	rs->mc_ifindex = dev->ifindex;
+	rsk_dgram(rs)->mc_ifindex = dev->ifindex;
 	dev_put(dev);
-	memset(&rs->mc_if, 0, sizeof(rs->mc_if));
+	memset(&rsk_dgram(rs)->mc_if, 0, sizeof(rsk_dgram(rs)->mc_if));
 	if (mreq.imr_address.s_addr) {
-		rs->mc_if.family = AF_INET;
-		rs->mc_if.v4 = mreq.imr_address.s_addr;
+		rsk_dgram(rs)->mc_if.family = AF_INET;
+		rsk_dgram(rs)->mc_if.v4 = mreq.imr_address.s_addr;
 	}
 	return 0;
 }
@@ -405,14 +405,14 @@ static int rsk_mc_setsockopt_ip(struct rsk_sock *rs, int optname,
 		if (err)
 			return err;
 		if (optname == IP_MULTICAST_LOOP) {
-			rs->mc_loop = !!val;
+			rsk_dgram(rs)->mc_loop = !!val;
 			return 0;
 		}
 		if (val == -1)
 			val = RSK_MC_DEFAULT_TTL;
 		if (val < 0 || val > 255)
 			return -EINVAL;
-		rs->mc_ttl = val;
+		rsk_dgram(rs)->mc_ttl = val;
 		return 0;
 	}
 	return -ENOPROTOOPT;
@@ -437,7 +437,7 @@ static int rsk_mc_set_membership6(struct rsk_sock *rs, int optname,
 	if (optname == IPV6_DROP_MEMBERSHIP)
 		return rsk_mc_leave6(rs, &group, mreq.ipv6mr_ifindex);
 	/* As ipv6_sock_mc_join(): index 0 clashes with any interface. */
-	list_for_each_entry(m, &rs->mc_list, node)
+	list_for_each_entry(m, &rsk_dgram(rs)->mc_list, node)
 		if (rsk_addr_same_host(&m->group->addr, &group) &&
 		    (!mreq.ipv6mr_ifindex ||
 		     m->group->ifindex == mreq.ipv6mr_ifindex))
@@ -478,17 +478,17 @@ static int rsk_mc_setsockopt_ipv6(struct rsk_sock *rs, int optname,
 				return -ENODEV;
 			dev_put(dev);
 		}
-		rs->mc6_ifindex = val;
+		rsk_dgram(rs)->mc6_ifindex = val;
 		return 0;
 	case IPV6_MULTICAST_HOPS:
 		if (val < -1 || val > 255)
 			return -EINVAL;
-		rs->mc_hops = val == -1 ? RSK_MC_DEFAULT_TTL : val;
+		rsk_dgram(rs)->mc_hops = val == -1 ? RSK_MC_DEFAULT_TTL : val;
 		return 0;
 	default:	/* IPV6_MULTICAST_LOOP */
 		if (val != 0 && val != 1)
 			return -EINVAL;
-		rs->mc6_loop = val;
+		rsk_dgram(rs)->mc6_loop = val;
 		return 0;
 	}
 }
@@ -546,17 +546,17 @@ int rsk_mc_getsockopt(struct rsk_sock *rs, int level, int optname,
 	lock_sock(&rs->sk);
 	val = -1;
 	if (level == SOL_IP && optname == IP_MULTICAST_TTL)
-		val = rs->mc_ttl;
+		val = rsk_dgram(rs)->mc_ttl;
 	else if (level == SOL_IP && optname == IP_MULTICAST_LOOP)
-		val = rs->mc_loop;
+		val = rsk_dgram(rs)->mc_loop;
 	else if (level == SOL_IP && optname == IP_MULTICAST_IF)
-		addr.s_addr = rs->mc_if.family == AF_INET ? rs->mc_if.v4 : 0;
+		addr.s_addr = rsk_dgram(rs)->mc_if.family == AF_INET ? rsk_dgram(rs)->mc_if.v4 : 0;
 	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_HOPS)
-		val = rs->mc_hops;
+		val = rsk_dgram(rs)->mc_hops;
 	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_LOOP)
-		val = rs->mc6_loop;
+		val = rsk_dgram(rs)->mc6_loop;
 	else if (level == SOL_IPV6 && optname == IPV6_MULTICAST_IF)
-		val = rs->mc6_ifindex;
+		val = rsk_dgram(rs)->mc6_ifindex;
 	else
 		len = -ENOPROTOOPT;
 	release_sock(&rs->sk);

@@ -69,6 +69,21 @@ static const char *const rsk_link_state_names[] = {
 	[RSK_LINK_DEAD]		= "dead",
 };
 
+/* Tell the rsk_link_state tracepoint; the caller just set link->state. */
+static void rsk_link_trace(const struct rsk_link *link)
+{
+	struct in6_addr peer;
+
+	if (!trace_rsk_link_state_enabled())
+		return;
+	if (link->peer.family == AF_INET)
+		ipv6_addr_set_v4mapped(link->peer.v4, &peer);
+	else
+		peer = link->peer.v6;
+	trace_rsk_link_state(link->id, link->active, &peer, link->state,
+			     link->state == RSK_LINK_DEAD ? link->err : 0);
+}
+
 static void rsk_link_release(struct kref *ref)
 {
 	struct rsk_link *link = container_of(ref, struct rsk_link, ref);
@@ -128,6 +143,7 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	list_add_tail(&link->all_node, &rsk_all_links);
 	spin_unlock_bh(&rsk_all_links_lock);
 	rsk_obj_inc(rnet, links);
+	rsk_link_trace(link);
 	return link;
 }
 
@@ -198,6 +214,7 @@ void rsk_link_kill(struct rsk_link *link, int err)
 		rsk_event(link->rnet, RSK_EV_LINKS_FAILED);
 	link->state = RSK_LINK_DEAD;
 	link->err = err ? err : -ECONNRESET;
+	rsk_link_trace(link);
 	list_splice_init(&link->ctrl_queue, &ctrl);
 	link->ctrl_len = 0;
 	spin_unlock_bh(&link->lock);
@@ -472,6 +489,7 @@ void rsk_link_up(struct rsk_link *link)
 		return;
 	}
 	link->state = RSK_LINK_UP;
+	rsk_link_trace(link);
 	link->last_rx = jiffies;
 	if (link->counted_pending) {
 		rnet->pending_links--;
@@ -546,8 +564,10 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		err = rsk_link_create_qp(link, id);
 		if (!err) {
 			spin_lock_bh(&link->lock);
-			if (link->state == RSK_LINK_RESOLVING)
+			if (link->state == RSK_LINK_RESOLVING) {
 				link->state = RSK_LINK_CONNECTING;
+				rsk_link_trace(link);
+			}
 			spin_unlock_bh(&link->lock);
 			rsk_link_conn_param(link, &param, &hello);
 			err = rdma_connect_locked(id, &param);

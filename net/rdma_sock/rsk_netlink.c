@@ -271,12 +271,13 @@ static void rsk_nl_sock_queues(struct rsk_sock *rs, u32 *recvq, u32 *sendq)
 		*sendq = sk_wmem_alloc_get(sk);
 		return;
 	}
-	*recvq = READ_ONCE(rs->rcv_queued);
-	*sendq = READ_ONCE(rs->wq_bytes) + READ_ONCE(rs->inflight_bytes);
+	*recvq = READ_ONCE(rsk_stream(rs)->rcv_queued);
+	*sendq = READ_ONCE(rsk_stream(rs)->wq_bytes) +
+		 READ_ONCE(rsk_stream(rs)->inflight_bytes);
 }
 
 /* Not through rs->link: the socket may hold the link's last reference. */
-static int rsk_nl_sock_ids(struct sk_buff *skb, struct rsk_sock *rs)
+static int rsk_nl_stream_ids(struct sk_buff *skb, struct rsk_stream_sock *rs)
 {
 	u32 chan = READ_ONCE(rs->chan.id);
 
@@ -322,7 +323,8 @@ static int rsk_nl_sock_fill(struct rsk_sock *rs, void *arg)
 	      rsk_nl_put_addr(d->skb, RDMA_SOCK_SOCK_LOCAL, &local, local.port) ||
 	      (peer.port && rsk_nl_put_addr(d->skb, RDMA_SOCK_SOCK_PEER, &peer,
 					    peer.port)) ||
-	      rsk_nl_sock_ids(d->skb, rs) ||
+	      (rs->kind == RSK_KIND_STREAM &&
+	       rsk_nl_stream_ids(d->skb, rsk_stream(rs))) ||
 	      nla_put_u32(d->skb, RDMA_SOCK_SOCK_RECVQ,
 			  listening ? READ_ONCE(sk->sk_ack_backlog) : recvq) ||
 	      nla_put_u32(d->skb, RDMA_SOCK_SOCK_SENDQ,

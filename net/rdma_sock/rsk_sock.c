@@ -129,9 +129,9 @@ void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	rs->kind = kind;
 	rs->rnet = rsk_net(sock_net(sk));
 	if (kind == RSK_KIND_STREAM)
-		rsk_stream_sock_init(rs);
+		rsk_stream_sock_init(sk);
 	else
-		rsk_dgram_sock_init(rs);
+		rsk_dgram_sock_init(sk);
 	rsk_obj_inc(rs->rnet, sockets);
 	/* Last: netlink dumps see it from here on. */
 	spin_lock_bh(&rs->rnet->socks_lock);
@@ -225,6 +225,71 @@ int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
 	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	return 0;
+}
+
+/**
+ * rsk_sock_bind - bind() for both kinds
+ * @sock: the socket
+ * @uaddr: the address
+ * @addr_len: its length
+ *
+ * As inet_bind(): the address is checked first (a datagram socket may
+ * bind a group address, to hear only it); EINVAL when bound already.
+ */
+int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
+	bool dgram = rs->kind == RSK_KIND_DGRAM;
+	struct rsk_addr addr;
+	int err;
+
+	err = rsk_bind_addr(sk, uaddr, addr_len, dgram, &addr);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (rs->bound || sk->sk_state != TCP_CLOSE)
+		goto out;
+	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
+	if (!err && dgram)
+		err = rsk_dgram_bound(rs);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * rsk_sock_getname - getsockname() and getpeername() for both kinds
+ * @sock: the socket
+ * @uaddr: where the address goes
+ * @peer: getpeername()
+ *
+ * An unbound socket is the IPv4 wildcard, port 0, as TCP's and UDP's are;
+ * the peer of a socket that is not connected (a stream listening or still
+ * connecting too) is ENOTCONN.
+ */
+int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sock *sk = sock->sk;
+	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_addr any = { .family = AF_INET };
+	int len;
+
+	lock_sock(sk);
+	if (peer) {
+		if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT |
+					   TCPF_LISTEN)) {
+			release_sock(sk);
+			return -ENOTCONN;
+		}
+		len = rsk_addr_format(&rs->peer, uaddr);
+	} else {
+		len = rsk_addr_format(rs->bound ? &rs->local : &any, uaddr);
+	}
+	release_sock(sk);
+	return len;
 }
 
 /**

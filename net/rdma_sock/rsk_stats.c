@@ -17,62 +17,6 @@
 
 #include "rsk.h"
 
-static const char *const rsk_event_names[RSK_EV_NR] = {
-	[RSK_EV_LINKS_OPENED] = "links_opened",
-	[RSK_EV_LINKS_ACCEPTED] = "links_accepted",
-	[RSK_EV_LINKS_FAILED] = "links_failed",
-	[RSK_EV_LINK_REJECTED] = "link_rejected",
-	[RSK_EV_LINK_BAD_REP] = "link_bad_rep",
-	[RSK_EV_LINK_ERRORS] = "link_errors",
-	[RSK_EV_CONNECTS] = "connects",
-	[RSK_EV_ACCEPTS] = "accepts",
-	[RSK_EV_REFUSED] = "refused",
-	[RSK_EV_RST_SENT] = "rst_sent",
-	[RSK_EV_RST_RECEIVED] = "rst_received",
-	[RSK_EV_RX_MSGS] = "rx_msgs",
-	[RSK_EV_TX_MSGS] = "tx_msgs",
-	[RSK_EV_RX_SHORT] = "rx_short",
-	[RSK_EV_RX_UNKNOWN_TYPE] = "rx_unknown_type",
-	[RSK_EV_RX_NOT_NEGOTIATED] = "rx_not_negotiated",
-	[RSK_EV_RX_LINK_CHAN] = "rx_link_chan",
-	[RSK_EV_RX_BAD_LEN] = "rx_bad_len",
-	[RSK_EV_RX_BAD_CONN_REQ] = "rx_bad_conn_req",
-	[RSK_EV_RX_NO_CHANNEL] = "rx_no_channel",
-	[RSK_EV_RX_SRC_MISMATCH] = "rx_src_mismatch",
-	[RSK_EV_RX_BAD_STATE] = "rx_bad_state",
-	[RSK_EV_RX_AFTER_FIN] = "rx_after_fin",
-	[RSK_EV_RX_BAD_ACK] = "rx_bad_ack",
-	[RSK_EV_RX_BAD_SEQ] = "rx_bad_seq",
-	[RSK_EV_RX_WINDOW] = "rx_window",
-	[RSK_EV_RX_NOMEM] = "rx_nomem",
-	[RSK_EV_SRQ_LIMIT_EVENTS] = "srq_limit_events",
-	[RSK_EV_SRQ_REFILL_FAILURES] = "srq_refill_failures",
-	[RSK_EV_HALF_OPEN_OVERFLOW] = "half_open_overflow",
-	[RSK_EV_HALF_OPEN_TIMEOUTS] = "half_open_timeouts",
-	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
-	[RSK_EV_KEEPALIVES] = "keepalives",
-	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
-	[RSK_EV_CONNECT_TIMEOUTS] = "connect_timeouts",
-	[RSK_EV_LAST_WQE_TIMEOUTS] = "last_wqe_timeouts",
-	[RSK_EV_DGRAM_RX] = "dgram_rx",
-	[RSK_EV_DGRAM_TX] = "dgram_tx",
-	[RSK_EV_DGRAM_BAD_HDR] = "dgram_bad_hdr",
-	[RSK_EV_DGRAM_FRAG_TIMEOUTS] = "dgram_frag_timeouts",
-	[RSK_EV_DGRAM_FRAG_DROPS] = "dgram_frag_drops",
-	[RSK_EV_DGRAM_RX_REPOST] = "dgram_rx_repost_failures",
-	[RSK_EV_DGRAM_TX_ERRORS] = "dgram_tx_errors",
-	[RSK_EV_DGRAM_UNRESOLVED] = "dgram_unresolved",
-	[RSK_EV_DGRAM_NO_PORT] = "dgram_no_port",
-	[RSK_EV_DGRAM_RCVBUF_DROPS] = "dgram_rcvbuf_drops",
-	[RSK_EV_DGRAM_RX_NOMEM] = "dgram_rx_nomem",
-	[RSK_EV_DGRAM_NEIGH_STALE] = "dgram_neigh_stale",
-	[RSK_EV_DGRAM_NOT_MEMBER] = "dgram_not_member",
-	[RSK_EV_MC_JOINS] = "mc_joins",
-	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
-	[RSK_EV_MC_ERRORS] = "mc_errors",
-	[RSK_EV_POLICY_REJECTED] = "policy_rejected",
-};
-
 static struct dentry *rsk_debugfs_dir;
 
 /*
@@ -122,7 +66,7 @@ static int rsk_events_show(struct seq_file *seq, void *v)
 	int i;
 
 	for (i = 0; i < RSK_EV_NR; i++)
-		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
+		seq_printf(seq, "%s %ld\n", rsk_event_name(i),
 			   atomic_long_read(&rsk_events[i]));
 	return 0;
 }
@@ -140,7 +84,7 @@ static int rsk_net_stats_show(struct seq_file *seq, void *v)
 				   rsk_obj_read(&rnet->objs,
 						rsk_object_fields[i].off));
 	for (i = 0; i < RSK_EV_NR; i++)
-		seq_printf(seq, "%s %ld\n", rsk_event_names[i],
+		seq_printf(seq, "%s %ld\n", rsk_event_name(i),
 			   atomic_long_read(&rnet->events[i]));
 	return 0;
 }
@@ -245,7 +189,7 @@ int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
 				   RDMA_SOCK_STAT_OBJECT, mine, total);
 	}
 	for (i = 0; !err && i < RSK_EV_NR; i++)
-		err = rsk_stat_put(skb, rsk_event_names[i], RDMA_SOCK_STAT_EVENT,
+		err = rsk_stat_put(skb, rsk_event_name(i), RDMA_SOCK_STAT_EVENT,
 				   atomic_long_read(&rnet->events[i]),
 				   atomic_long_read(&rsk_events[i]));
 	if (!err)

@@ -24,13 +24,13 @@
 
 static void rsk_stream_destruct(struct sock *sk)
 {
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 
 	spin_lock_bh(&rs->lock);
 	rsk_chan_rx_purge(rs);
 	rsk_chan_tx_purge(rs);
 	spin_unlock_bh(&rs->lock);
-	rsk_unbind_port(rs);
+	rsk_unbind_port(&rs->base);
 	if (rs->link)
 		rsk_link_put(rs->link);
 	rs->link = NULL;
@@ -41,13 +41,13 @@ struct proto rsk_stream_proto = {
 	.name		= "RDMA_STREAM",
 	.owner		= THIS_MODULE,
 	.keepalive	= rsk_chan_keepalive,
-	.obj_size	= sizeof(struct rsk_sock),
+	.obj_size	= sizeof(struct rsk_stream_sock),
 };
 
 /* A new stream socket's own part, from rsk_sock_init(). */
-void rsk_stream_sock_init(struct rsk_sock *rs)
+void rsk_stream_sock_init(struct sock *sk)
 {
-	struct sock *sk = &rs->sk;
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 
 	sk->sk_destruct = rsk_stream_destruct;
 	sk->sk_protocol = IPPROTO_TCP;
@@ -73,12 +73,12 @@ void rsk_stream_sock_init(struct rsk_sock *rs)
  * takes the listener's buffer sizes and TCP options, as TCP's children
  * do, and shares its port.  Its one reference belongs to the accept queue.
  */
-static struct rsk_sock *rsk_stream_new_child(struct rsk_sock *listener,
-					     const struct rsk_addr *local,
+static struct rsk_stream_sock *rsk_stream_new_child(struct rsk_stream_sock *listener,
+						    const struct rsk_addr *local,
 					     gfp_t gfp)
 {
-	struct sock *lsk = &listener->sk;
-	struct rsk_sock *rs;
+	struct sock *lsk = &listener->base.sk;
+	struct rsk_stream_sock *rs;
 	struct sock *sk;
 
 	sk = sk_alloc(sock_net(lsk), rsk_family, gfp, lsk->sk_prot,
@@ -88,7 +88,7 @@ static struct rsk_sock *rsk_stream_new_child(struct rsk_sock *listener,
 	sock_init_data(NULL, sk);
 	sk->sk_type = SOCK_STREAM;
 	rsk_sock_init(sk, RSK_KIND_STREAM);
-	rs = rsk_sk(sk);
+	rs = rsk_stream_sk(sk);
 	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
 	sk->sk_userlocks = lsk->sk_userlocks;
@@ -103,15 +103,15 @@ static struct rsk_sock *rsk_stream_new_child(struct rsk_sock *listener,
 	rs->keepintvl = listener->keepintvl;
 	rs->keepcnt = listener->keepcnt;
 	rs->parent = listener;
-	rsk_bind_child(rs, local);
+	rsk_bind_child(&rs->base, local);
 	return rs;
 }
 
 /* Free a child nobody accepted; its channel is already closed. */
-static void rsk_stream_free_child(struct rsk_sock *child)
+static void rsk_stream_free_child(struct rsk_stream_sock *child)
 {
-	sock_set_flag(&child->sk, SOCK_DEAD);
-	sock_put(&child->sk);		/* the accept queue's */
+	sock_set_flag(&child->base.sk, SOCK_DEAD);
+	sock_put(&child->base.sk);		/* the accept queue's */
 }
 
 /* SO_LINGER with a timeout: wait for the FIN to leave, or for time. */
@@ -123,11 +123,11 @@ static void rsk_stream_free_child(struct rsk_sock *child)
  * children go (rsk_chan_listen_close()), then the port, then the
  * namespace's link listener if this was its last listening socket.
  */
-static void rsk_stream_listen_close(struct rsk_sock *rs)
+static void rsk_stream_listen_close(struct rsk_stream_sock *rs)
 {
 	rsk_chan_listen_close(rs);
-	rsk_unbind_port(rs);
-	rsk_link_listen_put(rs->rnet);
+	rsk_unbind_port(&rs->base);
+	rsk_link_listen_put(rs->base.rnet);
 }
 
 static void rsk_linger(struct sock *sk)
@@ -154,44 +154,22 @@ static int rsk_stream_release(struct socket *sock)
 	lock_sock(sk);
 	linger = sock_flag(sk, SOCK_LINGER);
 	if (sk->sk_state == TCP_LISTEN) {
-		rsk_stream_listen_close(rsk_sk(sk));
+		rsk_stream_listen_close(rsk_stream_sk(sk));
 	} else {
 		sk_stop_timer(sk, &sk->sk_timer);	/* keepalive */
-		rsk_chan_close(rsk_sk(sk), linger && !sk->sk_lingertime);
+		rsk_chan_close(rsk_stream_sk(sk), linger && !sk->sk_lingertime);
 		if (linger && sk->sk_lingertime)
 			rsk_linger(sk);
-		rsk_chan_orphan(rsk_sk(sk));
+		rsk_chan_orphan(rsk_stream_sk(sk));
 	}
 	rsk_sock_release_finish(sock);
 	return 0;
 }
 
-static int rsk_stream_bind(struct socket *sock, struct sockaddr *uaddr,
-			   int addr_len)
-{
-	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
-	struct rsk_addr addr;
-	int err;
-
-	err = rsk_bind_addr(sk, uaddr, addr_len, false, &addr);
-	if (err)
-		return err;
-
-	lock_sock(sk);
-	err = -EINVAL;
-	if (rs->bound || sk->sk_state != TCP_CLOSE)
-		goto out;
-	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
-out:
-	release_sock(sk);
-	return err;
-}
-
 static int rsk_stream_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int err = -EINVAL;
 
 	lock_sock(sk);
@@ -204,40 +182,40 @@ static int rsk_stream_listen(struct socket *sock, int backlog)
 	}
 	if (sk->sk_state != TCP_CLOSE)
 		goto out;
-	err = rsk_autobind(rs, NULL);
+	err = rsk_autobind(&rs->base, NULL);
 	if (err)
 		goto out;
 	/* SO_REUSEADDR shares a port, but only one socket may listen on it. */
-	err = rsk_listen_conflict(rs);
+	err = rsk_listen_conflict(&rs->base);
 	if (err)
 		goto out;
-	err = rsk_link_listen_get(rs->rnet);
+	err = rsk_link_listen_get(rs->base.rnet);
 	if (err)
 		goto out;
 	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
 	sk->sk_ack_backlog = 0;
 	spin_lock_bh(&rs->lock);
-	sk->sk_state = TCP_LISTEN;
+	rsk_chan_set_state(rs, TCP_LISTEN);
 	spin_unlock_bh(&rs->lock);
 out:
 	release_sock(sk);
 	return err;
 }
 
-static bool rsk_accept_ready(struct rsk_sock *rs)
+static bool rsk_accept_ready(struct rsk_stream_sock *rs)
 {
 	return !list_empty(&rs->accept_queue) ||
-	       READ_ONCE(rs->sk.sk_state) != TCP_LISTEN;
+	       READ_ONCE(rs->base.sk.sk_state) != TCP_LISTEN;
 }
 
 /* Take the first accepted child, waiting for one; lock_sock held. */
-static struct rsk_sock *rsk_accept_wait(struct rsk_sock *rs, bool nonblock,
-					int *err)
+static struct rsk_stream_sock *rsk_accept_wait(struct rsk_stream_sock *rs, bool nonblock,
+					       int *err)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct sock *sk = &rs->sk;
+	struct sock *sk = &rs->base.sk;
 	long timeo = sock_rcvtimeo(sk, nonblock);
-	struct rsk_sock *child = NULL;
+	struct rsk_stream_sock *child = NULL;
 
 	add_wait_queue_exclusive(sk_sleep(sk), &wait);
 	for (;;) {
@@ -263,22 +241,22 @@ static int rsk_stream_accept_common(struct socket *sock,
 				    struct socket *newsock, int flags)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *child;
+	struct rsk_stream_sock *child;
 	int err;
 
 	lock_sock(sk);
-	child = rsk_accept_wait(rsk_sk(sk), flags & O_NONBLOCK, &err);
+	child = rsk_accept_wait(rsk_stream_sk(sk), flags & O_NONBLOCK, &err);
 	if (child)
-		rsk_chan_promote(rsk_sk(sk));	/* room for a held request */
+		rsk_chan_promote(rsk_stream_sk(sk));	/* room for a held request */
 	release_sock(sk);
 	if (!child)
 		return err;
 
-	lock_sock(&child->sk);
+	lock_sock(&child->base.sk);
 	child->parent = NULL;
-	sock_graft(&child->sk, newsock);
+	sock_graft(&child->base.sk, newsock);
 	newsock->state = SS_CONNECTED;
-	release_sock(&child->sk);
+	release_sock(&child->base.sk);
 	return 0;
 }
 
@@ -300,7 +278,7 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			      int addr_len, int flags)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	struct rsk_addr addr;
 	long timeo;
 	int err;
@@ -330,7 +308,7 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -ECONNREFUSED;
 		if (!addr.port)
 			goto out;
-		err = rsk_autobind(rs, &addr);
+		err = rsk_autobind(&rs->base, &addr);
 		if (err)
 			goto out;
 		err = rsk_chan_connect(rs, &addr);
@@ -373,32 +351,9 @@ out:
 	return err;
 }
 
-static int rsk_stream_getname(struct socket *sock, struct sockaddr *uaddr,
-			      int peer)
+static bool rsk_stream_readable(struct rsk_stream_sock *rs)
 {
-	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
-	struct rsk_addr any = { .family = AF_INET };
-	int len;
-
-	lock_sock(sk);
-	if (peer) {
-		if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT |
-					   TCPF_LISTEN)) {
-			release_sock(sk);
-			return -ENOTCONN;
-		}
-		len = rsk_addr_format(&rs->peer, uaddr);
-	} else {
-		len = rsk_addr_format(rs->bound ? &rs->local : &any, uaddr);
-	}
-	release_sock(sk);
-	return len;
-}
-
-static bool rsk_stream_readable(struct rsk_sock *rs)
-{
-	int target = sock_rcvlowat(&rs->sk, 0, INT_MAX);
+	int target = sock_rcvlowat(&rs->base.sk, 0, INT_MAX);
 
 	return READ_ONCE(rs->rcv_queued) >= (u32)target;
 }
@@ -407,7 +362,7 @@ static __poll_t rsk_stream_poll(struct file *file, struct socket *sock,
 				poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int state = READ_ONCE(sk->sk_state);
 	u8 shutdown = READ_ONCE(sk->sk_shutdown);
 	__poll_t mask = 0;
@@ -443,7 +398,7 @@ static int rsk_stream_ioctl(struct socket *sock, unsigned int cmd,
 			    unsigned long arg)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int answ;
 
 	switch (cmd) {
@@ -490,11 +445,11 @@ static int rsk_stream_shutdown(struct socket *sock, int how)
 	if (sk->sk_state == TCP_LISTEN) {
 		/* Shutting a listener for reading closes it, as TCP's. */
 		if (how & RCV_SHUTDOWN)
-			rsk_stream_listen_close(rsk_sk(sk));
+			rsk_stream_listen_close(rsk_stream_sk(sk));
 		sk->sk_state_change(sk);
 		err = 0;
 	} else {
-		err = rsk_chan_shutdown(rsk_sk(sk), how);
+		err = rsk_chan_shutdown(rsk_stream_sk(sk), how);
 	}
 	release_sock(sk);
 	return err;
@@ -509,7 +464,7 @@ static int rsk_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;	/* no urgent data in v1 */
 	lock_sock(sk);
-	ret = rsk_chan_sendmsg(rsk_sk(sk), msg, len);
+	ret = rsk_chan_sendmsg(rsk_stream_sk(sk), msg, len);
 	release_sock(sk);
 	return ret;
 }
@@ -522,7 +477,7 @@ static int rsk_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	msg->msg_namelen = 0;	/* a stream has no per-message address */
 	lock_sock(sk);
-	ret = rsk_chan_recvmsg(rsk_sk(sk), msg, len, flags);
+	ret = rsk_chan_recvmsg(rsk_stream_sk(sk), msg, len, flags);
 	release_sock(sk);
 	return ret;
 }
@@ -532,7 +487,7 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
 	struct sock *sk = sock->sk;
-	struct rsk_sock *rs = rsk_sk(sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int val, err = 0;
 
 	if (level != SOL_TCP)
@@ -589,7 +544,7 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 				 char __user *optval, int __user *optlen)
 {
-	struct rsk_sock *rs = rsk_sk(sock->sk);
+	struct rsk_stream_sock *rs = rsk_stream_sk(sock->sk);
 	int val, len;
 
 	if (level != SOL_TCP)
@@ -633,11 +588,11 @@ const struct proto_ops rsk_stream_ops = {
 	.family		= AF_RDMA_STREAM,
 	.owner		= THIS_MODULE,
 	.release	= rsk_stream_release,
-	.bind		= rsk_stream_bind,
+	.bind		= rsk_sock_bind,
 	.connect	= rsk_stream_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= rsk_stream_accept,
-	.getname	= rsk_stream_getname,
+	.getname	= rsk_sock_getname,
 	.poll		= rsk_stream_poll,
 	.ioctl		= rsk_stream_ioctl,
 	.listen		= rsk_stream_listen,
@@ -649,11 +604,26 @@ const struct proto_ops rsk_stream_ops = {
 	.mmap		= sock_no_mmap,
 };
 
+/* The listener for a connect request to @local, referenced; or NULL. */
+static struct rsk_stream_sock *rsk_stream_listener(struct rsk_net *rnet,
+						   const struct rsk_addr *local)
+{
+	struct rsk_sock *rs = rsk_lookup_listener(rnet, local);
+
+	return rs ? rsk_stream(rs) : NULL;
+}
+
+static void rsk_stream_fill_addr(struct rsk_stream_sock *rs,
+				 const struct rsk_addr *ip)
+{
+	rsk_bind_fill_addr(&rs->base, ip);
+}
+
 static const struct rsk_chan_sock_ops rsk_stream_chan_ops = {
-	.lookup_listener	= rsk_lookup_listener,
+	.lookup_listener	= rsk_stream_listener,
 	.new_child		= rsk_stream_new_child,
 	.free_child		= rsk_stream_free_child,
-	.fill_addr		= rsk_bind_fill_addr,
+	.fill_addr		= rsk_stream_fill_addr,
 };
 
 /* Channels find listeners and make children here: once at module init. */

@@ -29,6 +29,8 @@ RSK_NOROUTE_ADDR=198.51.100.1 \
 # Namespaces: ports, settings, counters and links per namespace, and a
 # namespace that had listeners freed after use.
 RSK_ADDR=10.99.0.1 tap_kselftest netns "$RSK_BIN/rdma_sock_netns"
+# The tracepoints, turned on as in the field, over a few of those cases.
+. "$(dirname "$0")/trace.sh"
 tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets
 tap_run "no channel left behind" test "$(rsk_counter channels)" = 0
 tap_run "no receive chunk or send buffer left behind" \

@@ -49,7 +49,7 @@ two_guests() {
 		-t 1800 -E server -b client_progress -- "${narrow[@]}" \
 		--server -e rsk_role=server --client -e rsk_role=client
 	src=$rsk_server_rc crc=$rsk_client_rc
-	kill $tail_pid 2> /dev/null
+	kill "$tail_pid" 2> /dev/null
 }
 
 one_guest() {
@@ -58,7 +58,7 @@ one_guest() {
 	"$here/vm/vm.sh" -k 6.12 -n single -s "$here/guest/bench.sh" -o "$out" \
 		-c 2 -e rsk_role=single "${narrow[@]}" -t 1800
 	crc=$? src=0
-	kill $tail_pid 2> /dev/null
+	kill "$tail_pid" 2> /dev/null
 }
 
 echo "bench: $topology, TCG guests; about 15 minutes"
@@ -73,7 +73,11 @@ else
 		fi
 	done
 fi
-[ $src = 0 ] && [ $crc = 0 ] || { echo "bench: a guest failed"; tail -n 30 "$out"/*.tap; exit 1; }
+if [ "$src" != 0 ] || [ "$crc" != 0 ]; then
+	echo "bench: a guest failed"
+	tail -n 30 "$out"/*.tap
+	exit 1
+fi
 for f in "$out"/profile-*.txt; do
 	[ -e "$f" ] && cp "$f" "$results/$topology-$(basename "$f")"
 done

@@ -38,4 +38,4 @@ for try in 1 2 3; do
 	fi
 done
 cat "$out/busypoll.tap"
-[ $src = 0 ] && [ $crc = 0 ] && [ $brc = 0 ]
+[ "$src" = 0 ] && [ "$crc" = 0 ] && [ "$brc" = 0 ]

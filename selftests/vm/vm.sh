@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-kernel=6.12 name=guest stage= out= ports= mac=52:54:00:12:34:01 killfile=
+kernel=6.12 name=guest stage='' out='' ports='' mac=52:54:00:12:34:01 killfile=''
 timeout_s=${RSK_VM_TIMEOUT:-600} cpus=2
 extra=()
 while getopts k:n:s:o:p:m:t:c:e:x: opt; do
@@ -40,7 +40,9 @@ while getopts k:n:s:o:p:m:t:c:e:x: opt; do
 	*) rsk_die "usage: see the head of $0" ;;
 	esac
 done
-[ -n "$stage" ] && [ -n "$out" ] || rsk_die "-s STAGE and -o OUTDIR are required"
+if [ -z "$stage" ] || [ -z "$out" ]; then
+	rsk_die "-s STAGE and -o OUTDIR are required"
+fi
 stage=$(cd "$(dirname "$stage")" && pwd)/$(basename "$stage")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -74,6 +76,7 @@ done
 # once, then #DB and a cascade of faults; a double fault the other time)
 # in kmem_cache_alloc under rxe's skb allocation, in two of four full-size
 # two-guest runs; with Nehalem none did.  RSK_QEMU_CPU overrides it.
+# shellcheck disable=SC2054 # the commas are within QEMU's options
 qemu=(qemu-system-x86_64 -cpu "${RSK_QEMU_CPU:-Nehalem}" -m 2G -smp "$cpus"
 	-display none -monitor none -serial "file:$console" -no-reboot
 	-kernel "$kimage"
@@ -81,7 +84,8 @@ qemu=(qemu-system-x86_64 -cpu "${RSK_QEMU_CPU:-Nehalem}" -m 2G -smp "$cpus"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=rskout,path=$out,security_model=none"
 	-device virtio-9p-pci,fsdev=rskout,mount_tag=rskout)
-qemu+=($(rsk_accel))
+read -ra accel <<< "$(rsk_accel)"
+qemu+=("${accel[@]}")
 
 if [ "$kernel" = debug ]; then
 	# 9p is built in: the host root is the guest's root file system.

@@ -93,16 +93,22 @@ import() {
 	done < "$file"
 }
 
-# tcg_retry PART CONSOLE...: whether a run that failed did so because
+# tcg_again PART: the line saying a run of PART is made again because
 # QEMU's TCG corrupted a guest's EFLAGS (Documentation/testbed.rst, "The
-# TCG EFLAGS fault"); if so, its output moves aside (PART.tcgfault, the
-# latest kept) and the run is made again, up to three runs in all.
+# TCG EFLAGS fault"), its output set aside in PART.tcgfault/.
+tcg_again() {
+	echo "# $1: QEMU's TCG corrupted a guest's EFLAGS (reserved bits set);" \
+		"its consoles are in $1.tcgfault/; running $1 again"
+}
+
+# tcg_retry PART CONSOLE...: whether a run that failed did so because of
+# that fault; if so, its output moves aside (PART.tcgfault, the latest
+# kept) and the run is made again, up to three runs in all.
 tcg_retry() {
 	local part=$1
 	shift
 	"$here/vm/tcg-fault.sh" "$@" || return 1
-	echo "# $part: QEMU's TCG corrupted a guest's EFLAGS (reserved bits set);" \
-		"its consoles are in $part.tcgfault/; running $part again"
+	tcg_again "$part"
 	rm -rf "$out/$part.tcgfault"
 	mv "$out/$part" "$out/$part.tcgfault"
 	return 0
@@ -126,36 +132,21 @@ guest() {
 	result "$part: guest finished cleanly" $st
 }
 
-# pair PART KERNEL SERVER CLIENT [vm.sh args]: two guests joined by a QEMU
-# socket network, running the stages SERVER and CLIENT at once.  The
-# array server_args holds vm.sh arguments for the server alone.
-server_args=()
+# pair PART KERNEL SERVER CLIENT [vm.sh args] [--server vm.sh args]: two
+# guests joined by a QEMU socket network, running the stages SERVER and
+# CLIENT at once (rsk_two_guests in vm/lib.sh, which also makes a run
+# that QEMU's TCG fault broke again); arguments after --server are the
+# server's alone.  Each guest runs to its own end.
 pair() {
-	local part=$1 kernel=$2 sstage=$3 cstage=$4 base st_s st_c try spid
+	local part=$1 kernel=$2 sstage=$3 cstage=$4
 	shift 4
-	for try in 1 2 3; do
-		base=$((20000 + RANDOM % 20000))
-		mkdir -p "$out/$part"
-		"$here/vm/vm.sh" -k "$kernel" -n server -s "$here/guest/$sstage" \
-			-o "$out/$part" -p "$base:$((base + 1))" -m 52:54:00:12:34:01 \
-			-c 1 "${server_args[@]}" "$@" 2> "$out/$part.server.log" &
-		spid=$!
-		"$here/vm/vm.sh" -k "$kernel" -n client -s "$here/guest/$cstage" \
-			-o "$out/$part" -p "$((base + 1)):$base" -m 52:54:00:12:34:02 \
-			-c 1 "$@" 2> "$out/$part.client.log"
-		st_c=$?
-		wait $spid
-		st_s=$?
-		[ "$st_s$st_c" != 00 ] && [ $try != 3 ] &&
-			tcg_retry "$part" "$out/$part/server.console" \
-				"$out/$part/client.console" && continue
-		break
-	done
+	rsk_two_guests -k "$kernel" -o "$out/$part" -S "$here/guest/$sstage" \
+		-C "$here/guest/$cstage" -l "$out/$part" -r "$(tcg_again "$part")" -- "$@"
 	import "$part.server" "$out/$part/server.tap"
 	import "$part.client" "$out/$part/client.tap"
 	sed 's/^/# /' "$out/$part.server.log" "$out/$part.client.log"
-	result "$part.server: guest finished cleanly" $st_s
-	result "$part.client: guest finished cleanly" $st_c
+	result "$part.server: guest finished cleanly" "$rsk_server_rc"
+	result "$part.client: guest finished cleanly" "$rsk_client_rc"
 }
 
 echo "# builds"
@@ -192,9 +183,8 @@ if step "6.12: module and module tree" "$here/vm/prepare.sh" 6.12; then
 	guest 6.12-single 6.12 single.sh -t 600
 	pair 6.12-pair 6.12 pair-server.sh pair-client.sh -t 1200 -e rsk_scale=full
 	# The peer's death the hard way: the host kills the server's QEMU.
-	server_args=(-x "$out/6.12-kill/sync.kill-server")
-	pair 6.12-kill 6.12 kill-server.sh kill-client.sh -t 900
-	server_args=()
+	pair 6.12-kill 6.12 kill-server.sh kill-client.sh -t 900 \
+		--server -x "$out/6.12-kill/sync.kill-server"
 fi
 
 echo "# Debian 6.1"

@@ -19,27 +19,12 @@ make -s -C "$RSK_TOP" selftests tools > /dev/null || exit 1
 # QEMU's TCG now and then corrupts a guest's EFLAGS and the guest dies
 # (Documentation/testbed.rst, "The TCG EFLAGS fault"): that run is the
 # emulator's failure, not ours, and is run again, at most three times.
-tcg_fault() { "$here/vm/tcg-fault.sh" "$@" && echo "QEMU's TCG corrupted a guest's EFLAGS (see Documentation/testbed.rst); running it again"; }
-
-two_guests() {
-	local base=$((20000 + RANDOM % 20000)) spid
-	rm -f "$out"/server.* "$out"/client.* "$out"/sync.*
-	echo "booting two guests (TCG), then about 2 minutes of transfers..."
-	"$here/vm/vm.sh" -k 6.12 -n server -s "$here/guest/demo.sh" -o "$out" \
-		-p "$base:$((base + 1))" -m 52:54:00:12:34:01 -c 1 -e rsk_role=server -t 900 &
-	spid=$!
-	"$here/vm/vm.sh" -k 6.12 -n client -s "$here/guest/demo.sh" -o "$out" \
-		-p "$((base + 1)):$base" -m 52:54:00:12:34:02 -c 1 -e rsk_role=client -t 900
-	crc=$?
-	wait $spid
-	src=$?
-}
-
-for try in 1 2 3; do
-	two_guests
-	[ $src = 0 ] && [ $crc = 0 ] && break
-	tcg_fault "$out/server.console" "$out/client.console" || break
-done
+# The two guests go through the runner (vm/lib.sh), which does so itself,
+# keeping the latest such run in demo.tcgfault/.
+booting() { echo "booting two guests (TCG), then about 2 minutes of transfers..."; }
+rsk_two_guests -k 6.12 -o "$out" -S "$here/guest/demo.sh" -C "$here/guest/demo.sh" \
+	-t 900 -b booting --server -e rsk_role=server --client -e rsk_role=client
+src=$rsk_server_rc crc=$rsk_client_rc
 cat "$out/server.tap" "$out/client.tap"
 for try in 1 2 3; do
 	echo "booting one guest with two CPUs for busy polling..."
@@ -48,7 +33,9 @@ for try in 1 2 3; do
 		-c 2 -t 600
 	brc=$?
 	[ $brc = 0 ] && break
-	tcg_fault "$out/busypoll.console" || break
+	if [ $try = 3 ] || ! rsk_tcg_fault "$out/busypoll.console"; then
+		break
+	fi
 done
 cat "$out/busypoll.tap"
-[ $src = 0 ] && [ $crc = 0 ] && [ $brc = 0 ]
+[ "$src" = 0 ] && [ "$crc" = 0 ] && [ "$brc" = 0 ]

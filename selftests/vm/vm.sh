@@ -15,12 +15,14 @@
 # console and kernel log show no splat (check-splats.sh).  With -x the
 # guest is killed (SIGKILL to QEMU) as soon as KILLFILE appears, and
 # KILLFILE.done is written after; such a guest passes if it was killed
-# that way, in time, and its console shows no splat.
+# that way, in time, and its console shows no splat.  SIGTERM to vm.sh
+# ends the guest early (the two-guest runner in lib.sh does so when the
+# other guest failed): QEMU is stopped and the guest fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-kernel=6.12 name=guest stage= out= ports= mac=52:54:00:12:34:01 killfile=
+kernel=6.12 name=guest stage='' out='' ports='' mac=52:54:00:12:34:01 killfile=''
 timeout_s=${RSK_VM_TIMEOUT:-600} cpus=2
 extra=()
 while getopts k:n:s:o:p:m:t:c:e:x: opt; do
@@ -38,7 +40,9 @@ while getopts k:n:s:o:p:m:t:c:e:x: opt; do
 	*) rsk_die "usage: see the head of $0" ;;
 	esac
 done
-[ -n "$stage" ] && [ -n "$out" ] || rsk_die "-s STAGE and -o OUTDIR are required"
+if [ -z "$stage" ] || [ -z "$out" ]; then
+	rsk_die "-s STAGE and -o OUTDIR are required"
+fi
 stage=$(cd "$(dirname "$stage")" && pwd)/$(basename "$stage")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -48,6 +52,17 @@ modroot=$kbuild/modroot
 
 console=$out/$name.console
 : > "$console"
+
+# SIGTERM: the host ends this guest.  QEMU runs under timeout(1), which
+# passes the signal on to it (and SIGKILLs it 10 s later if need be), so
+# it is stopped through timeout's own PID, and no guest is booted after.
+stopped=0 tpid=
+# shellcheck disable=SC2317 # run by the trap
+stop() {
+	stopped=1
+	[ -z "$tpid" ] || kill -TERM "$tpid" 2> /dev/null || true
+}
+trap stop TERM
 
 cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic sysctl.kernel.hung_task_timeout_secs=60"
 cmdline+=" sysctl.kernel.hung_task_panic=1 rsk_run=$stage rsk_name=$name"
@@ -61,6 +76,7 @@ done
 # once, then #DB and a cascade of faults; a double fault the other time)
 # in kmem_cache_alloc under rxe's skb allocation, in two of four full-size
 # two-guest runs; with Nehalem none did.  RSK_QEMU_CPU overrides it.
+# shellcheck disable=SC2054 # the commas are within QEMU's options
 qemu=(qemu-system-x86_64 -cpu "${RSK_QEMU_CPU:-Nehalem}" -m 2G -smp "$cpus"
 	-display none -monitor none -serial "file:$console" -no-reboot
 	-kernel "$kimage"
@@ -68,7 +84,8 @@ qemu=(qemu-system-x86_64 -cpu "${RSK_QEMU_CPU:-Nehalem}" -m 2G -smp "$cpus"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=rskout,path=$out,security_model=none"
 	-device virtio-9p-pci,fsdev=rskout,mount_tag=rskout)
-qemu+=($(rsk_accel))
+read -ra accel <<< "$(rsk_accel)"
+qemu+=("${accel[@]}")
 
 if [ "$kernel" = debug ]; then
 	# 9p is built in: the host root is the guest's root file system.
@@ -95,24 +112,37 @@ qemu+=(-device "virtio-net-pci,netdev=n0,mac=$mac")
 # dies before its init script announces itself is booted again, at most
 # twice; everything after RSK-GUEST-BOOTED counts as it happened.
 start=$(date +%s)
-killed=0
+killed=0 qrc=0
 for attempt in 1 2 3; do
+	[ "$stopped" = 0 ] || break
 	set +e
 	timeout --kill-after=10 "$timeout_s" "${qemu[@]}" -append "$cmdline" \
 		> "$out/$name.qemu" 2>&1 &
 	tpid=$!
 	while [ -n "$killfile" ] && kill -0 $tpid 2> /dev/null; do
 		if [ -e "$killfile" ]; then
-			pkill -KILL -P $tpid
+			# QEMU is timeout's only child.
+			qpid=
+			read -r qpid < "/proc/$tpid/task/$tpid/children"
+			[ -z "$qpid" ] || kill -KILL "$qpid"
 			date +%s.%N > "$killfile.done"
 			killed=1
 			break
 		fi
 		sleep 0.2
 	done
-	wait $tpid
-	qrc=$?
+	# The TERM trap cuts a wait short (status 128 + 15) while QEMU is
+	# still ending: wait for it again.
+	while :; do
+		wait $tpid
+		qrc=$?
+		if [ "$qrc" -le 128 ] || [ "$stopped" = 0 ] || ! kill -0 $tpid 2> /dev/null; then
+			break
+		fi
+	done
+	tpid=
 	set -e
+	[ "$stopped" = 0 ] || break
 	grep -aq RSK-GUEST-BOOTED "$console" && break
 	grep -aqE 'Kernel panic|Oops' "$console" || break
 	[ "$attempt" = 3 ] && break
@@ -120,10 +150,15 @@ for attempt in 1 2 3; do
 	cp "$console" "$out/$name.console.bootfail$attempt"
 	: > "$console"
 done
+# QEMU is gone: a SIGTERM from now on changes nothing of the verdict.
+trap '' TERM
 elapsed=$(($(date +%s) - start))
 
 rc=0
-if [ "$killed" = 1 ]; then
+if [ "$stopped" = 1 ]; then
+	echo "# $name: ended by the host (SIGTERM)" >&2
+	rc=1
+elif [ "$killed" = 1 ]; then
 	echo "# $name: killed as asked ($killfile)" >&2
 elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "# $name: guest timed out after ${timeout_s}s" >&2

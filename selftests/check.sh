@@ -155,6 +155,8 @@ step "build: rdma_sock.ko for 6.1, W=1 C=2, no diagnostics" make -C "$RSK_TOP" s
 step "build: checkpatch --strict on the module" make -C "$RSK_TOP" style
 step "build: every layer calls only down (Kbuild's layer table, nm)" \
 	"$here/layers.sh" "$RSK_TOP/build/6.12"
+step "test bed: the two-guest runner, with stand-in guests" \
+	"$here/vm/runner-test.sh"
 step "build: selftests" make -C "$RSK_TOP" selftests
 step "build: tools (rsk_bench, rdmasockctl and its unit tests)" make -C "$RSK_TOP" tools
 gtest unit.rdmasockctl "$RSK_TOP/build/tools/rdmasockctl_test"

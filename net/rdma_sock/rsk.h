@@ -26,8 +26,17 @@
 
 #include "rsk_wire.h"
 
-/* Pure helpers are exported to the KUnit module only, in its namespace. */
+/*
+ * Pure helpers are exported to the KUnit module only, in its namespace;
+ * the link functions the channel layer calls can be replaced by a KUnit
+ * test (a fake link: rsk_chan_test.c) through static stubs.
+ */
 #include <kunit/visibility.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(...) do {} while (0)
+#endif
 
 /* ======== base layer ======== */
 
@@ -522,6 +531,10 @@ int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 
 /* rsk_link_msg.c */
 void rsk_link_rx_register(u8 type, rsk_link_rx_fn fn);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
+		 const struct ib_wc *wc);
+#endif
 void rsk_link_register_chan_ops(const struct rsk_link_chan_ops *ops);
 const struct rsk_link_chan_ops *rsk_link_chan_ops(void);
 int rsk_link_create_cq(struct rsk_link *link, struct ib_device *ibdev,

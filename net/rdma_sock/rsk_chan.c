@@ -69,6 +69,7 @@ int rsk_chan_rx_ack(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr)
 		rs->snd_wnd_end = right;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_chan_rx_ack);
 
 /*
  * The channel is over: CLOSE, the id released, unsent data dropped, every

@@ -70,6 +70,7 @@ u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs)
 	rs->rcv_ack_sent = rs->rcv_nxt;
 	return rs->rcv_wnd_sent - rs->rcv_nxt;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_chan_adv_wnd);
 
 /* A child's CONN_ACCEPT, sent on the link's control queue; lock held. */
 void rsk_chan_accept_hdr(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)

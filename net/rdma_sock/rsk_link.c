@@ -103,8 +103,11 @@ static void rsk_link_release(struct kref *ref)
 
 void rsk_link_put(struct rsk_link *link)
 {
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_put, link);
+
 	kref_put(&link->ref, rsk_link_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_put);
 
 static void rsk_link_timer_work(struct work_struct *work);
 static void rsk_link_destroy_work(struct work_struct *work);
@@ -760,6 +763,8 @@ int rsk_link_listen_get(struct rsk_net *rnet)
 {
 	int err = 0;
 
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_listen_get, rnet);
+
 	mutex_lock(&rnet->listen_mutex);
 	if (!rnet->listeners)
 		err = rsk_link_listen(rnet);
@@ -768,6 +773,7 @@ int rsk_link_listen_get(struct rsk_net *rnet)
 	mutex_unlock(&rnet->listen_mutex);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_listen_get);
 
 /*
  * A stream socket stops listening; the last one closes the link listener.
@@ -775,6 +781,8 @@ int rsk_link_listen_get(struct rsk_net *rnet)
  */
 void rsk_link_listen_put(struct rsk_net *rnet)
 {
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_listen_put, rnet);
+
 	mutex_lock(&rnet->listen_mutex);
 	/* Under the mutex, so that a new listener finds the port free. */
 	if (!WARN_ON_ONCE(rnet->listeners <= 0) && !--rnet->listeners) {
@@ -783,6 +791,7 @@ void rsk_link_listen_put(struct rsk_net *rnet)
 	}
 	mutex_unlock(&rnet->listen_mutex);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_listen_put);
 
 static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
 				      const struct rsk_addr *peer)
@@ -823,6 +832,8 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 	struct rdma_cm_id *id;
 	struct rsk_link *link, *other;
 	int err;
+
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_get_for_peer, rnet, peer);
 
 	link = rsk_link_find(rnet, peer);
 	if (link)
@@ -870,6 +881,7 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 		rsk_link_kill(link, err == -ENETUNREACH ? err : -EHOSTUNREACH);
 	return link;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_get_for_peer);
 
 /**
  * rsk_link_attach - give a channel an id on the link

@@ -63,6 +63,7 @@ const struct rsk_link_chan_ops *rsk_link_chan_ops(void)
 {
 	return rsk_chan_ops;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_chan_ops);
 
 /*
  * One allocation per message, no larger than 16 KiB: the struct, the
@@ -104,6 +105,7 @@ void rsk_tx_buf_free(struct rsk_tx_buf *tb)
 	atomic_dec(&rsk_counters.tx_bufs);
 	kfree(tb);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_tx_buf_free);
 
 /* Fill in a message's header (rsk_wire.h). */
 void rsk_link_msg_hdr(struct rsk_tx_buf *tb, u8 type, u8 flags, u32 dst,
@@ -219,6 +221,9 @@ void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 {
 	struct rsk_tx_buf *tb;
 
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_send_ctrl, link, type, flags, dst, src,
+				   body, body_len);
+
 	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
 	if (!tb) {
 		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
@@ -230,6 +235,7 @@ void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 	tb->len = body_len;
 	rsk_link_queue_ctrl(link, tb);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_send_ctrl);
 
 /* Post as many queued link-level messages as there are slots; lock held. */
 static void rsk_link_flush_ctrl(struct rsk_link *link)
@@ -262,6 +268,8 @@ static void rsk_link_flush_ctrl(struct rsk_link *link)
  */
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 {
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_queue_ctrl, link, tb);
+
 	spin_lock_bh(&link->lock);
 	if (link->state != RSK_LINK_UP || link->ctrl_len >= RSK_CTRL_QUEUE_MAX) {
 		spin_unlock_bh(&link->lock);
@@ -274,6 +282,7 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 	rsk_link_flush_ctrl(link);
 	spin_unlock_bh(&link->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_queue_ctrl);
 
 /**
  * rsk_link_send - post a channel's message on the link's send queue
@@ -293,6 +302,8 @@ int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
 		  struct rsk_link_chan *waiter)
 {
 	int err;
+
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_send, link, tb, waiter);
 
 	spin_lock(&link->lock);
 	if (link->state != RSK_LINK_UP) {
@@ -314,6 +325,7 @@ int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
 	spin_unlock(&link->lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_send);
 
 /* A send completed: its slot goes to link messages first, then waiters. */
 static void rsk_link_return_slot(struct rsk_link *link)
@@ -375,8 +387,8 @@ static bool rsk_link_rx_own(struct rsk_link *link,
  *
  * Return: true when a handler took the buffer's page.
  */
-static bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
-			const struct ib_wc *wc)
+VISIBLE_IF_KUNIT bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
+				  const struct ib_wc *wc)
 {
 	struct rsk_link *link = container_of(rcq, struct rsk_link, cq);
 	const struct rsk_wire_hdr *hdr;
@@ -413,6 +425,7 @@ static bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
 	}
 	return fn(link, rxb, hdr, len);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_rx);
 
 /* The link's CQ failed (possibly in hard interrupt context). */
 static void rsk_link_cq_fatal(struct rsk_cq *rcq)

@@ -96,6 +96,7 @@ struct rsk_net *rsk_net(const struct net *net)
 {
 	return net_generic(net, rsk_net_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_net);
 
 /*
  * Defaults of the net.rdma_sock.* sysctls.  The link port is in rdma_cm's

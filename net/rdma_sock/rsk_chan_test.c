@@ -1,0 +1,913 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the channel layer (rsk_chan*.c) over a fake link.
+ *
+ * The fake is a struct rsk_link that no QP backs: the link functions the
+ * channel layer calls to send (rsk_link_send(), rsk_link_send_ctrl(),
+ * rsk_link_queue_ctrl()), to find a link (rsk_link_get_for_peer()) and
+ * to listen are replaced through KUnit static stubs, which record every
+ * message on a list instead of posting it; the peer's messages go in
+ * through the link's own receive function, rsk_link_rx(), exactly as a
+ * completion would hand them over.  The sockets are real kernel sockets
+ * of the family, driven through the kernel socket API.  So the tests see
+ * the channel state machine, its windows and sequence numbers, and every
+ * row of rdma_sock.rst's "Validation" table from the outside: what goes
+ * on the wire, what the socket reports, and which counter moves.
+ *
+ * Static stubs redirect only calls made by the test's own thread; timers
+ * would call the real functions, so every socket is closed (and its
+ * timers stopped) before its test ends, and the fake link has no send
+ * slot, so a stray real send only queues.
+ */
+#include <kunit/test.h>
+#include <kunit/static_stub.h>
+#include <linux/inet.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include <net/rdma_sock.h>
+
+#include "rsk.h"
+
+#define FAKE_PEER_CHAN	7001
+#define FAKE_PEER_ISN	0x40000000U
+#define FAKE_PEER_WND	65536
+#define FAKE_PORT	7390
+
+/* A message the channel layer handed to the fake link. */
+struct fake_msg {
+	struct list_head node;
+	struct rsk_wire_hdr hdr;
+	u32 len;			/* body bytes */
+	u8 body[64];			/* the first of them */
+};
+
+struct fake_link {
+	struct rsk_link *link;
+	struct list_head msgs;		/* struct fake_msg, as sent */
+	struct list_head inflight;	/* rsk_tx_buf a channel sent */
+	struct rsk_net *rnet;
+};
+
+static struct fake_link *fake_of(void)
+{
+	return kunit_get_current_test()->priv;
+}
+
+static void fake_record(struct fake_link *f, const void *buf, u32 len)
+{
+	struct fake_msg *m = kzalloc(sizeof(*m), GFP_ATOMIC);
+
+	if (!m)
+		return;
+	memcpy(&m->hdr, buf, sizeof(m->hdr));
+	m->len = len;
+	memcpy(m->body, (const u8 *)buf + sizeof(m->hdr),
+	       min_t(u32, len, sizeof(m->body)));
+	list_add_tail(&m->node, &f->msgs);
+}
+
+/* ---- the stubs ---- */
+
+static int fake_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
+			  struct rsk_link_chan *waiter)
+{
+	struct fake_link *f = fake_of();
+
+	fake_record(f, tb->buf, tb->len);
+	list_add_tail(&tb->list, &f->inflight);	/* completed by the test */
+	return 0;
+}
+
+static void fake_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags,
+				u32 dst, u32 src, const void *body,
+				u32 body_len)
+{
+	u8 buf[sizeof(struct rsk_wire_hdr) + 64] = {};
+	struct rsk_wire_hdr *hdr = (void *)buf;
+
+	hdr->type = type;
+	hdr->flags = flags;
+	hdr->dst_chan = cpu_to_be32(dst);
+	hdr->src_chan = cpu_to_be32(src);
+	memcpy(hdr + 1, body, min_t(u32, body_len, 64));
+	fake_record(fake_of(), buf, body_len);
+}
+
+static void fake_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
+{
+	fake_record(fake_of(), tb->buf, tb->len);
+	rsk_tx_buf_free(tb);
+}
+
+static struct rsk_link *fake_link_get_for_peer(struct rsk_net *rnet,
+					       const struct rsk_addr *peer)
+{
+	struct fake_link *f = fake_of();
+
+	kref_get(&f->link->ref);
+	return f->link;
+}
+
+static void fake_release_nothing(struct kref *ref)
+{
+}
+
+/* The fake is freed by the test's exit; only its count moves here. */
+static void fake_link_put(struct rsk_link *link)
+{
+	kref_put(&link->ref, fake_release_nothing);
+}
+
+static int fake_link_listen_get(struct rsk_net *rnet)
+{
+	return 0;
+}
+
+static void fake_link_listen_put(struct rsk_net *rnet)
+{
+}
+
+/* ---- the harness ---- */
+
+static int fake_init(struct kunit *test)
+{
+	struct fake_link *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	f->rnet = rsk_net(&init_net);
+	INIT_LIST_HEAD(&f->msgs);
+	INIT_LIST_HEAD(&f->inflight);
+	kref_init(&link->ref);
+	link->rnet = f->rnet;
+	link->id = 4242;
+	link->active = true;
+	link->max_msg = RSK_RX_BUF_SIZE;
+	link->state = RSK_LINK_UP;
+	link->sq_free = 0;	/* a real send from a timer only queues */
+	spin_lock_init(&link->lock);
+	idr_init(&link->chans);
+	INIT_LIST_HEAD(&link->tx_waiters);
+	INIT_LIST_HEAD(&link->conn_waiters);
+	INIT_LIST_HEAD(&link->ctrl_queue);
+	INIT_LIST_HEAD(&link->net_node);
+	INIT_LIST_HEAD(&link->all_node);
+	link->peer.family = AF_INET;
+	link->peer.v4 = htonl(0xc0000201);		/* 192.0.2.1 */
+	link->local.family = AF_INET;
+	link->local.v4 = htonl(INADDR_LOOPBACK);
+	link->peer_host_id = ~f->rnet->host_id;		/* another host */
+	f->link = link;
+	test->priv = f;
+
+	kunit_activate_static_stub(test, rsk_link_send, fake_link_send);
+	kunit_activate_static_stub(test, rsk_link_send_ctrl,
+				   fake_link_send_ctrl);
+	kunit_activate_static_stub(test, rsk_link_queue_ctrl,
+				   fake_link_queue_ctrl);
+	kunit_activate_static_stub(test, rsk_link_get_for_peer,
+				   fake_link_get_for_peer);
+	kunit_activate_static_stub(test, rsk_link_put, fake_link_put);
+	kunit_activate_static_stub(test, rsk_link_listen_get,
+				   fake_link_listen_get);
+	kunit_activate_static_stub(test, rsk_link_listen_put,
+				   fake_link_listen_put);
+	return 0;
+}
+
+/* Every message a channel sent completes, as its send completion would. */
+static void fake_complete(struct fake_link *f)
+{
+	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
+	struct rsk_tx_buf *tb;
+
+	while ((tb = list_first_entry_or_null(&f->inflight, struct rsk_tx_buf,
+					      list))) {
+		list_del_init(&tb->list);
+		local_bh_disable();
+		if (tb->owner)
+			ops->sent(tb->owner, tb);
+		local_bh_enable();
+		rsk_tx_buf_free(tb);
+	}
+}
+
+static void fake_forget(struct fake_link *f)
+{
+	struct fake_msg *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &f->msgs, node) {
+		list_del(&m->node);
+		kfree(m);
+	}
+}
+
+static void fake_exit(struct kunit *test)
+{
+	struct fake_link *f = test->priv;
+	struct rsk_tx_buf *tb, *tmp;
+
+	fake_complete(f);
+	fake_forget(f);
+	/* Every channel let go of the link and every socket its reference. */
+	KUNIT_EXPECT_TRUE(test, idr_is_empty(&f->link->chans));
+	KUNIT_EXPECT_EQ(test, kref_read(&f->link->ref), 1);
+	list_for_each_entry_safe(tb, tmp, &f->link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
+	idr_destroy(&f->link->chans);
+}
+
+/* The oldest message sent that is still on the list, taken off it. */
+static struct fake_msg *fake_pop(struct kunit *test)
+{
+	struct fake_link *f = test->priv;
+	struct fake_msg *m;
+
+	m = list_first_entry_or_null(&f->msgs, struct fake_msg, node);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, m, "nothing was sent");
+	list_del(&m->node);
+	kunit_add_action(test, (kunit_action_t *)kfree, m);
+	return m;
+}
+
+/* The next message sent of @type, those before it dropped. */
+static struct fake_msg *fake_pop_type(struct kunit *test, u8 type)
+{
+	struct fake_msg *m;
+
+	do {
+		m = fake_pop(test);
+	} while (m->hdr.type != type);
+	return m;
+}
+
+static bool fake_sent_none(struct kunit *test)
+{
+	return list_empty(&((struct fake_link *)test->priv)->msgs);
+}
+
+/* A message from the peer, as the link's receive completion delivers it. */
+static bool fake_rx_raw(struct kunit *test, const void *msg, u32 byte_len)
+{
+	struct fake_link *f = test->priv;
+	struct ib_wc wc = { .status = IB_WC_SUCCESS, .byte_len = byte_len };
+	struct rsk_rx_buf rxb = {};
+	bool taken;
+
+	rxb.page = alloc_pages(GFP_KERNEL | __GFP_COMP, RSK_RX_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, rxb.page);
+	memcpy(page_address(rxb.page), msg, min_t(u32, byte_len,
+						  RSK_RX_BUF_SIZE));
+	local_bh_disable();
+	taken = rsk_link_rx(&f->link->cq, &rxb, &wc);
+	local_bh_enable();
+	/* Small payloads are copied: the page is never handed over here. */
+	KUNIT_EXPECT_FALSE(test, taken);
+	__free_pages(rxb.page, RSK_RX_ORDER);
+	return taken;
+}
+
+static void fake_rx(struct kunit *test, u8 type, u8 flags, u32 dst, u32 src,
+		    u32 seq, u32 ack, u32 wnd, const void *body, u32 len)
+{
+	u8 buf[sizeof(struct rsk_wire_hdr) + 128] = {};
+	struct rsk_wire_hdr *hdr = (void *)buf;
+
+	KUNIT_ASSERT_LE(test, len, 128);
+	hdr->type = type;
+	hdr->flags = flags;
+	hdr->dst_chan = cpu_to_be32(dst);
+	hdr->src_chan = cpu_to_be32(src);
+	hdr->seq = cpu_to_be32(seq);
+	hdr->ack = cpu_to_be32(ack);
+	hdr->wnd = cpu_to_be32(wnd);
+	if (len)
+		memcpy(hdr + 1, body, len);
+	fake_rx_raw(test, buf, sizeof(*hdr) + len);
+}
+
+static long fake_event(struct kunit *test, enum rsk_event ev)
+{
+	return atomic_long_read(&((struct fake_link *)test->priv)->rnet->events[ev]);
+}
+
+/* A connected stream socket and what both ends' sequence numbers are. */
+struct fake_conn {
+	struct socket *sock;
+	struct rsk_stream_sock *rs;
+	u32 chan;		/* ours */
+	u32 snd_nxt;		/* our next byte */
+	u32 rcv_nxt;		/* the peer's next byte */
+};
+
+static struct socket *fake_socket(struct kunit *test)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, rdma_sock_family(),
+					       SOCK_STREAM, 0, &sock), 0);
+	return sock;
+}
+
+static struct sockaddr_in fake_sin(u32 ip, u16 port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	sin.sin_addr.s_addr = htonl(ip);
+	sin.sin_port = htons(port);
+	return sin;
+}
+
+/* connect(): SYN_SENT and the CONN_REQ it sent. */
+static void fake_connect_start(struct kunit *test, struct fake_conn *c)
+{
+	struct sockaddr_in sin = fake_sin(0xc0000201, FAKE_PORT);
+	const struct rsk_wire_conn *conn;
+	struct fake_msg *m;
+
+	c->sock = fake_socket(test);
+	c->rs = rsk_stream_sk(c->sock->sk);
+	KUNIT_ASSERT_EQ(test, kernel_connect(c->sock, (struct sockaddr *)&sin,
+					     sizeof(sin), O_NONBLOCK),
+			-EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, c->sock->sk->sk_state, TCP_SYN_SENT);
+	m = fake_pop(test);
+	KUNIT_ASSERT_EQ(test, m->hdr.type, RSK_MSG_CONN_REQ);
+	KUNIT_EXPECT_EQ(test, m->hdr.dst_chan, 0);
+	c->chan = be32_to_cpu(m->hdr.src_chan);
+	KUNIT_EXPECT_NE(test, c->chan, 0);
+	KUNIT_EXPECT_EQ(test, c->chan, c->rs->chan.id);
+	c->snd_nxt = be32_to_cpu(m->hdr.seq);
+	KUNIT_EXPECT_GT(test, be32_to_cpu(m->hdr.wnd), 0);
+	KUNIT_ASSERT_EQ(test, m->len, sizeof(*conn));
+	conn = (const void *)m->body;
+	KUNIT_EXPECT_EQ(test, conn->ip_version, 4);
+	KUNIT_EXPECT_EQ(test, ntohs(conn->dst_port), FAKE_PORT);
+	KUNIT_EXPECT_NE(test, conn->src_port, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(conn->dst_addr, &sin.sin_addr, 4), 0);
+	fake_complete(test->priv);
+}
+
+/* The peer's CONN_ACCEPT: ESTABLISHED, and our window goes to it. */
+static void fake_connect(struct kunit *test, struct fake_conn *c)
+{
+	struct fake_msg *m;
+
+	fake_connect_start(test, c);
+	c->rcv_nxt = FAKE_PEER_ISN;
+	fake_rx(test, RSK_MSG_CONN_ACCEPT, 0, c->chan, FAKE_PEER_CHAN,
+		c->rcv_nxt, c->snd_nxt, FAKE_PEER_WND, NULL, 0);
+	KUNIT_ASSERT_EQ(test, c->sock->sk->sk_state, TCP_ESTABLISHED);
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_WINDOW);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.ack), c->rcv_nxt);
+	fake_complete(test->priv);
+}
+
+/* close() with SO_LINGER 0: RST, CLOSE, and the socket goes. */
+static void fake_abort(struct kunit *test, struct fake_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	sock_set_flag(sk, SOCK_LINGER);
+	sk->sk_lingertime = 0;
+	sock_release(c->sock);
+	fake_complete(test->priv);
+	c->sock = NULL;
+}
+
+static int fake_send(struct fake_conn *c, const void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+
+	return kernel_sendmsg(c->sock, &msg, &iov, 1, len);
+}
+
+static int fake_recv(struct fake_conn *c, void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {};
+
+	return kernel_recvmsg(c->sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+/* ---- sequence and window arithmetic ---- */
+
+static void rsk_chan_seq_wrap(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, rsk_seq_before(0xfffffff0U, 0x10));
+	KUNIT_EXPECT_TRUE(test, rsk_seq_after(0x10, 0xfffffff0U));
+	KUNIT_EXPECT_FALSE(test, rsk_seq_before(5, 5));
+	KUNIT_EXPECT_FALSE(test, rsk_seq_after(5, 5));
+	KUNIT_EXPECT_TRUE(test, rsk_seq_before(0x7fffffffU, 0x80000000U));
+}
+
+/*
+ * Acks: none beyond what was sent, none behind the last; edges only grow.
+ * The calls run under the socket's lock, as the receive path makes them;
+ * what they return is checked after it is dropped (a failed expectation
+ * allocates).
+ */
+static void rsk_chan_ack_and_window(struct kunit *test)
+{
+	struct fake_conn c = {};
+	struct rsk_wire_hdr hdr = {};
+	struct rsk_stream_sock *rs;
+	int beyond, ok, behind, huge;
+	u32 una, edge1, edge2, wnd1, wnd2, right1, right2;
+
+	fake_connect(test, &c);
+	rs = c.rs;
+	spin_lock_bh(&rs->lock);
+	rs->snd_nxt = c.snd_nxt + 100;		/* as if 100 bytes went */
+	hdr.ack = cpu_to_be32(c.snd_nxt + 101);
+	beyond = rsk_chan_rx_ack(rs, &hdr);
+	hdr.ack = cpu_to_be32(c.snd_nxt + 50);
+	hdr.wnd = cpu_to_be32(10);
+	ok = rsk_chan_rx_ack(rs, &hdr);
+	una = rs->snd_una;
+	edge1 = rs->snd_wnd_end;
+	hdr.ack = cpu_to_be32(c.snd_nxt + 40);	/* behind the last ack */
+	behind = rsk_chan_rx_ack(rs, &hdr);
+	hdr.ack = cpu_to_be32(c.snd_nxt + 100);
+	hdr.wnd = cpu_to_be32(0xffffffffU);
+	huge = rsk_chan_rx_ack(rs, &hdr);
+	edge2 = rs->snd_wnd_end;
+	rs->snd_nxt = c.snd_nxt;
+	rs->snd_una = c.snd_nxt;
+	rs->snd_wnd_end = c.snd_nxt + FAKE_PEER_WND;
+
+	/* What we advertise: the buffer's room, the edge never back. */
+	wnd1 = rsk_chan_adv_wnd(rs);
+	right1 = rs->rcv_wnd_sent;
+	rs->rcv_queued = wnd1;			/* as if the buffer filled */
+	wnd2 = rsk_chan_adv_wnd(rs);
+	right2 = rs->rcv_wnd_sent;
+	rs->rcv_queued = 0;
+	spin_unlock_bh(&rs->lock);
+
+	KUNIT_EXPECT_EQ(test, beyond, -EPROTO);
+	KUNIT_EXPECT_EQ(test, ok, 0);
+	KUNIT_EXPECT_EQ(test, una, c.snd_nxt + 50);
+	/* The right edge stays where the larger window put it. */
+	KUNIT_EXPECT_EQ(test, edge1, c.snd_nxt + FAKE_PEER_WND);
+	KUNIT_EXPECT_EQ(test, behind, -EPROTO);
+	/* A window beyond 2^30 is taken as 2^30. */
+	KUNIT_EXPECT_EQ(test, huge, 0);
+	KUNIT_EXPECT_EQ(test, edge2, (u32)(c.snd_nxt + 100 + BIT(30)));
+	KUNIT_EXPECT_EQ(test, wnd1, (u32)rsk_rcvbuf(&rs->base));
+	KUNIT_EXPECT_EQ(test, wnd2, wnd1);
+	KUNIT_EXPECT_EQ(test, right2, right1);
+	fake_abort(test, &c);
+}
+
+/* ---- the state machine ---- */
+
+/* connect, data both ways, the peer's FIN, our close: every state. */
+static void rsk_chan_connect_data_close(struct kunit *test)
+{
+	struct fake_conn c = {};
+	struct fake_msg *m;
+	char buf[16];
+
+	fake_connect(test, &c);
+
+	KUNIT_EXPECT_EQ(test, fake_send(&c, "hello", 5), 5);
+	m = fake_pop_type(test, RSK_MSG_DATA);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.seq), c.snd_nxt);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.src_chan), c.chan);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	KUNIT_EXPECT_EQ(test, m->len, 5);
+	KUNIT_EXPECT_EQ(test, memcmp(m->body, "hello", 5), 0);
+	c.snd_nxt += 5;
+	fake_complete(test->priv);
+
+	fake_rx(test, RSK_MSG_DATA, 0, c.chan, FAKE_PEER_CHAN, c.rcv_nxt,
+		c.snd_nxt, FAKE_PEER_WND, "world!", 6);
+	c.rcv_nxt += 6;
+	KUNIT_EXPECT_EQ(test, fake_recv(&c, buf, sizeof(buf)), 6);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "world!", 6), 0);
+
+	fake_rx(test, RSK_MSG_FIN, 0, c.chan, FAKE_PEER_CHAN, c.rcv_nxt,
+		c.snd_nxt, FAKE_PEER_WND, NULL, 0);
+	KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_CLOSE_WAIT);
+	KUNIT_EXPECT_EQ(test, fake_recv(&c, buf, sizeof(buf)), 0);
+
+	/* LAST_ACK, and CLOSE as our FIN goes: both FINs are through. */
+	KUNIT_EXPECT_EQ(test, kernel_sock_shutdown(c.sock, SHUT_WR), 0);
+	m = fake_pop_type(test, RSK_MSG_FIN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.seq), c.snd_nxt);
+	KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, c.rs->chan.id, 0);
+	KUNIT_EXPECT_EQ(test, c.sock->sk->sk_err, 0);
+	sock_release(c.sock);
+	fake_complete(test->priv);
+}
+
+/* REFUSE answers a connect: ECONNREFUSED, or ETIMEDOUT for TIMEOUT. */
+static void rsk_chan_refused(struct kunit *test)
+{
+	static const struct {
+		u32 reason;
+		int err;
+	} cases[] = {
+		{ RSK_REFUSE_NO_LISTENER, ECONNREFUSED },
+		{ RSK_REFUSE_OVERFLOW, ECONNREFUSED },
+		{ RSK_REFUSE_TIMEOUT, ETIMEDOUT },
+		{ RSK_REFUSE_MALFORMED, ECONNREFUSED },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct rsk_wire_refuse ref = {
+			.reason = cpu_to_be32(cases[i].reason),
+		};
+		struct fake_conn c = {};
+
+		fake_connect_start(test, &c);
+		fake_rx(test, RSK_MSG_CONN_REFUSE, 0, c.chan, 0, 0, 0, 0,
+			&ref, sizeof(ref));
+		KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_CLOSE);
+		KUNIT_EXPECT_EQ(test, c.sock->sk->sk_err, cases[i].err);
+		KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+		sock_release(c.sock);
+	}
+}
+
+/* The peer's RST: ECONNRESET (EPIPE after its FIN), counted. */
+static void rsk_chan_rst_received(struct kunit *test)
+{
+	struct rsk_wire_rst rst = { .reason = cpu_to_be32(RSK_RST_ABORT) };
+	long before = fake_event(test, RSK_EV_RST_RECEIVED);
+	struct fake_conn c = {};
+
+	fake_connect(test, &c);
+	fake_rx(test, RSK_MSG_RST, 0, c.chan, FAKE_PEER_CHAN, c.rcv_nxt,
+		c.snd_nxt, 0, &rst, sizeof(rst));
+	KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, c.sock->sk->sk_err, ECONNRESET);
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_RST_RECEIVED), before + 1);
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));	/* never answered */
+	sock_release(c.sock);
+}
+
+/* close() with unread data resets, as TCP's does. */
+static void rsk_chan_close_unread(struct kunit *test)
+{
+	struct fake_conn c = {};
+	const struct rsk_wire_rst *rst;
+	struct fake_msg *m;
+
+	fake_connect(test, &c);
+	fake_rx(test, RSK_MSG_DATA, 0, c.chan, FAKE_PEER_CHAN, c.rcv_nxt,
+		c.snd_nxt, FAKE_PEER_WND, "unread", 6);
+	sock_release(c.sock);
+	m = fake_pop_type(test, RSK_MSG_RST);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	rst = (const void *)m->body;
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(rst->reason), RSK_RST_ABORT);
+}
+
+/* A request over a link to this host: a child, CONN_ACCEPT, accept(). */
+static void rsk_chan_passive_accept(struct kunit *test)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	struct fake_link *f = test->priv;
+	struct rsk_wire_conn conn = {
+		.dst_port = htons(FAKE_PORT),
+		.src_port = htons(40000),
+		.ip_version = 4,
+	};
+	struct socket *lsock, *child;
+	struct sockaddr_in peer;
+	struct fake_msg *m;
+	u32 ours;
+
+	lsock = fake_socket(test);
+	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
+					  sizeof(sin)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
+	memcpy(conn.dst_addr, &sin.sin_addr, 4);
+	memcpy(conn.src_addr, &sin.sin_addr, 4);
+	f->link->peer_host_id = f->rnet->host_id;	/* this host itself */
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN, FAKE_PEER_ISN,
+		0, FAKE_PEER_WND, &conn, sizeof(conn));
+	m = fake_pop(test);
+	KUNIT_ASSERT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.ack), FAKE_PEER_ISN);
+	ours = be32_to_cpu(m->hdr.src_chan);
+	KUNIT_EXPECT_NE(test, ours, 0);
+
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child, O_NONBLOCK), 0);
+	KUNIT_EXPECT_EQ(test, child->sk->sk_state, TCP_ESTABLISHED);
+	KUNIT_EXPECT_EQ(test, kernel_getpeername(child, (struct sockaddr *)&peer),
+			(int)sizeof(peer));
+	KUNIT_EXPECT_EQ(test, ntohs(peer.sin_port), 40000);
+	KUNIT_EXPECT_EQ(test, peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+
+	/* Nobody listens elsewhere: NO_LISTENER. */
+	conn.dst_port = htons(FAKE_PORT + 1);
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN + 1,
+		FAKE_PEER_ISN, 0, FAKE_PEER_WND, &conn, sizeof(conn));
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_REFUSE);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_refuse *)m->body)->reason),
+			RSK_REFUSE_NO_LISTENER);
+
+	sock_set_flag(child->sk, SOCK_LINGER);
+	child->sk->sk_lingertime = 0;
+	sock_release(child);
+	sock_release(lsock);
+	fake_complete(f);
+}
+
+/* ---- rdma_sock.rst's "Validation" table, one case a row ---- */
+
+enum fake_outcome {
+	FAKE_DROP,		/* counted, nothing sent, the channel goes on */
+	FAKE_RESET,		/* counted, RST (PROTOCOL), CLOSE, ECONNRESET */
+	FAKE_REFUSE,		/* counted, CONN_REFUSE (MALFORMED) */
+	FAKE_RST_NO_CHAN,	/* counted, RST (NO_CHANNEL) */
+};
+
+struct fake_row {
+	const char *name;
+	enum rsk_event ev;
+	enum fake_outcome outcome;
+	/* Make the message from a connected socket's numbers. */
+	void (*send)(struct kunit *test, struct fake_conn *c);
+};
+
+static void row_short(struct kunit *test, struct fake_conn *c)
+{
+	u8 buf[sizeof(struct rsk_wire_hdr)] = { RSK_MSG_DATA };
+
+	fake_rx_raw(test, buf, 23);
+}
+
+static void row_unknown_type(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, 0x7f, 0, c->chan, FAKE_PEER_CHAN, 0, 0, 0, NULL, 0);
+}
+
+static void row_not_negotiated(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_ZC_ADV, 0, c->chan, FAKE_PEER_CHAN, 0, 0, 0,
+		NULL, 0);
+}
+
+static void row_link_chan(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_KEEPALIVE, 0, c->chan, 0, 0, 0, 0, NULL, 0);
+}
+
+static void row_link_len(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_LINK_CLOSE, 0, 0, 0, 0, 0, 0, "x", 1);
+}
+
+static void row_req_ids(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = {};
+
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, c->chan, FAKE_PEER_CHAN + 9, 0, 0,
+		0, &conn, sizeof(conn));
+}
+
+static void row_req_len(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = {};
+
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN + 9, 0, 0, 0,
+		&conn, sizeof(conn) - 1);
+}
+
+static void fake_req(struct kunit *test, struct rsk_wire_conn *conn)
+{
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN + 9, 0, 0, 0,
+		conn, sizeof(*conn));
+}
+
+static void row_req_port(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = { .dst_port = htons(FAKE_PORT),
+				      .ip_version = 4 };
+
+	fake_req(test, &conn);
+}
+
+static void row_req_version(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = { .dst_port = htons(FAKE_PORT),
+				      .src_port = htons(1), .ip_version = 5 };
+
+	fake_req(test, &conn);
+}
+
+static void row_req_mapped(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = { .dst_port = htons(FAKE_PORT),
+				      .src_port = htons(1), .ip_version = 6 };
+
+	conn.dst_addr[10] = 0xff;
+	conn.dst_addr[11] = 0xff;
+	conn.dst_addr[15] = 1;
+	fake_req(test, &conn);
+}
+
+/* 127.0.0.1 from a link to another host: never. */
+static void row_req_loopback(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = { .dst_port = htons(FAKE_PORT),
+				      .src_port = htons(1), .ip_version = 4 };
+	__be32 lo = htonl(INADDR_LOOPBACK);
+
+	memcpy(conn.dst_addr, &lo, 4);
+	memcpy(conn.src_addr, &lo, 4);
+	fake_req(test, &conn);
+}
+
+static void row_no_channel(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan + 1000, FAKE_PEER_CHAN, 0, 0,
+		0, "x", 1);
+}
+
+static void row_no_channel_rst(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_rst rst = {};
+
+	fake_rx(test, RSK_MSG_RST, 0, c->chan + 1000, FAKE_PEER_CHAN, 0, 0,
+		0, &rst, sizeof(rst));
+}
+
+static void row_bad_len(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_WINDOW, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt, FAKE_PEER_WND, "x", 1);
+}
+
+static void row_empty_data(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt, FAKE_PEER_WND, NULL, 0);
+}
+
+static void row_src_mismatch(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan, FAKE_PEER_CHAN + 1,
+		c->rcv_nxt, c->snd_nxt, FAKE_PEER_WND, "x", 1);
+}
+
+static void row_bad_state(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_CONN_ACCEPT, 0, c->chan, FAKE_PEER_CHAN,
+		c->rcv_nxt, c->snd_nxt, FAKE_PEER_WND, NULL, 0);
+}
+
+/* A second FIN (DATA after FIN is caught by the state, check 13). */
+static void row_after_fin(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_FIN, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt, FAKE_PEER_WND, NULL, 0);
+	fake_rx(test, RSK_MSG_FIN, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt, FAKE_PEER_WND, NULL, 0);
+}
+
+static void row_bad_ack(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt + 1, FAKE_PEER_WND, "x", 1);
+}
+
+static void row_bad_seq(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt + 1,
+		c->snd_nxt, FAKE_PEER_WND, "x", 1);
+}
+
+/* Data at the right edge we advertised: beyond the window. */
+static void row_window(struct kunit *test, struct fake_conn *c)
+{
+	spin_lock_bh(&c->rs->lock);
+	c->rs->rcv_wnd_sent = c->rs->rcv_nxt;
+	spin_unlock_bh(&c->rs->lock);
+	fake_rx(test, RSK_MSG_DATA, 0, c->chan, FAKE_PEER_CHAN, c->rcv_nxt,
+		c->snd_nxt, FAKE_PEER_WND, "x", 1);
+}
+
+static void row_urgent(struct kunit *test, struct fake_conn *c)
+{
+	fake_rx(test, RSK_MSG_DATA, RSK_DATA_URG, c->chan, FAKE_PEER_CHAN,
+		c->rcv_nxt, c->snd_nxt, FAKE_PEER_WND, "x", 1);
+}
+
+static const struct fake_row fake_rows[] = {
+	{ "2 byte_len >= 24", RSK_EV_RX_SHORT, FAKE_DROP, row_short },
+	{ "3 type known", RSK_EV_RX_UNKNOWN_TYPE, FAKE_DROP, row_unknown_type },
+	{ "4 type negotiated", RSK_EV_RX_NOT_NEGOTIATED, FAKE_DROP,
+	  row_not_negotiated },
+	{ "5 link level: ids 0", RSK_EV_RX_LINK_CHAN, FAKE_DROP, row_link_chan },
+	{ "6 link level: no body", RSK_EV_RX_BAD_LEN, FAKE_DROP, row_link_len },
+	{ "7 CONN_REQ ids", RSK_EV_RX_BAD_CONN_REQ, FAKE_DROP, row_req_ids },
+	{ "8 CONN_REQ body 40", RSK_EV_RX_BAD_LEN, FAKE_REFUSE, row_req_len },
+	{ "9 CONN_REQ ports", RSK_EV_RX_BAD_CONN_REQ, FAKE_REFUSE,
+	  row_req_port },
+	{ "9 CONN_REQ ip_version", RSK_EV_RX_BAD_CONN_REQ, FAKE_REFUSE,
+	  row_req_version },
+	{ "9 CONN_REQ v4-mapped", RSK_EV_RX_BAD_CONN_REQ, FAKE_REFUSE,
+	  row_req_mapped },
+	{ "CONN_REQ loopback from another host", RSK_EV_RX_BAD_CONN_REQ,
+	  FAKE_REFUSE, row_req_loopback },
+	{ "10 dst_chan exists", RSK_EV_RX_NO_CHANNEL, FAKE_RST_NO_CHAN,
+	  row_no_channel },
+	{ "10 no answer to RST", RSK_EV_RX_NO_CHANNEL, FAKE_DROP,
+	  row_no_channel_rst },
+	{ "11 body length", RSK_EV_RX_BAD_LEN, FAKE_RESET, row_bad_len },
+	{ "11 DATA not empty", RSK_EV_RX_BAD_LEN, FAKE_RESET, row_empty_data },
+	{ "12 src_chan", RSK_EV_RX_SRC_MISMATCH, FAKE_DROP, row_src_mismatch },
+	{ "13 state", RSK_EV_RX_BAD_STATE, FAKE_RESET, row_bad_state },
+	{ "14 no FIN before", RSK_EV_RX_AFTER_FIN, FAKE_RESET, row_after_fin },
+	{ "15 ack", RSK_EV_RX_BAD_ACK, FAKE_RESET, row_bad_ack },
+	{ "16 seq", RSK_EV_RX_BAD_SEQ, FAKE_RESET, row_bad_seq },
+	{ "17 window", RSK_EV_RX_WINDOW, FAKE_RESET, row_window },
+	{ "DATA urgent", RSK_EV_RX_NOT_NEGOTIATED, FAKE_DROP, row_urgent },
+};
+
+static void fake_row_desc(const struct fake_row *row, char *desc)
+{
+	strscpy(desc, row->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fake_row, fake_rows, fake_row_desc);
+
+static void rsk_chan_validation(struct kunit *test)
+{
+	const struct fake_row *row = test->param_value;
+	struct fake_conn c = {};
+	struct fake_msg *m;
+	long before;
+
+	fake_connect(test, &c);
+	before = fake_event(test, row->ev);
+	row->send(test, &c);
+	KUNIT_EXPECT_EQ(test, fake_event(test, row->ev), before + 1);
+
+	switch (row->outcome) {
+	case FAKE_DROP:
+		KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+		KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_ESTABLISHED);
+		break;
+	case FAKE_RESET:
+		m = fake_pop_type(test, RSK_MSG_RST);
+		KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_rst *)m->body)->reason),
+				RSK_RST_PROTOCOL);
+		KUNIT_EXPECT_EQ(test, c.sock->sk->sk_state, TCP_CLOSE);
+		KUNIT_EXPECT_EQ(test, c.sock->sk->sk_err, ECONNRESET);
+		break;
+	case FAKE_REFUSE:
+		m = fake_pop(test);
+		KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_REFUSE);
+		KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan),
+				FAKE_PEER_CHAN + 9);
+		KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_refuse *)m->body)->reason),
+				RSK_REFUSE_MALFORMED);
+		break;
+	case FAKE_RST_NO_CHAN:
+		m = fake_pop(test);
+		KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_RST);
+		KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_rst *)m->body)->reason),
+				RSK_RST_NO_CHANNEL);
+		break;
+	}
+	fake_forget(test->priv);
+	fake_abort(test, &c);
+}
+
+static struct kunit_case rsk_chan_cases[] = {
+	KUNIT_CASE(rsk_chan_seq_wrap),
+	KUNIT_CASE(rsk_chan_ack_and_window),
+	KUNIT_CASE(rsk_chan_connect_data_close),
+	KUNIT_CASE(rsk_chan_refused),
+	KUNIT_CASE(rsk_chan_rst_received),
+	KUNIT_CASE(rsk_chan_close_unread),
+	KUNIT_CASE(rsk_chan_passive_accept),
+	KUNIT_CASE_PARAM(rsk_chan_validation, fake_row_gen_params),
+	{}
+};
+
+static struct kunit_suite rsk_chan_suite = {
+	.name = "rdma_sock_chan",
+	.init = fake_init,
+	.exit = fake_exit,
+	.test_cases = rsk_chan_cases,
+};
+
+kunit_test_suite(rsk_chan_suite);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -584,6 +584,19 @@ void rsk_ud_users_put(struct rsk_net *rnet);
 int rsk_ud_init(void);
 void rsk_ud_exit(void);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct rsk_wire_dgram;
+int rsk_ud_check_hdr(struct rsk_net *rnet, const struct rsk_wire_dgram *h,
+		     u32 len);
+void rsk_ud_reasm_expire(struct rsk_net *rnet, struct list_head *reasm,
+			 bool all);
+struct sk_buff *rsk_ud_reasm_add(struct rsk_net *rnet, struct list_head *reasm,
+				 const struct rsk_wire_dgram *h,
+				 const u8 *payload, u32 frag,
+				 const struct rsk_addr *src,
+				 const struct rsk_addr *dst, u32 src_qpn);
+#endif
+
 /* The datagram socket layer's receiver (rsk_dgram_deliver()). */
 typedef void (*rsk_ud_deliver_fn)(struct rsk_net *rnet,
 				  const struct rsk_addr *dst, __be16 dst_port,

@@ -253,7 +253,7 @@ struct rsk_sock *rsk_lookup_listener(struct rsk_net *rnet,
 			wild = rs;
 	}
 	if (wild)
-		sock_hold(&wild->sk);
+		sock_hold(&wild->sk);	/* the caller puts it */
 	spin_unlock_bh(&rnet->bind_lock);
 	return wild;
 }

@@ -446,7 +446,7 @@ static int rsk_chan_hold_req(struct rsk_stream_sock *listener, struct rsk_conn_r
 	rec = kmemdup(req, sizeof(*req), GFP_ATOMIC);
 	if (!rec)
 		return RSK_REFUSE_NOMEM;
-	kref_get(&rec->link->ref);
+	kref_get(&rec->link->ref);	/* put in rsk_chan_req_free() */
 	atomic_inc(&rec->link->half_open);
 	rsk_obj_inc(rnet, half_open);
 	rec->expires = jiffies +
@@ -1005,7 +1005,7 @@ static struct rsk_stream_sock *rsk_chan_sock(struct rsk_link_chan *chan)
 
 static void rsk_chan_get(struct rsk_link_chan *chan)
 {
-	sock_hold(&rsk_chan_sock(chan)->base.sk);
+	sock_hold(&rsk_chan_sock(chan)->base.sk);	/* rsk_chan_put() */
 }
 
 static void rsk_chan_put(struct rsk_link_chan *chan)

@@ -411,7 +411,7 @@ void rsk_dgram_deliver(struct rsk_net *rnet, const struct rsk_addr *dst,
 			best = rs;
 	}
 	if (best)
-		sock_hold(&best->sk);
+		sock_hold(&best->sk);	/* the caller puts it */
 	spin_unlock_bh(&rnet->bind_lock);
 	if (!best) {
 		rsk_event(rnet, RSK_EV_DGRAM_NO_PORT);

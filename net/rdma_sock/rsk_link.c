@@ -186,7 +186,7 @@ static void rsk_link_fail_channels(struct rsk_link *link, int err)
 		spin_lock_bh(&link->lock);
 		chan = idr_get_next(&link->chans, &id);
 		if (chan)
-			ops->hold(chan);
+			ops->hold(chan);	/* put below */
 		spin_unlock_bh(&link->lock);
 		if (!chan)
 			break;
@@ -251,7 +251,7 @@ static void rsk_link_kill_work(struct work_struct *work)
 void rsk_link_kill_async(struct rsk_link *link, int err)
 {
 	cmpxchg(&link->kill_err, 0, err);
-	kref_get(&link->ref);
+	kref_get(&link->ref);		/* put by rsk_link_kill_work() */
 	if (!queue_work(rsk_link_wq, &link->kill_work))
 		rsk_link_put(link);	/* queued already: never the last */
 }
@@ -805,7 +805,7 @@ static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
 		spin_lock(&link->lock);
 		if (rsk_link_open_for_new(link)) {
 			found = link;
-			kref_get(&link->ref);
+			kref_get(&link->ref);	/* the caller's */
 		}
 		spin_unlock(&link->lock);
 		if (found)
@@ -856,7 +856,7 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 	list_for_each_entry(other, &rnet->links, net_node) {
 		if (rsk_addr_same_host(&other->peer, peer) &&
 		    rsk_link_open_for_new(other)) {
-			kref_get(&other->ref);
+			kref_get(&other->ref);	/* the caller's */
 			break;
 		}
 	}
@@ -1055,7 +1055,7 @@ static void rsk_link_kill_matching(bool (*match)(struct rsk_link *, void *),
 		spin_lock_bh(&rsk_all_links_lock);
 		list_for_each_entry(link, all, all_node) {
 			if (link->state != RSK_LINK_DEAD && match(link, arg)) {
-				kref_get(&link->ref);
+				kref_get(&link->ref);	/* put below */
 				break;
 			}
 		}

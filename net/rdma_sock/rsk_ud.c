@@ -205,8 +205,8 @@ static int rsk_ud_src_addr(struct rsk_ud_ep *ep, struct ib_wc *wc,
 }
 
 /* Validate a datagram header; its payload length, or -EINVAL. */
-static int rsk_ud_check_hdr(struct rsk_net *rnet,
-			    const struct rsk_wire_dgram *h, u32 len)
+VISIBLE_IF_KUNIT int rsk_ud_check_hdr(struct rsk_net *rnet,
+				      const struct rsk_wire_dgram *h, u32 len)
 {
 	u32 total, off, frag;
 
@@ -225,6 +225,7 @@ static int rsk_ud_check_hdr(struct rsk_net *rnet,
 	}
 	return frag;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_ud_check_hdr);
 
 static struct sk_buff *rsk_ud_new_skb(u32 len, const struct rsk_addr *src)
 {
@@ -237,41 +238,61 @@ static struct sk_buff *rsk_ud_new_skb(u32 len, const struct rsk_addr *src)
 	return skb;
 }
 
-/* Drop reassemblies that timed out; ep->lock held. */
-static void rsk_ud_reasm_expire(struct rsk_ud_ep *ep)
+static void rsk_ud_reasm_free(struct rsk_net *rnet, struct rsk_ud_reasm *r)
 {
-	struct rsk_ud_reasm *r, *tmp;
-
-	list_for_each_entry_safe(r, tmp, &ep->reasm, node) {
-		if (time_before(jiffies, r->expires))
-			continue;
-		list_del(&r->node);
-		atomic_sub(r->total_len, &ep->rnet->dgram_frag_mem);
-		kfree_skb(r->skb);
-		kfree(r);
-		rsk_event(ep->rnet, RSK_EV_DGRAM_FRAG_TIMEOUTS);
-	}
+	list_del(&r->node);
+	atomic_sub(r->total_len, &rnet->dgram_frag_mem);
+	kfree_skb(r->skb);
+	kfree(r);
 }
 
 /*
- * Put a fragment in its datagram; the whole datagram's skb once complete,
- * else NULL.  ep->lock held.
+ * Drop reassemblies that timed out, or all of them (@all): an endpoint's
+ * list (@reasm, under ep->lock), charged to @rnet.
  */
-static struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_ep *ep,
-					const struct rsk_wire_dgram *h,
-					const u8 *payload, u32 frag,
-					const struct rsk_addr *src,
-					const struct rsk_addr *dst, u32 src_qpn)
+VISIBLE_IF_KUNIT void rsk_ud_reasm_expire(struct rsk_net *rnet,
+					  struct list_head *reasm, bool all)
 {
-	struct rsk_net *rnet = ep->rnet;
+	struct rsk_ud_reasm *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, reasm, node) {
+		if (!all && time_before(jiffies, r->expires))
+			continue;
+		rsk_ud_reasm_free(rnet, r);
+		if (!all)
+			rsk_event(rnet, RSK_EV_DGRAM_FRAG_TIMEOUTS);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_ud_reasm_expire);
+
+/**
+ * rsk_ud_reasm_add - put a fragment in its datagram
+ * @rnet: the namespace the memory is charged to
+ * @reasm: the endpoint's datagrams being put together, under ep->lock
+ * @h: the fragment's header, checked (rsk_ud_check_hdr())
+ * @payload: its payload, @frag bytes
+ * @frag: the payload's length
+ * @src: the sender's address
+ * @dst: the address it was sent to
+ * @src_qpn: the sender's QPN: with @src, its port and the message id, the
+ *	datagram's key
+ *
+ * Return: the whole datagram's skb once complete, else NULL.
+ */
+VISIBLE_IF_KUNIT struct sk_buff *
+rsk_ud_reasm_add(struct rsk_net *rnet, struct list_head *reasm,
+		 const struct rsk_wire_dgram *h, const u8 *payload, u32 frag,
+		 const struct rsk_addr *src, const struct rsk_addr *dst,
+		 u32 src_qpn)
+{
 	u32 total = be32_to_cpu(h->total_len);
 	u32 off = be16_to_cpu(h->frag_off) * 8;
 	u32 id = be32_to_cpu(h->msg_id);
 	struct rsk_ud_reasm *r;
 	struct sk_buff *skb;
 
-	rsk_ud_reasm_expire(ep);
-	list_for_each_entry(r, &ep->reasm, node)
+	rsk_ud_reasm_expire(rnet, reasm, false);
+	list_for_each_entry(r, reasm, node)
 		if (r->msg_id == id && r->src_qpn == src_qpn &&
 		    r->src.port == h->src_port &&
 		    rsk_addr_same_host(&r->src, src))
@@ -302,7 +323,7 @@ static struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_ep *ep,
 	r->total_len = total;
 	r->expires = jiffies + msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
 	atomic_add(total, &rnet->dgram_frag_mem);
-	list_add_tail(&r->node, &ep->reasm);
+	list_add_tail(&r->node, reasm);
 found:
 	if (r->total_len != total) {
 		rsk_event(rnet, RSK_EV_DGRAM_BAD_HDR);
@@ -319,6 +340,7 @@ found:
 	kfree(r);
 	return skb;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_ud_reasm_add);
 
 static LIST_HEAD(rsk_ud_neighs);
 
@@ -395,8 +417,9 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 			rsk_event(ep->rnet, RSK_EV_DGRAM_RX_NOMEM);
 	} else {
 		spin_lock(&ep->lock);
-		skb = rsk_ud_reasm_add(ep, h, (const u8 *)(h + 1), frag,
-				       &src, &dst, wc->src_qp);
+		skb = rsk_ud_reasm_add(ep->rnet, &ep->reasm, h,
+				       (const u8 *)(h + 1), frag, &src, &dst,
+				       wc->src_qp);
 		spin_unlock(&ep->lock);
 	}
 	if (skb)
@@ -546,9 +569,7 @@ static void rsk_ud_ep_release(struct kref *ref)
 /* QP to error, drained, destroyed; buffers and the device let go. */
 static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 {
-	struct rsk_ud_reasm *r, *tmp;
 	struct sk_buff *skb;
-
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
 	int i;
 
@@ -574,11 +595,7 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 		rsk_ud_neigh_put(RSK_UD_TX_CB(skb)->neigh);
 		kfree_skb(skb);
 	}
-	list_for_each_entry_safe(r, tmp, &ep->reasm, node) {
-		atomic_sub(r->total_len, &ep->rnet->dgram_frag_mem);
-		kfree_skb(r->skb);
-		kfree(r);
-	}
+	rsk_ud_reasm_expire(ep->rnet, &ep->reasm, true);
 	rsk_ud_ep_free_rx(ep);
 	rsk_dev_put(ep->rdev);
 	ep->rdev = NULL;
@@ -744,13 +761,13 @@ static struct rsk_ud_ep *rsk_ud_ep_get(struct rsk_net *rnet,
 		/* Not one whose device is going: it would outlive the kill. */
 		if (ep->rnet == rnet && ep->rdev->ibdev == ibdev &&
 		    ep->port_num == port && !READ_ONCE(ep->rdev->dying)) {
-			kref_get(&ep->ref);
+			kref_get(&ep->ref);	/* rsk_ud_ep_put() */
 			return ep;
 		}
 	}
 	ep = rsk_ud_ep_create(rnet, ibdev, port);
 	if (!IS_ERR(ep))
-		kref_get(&ep->ref);
+		kref_get(&ep->ref);	/* the caller's: rsk_ud_ep_put() */
 	return ep;
 }
 
@@ -1170,7 +1187,7 @@ static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
 		rsk_obj_inc(rnet, ud_neighs);
 		*err = rsk_ud_neigh_start(neigh);
 	}
-	kref_get(&neigh->ref);
+	kref_get(&neigh->ref);		/* the caller's: rsk_ud_neigh_put() */
 	return neigh;
 }
 

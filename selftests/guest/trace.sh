@@ -24,9 +24,9 @@ trace_off() {
 	echo 0 > "$trace_fs/events/rdma_sock/enable"
 }
 
-# trace_has REGEX: a line of the trace matches.
+# trace_has REGEX: a line of the trace matches (the first is shown).
 trace_has() {
-	grep -Eq "$1" "$trace_fs/trace" && return 0
+	grep -E -m 1 "$1" "$trace_fs/trace" && return 0
 	echo "no trace line matches: $1"
 	grep rsk_ "$trace_fs/trace" | tail -n 20
 	return 1

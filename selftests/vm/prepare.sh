@@ -17,9 +17,13 @@ make -s -C "$RSK_TOP" modules KVER="$kernel" > "$RSK_BUILD/module-$kernel.log" 2
 
 root=$kbuild/modroot
 dir=$root/lib/modules/$kver
-if [ -f "$dir/modules.dep" ] && [ "$dir/modules.dep" -nt "$kbuild/rdma_sock.ko" ]; then
-	exit 0
-fi
+# Up to date only if newer than every module built (the KUnit module is
+# rebuilt alone when only a test changed).
+fresh=1
+for ko in "$kbuild"/*.ko; do
+	[ -f "$dir/modules.dep" ] && [ "$dir/modules.dep" -nt "$ko" ] || fresh=0
+done
+[ $fresh = 1 ] && exit 0
 rm -rf "$root"
 mkdir -p "$dir/updates"
 ln -s "$kmods/kernel" "$dir/kernel"

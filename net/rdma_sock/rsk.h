@@ -333,7 +333,6 @@ int rsk_dev_rnr_counters(struct rsk_device *rdev,
 			 void *arg);
 int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
 		 void *arg);
-void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp);
 struct page *rsk_rx_buf_take_page(struct rsk_rx_buf *rxb);
 
 /* A layer above that holds devices: told before one goes. */
@@ -673,10 +672,8 @@ struct rsk_rx_chunk {
 };
 
 /* Pending control messages of a channel, sent by rsk_chan_push(). */
-#define RSK_TX_ACCEPT	BIT(0)
 #define RSK_TX_WINDOW	BIT(1)
 #define RSK_TX_FIN	BIT(2)
-#define RSK_TX_RST	BIT(3)
 #define RSK_TX_PROBE	BIT(4)
 #define RSK_TX_REQ	BIT(5)
 
@@ -760,8 +757,6 @@ struct rsk_stream_sock {
 	u32 inflight;		/* messages posted, not completed */
 	u32 inflight_bytes;	/* their payload: SIOCOUTQ, with wq_bytes */
 	u32 tx_pending;		/* RSK_TX_* control messages to send */
-	u32 rst_reason;		/* with RSK_TX_RST */
-	u32 refuse_reason;	/* RSK_MSG_CONN_REFUSE reason for SYN_SENT */
 	bool fin_rcvd;		/* peer sent FIN: no more data */
 	bool fin_sent;
 	bool nodelay;		/* TCP_NODELAY */

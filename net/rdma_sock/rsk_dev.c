@@ -237,7 +237,7 @@ static int rsk_srq_post(struct rsk_device *rdev, struct rsk_rx_buf *rxb)
  * be had the SRQ runs lower and the work item tries again later; senders
  * meanwhile wait in hardware (RNR), which is what RNR is for.
  */
-void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
+static void rsk_srq_refill(struct rsk_device *rdev, gfp_t gfp)
 {
 	struct rsk_rx_buf *rxb;
 

@@ -934,8 +934,6 @@ int rsk_sock_create(struct net *net, struct socket *sock, int protocol,
 void rsk_sock_init(struct sock *sk, enum rsk_kind kind);
 void rsk_sock_destruct(struct sock *sk);
 void rsk_sock_release_finish(struct socket *sock);
-int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
-		  bool group_ok, struct rsk_addr *addr);
 int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
 int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);

@@ -202,8 +202,8 @@ int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like)
  * of this host EADDRNOTAVAIL, a privileged port without the capability
  * EACCES.  Return: 0 or -errno.
  */
-int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr, int addr_len,
-		  bool group_ok, struct rsk_addr *addr)
+static int rsk_bind_addr(struct sock *sk, struct sockaddr *uaddr,
+			 int addr_len, bool group_ok, struct rsk_addr *addr)
 {
 	int err;
 

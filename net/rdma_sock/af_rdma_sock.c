@@ -14,7 +14,8 @@
  *   socket   rsk_sock.c (core) rsk_stream.c rsk_dgram.c
  *            rsk_dgram_mcast.c rsk_bind.c
  *   channel  rsk_chan.c rsk_chan_rx.c rsk_chan_tx.c
- *   link     rsk_link.c rsk_link_msg.c | rsk_ud.c rsk_ud_mcast.c
+ *   link     rsk_link.c rsk_link_msg.c | rsk_ud.c rsk_ud_reasm.c
+ *            rsk_ud_mcast.c
  *   device   rsk_dev.c rsk_cq.c
  *   base     rsk_addr.c rsk_net.c; the wire format is rsk_wire.h
  *
@@ -52,8 +53,10 @@
  * (listen_mutex), the datagram listener (ud_listen_mutex), rules
  * (policy_mutex).  Per object: a socket's channel state and queues
  * (rsk_sock.lock), a link's state, channel table, send slots and queues
- * (rsk_link.lock), a device's empty receive buffers (empty_lock).  The
- * object counters are atomics and need no lock.
+ * (rsk_link.lock), a device's empty receive buffers (empty_lock), a
+ * UD endpoint's send state (rsk_ud_ep.lock) and its datagrams being
+ * reassembled (rsk_ud_reasm_table.lock, taken alone).  The object
+ * counters are atomics and need no lock.
  *
  * Lock order, outermost first; a lock is never taken while one to its
  * right is held (rdma_sock.rst, "Layers, and how they call each other",

@@ -132,6 +132,7 @@ enum rsk_event {
 	RSK_EV_DGRAM_BAD_HDR,
 	RSK_EV_DGRAM_FRAG_TIMEOUTS,
 	RSK_EV_DGRAM_FRAG_DROPS,
+	RSK_EV_DGRAM_FRAG_OVERLAPS,
 	RSK_EV_DGRAM_RX_REPOST,
 	RSK_EV_DGRAM_TX_ERRORS,
 	RSK_EV_DGRAM_UNRESOLVED,
@@ -564,6 +565,35 @@ struct rsk_dgram_cb {
 /* Fragment size before a peer's path MTU is known: RoCE's usual. */
 #define RSK_UD_DEFAULT_MTU		1024
 
+/* ---- rsk_ud_reasm.c: datagrams put together from their fragments ---- */
+
+#define RSK_UD_REASM_HASH_BITS		6
+
+/* One endpoint's datagrams being put together. */
+struct rsk_ud_reasm_table {
+	struct rsk_net *rnet;		/* charged for the memory */
+	/*
+	 * lock protects hash, lru, count and dead; taken in the receive
+	 * CQ's softirq and by the timer, so with BHs off elsewhere.
+	 */
+	spinlock_t lock;
+	struct hlist_head hash[1 << RSK_UD_REASM_HASH_BITS];
+	struct list_head lru;		/* oldest first: the order they expire */
+	u32 count;
+	bool dead;			/* destroyed: nothing new, no timer */
+	struct timer_list timer;	/* at the oldest one's deadline */
+};
+
+struct rsk_wire_dgram;
+void rsk_ud_reasm_init(struct rsk_ud_reasm_table *t, struct rsk_net *rnet);
+void rsk_ud_reasm_destroy(struct rsk_ud_reasm_table *t);
+struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_reasm_table *t,
+				 const struct rsk_wire_dgram *h,
+				 const u8 *payload, u32 frag,
+				 const struct rsk_addr *src,
+				 const struct rsk_addr *dst, u32 src_qpn);
+u32 rsk_ud_reasm_count(struct rsk_ud_reasm_table *t);
+
 /* ---- rsk_ud.c: the datagram transport over UD QPs, beside the links ---- */
 
 struct rsk_sock;
@@ -587,13 +617,6 @@ void rsk_ud_exit(void);
 struct rsk_wire_dgram;
 int rsk_ud_check_hdr(struct rsk_net *rnet, const struct rsk_wire_dgram *h,
 		     u32 len);
-void rsk_ud_reasm_expire(struct rsk_net *rnet, struct list_head *reasm,
-			 bool all);
-struct sk_buff *rsk_ud_reasm_add(struct rsk_net *rnet, struct list_head *reasm,
-				 const struct rsk_wire_dgram *h,
-				 const u8 *payload, u32 frag,
-				 const struct rsk_addr *src,
-				 const struct rsk_addr *dst, u32 src_qpn);
 #endif
 
 /* The datagram socket layer's receiver (rsk_dgram_deliver()). */

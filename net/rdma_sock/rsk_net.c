@@ -73,6 +73,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_DGRAM_BAD_HDR] = "dgram_bad_hdr",
 	[RSK_EV_DGRAM_FRAG_TIMEOUTS] = "dgram_frag_timeouts",
 	[RSK_EV_DGRAM_FRAG_DROPS] = "dgram_frag_drops",
+	[RSK_EV_DGRAM_FRAG_OVERLAPS] = "dgram_frag_overlaps",
 	[RSK_EV_DGRAM_RX_REPOST] = "dgram_rx_repost_failures",
 	[RSK_EV_DGRAM_TX_ERRORS] = "dgram_tx_errors",
 	[RSK_EV_DGRAM_UNRESOLVED] = "dgram_unresolved",

@@ -115,27 +115,13 @@ struct rsk_ud_ep {
 	struct rsk_ud_rx *rx;		/* RSK_UD_RX_DEPTH */
 	u8 *grh;			/* RSK_UD_RX_DEPTH GRH slots */
 	u64 grh_dma;
-	/* lock protects sq_free, backlog, dead and the reassembly list. */
+	/* lock protects sq_free, backlog and dead. */
 	spinlock_t lock;
 	int sq_free;
 	struct sk_buff_head backlog;	/* fragments waiting for a slot */
-	struct list_head reasm;		/* struct rsk_ud_reasm */
 	bool dead;
+	struct rsk_ud_reasm_table reasm;	/* its own lock */
 	atomic_t rx_posted;		/* receive buffers on the QP */
-};
-
-/* A datagram being put together from its fragments; ep->lock held. */
-struct rsk_ud_reasm {
-	struct list_head node;		/* ep->reasm */
-	struct rsk_addr src;		/* address and port */
-	u32 src_qpn;
-	u32 msg_id;
-	u32 total_len;
-	u32 have;			/* bytes received so far */
-	unsigned long expires;		/* jiffies */
-	struct sk_buff *skb;		/* total_len bytes, filled in place */
-	__be16 dst_port;
-	struct rsk_addr dst;
 };
 
 static void rsk_ud_ep_release(struct kref *ref);
@@ -238,110 +224,6 @@ static struct sk_buff *rsk_ud_new_skb(u32 len, const struct rsk_addr *src)
 	return skb;
 }
 
-static void rsk_ud_reasm_free(struct rsk_net *rnet, struct rsk_ud_reasm *r)
-{
-	list_del(&r->node);
-	atomic_sub(r->total_len, &rnet->dgram_frag_mem);
-	kfree_skb(r->skb);
-	kfree(r);
-}
-
-/*
- * Drop reassemblies that timed out, or all of them (@all): an endpoint's
- * list (@reasm, under ep->lock), charged to @rnet.
- */
-VISIBLE_IF_KUNIT void rsk_ud_reasm_expire(struct rsk_net *rnet,
-					  struct list_head *reasm, bool all)
-{
-	struct rsk_ud_reasm *r, *tmp;
-
-	list_for_each_entry_safe(r, tmp, reasm, node) {
-		if (!all && time_before(jiffies, r->expires))
-			continue;
-		rsk_ud_reasm_free(rnet, r);
-		if (!all)
-			rsk_event(rnet, RSK_EV_DGRAM_FRAG_TIMEOUTS);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(rsk_ud_reasm_expire);
-
-/**
- * rsk_ud_reasm_add - put a fragment in its datagram
- * @rnet: the namespace the memory is charged to
- * @reasm: the endpoint's datagrams being put together, under ep->lock
- * @h: the fragment's header, checked (rsk_ud_check_hdr())
- * @payload: its payload, @frag bytes
- * @frag: the payload's length
- * @src: the sender's address
- * @dst: the address it was sent to
- * @src_qpn: the sender's QPN: with @src, its port and the message id, the
- *	datagram's key
- *
- * Return: the whole datagram's skb once complete, else NULL.
- */
-VISIBLE_IF_KUNIT struct sk_buff *
-rsk_ud_reasm_add(struct rsk_net *rnet, struct list_head *reasm,
-		 const struct rsk_wire_dgram *h, const u8 *payload, u32 frag,
-		 const struct rsk_addr *src, const struct rsk_addr *dst,
-		 u32 src_qpn)
-{
-	u32 total = be32_to_cpu(h->total_len);
-	u32 off = be16_to_cpu(h->frag_off) * 8;
-	u32 id = be32_to_cpu(h->msg_id);
-	struct rsk_ud_reasm *r;
-	struct sk_buff *skb;
-
-	rsk_ud_reasm_expire(rnet, reasm, false);
-	list_for_each_entry(r, reasm, node)
-		if (r->msg_id == id && r->src_qpn == src_qpn &&
-		    r->src.port == h->src_port &&
-		    rsk_addr_same_host(&r->src, src))
-			goto found;
-	if (atomic_read(&rnet->dgram_frag_mem) + total > RSK_DGRAM_FRAG_MEM) {
-		rsk_event(rnet, RSK_EV_DGRAM_FRAG_DROPS);
-		return NULL;
-	}
-	r = kzalloc(sizeof(*r), GFP_ATOMIC);
-	if (r)
-		r->skb = rsk_ud_new_skb(total, src);
-	if (!r || !r->skb) {
-		kfree(r);
-		rsk_event(rnet, RSK_EV_DGRAM_RX_NOMEM);
-		return NULL;
-	}
-	/*
-	 * Zeroed: a peer that repeats or overlaps fragments can complete a
-	 * datagram with holes, which must not show kernel memory.
-	 */
-	memset(r->skb->data, 0, total);
-	r->src = *src;
-	r->src.port = h->src_port;
-	r->dst = *dst;
-	r->dst_port = h->dst_port;
-	r->src_qpn = src_qpn;
-	r->msg_id = id;
-	r->total_len = total;
-	r->expires = jiffies + msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
-	atomic_add(total, &rnet->dgram_frag_mem);
-	list_add_tail(&r->node, reasm);
-found:
-	if (r->total_len != total) {
-		rsk_event(rnet, RSK_EV_DGRAM_BAD_HDR);
-		return NULL;
-	}
-	/* A duplicate fragment would count twice: UD does not duplicate. */
-	memcpy(r->skb->data + off, payload, frag);
-	r->have += frag;
-	if (r->have < r->total_len)
-		return NULL;
-	list_del(&r->node);
-	atomic_sub(r->total_len, &rnet->dgram_frag_mem);
-	skb = r->skb;
-	kfree(r);
-	return skb;
-}
-EXPORT_SYMBOL_IF_KUNIT(rsk_ud_reasm_add);
-
 static LIST_HEAD(rsk_ud_neighs);
 
 /*
@@ -416,11 +298,8 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		else
 			rsk_event(ep->rnet, RSK_EV_DGRAM_RX_NOMEM);
 	} else {
-		spin_lock(&ep->lock);
-		skb = rsk_ud_reasm_add(ep->rnet, &ep->reasm, h,
-				       (const u8 *)(h + 1), frag, &src, &dst,
-				       wc->src_qp);
-		spin_unlock(&ep->lock);
+		skb = rsk_ud_reasm_add(&ep->reasm, h, (const u8 *)(h + 1),
+				       frag, &src, &dst, wc->src_qp);
 	}
 	if (skb)
 		rsk_ud_deliver(ep->rnet, &dst, h->dst_port, skb);
@@ -595,7 +474,7 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 		rsk_ud_neigh_put(RSK_UD_TX_CB(skb)->neigh);
 		kfree_skb(skb);
 	}
-	rsk_ud_reasm_expire(ep->rnet, &ep->reasm, true);
+	rsk_ud_reasm_destroy(&ep->reasm);
 	rsk_ud_ep_free_rx(ep);
 	rsk_dev_put(ep->rdev);
 	ep->rdev = NULL;
@@ -701,7 +580,7 @@ static struct rsk_ud_ep *rsk_ud_ep_create(struct rsk_net *rnet,
 	ep->port_num = port;
 	spin_lock_init(&ep->lock);
 	skb_queue_head_init(&ep->backlog);
-	INIT_LIST_HEAD(&ep->reasm);
+	rsk_ud_reasm_init(&ep->reasm, rnet);
 	ep->sq_free = RSK_UD_SQ_DEPTH;
 	ep->rdev = rsk_dev_get(ibdev);
 	if (!ep->rdev) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the datagram transport's receive checks and reassembly
- * (rsk_ud.c), on a fake endpoint: the list of datagrams being put
- * together that an endpoint keeps, charged to the initial namespace.
+ * KUnit tests for the datagram transport's receive checks (rsk_ud.c) and
+ * reassembly (rsk_ud_reasm.c), on a fake endpoint: the table of datagrams
+ * being put together that an endpoint keeps, charged to the initial
+ * namespace.
  * Fragments are built as rsk_ud.c's sender cuts them (offsets in 8-byte
  * units, every fragment but the last a multiple of 8 bytes).
  */
@@ -14,7 +15,7 @@
 
 struct fake_ep {
 	struct rsk_net *rnet;
-	struct list_head reasm;
+	struct rsk_ud_reasm_table reasm;
 	struct rsk_addr src, dst;
 };
 
@@ -24,7 +25,7 @@ static int fake_ep_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ep);
 	ep->rnet = rsk_net(&init_net);
-	INIT_LIST_HEAD(&ep->reasm);
+	rsk_ud_reasm_init(&ep->reasm, ep->rnet);
 	/* As the receive path passes it: the header's source port in. */
 	ep->src.family = AF_INET;
 	ep->src.v4 = htonl(0xc0000201);		/* 192.0.2.1 */
@@ -39,7 +40,7 @@ static void fake_ep_exit(struct kunit *test)
 {
 	struct fake_ep *ep = test->priv;
 
-	rsk_ud_reasm_expire(ep->rnet, &ep->reasm, true);
+	rsk_ud_reasm_destroy(&ep->reasm);
 }
 
 static struct rsk_wire_dgram fake_hdr(u32 total, u32 off, u32 id)
@@ -72,10 +73,8 @@ static struct sk_buff *fake_frag(struct kunit *test, const u8 *data,
 
 	KUNIT_ASSERT_EQ(test, rsk_ud_check_hdr(ep->rnet, &h, sizeof(h) + len),
 			(int)len);
-	local_bh_disable();
-	skb = rsk_ud_reasm_add(ep->rnet, &ep->reasm, &h, data + off, len,
-			       &ep->src, &ep->dst, qpn);
-	local_bh_enable();
+	skb = rsk_ud_reasm_add(&ep->reasm, &h, data + off, len, &ep->src,
+			       &ep->dst, qpn);
 	return skb;
 }
 
@@ -141,14 +140,27 @@ static void rsk_ud_header_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_BAD_HDR), bad + n);
 }
 
-/* In order, out of order: the same bytes, and the memory given back. */
+static int fake_mem(struct kunit *test)
+{
+	return atomic_read(&((struct fake_ep *)test->priv)->rnet->dgram_frag_mem);
+}
+
+static u32 fake_count(struct kunit *test)
+{
+	return rsk_ud_reasm_count(&((struct fake_ep *)test->priv)->reasm);
+}
+
+/*
+ * In order, out of order: the same bytes; while incomplete, at least
+ * what was allocated is charged (the skb's truesize, not the announced
+ * length), and all of it is given back.
+ */
 static void rsk_ud_reasm_orders(struct kunit *test)
 {
 	static const u32 orders[][3] = { { 0, 1, 2 }, { 2, 0, 1 }, { 1, 2, 0 } };
 	const u32 total = 2500, piece = 1008;
-	struct fake_ep *ep = test->priv;
 	u8 *data = fake_data(test, total);
-	int mem = atomic_read(&ep->rnet->dgram_frag_mem);
+	int mem = fake_mem(test);
 	int o, i;
 
 	for (o = 0; o < ARRAY_SIZE(orders); o++) {
@@ -161,17 +173,16 @@ static void rsk_ud_reasm_orders(struct kunit *test)
 			KUNIT_EXPECT_NULL(test, skb);
 			skb = fake_frag(test, data, total, off, len, 10 + o, 77);
 			if (i < 2)
-				KUNIT_EXPECT_EQ(test,
-						atomic_read(&ep->rnet->dgram_frag_mem),
-						mem + (int)total);
+				KUNIT_EXPECT_GE(test, fake_mem(test),
+						mem + (int)SKB_TRUESIZE(total));
 		}
 		KUNIT_ASSERT_NOT_NULL(test, skb);
 		KUNIT_EXPECT_EQ(test, skb->len, total);
 		KUNIT_EXPECT_EQ(test, memcmp(skb->data, data, total), 0);
 		KUNIT_EXPECT_EQ(test, RSK_DGRAM_CB(skb)->src.port, htons(9001));
 		kfree_skb(skb);
-		KUNIT_EXPECT_EQ(test, atomic_read(&ep->rnet->dgram_frag_mem), mem);
-		KUNIT_EXPECT_TRUE(test, list_empty(&ep->reasm));
+		KUNIT_EXPECT_EQ(test, fake_mem(test), mem);
+		KUNIT_EXPECT_EQ(test, fake_count(test), 0);
 	}
 }
 
@@ -195,10 +206,31 @@ static void rsk_ud_reasm_interleaved(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(skb->data, a, total), 0);
 	kfree_skb(skb);
 	/* Datagram 6 of QPN 77 waits for its second half. */
-	KUNIT_EXPECT_FALSE(test, list_empty(&((struct fake_ep *)test->priv)->reasm));
+	KUNIT_EXPECT_EQ(test, fake_count(test), 1);
 }
 
-/* A fragment that disagrees on the total length is dropped. */
+/* Many at once, completed in the reverse order: each found by its key. */
+static void rsk_ud_reasm_many(struct kunit *test)
+{
+	const u32 total = 24, n = 300;
+	u8 *data = fake_data(test, total);
+	struct sk_buff *skb;
+	u32 id;
+
+	for (id = 0; id < n; id++)
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, 0, 16,
+						  1000 + id, 77));
+	KUNIT_EXPECT_EQ(test, fake_count(test), n);
+	for (id = n; id-- > 0;) {
+		skb = fake_frag(test, data, total, 16, 8, 1000 + id, 77);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		KUNIT_EXPECT_EQ(test, memcmp(skb->data, data, total), 0);
+		kfree_skb(skb);
+	}
+	KUNIT_EXPECT_EQ(test, fake_count(test), 0);
+}
+
+/* A fragment that disagrees on the total length drops the datagram. */
 static void rsk_ud_reasm_total_mismatch(struct kunit *test)
 {
 	struct fake_ep *ep = test->priv;
@@ -207,60 +239,142 @@ static void rsk_ud_reasm_total_mismatch(struct kunit *test)
 	struct rsk_wire_dgram h = fake_hdr(24, 8, 3);
 
 	KUNIT_EXPECT_NULL(test, fake_frag(test, data, 32, 0, 8, 3, 77));
-	local_bh_disable();
-	KUNIT_EXPECT_NULL(test, rsk_ud_reasm_add(ep->rnet, &ep->reasm, &h,
-						 data + 8, 16, &ep->src,
-						 &ep->dst, 77));
-	local_bh_enable();
+	KUNIT_EXPECT_NULL(test, rsk_ud_reasm_add(&ep->reasm, &h, data + 8, 16,
+						 &ep->src, &ep->dst, 77));
 	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_BAD_HDR), bad + 1);
+	KUNIT_EXPECT_EQ(test, fake_count(test), 0);
 }
 
-/* Reassembly memory is bounded per namespace: past it, drop and count. */
+/*
+ * A fragment that repeats or overlaps one received drops the whole
+ * datagram, counted: before, a repeated fragment counted twice and the
+ * datagram completed with a hole of zeros.
+ */
+static void rsk_ud_reasm_repeats(struct kunit *test)
+{
+	static const struct {
+		u32 off, len;
+	} cases[][2] = {
+		{ { 0, 8 }, { 0, 8 } },		/* the same again */
+		{ { 0, 16 }, { 8, 8 } },	/* inside */
+		{ { 8, 8 }, { 0, 16 } },	/* around */
+		{ { 16, 8 }, { 8, 16 } },	/* across the end */
+	};
+	const u32 total = 24;
+	u8 *data = fake_data(test, total);
+	long overlaps = fake_ev(test, RSK_EV_DGRAM_FRAG_OVERLAPS);
+	int mem = fake_mem(test);
+	u32 c, id;
+
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		id = 40 + c;
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total,
+						  cases[c][0].off,
+						  cases[c][0].len, id, 77));
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total,
+						  cases[c][1].off,
+						  cases[c][1].len, id, 77));
+		KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_FRAG_OVERLAPS),
+				overlaps + c + 1);
+		KUNIT_EXPECT_EQ(test, fake_count(test), 0);
+		KUNIT_EXPECT_EQ(test, fake_mem(test), mem);
+	}
+	/* The rest of the first case's bytes: no datagram with a hole. */
+	KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, 16, 8, 40, 77));
+	KUNIT_EXPECT_EQ(test, fake_count(test), 1);
+}
+
+/*
+ * Pieces received out of order are kept as ranges, merged as they meet;
+ * a datagram scattered into more ranges than that is dropped, counted.
+ */
+static void rsk_ud_reasm_scattered(struct kunit *test)
+{
+	const u32 total = 8 * 40;
+	u8 *data = fake_data(test, total);
+	long drops = fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS);
+	struct sk_buff *skb = NULL;
+	u32 off;
+
+	/* Odd pieces first, then even ones: four ranges at most at a time. */
+	for (off = 8; off < 64; off += 16)
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, off, 8,
+						  60, 77));
+	for (off = 0; off < 64; off += 16)
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, off, 8,
+						  60, 77));
+	skb = fake_frag(test, data, total, 64, total - 64, 60, 77);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, memcmp(skb->data, data, total), 0);
+	kfree_skb(skb);
+	/* Every other piece of 8: the ninth separate range is too many. */
+	for (off = 0; off < 8 * 16; off += 16)
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, off, 8,
+						  61, 77));
+	KUNIT_EXPECT_EQ(test, fake_count(test), 1);
+	KUNIT_EXPECT_NULL(test, fake_frag(test, data, total, 8 * 16, 8, 61, 77));
+	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS), drops + 1);
+	KUNIT_EXPECT_EQ(test, fake_count(test), 0);
+}
+
+/*
+ * Reassembly memory is bounded per namespace by what is allocated: tiny
+ * datagrams' first fragments are dropped, counted, once their skbs and
+ * records reach the bound (before, each was charged its announced 16
+ * bytes, and a peer could pin 262144 of them).
+ */
 static void rsk_ud_reasm_memory_bound(struct kunit *test)
 {
+	const u32 most = RSK_DGRAM_FRAG_MEM / SKB_TRUESIZE(16);
 	struct fake_ep *ep = test->priv;
 	long drops = fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS);
-	u8 *data = fake_data(test, 8);
-	u32 id, held = 0;
+	u8 *data = fake_data(test, 16);
+	u32 id;
 
-	for (id = 100; held + RSK_DGRAM_MAX <= RSK_DGRAM_FRAG_MEM; id++) {
+	for (id = 0; id <= most; id++)
+		KUNIT_EXPECT_NULL(test, fake_frag(test, data, 16, 0, 8,
+						  2000 + id, 77));
+	KUNIT_EXPECT_LE(test, fake_count(test), most);
+	KUNIT_EXPECT_GT(test, fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS), drops);
+	KUNIT_EXPECT_LE(test, fake_mem(test), RSK_DGRAM_FRAG_MEM);
+	/* And for the largest datagrams. */
+	drops = fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS);
+	rsk_ud_reasm_destroy(&ep->reasm);
+	rsk_ud_reasm_init(&ep->reasm, ep->rnet);
+	for (id = 0; id <= RSK_DGRAM_FRAG_MEM / RSK_DGRAM_MAX; id++)
 		KUNIT_EXPECT_NULL(test, fake_frag(test, data, RSK_DGRAM_MAX, 0,
-						  8, id, 77));
-		held += RSK_DGRAM_MAX;
-	}
-	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS), drops);
-	KUNIT_EXPECT_NULL(test, fake_frag(test, data, RSK_DGRAM_MAX, 0, 8, id,
-					  77));
-	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS), drops + 1);
-	KUNIT_EXPECT_LE(test, atomic_read(&ep->rnet->dgram_frag_mem),
-			RSK_DGRAM_FRAG_MEM);
+						  8, 3000 + id, 77));
+	KUNIT_EXPECT_GT(test, fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS), drops);
+	KUNIT_EXPECT_LE(test, fake_mem(test), RSK_DGRAM_FRAG_MEM);
 }
 
-/* A datagram whose fragments stop coming goes after its time. */
+/*
+ * A datagram whose fragments stop coming goes after its time, by the
+ * table's timer: no other fragment has to arrive (before, one had to).
+ */
 static void rsk_ud_reasm_timeout(struct kunit *test)
 {
-	struct fake_ep *ep = test->priv;
 	long timeouts = fake_ev(test, RSK_EV_DGRAM_FRAG_TIMEOUTS);
-	int mem = atomic_read(&ep->rnet->dgram_frag_mem);
+	int mem = fake_mem(test);
 	u8 *data = fake_data(test, 64);
 
 	KUNIT_EXPECT_NULL(test, fake_frag(test, data, 64, 0, 8, 9, 77));
-	KUNIT_EXPECT_EQ(test, atomic_read(&ep->rnet->dgram_frag_mem), mem + 64);
-	msleep(RSK_DGRAM_FRAG_TIMEOUT_MS + 50);
-	local_bh_disable();
-	rsk_ud_reasm_expire(ep->rnet, &ep->reasm, false);
-	local_bh_enable();
-	KUNIT_EXPECT_TRUE(test, list_empty(&ep->reasm));
+	KUNIT_EXPECT_GE(test, fake_mem(test), mem + (int)SKB_TRUESIZE(64));
+	msleep(RSK_DGRAM_FRAG_TIMEOUT_MS + 200);
+	KUNIT_EXPECT_EQ(test, fake_count(test), 0);
 	KUNIT_EXPECT_EQ(test, fake_ev(test, RSK_EV_DGRAM_FRAG_TIMEOUTS),
 			timeouts + 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ep->rnet->dgram_frag_mem), mem);
+	KUNIT_EXPECT_EQ(test, fake_mem(test), mem);
 }
 
 static struct kunit_case rsk_ud_cases[] = {
 	KUNIT_CASE(rsk_ud_header_checks),
 	KUNIT_CASE(rsk_ud_reasm_orders),
 	KUNIT_CASE(rsk_ud_reasm_interleaved),
+	KUNIT_CASE(rsk_ud_reasm_many),
 	KUNIT_CASE(rsk_ud_reasm_total_mismatch),
+	KUNIT_CASE(rsk_ud_reasm_repeats),
+	KUNIT_CASE(rsk_ud_reasm_scattered),
 	KUNIT_CASE(rsk_ud_reasm_memory_bound),
 	KUNIT_CASE_SLOW(rsk_ud_reasm_timeout),
 	{}

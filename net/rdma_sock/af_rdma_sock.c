@@ -112,6 +112,7 @@ static int __init rsk_init(void)
 {
 	int err;
 
+	rsk_wire_check_sizes();		/* the layouts the protocol fixes */
 	/* The socket layer indexes its family table below NPROTO. */
 	if (rsk_family <= AF_UNSPEC || rsk_family >= NPROTO) {
 		pr_err("rdma_sock: family=%d is outside 1..%d\n",

@@ -450,13 +450,26 @@ struct rsk_link {
 	struct rsk_cq cq;		/* sends and receives of this QP */
 	struct ib_qp *qp;
 	struct rsk_addr peer;		/* peer IP, port 0 */
-	struct rsk_addr local;		/* our IP on the link, once resolved */
+	/*
+	 * Our IP on the link: the route's source once resolved (set under
+	 * lock), or the address the link was asked to start from.
+	 */
+	struct rsk_addr local;
 	bool active;			/* we sent the REQ */
 	u32 id;				/* for the counters and logs */
 	u32 max_msg;			/* largest SEND the peer takes */
 	u32 max_inline;			/* inline bytes our QP takes */
 	u32 qp_num;			/* our QP's number, for the record */
-	u64 peer_host_id;
+	/*
+	 * A link of this namespace to itself, proven by self_token: a
+	 * random number an active link to one of our own addresses sends
+	 * in its REQ, which never leaves the host, and that the passive
+	 * end finds among this namespace's own connecting links.  Only
+	 * such a link may carry channels of loopback addresses.  Set before
+	 * the link is up, read after.
+	 */
+	u64 self_token;
+	bool self;
 
 	/*
 	 * lock protects state, err, chans, nchans, sq_free, tx_waiters,
@@ -508,7 +521,8 @@ static inline void rsk_link_count_error(struct rsk_link *link)
 void rsk_link_put(struct rsk_link *link);
 void rsk_link_up(struct rsk_link *link);
 struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
-				       const struct rsk_addr *peer);
+				       const struct rsk_addr *peer,
+				       const struct rsk_addr *local);
 int rsk_link_listen_get(struct rsk_net *rnet);
 void rsk_link_listen_put(struct rsk_net *rnet);
 struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
@@ -528,6 +542,9 @@ void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
 int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
+#if IS_ENABLED(CONFIG_KUNIT)
+int rsk_link_check_hello(struct rsk_link *link, const void *data, u8 len);
+#endif
 
 /* rsk_link_msg.c */
 void rsk_link_rx_register(u8 type, rsk_link_rx_fn fn);

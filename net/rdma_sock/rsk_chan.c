@@ -171,7 +171,7 @@ static void rsk_chan_link_up(struct rsk_stream_sock *rs)
  */
 int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer)
 {
-	const struct rsk_addr *via = peer;
+	const struct rsk_addr *via = peer, *from = NULL;
 	struct sock *sk = &rs->base.sk;
 	struct rsk_addr self;
 	struct rsk_link *link;
@@ -191,7 +191,14 @@ int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer)
 	if (rsk_addr_is_loopback(peer) &&
 	    !rsk_dev_self_addr(sock_net(sk), peer->family, &self))
 		via = &self;
-	link = rsk_link_get_for_peer(rs->base.rnet, via);
+	/*
+	 * A socket bound to an address of its own needs a link from that
+	 * address: the peer takes a channel's source only from the link's.
+	 */
+	if (!rsk_addr_is_loopback(peer) && !rsk_addr_is_any(&rs->base.local) &&
+	    !rsk_addr_is_loopback(&rs->base.local))
+		from = &rs->base.local;
+	link = rsk_link_get_for_peer(rs->base.rnet, via, from);
 	if (IS_ERR(link))
 		return PTR_ERR(link);
 
@@ -310,6 +317,28 @@ static int rsk_chan_parse_req(const struct rsk_wire_conn *conn,
 	default:
 		return RSK_REFUSE_MALFORMED;
 	}
+}
+
+/*
+ * Whether a CONN_REQ's source address is one its link may speak for: the
+ * address the link came from; on a link proven to be to this namespace
+ * (rsk_link.self), any of its own addresses or a loopback one.  Without
+ * this, getpeername() of an accepted socket would say whatever the peer
+ * wrote, and address-based access checks would mean nothing.
+ */
+static bool rsk_chan_req_source_ok(const struct rsk_link *link,
+				   const struct rsk_addr *src)
+{
+	const struct rsk_addr *from = &link->peer;
+
+	if (link->self)
+		return rsk_addr_is_loopback(src) ||
+		       rsk_addr_is_local(link->rnet->net, src);
+	if (src->family != from->family)
+		return false;
+	if (src->family == AF_INET)
+		return src->v4 == from->v4;
+	return ipv6_addr_equal(&src->v6, &from->v6);
 }
 
 /*
@@ -573,10 +602,15 @@ void rsk_chan_conn_req(struct rsk_link *link, const struct rsk_wire_hdr *hdr,
 		rsk_chan_refuse(link, req.peer_chan, reason);
 		return;
 	}
-	/* Only a link to this very host may speak for its loopback. */
+	/* Only a link proven to be to this namespace speaks for loopback. */
 	if ((rsk_addr_is_loopback(&req.local) ||
-	     rsk_addr_is_loopback(&req.peer)) &&
-	    link->peer_host_id != link->rnet->host_id) {
+	     rsk_addr_is_loopback(&req.peer)) && !link->self) {
+		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
+		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
+		return;
+	}
+	/* Nor for any source address but the link's own. */
+	if (!rsk_chan_req_source_ok(link, &req.peer)) {
 		rsk_event(link->rnet, RSK_EV_RX_BAD_CONN_REQ);
 		rsk_chan_refuse(link, req.peer_chan, RSK_REFUSE_MALFORMED);
 		return;

@@ -21,6 +21,7 @@
  */
 #include <kunit/test.h>
 #include <kunit/static_stub.h>
+#include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/net.h>
 #include <net/sock.h>
@@ -102,7 +103,8 @@ static void fake_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 }
 
 static struct rsk_link *fake_link_get_for_peer(struct rsk_net *rnet,
-					       const struct rsk_addr *peer)
+					       const struct rsk_addr *peer,
+					       const struct rsk_addr *local)
 {
 	struct fake_link *f = fake_of();
 
@@ -159,7 +161,7 @@ static int fake_init(struct kunit *test)
 	link->peer.v4 = htonl(0xc0000201);		/* 192.0.2.1 */
 	link->local.family = AF_INET;
 	link->local.v4 = htonl(INADDR_LOOPBACK);
-	link->peer_host_id = ~f->rnet->host_id;		/* another host */
+	link->self = false;			/* another host */
 	f->link = link;
 	test->priv = f;
 
@@ -594,7 +596,7 @@ static void rsk_chan_passive_accept(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
 	memcpy(conn.dst_addr, &sin.sin_addr, 4);
 	memcpy(conn.src_addr, &sin.sin_addr, 4);
-	f->link->peer_host_id = f->rnet->host_id;	/* this host itself */
+	f->link->self = true;			/* proven this host */
 	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN, FAKE_PEER_ISN,
 		0, FAKE_PEER_WND, &conn, sizeof(conn));
 	m = fake_pop(test);
@@ -625,6 +627,244 @@ static void rsk_chan_passive_accept(struct kunit *test)
 	sock_release(child);
 	sock_release(lsock);
 	fake_complete(f);
+}
+
+/*
+ * A link is to this namespace only if its hello proves it with a token
+ * that never left the host: the peer's host_id, which every hello and
+ * SIDR answer carries, proves nothing (a remote host that replayed ours
+ * used to reach services bound to 127.0.0.1).
+ */
+static void rsk_chan_self_link_proof(struct kunit *test)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	struct fake_link *f = test->priv;
+	struct rsk_link *link = f->link;
+	long bad = atomic_long_read(&f->rnet->events[RSK_EV_RX_BAD_CONN_REQ]);
+	struct rsk_wire_conn conn = {
+		.dst_port = htons(FAKE_PORT),
+		.src_port = htons(40000),
+		.ip_version = 4,
+	};
+	struct rsk_link *mine;
+	struct rsk_wire_hello h;
+	struct socket *lsock;
+	struct fake_msg *m;
+
+	/* A remote host's REQ with our own host_id: not this host. */
+	link->active = false;
+	rsk_hello_fill(f->rnet, RSK_RX_BUF_SIZE, 1, &h);
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	KUNIT_EXPECT_FALSE(test, link->self);
+	/* Nor with a token none of our links sent. */
+	h.self_token = cpu_to_be64(get_random_u64() | 1);
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	KUNIT_EXPECT_FALSE(test, link->self);
+
+	/* So 127.0.0.1 over it is refused, a listener there or not. */
+	lsock = fake_socket(test);
+	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
+					  sizeof(sin)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
+	memcpy(conn.dst_addr, &sin.sin_addr, 4);
+	memcpy(conn.src_addr, &sin.sin_addr, 4);
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN, FAKE_PEER_ISN,
+		0, FAKE_PEER_WND, &conn, sizeof(conn));
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_REFUSE);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_refuse *)m->body)->reason),
+			RSK_REFUSE_MALFORMED);
+	KUNIT_EXPECT_EQ(test,
+			atomic_long_read(&f->rnet->events[RSK_EV_RX_BAD_CONN_REQ]),
+			bad + 1);
+	sock_release(lsock);
+
+	/* The token of one of our own connecting links: this namespace. */
+	mine = kunit_kzalloc(test, sizeof(*mine), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mine);
+	mine->active = true;
+	mine->self_token = get_random_u64() | 1;
+	spin_lock_bh(&f->rnet->links_lock);
+	list_add(&mine->net_node, &f->rnet->links);
+	spin_unlock_bh(&f->rnet->links_lock);
+	h.self_token = cpu_to_be64(mine->self_token);
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	spin_lock_bh(&f->rnet->links_lock);
+	list_del(&mine->net_node);
+	spin_unlock_bh(&f->rnet->links_lock);
+	KUNIT_EXPECT_TRUE(test, link->self);
+	KUNIT_EXPECT_EQ(test, link->self_token, mine->self_token);
+
+	/* The active end: its REP must echo its own token. */
+	link->active = true;
+	link->self = false;
+	link->self_token = mine->self_token;
+	h.self_token = 0;
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	KUNIT_EXPECT_FALSE(test, link->self);
+	h.self_token = cpu_to_be64(mine->self_token ^ 2);
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	KUNIT_EXPECT_FALSE(test, link->self);
+	h.self_token = cpu_to_be64(mine->self_token);
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, sizeof(h)), 0);
+	KUNIT_EXPECT_TRUE(test, link->self);
+	/* An old peer's 32-byte hello: no token, not self. */
+	link->self = false;
+	KUNIT_EXPECT_EQ(test, rsk_link_check_hello(link, &h, 32), 0);
+	KUNIT_EXPECT_FALSE(test, link->self);
+	link->self_token = 0;
+	fake_complete(f);
+}
+
+/*
+ * Whether a timer queued a CONN_REFUSE to @peer_chan for @reason (a
+ * timer's sends reach the real link functions, which only queue on the
+ * fake link).
+ */
+static bool fake_queued_refuse(struct fake_link *f, u32 peer_chan, u32 reason)
+{
+	const struct rsk_wire_refuse *body;
+	const struct rsk_wire_hdr *hdr;
+	struct rsk_tx_buf *tb;
+	bool found = false;
+
+	spin_lock_bh(&f->link->lock);
+	list_for_each_entry(tb, &f->link->ctrl_queue, list) {
+		hdr = (const void *)tb->buf;
+		body = (const void *)(hdr + 1);
+		if (hdr->type == RSK_MSG_CONN_REFUSE &&
+		    be32_to_cpu(hdr->dst_chan) == peer_chan &&
+		    be32_to_cpu(body->reason) == reason)
+			found = true;
+	}
+	spin_unlock_bh(&f->link->lock);
+	return found;
+}
+
+static void fake_conn_req(struct kunit *test, const struct sockaddr_in *sin,
+			  u32 peer_chan)
+{
+	struct rsk_wire_conn conn = {
+		.dst_port = sin->sin_port,
+		.src_port = htons(40000 + peer_chan % 1000),
+		.ip_version = 4,
+	};
+
+	memcpy(conn.dst_addr, &sin->sin_addr, 4);
+	memcpy(conn.src_addr, &sin->sin_addr, 4);
+	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, peer_chan, FAKE_PEER_ISN, 0,
+		FAKE_PEER_WND, &conn, sizeof(conn));
+}
+
+static void fake_release_child(struct socket *child)
+{
+	sock_set_flag(child->sk, SOCK_LINGER);
+	child->sk->sk_lingertime = 0;
+	sock_release(child);
+}
+
+/*
+ * A full accept queue holds requests (half-open) up to max_half_open,
+ * refuses the rest (OVERFLOW), admits the oldest when accept() makes
+ * room, and refuses one held past half_open_timeout_ms (TIMEOUT).
+ */
+static void rsk_chan_half_open(struct kunit *test)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	struct fake_link *f = test->priv;
+	struct rsk_net *rnet = f->rnet;
+	int max_half_open = READ_ONCE(rnet->max_half_open);
+	int timeout_ms = READ_ONCE(rnet->half_open_timeout_ms);
+	long overflows = fake_event(test, RSK_EV_HALF_OPEN_OVERFLOW);
+	long timeouts = fake_event(test, RSK_EV_HALF_OPEN_TIMEOUTS);
+	struct socket *lsock, *child1, *child2;
+	struct fake_msg *m;
+	int i;
+
+	f->link->self = true;
+	WRITE_ONCE(rnet->max_half_open, 1);
+	WRITE_ONCE(rnet->half_open_timeout_ms, 200);
+	lsock = fake_socket(test);
+	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
+					  sizeof(sin)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 0), 0);	/* one child */
+
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN);
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN + 1);		/* held */
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN + 2);		/* no room */
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_REFUSE);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN + 2);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(((struct rsk_wire_refuse *)m->body)->reason),
+			RSK_REFUSE_OVERFLOW);
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_HALF_OPEN_OVERFLOW),
+			overflows + 1);
+
+	/* accept() makes room: the held request becomes a child. */
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child1, O_NONBLOCK), 0);
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN + 1);
+
+	/* Held again, and refused by the timer when its time is up. */
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN + 3);
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+	for (i = 0; i < 50 && !fake_queued_refuse(f, FAKE_PEER_CHAN + 3,
+						  RSK_REFUSE_TIMEOUT); i++)
+		msleep(20);
+	KUNIT_EXPECT_TRUE(test, fake_queued_refuse(f, FAKE_PEER_CHAN + 3,
+						   RSK_REFUSE_TIMEOUT));
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_HALF_OPEN_TIMEOUTS),
+			timeouts + 1);
+
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child2, O_NONBLOCK), 0);
+	fake_release_child(child1);
+	fake_release_child(child2);
+	sock_release(lsock);
+	WRITE_ONCE(rnet->max_half_open, max_half_open);
+	WRITE_ONCE(rnet->half_open_timeout_ms, timeout_ms);
+	fake_complete(f);
+}
+
+static int fake_setsockopt_int(struct socket *sock, int level, int name,
+			       int val)
+{
+	return sock->ops->setsockopt(sock, level, name, KERNEL_SOCKPTR(&val),
+				     sizeof(val));
+}
+
+/*
+ * TCP keepalive on a channel: after TCP_KEEPIDLE of silence PROBEs go
+ * out every TCP_KEEPINTVL; TCP_KEEPCNT unanswered ones reset the
+ * channel with ETIMEDOUT, counted.
+ */
+static void rsk_chan_keepalive_probes(struct kunit *test)
+{
+	long timeouts = fake_event(test, RSK_EV_PROBE_TIMEOUTS);
+	struct fake_conn c = {};
+	struct sock *sk;
+	int i;
+
+	fake_connect(test, &c);
+	sk = c.sock->sk;
+	KUNIT_ASSERT_EQ(test, fake_setsockopt_int(c.sock, SOL_TCP,
+						  TCP_KEEPIDLE, 1), 0);
+	KUNIT_ASSERT_EQ(test, fake_setsockopt_int(c.sock, SOL_TCP,
+						  TCP_KEEPINTVL, 1), 0);
+	KUNIT_ASSERT_EQ(test, fake_setsockopt_int(c.sock, SOL_TCP,
+						  TCP_KEEPCNT, 1), 0);
+	sock_set_keepalive(sk);
+	for (i = 0; i < 100 && READ_ONCE(sk->sk_state) != TCP_CLOSE; i++)
+		msleep(50);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(sk->sk_state), TCP_CLOSE);
+	KUNIT_EXPECT_EQ(test, sock_error(sk), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_PROBE_TIMEOUTS),
+			timeouts + 1);
+	sock_release(c.sock);
+	fake_complete(test->priv);
 }
 
 /* ---- rdma_sock.rst's "Validation" table, one case a row ---- */
@@ -733,6 +973,21 @@ static void row_req_loopback(struct kunit *test, struct fake_conn *c)
 	fake_req(test, &conn);
 }
 
+/*
+ * A source address other than the link's peer's (192.0.2.1): refused,
+ * or getpeername() would tell what the peer chose.
+ */
+static void row_req_spoofed(struct kunit *test, struct fake_conn *c)
+{
+	struct rsk_wire_conn conn = { .dst_port = htons(FAKE_PORT),
+				      .src_port = htons(1), .ip_version = 4 };
+	__be32 dst = htonl(0xc0000202), src = htonl(0xc0000263);
+
+	memcpy(conn.dst_addr, &dst, 4);
+	memcpy(conn.src_addr, &src, 4);
+	fake_req(test, &conn);
+}
+
 static void row_no_channel(struct kunit *test, struct fake_conn *c)
 {
 	fake_rx(test, RSK_MSG_DATA, 0, c->chan + 1000, FAKE_PEER_CHAN, 0, 0,
@@ -825,6 +1080,8 @@ static const struct fake_row fake_rows[] = {
 	  row_req_mapped },
 	{ "CONN_REQ loopback from another host", RSK_EV_RX_BAD_CONN_REQ,
 	  FAKE_REFUSE, row_req_loopback },
+	{ "9 CONN_REQ source not the link's", RSK_EV_RX_BAD_CONN_REQ,
+	  FAKE_REFUSE, row_req_spoofed },
 	{ "10 dst_chan exists", RSK_EV_RX_NO_CHANNEL, FAKE_RST_NO_CHAN,
 	  row_no_channel },
 	{ "10 no answer to RST", RSK_EV_RX_NO_CHANNEL, FAKE_DROP,
@@ -898,6 +1155,9 @@ static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_rst_received),
 	KUNIT_CASE(rsk_chan_close_unread),
 	KUNIT_CASE(rsk_chan_passive_accept),
+	KUNIT_CASE(rsk_chan_self_link_proof),
+	KUNIT_CASE_SLOW(rsk_chan_half_open),
+	KUNIT_CASE_SLOW(rsk_chan_keepalive_probes),
 	KUNIT_CASE_PARAM(rsk_chan_validation, fake_row_gen_params),
 	{}
 };

@@ -126,6 +126,9 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	link->peer = *peer;
 	link->peer.port = 0;
 	link->active = active;
+	/* See rsk_link.self; a token of 0 means none. */
+	if (active && rsk_addr_is_local(rnet->net, peer))
+		link->self_token = get_random_u64() ?: 1;
 	link->max_msg = RSK_RX_BUF_SIZE;
 	spin_lock_init(&link->lock);
 	link->state = active ? RSK_LINK_RESOLVING : RSK_LINK_CONNECTING;
@@ -351,6 +354,7 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 {
 	struct ib_qp_init_attr attr = {};
 	struct rsk_device *rdev;
+	struct rsk_addr local;
 	int err;
 
 	rdev = rsk_link_take_dev(link, id->device);
@@ -359,10 +363,16 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	/* For netlink, which must not follow rdev: it goes before the link. */
 	strscpy(link->dev_name, dev_name(&rdev->ibdev->dev),
 		sizeof(link->dev_name));
-	/* Our end's IP address: what connect() binds a wildcard socket to. */
+	/*
+	 * Our end's IP address: what connect() binds a wildcard socket to,
+	 * and which sockets bound to an address may share the link.
+	 */
 	if (rsk_addr_parse((struct sockaddr *)&id->route.addr.src_addr,
-			   sizeof(id->route.addr.src_addr), &link->local))
-		link->local.family = AF_UNSPEC;
+			   sizeof(id->route.addr.src_addr), &local))
+		local.family = AF_UNSPEC;
+	spin_lock_bh(&link->lock);
+	link->local = local;
+	spin_unlock_bh(&link->lock);
 
 	err = rsk_link_create_cq(link, id->device,
 				 RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth);
@@ -407,10 +417,31 @@ void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
 	h->host_id = cpu_to_be64(rnet->host_id);
 	h->link_id = cpu_to_be32(link_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_hello_fill);
 
 static void rsk_link_hello(struct rsk_link *link, struct rsk_wire_hello *h)
 {
 	rsk_hello_fill(link->rnet, RSK_RX_BUF_SIZE, link->id, h);
+	/* The REQ's own token; the REP's only if it proved the link self. */
+	if (link->active || link->self)
+		h->self_token = cpu_to_be64(link->self_token);
+}
+
+/* Whether @token is one of this namespace's own connecting links'. */
+static bool rsk_link_self_token_ours(struct rsk_net *rnet, u64 token)
+{
+	struct rsk_link *link;
+	bool found = false;
+
+	spin_lock_bh(&rnet->links_lock);
+	list_for_each_entry(link, &rnet->links, net_node) {
+		if (link->active && link->self_token == token) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&rnet->links_lock);
+	return found;
 }
 
 /*
@@ -418,11 +449,12 @@ static void rsk_link_hello(struct rsk_link *link, struct rsk_wire_hello *h)
  * padded with zeros by rdma_cm, so a missing field reads as 0.
  * Returns 0 or an enum rsk_wire_reject_reason.
  */
-static int rsk_link_check_hello(struct rsk_link *link, const void *data,
-				u8 len)
+VISIBLE_IF_KUNIT int rsk_link_check_hello(struct rsk_link *link,
+					  const void *data, u8 len)
 {
 	struct rsk_wire_hello h = {};
 	u32 max_msg;
+	u64 token;
 
 	if (!data || len < offsetofend(struct rsk_wire_hello, max_msg))
 		return RSK_REJECT_MALFORMED;
@@ -439,9 +471,20 @@ static int rsk_link_check_hello(struct rsk_link *link, const void *data,
 	if (max_msg < sizeof(struct rsk_wire_hdr) + sizeof(struct rsk_wire_conn))
 		return RSK_REJECT_MALFORMED;
 	link->max_msg = min_t(u32, max_msg, RSK_RX_BUF_SIZE);
-	link->peer_host_id = be64_to_cpu(h.host_id);
+	/*
+	 * host_id proves nothing (every hello carries it); a self token
+	 * does, as rsk_link.self tells.
+	 */
+	token = be64_to_cpu(h.self_token);
+	if (link->active) {
+		link->self = link->self_token && token == link->self_token;
+	} else if (token && rsk_link_self_token_ours(link->rnet, token)) {
+		link->self_token = token;
+		link->self = true;
+	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_check_hello);
 
 static void rsk_link_conn_param(struct rsk_link *link,
 				struct rdma_conn_param *param,
@@ -793,24 +836,52 @@ void rsk_link_listen_put(struct rsk_net *rnet)
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_listen_put);
 
-static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
-				      const struct rsk_addr *peer)
+/*
+ * Whether a new channel from @local (NULL: whichever address) to @peer
+ * may go over @link.  A link carries the channels of the two addresses
+ * it joins and no others: the peer refuses a CONN_REQ whose source is
+ * not the address the link came from (rsk_chan_conn_req()).
+ */
+static bool rsk_link_serves(struct rsk_link *link, const struct rsk_addr *peer,
+			    const struct rsk_addr *local)
 {
-	struct rsk_link *link, *found = NULL;
+	bool ok;
+
+	if (!rsk_addr_same_host(&link->peer, peer))
+		return false;
+	spin_lock(&link->lock);
+	ok = rsk_link_open_for_new(link) &&
+	     (!local || (link->local.family != AF_UNSPEC &&
+			 rsk_addr_same_host(&link->local, local)));
+	spin_unlock(&link->lock);
+	return ok;
+}
+
+/* A link that serves @local to @peer, with a reference; links_lock held. */
+static struct rsk_link *__rsk_link_find(struct rsk_net *rnet,
+					const struct rsk_addr *peer,
+					const struct rsk_addr *local)
+{
+	struct rsk_link *link;
+
+	lockdep_assert_held(&rnet->links_lock);
+	list_for_each_entry(link, &rnet->links, net_node) {
+		if (rsk_link_serves(link, peer, local)) {
+			kref_get(&link->ref);	/* the caller's */
+			return link;
+		}
+	}
+	return NULL;
+}
+
+static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
+				      const struct rsk_addr *peer,
+				      const struct rsk_addr *local)
+{
+	struct rsk_link *found;
 
 	spin_lock_bh(&rnet->links_lock);
-	list_for_each_entry(link, &rnet->links, net_node) {
-		if (!rsk_addr_same_host(&link->peer, peer))
-			continue;
-		spin_lock(&link->lock);
-		if (rsk_link_open_for_new(link)) {
-			found = link;
-			kref_get(&link->ref);	/* the caller's */
-		}
-		spin_unlock(&link->lock);
-		if (found)
-			break;
-	}
+	found = __rsk_link_find(rnet, peer, local);
 	spin_unlock_bh(&rnet->links_lock);
 	return found;
 }
@@ -819,6 +890,9 @@ static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
  * rsk_link_get_for_peer - the link a new channel to @peer goes over
  * @rnet: the namespace
  * @peer: the peer's address (port ignored)
+ * @local: the channel's own address when its socket is bound to one
+ *	(port ignored), else NULL: the link then starts from whichever
+ *	address the route gives
  *
  * Reuses a link that is up or being set up; otherwise starts one, which
  * comes up (or fails) in the background.  Process context.
@@ -826,22 +900,27 @@ static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
  * Return: the link with a reference, or ERR_PTR.
  */
 struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
-				       const struct rsk_addr *peer)
+				       const struct rsk_addr *peer,
+				       const struct rsk_addr *local)
 {
-	struct sockaddr_storage dst;
+	struct sockaddr_storage dst, src;
 	struct rdma_cm_id *id;
 	struct rsk_link *link, *other;
 	int err;
 
-	KUNIT_STATIC_STUB_REDIRECT(rsk_link_get_for_peer, rnet, peer);
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_get_for_peer, rnet, peer, local);
 
-	link = rsk_link_find(rnet, peer);
+	link = rsk_link_find(rnet, peer, local);
 	if (link)
 		return link;
 
 	link = rsk_link_alloc(rnet, peer, true);
 	if (!link)
 		return ERR_PTR(-ENOBUFS);
+	if (local) {
+		link->local = *local;	/* the route's source, once resolved */
+		link->local.port = 0;
+	}
 	id = rdma_create_id(rnet->net, rsk_link_cm_handler, link, RDMA_PS_TCP,
 			    IB_QPT_RC);
 	if (IS_ERR(id)) {
@@ -852,16 +931,8 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 
 	/* Another connect may have started one meanwhile: use that. */
 	spin_lock_bh(&rnet->links_lock);
-	other = NULL;
-	list_for_each_entry(other, &rnet->links, net_node) {
-		if (rsk_addr_same_host(&other->peer, peer) &&
-		    rsk_link_open_for_new(other)) {
-			kref_get(&other->ref);	/* the caller's */
-			break;
-		}
-	}
-	if (list_entry_is_head(other, &rnet->links, net_node)) {
-		other = NULL;
+	other = __rsk_link_find(rnet, peer, local);
+	if (!other) {
 		list_add_tail(&link->net_node, &rnet->links);
 		link->listed = true;
 	}
@@ -875,8 +946,10 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 
 	kref_get(&link->ref);		/* the caller's */
 	rsk_addr_to_sockaddr(peer, htons(READ_ONCE(rnet->link_port)), &dst);
-	err = rdma_resolve_addr(id, NULL, (struct sockaddr *)&dst,
-				RSK_RESOLVE_TIMEOUT_MS);
+	if (local)
+		rsk_addr_to_sockaddr(local, 0, &src);
+	err = rdma_resolve_addr(id, local ? (struct sockaddr *)&src : NULL,
+				(struct sockaddr *)&dst, RSK_RESOLVE_TIMEOUT_MS);
 	if (err)
 		rsk_link_kill(link, err == -ENETUNREACH ? err : -EHOSTUNREACH);
 	return link;

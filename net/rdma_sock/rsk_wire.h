@@ -51,7 +51,13 @@ struct rsk_wire_hello {
 	__be64	host_id;	/* random per network namespace and boot */
 	__be32	link_id;	/* the sender's id for this link */
 	__be32	reserved;	/* sent 0, ignored */
-} __packed;			/* 32 bytes: fits IB's 56-byte REQ data */
+	/*
+	 * REQ: random, only on a link to one of the sender's own addresses
+	 * (such a REQ never leaves the host); REP: the REQ's, echoed when
+	 * the receiver is that very namespace.  0 otherwise.
+	 */
+	__be64	self_token;
+} __packed;			/* 40 bytes: fits IB's 56-byte REQ data */
 
 /* Why a link REQ was refused: rsk_wire_reject.reason. */
 enum rsk_wire_reject_reason {
@@ -203,7 +209,7 @@ static inline bool rsk_seq_after(u32 a, u32 b)
 
 static inline void rsk_wire_check_sizes(void)
 {
-	BUILD_BUG_ON(sizeof(struct rsk_wire_hello) != 32);
+	BUILD_BUG_ON(sizeof(struct rsk_wire_hello) != 40);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_reject) != 8);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_hdr) != 24);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_conn) != 40);

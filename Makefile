@@ -2,7 +2,8 @@
 #
 # rdmasock, built out of tree.  `make` builds rdma_sock.ko against Debian's
 # 6.12 headers; `make KVER=6.1` against 6.1; `make KVER=debug` against the
-# test bed's debug kernel (with the KUnit module).  Each kernel gets its
+# test bed's debug kernel (with the KUnit module), `KVER=gcov` against
+# its gcov variant (`make coverage`).  Each kernel gets its
 # own copy of the sources under build/$(KVER)/, so builds for different
 # kernels never share objects.  Plain `make -C <kdir> M=$PWD` also works.
 #
@@ -12,6 +13,8 @@
 #              between two guests; bench/results/ (bench-single: one guest)
 # make install the module (for KVER), rdmasockctl, its man page, headers
 # make layers  check that every file of the module calls only down
+# make coverage line coverage of the module, per file, from the KUnit
+#              suites and the single-guest selftests on a gcov kernel
 # make help    the rest
 
 KVER ?= 6.12
@@ -19,6 +22,8 @@ BUILD_DIR := $(CURDIR)/build/$(KVER)
 
 ifeq ($(KVER),debug)
 KDIR ?= $(shell $(CURDIR)/selftests/vm/build-debug-kernel.sh)/build
+else ifeq ($(KVER),gcov)
+KDIR ?= $(shell $(CURDIR)/selftests/vm/build-debug-kernel.sh --gcov)/build
 else
 KDIR ?= $(lastword $(shell ls -d /lib/modules/$(KVER).*-amd64/build 2>/dev/null | sort -V))
 endif
@@ -31,7 +36,7 @@ DESTDIR ?=
 CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all modules strict build-all selftests tools deps check demo bench \
-	bench-single style layers debug-kernel clean help install
+	bench-single coverage style layers debug-kernel clean help install
 
 all: modules
 
@@ -116,9 +121,12 @@ bench: deps
 bench-single: deps
 	@selftests/bench.sh --single
 
+coverage: deps
+	@selftests/coverage.sh
+
 clean:
 	rm -rf build
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'

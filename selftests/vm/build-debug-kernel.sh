@@ -8,13 +8,21 @@
 # same machine, reuses it.
 #
 # Prints the cache directory on stdout; everything else goes to stderr.
-# With --source-only it only makes sure the source is extracted.
+# With --source-only it only makes sure the source is extracted.  With
+# --gcov it builds (once) the same kernel with gcov-kernel.config merged on
+# top: the kernel `make coverage` runs, cached under its own key.
 # The directory holds: bzImage, build/ (the O= tree, for building modules
 # against), modules/lib/modules/<release>/ and release (the kernel release).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-frag=$here/debug-kernel.config
+frags=("$here/debug-kernel.config")
+variant=
+if [ "${1:-}" = --gcov ]; then
+	frags+=("$here/gcov-kernel.config")
+	variant=-gcov
+	shift
+fi
 src=${RDMASOCK_KSRC:-/usr/src/linux-source-6.12}
 cache_root=${RDMASOCK_CACHE:-/var/cache/rdmasock}
 tarball=/usr/src/linux-source-6.12.tar.xz
@@ -38,7 +46,7 @@ fi
 
 [ "${1:-}" = --source-only ] && exit 0
 
-key=$srcver-$(sha256sum "$frag" | cut -c1-12)
+key=$srcver-$(cat "${frags[@]}" | sha256sum | cut -c1-12)$variant
 out=$cache_root/kernel-$key
 mkdir -p "$cache_root"
 
@@ -56,7 +64,7 @@ rm -rf "$out"
 mkdir -p "$out/build"
 kmake() { nice -n 10 make -C "$src" O="$out/build" -j"$(($(nproc) + 1))" "$@"; }
 kmake tinyconfig > "$out/build.log" 2>&1
-(cd "$out/build" && "$src/scripts/kconfig/merge_config.sh" -m .config "$frag") >> "$out/build.log" 2>&1
+(cd "$out/build" && "$src/scripts/kconfig/merge_config.sh" -m .config "${frags[@]}") >> "$out/build.log" 2>&1
 kmake olddefconfig >> "$out/build.log" 2>&1
 # Every line of the fragment must have survived olddefconfig, or the kernel
 # would silently lack a checker the test bed relies on.
@@ -70,7 +78,7 @@ while IFS= read -r line; do
 	else
 		grep -qx "$line" "$out/build/.config" || { log "config: $line did not stick"; missing=1; }
 	fi
-done < "$frag"
+done < <(cat "${frags[@]}")
 [ "$missing" = 0 ] || { log "debug kernel config incomplete, see $out/build/.config"; exit 1; }
 
 if ! kmake bzImage modules >> "$out/build.log" 2>&1; then

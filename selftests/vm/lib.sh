@@ -7,7 +7,8 @@
 #
 # Kernel names: "6.12" and "6.1" are Debian's newest installed kernels of
 # that series; "debug" is the test bed's own debug kernel (built and cached
-# by build-debug-kernel.sh).
+# by build-debug-kernel.sh), "gcov" the same with the kernel's gcov support
+# (`make coverage`).
 
 RSK_TOP=${RSK_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 RSK_BUILD=${RSK_BUILD:-$RSK_TOP/build}
@@ -27,14 +28,24 @@ rsk_debug_dir() {
 	echo "$RSK_DEBUG_DIR"
 }
 
+rsk_gcov_dir() {
+	[ -n "${RSK_GCOV_DIR:-}" ] ||
+		RSK_GCOV_DIR=$("$RSK_TOP/selftests/vm/build-debug-kernel.sh" --gcov)
+	echo "$RSK_GCOV_DIR"
+}
+
 # Sets: kver (release), kimage, kdir (build tree), kmods (module directory
-# holding kernel/), kbuild (where rdma_sock.ko is built for it).
+# holding kernel/), kbuild (where rdma_sock.ko is built for it), kown (1
+# for the test bed's own kernels, which have 9p built in and boot with no
+# initramfs).
 # shellcheck disable=SC2034 # for the caller
 rsk_kernel() {
 	local name=$1 dbg
+	kown=0
 	case "$name" in
-	debug)
-		dbg=$(rsk_debug_dir)
+	debug|gcov)
+		if [ "$name" = gcov ]; then dbg=$(rsk_gcov_dir); else dbg=$(rsk_debug_dir); fi
+		kown=1
 		kver=$(cat "$dbg/release")
 		kimage=$dbg/bzImage
 		kdir=$dbg/build
@@ -47,7 +58,7 @@ rsk_kernel() {
 		kmods=/lib/modules/$kver
 		;;
 	*)
-		rsk_die "unknown kernel '$name' (6.12, 6.1 or debug)"
+		rsk_die "unknown kernel '$name' (6.12, 6.1, debug or gcov)"
 		;;
 	esac
 	kbuild=$RSK_BUILD/$name

@@ -6,7 +6,7 @@
 #   vm.sh -k KERNEL -n NAME -s STAGE -o OUTDIR [-p OWN:PEER] [-m MAC]
 #         [-t SECONDS] [-c CPUS] [-e VAR=VALUE]... [-x KILLFILE]
 #
-# KERNEL is 6.12, 6.1 or debug (lib.sh).  The guest shares the host root
+# KERNEL is 6.12, 6.1, debug or gcov (lib.sh).  The guest shares the host root
 # read-only, OUTDIR read-write (tag rskout), and runs STAGE as root with
 # OUTDIR as $RSK_OUT.  -p joins the guest's eth0 to another guest over UDP
 # on 127.0.0.1 (own and peer port); without it eth0 is joined to nothing.
@@ -87,7 +87,7 @@ qemu=(qemu-system-x86_64 -cpu "${RSK_QEMU_CPU:-Nehalem}" -m 2G -smp "$cpus"
 read -ra accel <<< "$(rsk_accel)"
 qemu+=("${accel[@]}")
 
-if [ "$kernel" = debug ]; then
+if [ "$kown" = 1 ]; then
 	# 9p is built in: the host root is the guest's root file system.
 	cmdline+=" root=hostroot rootfstype=9p ro"
 	cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=512000"

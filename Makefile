@@ -69,11 +69,13 @@ debug-kernel:
 selftests:
 	$(MAKE) -C selftests SELFTESTS_SRC=$(SELFTESTS_SRC)
 
-# The benchmark, build/tools/rsk_bench (tools/bench/README.md), and the
-# control tool with its unit tests, build/tools/rdmasockctl{,_test}.
+# The benchmark, build/tools/rsk_bench (tools/bench/README.md), the
+# control tool with its unit tests, build/tools/rdmasockctl{,_test}, and
+# the test bed's hostile peer, build/tools/rsk_hostile.
 tools:
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/rdmasockctl
+	$(MAKE) -C tools/hostile
 
 # Each file's layer is in Kbuild; no object may use a symbol of a layer
 # above its own (selftests/layers.sh).

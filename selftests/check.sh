@@ -158,7 +158,7 @@ step "build: every layer calls only down (Kbuild's layer table, nm)" \
 step "test bed: the two-guest runner, with stand-in guests" \
 	"$here/vm/runner-test.sh"
 step "build: selftests" make -C "$RSK_TOP" selftests
-step "build: tools (rsk_bench, rdmasockctl and its unit tests)" make -C "$RSK_TOP" tools
+step "build: tools (rsk_bench, rdmasockctl and its unit tests, rsk_hostile)" make -C "$RSK_TOP" tools
 gtest unit.rdmasockctl "$RSK_TOP/build/tools/rdmasockctl_test"
 # make install into a scratch root: the module, the tool, its man page,
 # the headers, each where it belongs.

@@ -96,6 +96,10 @@ enum rsk_event {
 	RSK_EV_LINK_REJECTED,
 	RSK_EV_LINK_BAD_REP,
 	RSK_EV_LINK_ERRORS,
+	RSK_EV_LINK_LIMIT,
+	RSK_EV_LINK_CLOSE_TIMEOUTS,
+	RSK_EV_LINK_KEEPALIVE_TIMEOUTS,
+	RSK_EV_LINK_TX_STALLS,
 	RSK_EV_CONNECTS,
 	RSK_EV_ACCEPTS,
 	RSK_EV_REFUSED,
@@ -199,6 +203,8 @@ struct rsk_net {
 	int link_idle_ms;
 	int link_keepalive_ms;
 	int max_pending_links;
+	int max_links;			/* links of the namespace in all */
+	int max_links_per_peer;		/* links with one peer address */
 	int max_half_open;		/* held requests per listener */
 	int max_half_open_per_link;
 	int half_open_timeout_ms;
@@ -473,8 +479,9 @@ struct rsk_link {
 
 	/*
 	 * lock protects state, err, chans, nchans, sq_free, tx_waiters,
-	 * conn_waiters, ctrl_queue, the close flags, idle_since, and posting
-	 * on the QP.  Nests inside rsk_sock.lock.
+	 * conn_waiters, ctrl_queue, the close flags and close_sent_at,
+	 * idle_since, last_tx_done, and posting on the QP.  Nests inside
+	 * rsk_sock.lock.
 	 */
 	spinlock_t lock;
 	enum rsk_link_state state;
@@ -487,7 +494,10 @@ struct rsk_link {
 	struct list_head ctrl_queue;	/* link-level rsk_tx_buf to send */
 	int ctrl_len;
 	unsigned long last_rx;		/* jiffies */
+	/* jiffies: a send completed, or the first of a burst was posted */
+	unsigned long last_tx_done;
 	unsigned long idle_since;	/* jiffies: last channel closed */
+	unsigned long close_sent_at;	/* jiffies: our LINK_CLOSE */
 	atomic_t half_open;		/* requests held by listeners */
 	bool close_sent;		/* LINK_CLOSE sent: no new channels */
 	bool close_rcvd;		/* LINK_CLOSE received */
@@ -544,6 +554,9 @@ int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
 #if IS_ENABLED(CONFIG_KUNIT)
 int rsk_link_check_hello(struct rsk_link *link, const void *data, u8 len);
+int rsk_link_timer_verdict(struct rsk_link *link, unsigned long now,
+			   unsigned long keepalive, unsigned long idle,
+			   bool *probe, bool *start_close, bool *done);
 #endif
 
 /* rsk_link_msg.c */

@@ -153,6 +153,31 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	return link;
 }
 
+/*
+ * Whether the namespace may hold one more link with @peer: max_links in
+ * all and max_links_per_peer with one peer address.  Every link counts
+ * from its allocation to its release, those being set up and those
+ * dying too: what a peer makes us hold is what is counted.  Links are few
+ * (max_links), so the walk is short.
+ */
+static bool rsk_link_within_caps(struct rsk_net *rnet,
+				 const struct rsk_addr *peer)
+{
+	int max_peer = READ_ONCE(rnet->max_links_per_peer), n = 0;
+	struct rsk_link *link;
+
+	if (atomic_read(&rnet->objs.links) >= READ_ONCE(rnet->max_links))
+		return false;
+	spin_lock_bh(&rsk_all_links_lock);
+	list_for_each_entry(link, &rsk_all_links, all_node) {
+		if (link->rnet == rnet &&
+		    rsk_addr_same_host(&link->peer, peer) && ++n >= max_peer)
+			break;
+	}
+	spin_unlock_bh(&rsk_all_links_lock);
+	return n < max_peer;
+}
+
 /* Whether a new socket may open a channel on the link (lock held). */
 static bool rsk_link_open_for_new(const struct rsk_link *link)
 {
@@ -676,6 +701,11 @@ static int rsk_link_passive(struct rsk_net *rnet, struct rdma_cm_id *id,
 	if (err || peer.family == AF_UNSPEC)
 		return -EINVAL;		/* rdma_cm rejects and destroys id */
 
+	if (!rsk_link_within_caps(rnet, &peer)) {
+		rsk_event(rnet, RSK_EV_LINK_LIMIT);
+		rsk_link_reject(rnet, id, RSK_REJECT_BUSY);
+		return -EBUSY;
+	}
 	spin_lock_bh(&rnet->links_lock);
 	if (rnet->pending_links >= READ_ONCE(rnet->max_pending_links)) {
 		spin_unlock_bh(&rnet->links_lock);
@@ -914,6 +944,10 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 	if (link)
 		return link;
 
+	if (!rsk_link_within_caps(rnet, peer)) {
+		rsk_event(rnet, RSK_EV_LINK_LIMIT);
+		return ERR_PTR(-ENOBUFS);
+	}
 	link = rsk_link_alloc(rnet, peer, true);
 	if (!link)
 		return ERR_PTR(-ENOBUFS);
@@ -1069,11 +1103,55 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 }
 
 /*
+ * Keepalive periods after which a link that should have heard from its
+ * peer is dead: a peer alive answers a KEEPALIVE, completes our sends
+ * (RNR retries are infinite: a peer that stops posting receives would
+ * hold them for ever) and answers our LINK_CLOSE within one.
+ */
+#define RSK_LINK_DEAD_PERIODS	4
+
+/*
+ * What the timer finds a link needs; link->lock held.  Returns the event
+ * that kills it, or 0 (with *probe, *start_close, *done set).
+ */
+VISIBLE_IF_KUNIT int rsk_link_timer_verdict(struct rsk_link *link,
+					    unsigned long now,
+					    unsigned long keepalive,
+					    unsigned long idle, bool *probe,
+					    bool *start_close, bool *done)
+{
+	unsigned long dead = RSK_LINK_DEAD_PERIODS * keepalive;
+
+	lockdep_assert_held(&link->lock);
+	if (link->sq_free < RSK_LINK_SQ_DEPTH &&
+	    time_after(now, link->last_tx_done + dead))
+		return RSK_EV_LINK_TX_STALLS;
+	if (link->nchans) {
+		if (time_after(now, link->last_rx + dead))
+			return RSK_EV_LINK_KEEPALIVE_TIMEOUTS;
+		*probe = time_after(now, link->last_rx + keepalive);
+	} else if (link->close_sent && link->close_rcvd) {
+		*done = true;
+	} else if (link->close_sent) {
+		if (time_after(now, link->close_sent_at + dead))
+			return RSK_EV_LINK_CLOSE_TIMEOUTS;
+	} else if (time_after(now, link->idle_since + idle)) {
+		link->close_sent = true;
+		link->close_sent_at = now;
+		*start_close = true;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_timer_verdict);
+
+/*
  * Every keepalive interval: probe a link that carries channels and has
- * heard nothing (a dead peer shows as a failed send), and close a link
- * that has carried none for link_idle_ms.  Closing is two-sided: both
- * ends stop opening channels on it (LINK_CLOSE each way), and the link
- * is torn down once it has no channel left.
+ * heard nothing, and close a link that has carried none for link_idle_ms.
+ * Closing is two-sided: both ends stop opening channels on it (LINK_CLOSE
+ * each way), and the link is torn down once it has no channel left.  A
+ * link whose peer stays silent, leaves our sends uncompleted or leaves
+ * our LINK_CLOSE unanswered for RSK_LINK_DEAD_PERIODS is killed
+ * (ETIMEDOUT to its channels), counted.
  */
 static void rsk_link_timer_work(struct work_struct *work)
 {
@@ -1082,6 +1160,7 @@ static void rsk_link_timer_work(struct work_struct *work)
 	struct rsk_net *rnet = link->rnet;
 	unsigned long keepalive, idle, now = jiffies;
 	bool probe = false, start_close = false, done = false;
+	int dead;
 
 	keepalive = msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms));
 	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
@@ -1090,17 +1169,15 @@ static void rsk_link_timer_work(struct work_struct *work)
 		spin_unlock_bh(&link->lock);
 		return;
 	}
-	if (link->nchans) {
-		probe = time_after(now, link->last_rx + keepalive);
-	} else if (link->close_sent && link->close_rcvd) {
-		done = true;
-	} else if (!link->close_sent &&
-		   time_after(now, link->idle_since + idle)) {
-		link->close_sent = true;
-		start_close = true;
-	}
+	dead = rsk_link_timer_verdict(link, now, keepalive, idle, &probe,
+				      &start_close, &done);
 	spin_unlock_bh(&link->lock);
 
+	if (dead) {
+		rsk_event(rnet, dead);
+		rsk_link_kill(link, -ETIMEDOUT);
+		return;
+	}
 	if (done) {
 		rsk_link_kill(link, 0);
 		return;

@@ -159,6 +159,9 @@ static int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 	wr.sg_list = &sge;
 	wr.num_sge = 1;
 	wr.opcode = IB_WR_SEND;
+	/* The first send outstanding: the send queue's progress counts now. */
+	if (link->sq_free == RSK_LINK_SQ_DEPTH - 1)
+		link->last_tx_done = jiffies;
 	tb->link = link;
 	tb->dma_len = len;
 	kref_get(&link->ref);		/* put in rsk_link_tx_done() */
@@ -334,6 +337,7 @@ static void rsk_link_return_slot(struct rsk_link *link)
 
 	spin_lock_bh(&link->lock);
 	link->sq_free++;
+	link->last_tx_done = jiffies;
 	rsk_link_flush_ctrl(link);
 	chan = NULL;
 	if (link->sq_free > 0) {

@@ -38,6 +38,10 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_LINK_REJECTED] = "link_rejected",
 	[RSK_EV_LINK_BAD_REP] = "link_bad_rep",
 	[RSK_EV_LINK_ERRORS] = "link_errors",
+	[RSK_EV_LINK_LIMIT] = "link_limit",
+	[RSK_EV_LINK_CLOSE_TIMEOUTS] = "link_close_timeouts",
+	[RSK_EV_LINK_KEEPALIVE_TIMEOUTS] = "link_keepalive_timeouts",
+	[RSK_EV_LINK_TX_STALLS] = "link_tx_stalls",
 	[RSK_EV_CONNECTS] = "connects",
 	[RSK_EV_ACCEPTS] = "accepts",
 	[RSK_EV_REFUSED] = "refused",
@@ -108,6 +112,8 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_net);
 #define RSK_LINK_IDLE_MS_DEFAULT	60000
 #define RSK_LINK_KEEPALIVE_MS_DEFAULT	5000
 #define RSK_MAX_PENDING_LINKS_DEFAULT	64
+#define RSK_MAX_LINKS_DEFAULT		1024
+#define RSK_MAX_LINKS_PER_PEER_DEFAULT	16
 #define RSK_MAX_HALF_OPEN_DEFAULT	256
 #define RSK_MAX_HALF_OPEN_LINK_DEFAULT	1024
 #define RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT 10000
@@ -140,6 +146,8 @@ static int __net_init rsk_net_init_one(struct net *net)
 	rnet->link_idle_ms = RSK_LINK_IDLE_MS_DEFAULT;
 	rnet->link_keepalive_ms = RSK_LINK_KEEPALIVE_MS_DEFAULT;
 	rnet->max_pending_links = RSK_MAX_PENDING_LINKS_DEFAULT;
+	rnet->max_links = RSK_MAX_LINKS_DEFAULT;
+	rnet->max_links_per_peer = RSK_MAX_LINKS_PER_PEER_DEFAULT;
 	rnet->max_half_open = RSK_MAX_HALF_OPEN_DEFAULT;
 	rnet->max_half_open_per_link = RSK_MAX_HALF_OPEN_LINK_DEFAULT;
 	rnet->half_open_timeout_ms = RSK_HALF_OPEN_TIMEOUT_MS_DEFAULT;

@@ -75,6 +75,8 @@ tap_run "server deleted its $RSK_IBDEV" rsk_await peer-killed 120
 links_gone() { test "$(rsk_counter links)" = 0; }
 tap_run "links torn down after the peer's death" rsk_wait_for 90 links_gone
 tap_run "no socket left behind" rsk_wait_for 30 rsk_no_sockets
+# The hostile peer's attacks on the server (hostile-client.sh).
+. "$(dirname "$0")/hostile-client.sh"
 rsk_signal client-done
 tap_run "server guest finished" rsk_await server-done 300
 tap_done

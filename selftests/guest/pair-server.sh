@@ -10,6 +10,11 @@
 #   kill-peer     rsk_death is streaming: kill the peer   client -> server
 #   peer-killed   $RSK_IBDEV is gone, $RSK_OUT/peer-dead  server -> client
 #                 written (rsk_death's death signal)
+#   hostile-ready listeners for the hostile peer are up    server -> client
+#   flood-done    rsk_hostile holds its silent links      client -> server
+#   flood-checked the server capped and killed them       server -> client
+#   hostile-done  rsk_hostile has made its other attacks  client -> server
+#   hostile-checked  the server has checked their effects  server -> client
 #   client-done   the client has finished                 client -> server
 #   server-done   the server has finished                 server -> client
 . "$(dirname "$0")/../vm/guest-lib.sh"
@@ -100,6 +105,11 @@ readd_ibdev() {
 	rsk_wait_for 20 grep -q "^$RSK_IBDEV " /sys/kernel/debug/rdma_sock/devices
 }
 tap_run "$RSK_IBDEV added back, rdma_sock bound it" readd_ibdev
+
+# The hostile peer: the client guest runs rsk_hostile (tools/hostile)
+# against this host.  Listeners on 127.0.0.1 and on our address; links
+# capped at 4 per peer and quick to time out, so that its silent links go.
+. "$(dirname "$0")/hostile-server.sh"
 
 rsk_await client-done 300
 tap_kselftest family "$RSK_BIN/rdma_sock_family"

@@ -197,6 +197,8 @@ TEST_F(ns, sysctls_per_namespace)
 		{ "link_idle_ms", 60000, 100, 86400000 },
 		{ "link_keepalive_ms", 5000, 100, 3600000 },
 		{ "max_pending_links", 64, 1, 65536 },
+		{ "max_links", 1024, 1, 65536 },
+		{ "max_links_per_peer", 16, 1, 65536 },
 		{ "max_half_open", 256, 0, 65536 },
 		{ "max_half_open_per_link", 1024, 0, 65536 },
 		{ "half_open_timeout_ms", 10000, 100, 600000 },

@@ -16,6 +16,8 @@ packages=(
 	# the test bed
 	qemu-system-x86 busybox-static iproute2 file jq util-linux
 	rdma-core ibverbs-utils rdmacm-utils perftest
+	# the hostile peer (tools/hostile)
+	librdmacm-dev libibverbs-dev
 	# userspace tools and their tests
 	cmake g++ googletest libgtest-dev libnl-3-dev libnl-genl-3-dev
 	libcli11-dev nlohmann-json3-dev pkg-config

@@ -91,6 +91,11 @@ rsk_counter() {
 	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/rdma_sock/objects
 }
 
+# An event counter of the module (all namespaces), by its name.
+rsk_event() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/rdma_sock/events
+}
+
 # Closed sockets may still be sending their last data: wait for them.
 rsk_no_sockets() { test "$(rsk_counter sockets)" = 0; }
 # Datagram transport objects go with the namespace's last datagram socket.

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+// rsk_hostile: a hostile rdmasock peer for the test bed.  It speaks the
+// wire protocol (Documentation/networking/rdma_sock.rst) on librdmacm and
+// libibverbs, as any host on the fabric could, and does what the module
+// must withstand (Documentation/networking/rdma_sock-threats.rst):
+//
+//   links   open many links and never answer LINK_CLOSE
+//   replay  send the victim's own host_id back in the hello, then ask for
+//           a channel to 127.0.0.1
+//   spoof   ask for a channel from a source address the link is not from
+//
+// Each attack prints what the victim answered, one "key value" per line,
+// for the stage script to check; the victim's counters tell the rest.
+// Exit status: 0 when the attack could be made, 1 when it could not (no
+// route, no device), 2 for a usage error.
+#include <CLI/CLI.hpp>
+
+#include <arpa/inet.h>
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <endian.h>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wire.hpp"
+
+namespace {
+
+constexpr int kTimeoutMs = 5000;
+constexpr size_t kBufSize = 16384;
+constexpr int kRecvs = 16;
+
+struct Failure : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+sockaddr_storage parse_addr(const std::string &ip, uint16_t port)
+{
+	sockaddr_storage ss{};
+	auto *sin = reinterpret_cast<sockaddr_in *>(&ss);
+	auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&ss);
+
+	if (inet_pton(AF_INET, ip.c_str(), &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+	} else if (inet_pton(AF_INET6, ip.c_str(), &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+	} else {
+		throw CLI::ValidationError("not an IP address: " + ip);
+	}
+	return ss;
+}
+
+rsk_wire_hello make_hello(uint64_t host_id)
+{
+	rsk_wire_hello h{};
+	h.magic = htonl(RSK_WIRE_MAGIC);
+	h.version = RSK_WIRE_VERSION;
+	h.min_version = RSK_WIRE_MIN_VERSION;
+	h.max_msg = htonl(kBufSize);
+	h.host_id = htobe64(host_id);
+	h.link_id = htonl(1);
+	return h;
+}
+
+// One RC link to the victim, set up as the module's active side does it.
+class Link {
+public:
+	Link(const sockaddr_storage &dst, const rsk_wire_hello &hello)
+	{
+		ec_ = rdma_create_event_channel();
+		if (!ec_ || rdma_create_id(ec_, &id_, nullptr, RDMA_PS_TCP))
+			throw Failure("rdma_create_id: " + std::string(strerror(errno)));
+		if (rdma_resolve_addr(id_, nullptr, (sockaddr *)&dst, kTimeoutMs))
+			throw Failure("rdma_resolve_addr: " + std::string(strerror(errno)));
+		expect(RDMA_CM_EVENT_ADDR_RESOLVED);
+		if (rdma_resolve_route(id_, kTimeoutMs))
+			throw Failure("rdma_resolve_route");
+		expect(RDMA_CM_EVENT_ROUTE_RESOLVED);
+		setup_qp();
+		rdma_conn_param param{};
+		param.private_data = &hello;
+		param.private_data_len = sizeof(hello);
+		param.retry_count = 7;
+		param.rnr_retry_count = 7;
+		if (rdma_connect(id_, &param))
+			throw Failure("rdma_connect");
+		rdma_cm_event *ev = next_event();
+		event_ = ev->event;
+		if (ev->event == RDMA_CM_EVENT_ESTABLISHED &&
+		    ev->param.conn.private_data_len >= sizeof(rsk_wire_hello))
+			memcpy(&peer_hello_, ev->param.conn.private_data,
+			       sizeof(peer_hello_));
+		if (ev->event == RDMA_CM_EVENT_REJECTED &&
+		    ev->param.conn.private_data_len >= sizeof(rsk_wire_reject)) {
+			rsk_wire_reject rej;
+			memcpy(&rej, ev->param.conn.private_data, sizeof(rej));
+			if (ntohl(rej.magic) == RSK_WIRE_MAGIC)
+				reject_reason_ = ntohs(rej.reason);
+		}
+		rdma_ack_cm_event(ev);
+	}
+
+	~Link()
+	{
+		if (id_ && id_->qp)
+			rdma_destroy_qp(id_);
+		if (mr_)
+			ibv_dereg_mr(mr_);
+		if (cq_)
+			ibv_destroy_cq(cq_);
+		if (pd_)
+			ibv_dealloc_pd(pd_);
+		if (id_)
+			rdma_destroy_id(id_);
+		if (ec_)
+			rdma_destroy_event_channel(ec_);
+	}
+
+	Link(const Link &) = delete;
+	Link &operator=(const Link &) = delete;
+
+	bool up() const { return event_ == RDMA_CM_EVENT_ESTABLISHED; }
+	int reject_reason() const { return reject_reason_; }
+	const rsk_wire_hello &peer_hello() const { return peer_hello_; }
+
+	// One message: the header and a body, SENT and waited for.
+	void send(const rsk_wire_hdr &hdr, const void *body, size_t len)
+	{
+		uint8_t *buf = bufs_.data() + kRecvs * kBufSize;
+
+		memcpy(buf, &hdr, sizeof(hdr));
+		if (len)
+			memcpy(buf + sizeof(hdr), body, len);
+		ibv_sge sge{(uintptr_t)buf, (uint32_t)(sizeof(hdr) + len), mr_->lkey};
+		ibv_send_wr wr{}, *bad;
+		wr.wr_id = kRecvs;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+		wr.opcode = IBV_WR_SEND;
+		wr.send_flags = IBV_SEND_SIGNALED;
+		if (ibv_post_send(id_->qp, &wr, &bad))
+			throw Failure("ibv_post_send");
+		sent_ = false;
+		auto deadline = now() + std::chrono::milliseconds(kTimeoutMs);
+		while (!sent_ && now() < deadline)
+			poll();
+		if (!sent_)
+			throw Failure("send not completed");
+	}
+
+	// The next channel message of @type (others dropped), or none in time.
+	std::optional<std::vector<uint8_t>> await(uint8_t type, int ms = kTimeoutMs)
+	{
+		auto deadline = now() + std::chrono::milliseconds(ms);
+		while (now() < deadline) {
+			for (size_t i = 0; i < received_.size(); i++) {
+				if (received_[i][0] != type)
+					continue;
+				auto msg = received_[i];
+				received_.erase(received_.begin() + i);
+				return msg;
+			}
+			if (!poll())
+				std::this_thread::sleep_for(std::chrono::milliseconds(1));
+		}
+		return std::nullopt;
+	}
+
+	// Receive what comes, answering nothing, for @ms.
+	void ignore(int ms)
+	{
+		auto deadline = now() + std::chrono::milliseconds(ms);
+		while (now() < deadline) {
+			if (!poll())
+				std::this_thread::sleep_for(std::chrono::milliseconds(5));
+			received_.clear();
+		}
+	}
+
+private:
+	static std::chrono::steady_clock::time_point now()
+	{
+		return std::chrono::steady_clock::now();
+	}
+
+	rdma_cm_event *next_event()
+	{
+		rdma_cm_event *ev;
+		if (rdma_get_cm_event(ec_, &ev))
+			throw Failure("rdma_get_cm_event");
+		return ev;
+	}
+
+	void expect(rdma_cm_event_type want)
+	{
+		rdma_cm_event *ev = next_event();
+		auto got = ev->event;
+		rdma_ack_cm_event(ev);
+		if (got != want)
+			throw Failure(std::string("rdma_cm: ") + rdma_event_str(got));
+	}
+
+	void setup_qp()
+	{
+		pd_ = ibv_alloc_pd(id_->verbs);
+		cq_ = pd_ ? ibv_create_cq(id_->verbs, 2 * kRecvs + 4, nullptr,
+					  nullptr, 0) : nullptr;
+		if (!cq_)
+			throw Failure("ibv_create_cq");
+		ibv_qp_init_attr attr{};
+		attr.send_cq = cq_;
+		attr.recv_cq = cq_;
+		attr.qp_type = IBV_QPT_RC;
+		attr.cap.max_send_wr = 4;
+		attr.cap.max_recv_wr = kRecvs;
+		attr.cap.max_send_sge = 1;
+		attr.cap.max_recv_sge = 1;
+		if (rdma_create_qp(id_, pd_, &attr))
+			throw Failure("rdma_create_qp");
+		bufs_.resize((kRecvs + 1) * kBufSize);
+		mr_ = ibv_reg_mr(pd_, bufs_.data(), bufs_.size(),
+				 IBV_ACCESS_LOCAL_WRITE);
+		if (!mr_)
+			throw Failure("ibv_reg_mr");
+		for (int i = 0; i < kRecvs; i++)
+			post_recv(i);
+	}
+
+	void post_recv(int i)
+	{
+		ibv_sge sge{(uintptr_t)(bufs_.data() + i * kBufSize), kBufSize,
+			    mr_->lkey};
+		ibv_recv_wr wr{}, *bad;
+		wr.wr_id = i;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+		if (ibv_post_recv(id_->qp, &wr, &bad))
+			throw Failure("ibv_post_recv");
+	}
+
+	// One completion, if there is one.
+	bool poll()
+	{
+		ibv_wc wc;
+		int n = ibv_poll_cq(cq_, 1, &wc);
+
+		if (n <= 0)
+			return false;
+		if (wc.status != IBV_WC_SUCCESS)
+			throw Failure(std::string("completion: ") +
+				      ibv_wc_status_str(wc.status));
+		if (wc.wr_id == (uint64_t)kRecvs) {
+			sent_ = true;
+			return true;
+		}
+		const uint8_t *p = bufs_.data() + wc.wr_id * kBufSize;
+		if (wc.byte_len >= sizeof(rsk_wire_hdr))
+			received_.emplace_back(p, p + wc.byte_len);
+		post_recv(wc.wr_id);
+		return true;
+	}
+
+	rdma_event_channel *ec_ = nullptr;
+	rdma_cm_id *id_ = nullptr;
+	ibv_pd *pd_ = nullptr;
+	ibv_cq *cq_ = nullptr;
+	ibv_mr *mr_ = nullptr;
+	std::vector<uint8_t> bufs_;
+	rdma_cm_event_type event_ = RDMA_CM_EVENT_CONNECT_ERROR;
+	int reject_reason_ = 0;
+	rsk_wire_hello peer_hello_{};
+	std::vector<std::vector<uint8_t>> received_;
+	bool sent_ = false;
+};
+
+// A CONN_REQ on @link from @src:@sport to @dst:@dport; what came back.
+void conn_req(Link &link, const std::string &src, uint16_t sport,
+	      const std::string &dst, uint16_t dport)
+{
+	rsk_wire_hdr hdr{};
+	rsk_wire_conn conn{};
+	sockaddr_storage s = parse_addr(src, sport), d = parse_addr(dst, dport);
+
+	if (s.ss_family != d.ss_family)
+		throw CLI::ValidationError("source and destination families differ");
+	hdr.type = RSK_MSG_CONN_REQ;
+	hdr.src_chan = htonl(7);
+	hdr.seq = htonl(1000);
+	hdr.wnd = htonl(65536);
+	conn.dst_port = htons(dport);
+	conn.src_port = htons(sport);
+	if (d.ss_family == AF_INET) {
+		conn.ip_version = 4;
+		memcpy(conn.dst_addr, &((sockaddr_in *)&d)->sin_addr, 4);
+		memcpy(conn.src_addr, &((sockaddr_in *)&s)->sin_addr, 4);
+	} else {
+		conn.ip_version = 6;
+		memcpy(conn.dst_addr, &((sockaddr_in6 *)&d)->sin6_addr, 16);
+		memcpy(conn.src_addr, &((sockaddr_in6 *)&s)->sin6_addr, 16);
+	}
+	link.send(hdr, &conn, sizeof(conn));
+	for (int tries = 0; tries < 2 * kTimeoutMs / 100; tries++) {
+		if (auto m = link.await(RSK_MSG_CONN_REFUSE, 50)) {
+			rsk_wire_refuse r{};
+			if (m->size() >= sizeof(rsk_wire_hdr) + sizeof(r))
+				memcpy(&r, m->data() + sizeof(rsk_wire_hdr), sizeof(r));
+			printf("answer refuse\nreason %u\n", ntohl(r.reason));
+			return;
+		}
+		if (link.await(RSK_MSG_CONN_ACCEPT, 50)) {
+			printf("answer accept\n");
+			return;
+		}
+	}
+	printf("answer none\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"rsk_hostile: a hostile rdmasock peer for the test bed"};
+	std::string peer;
+	uint16_t port = 20886;
+	int count = 8, hold_ms = 0;
+	std::string dst, src;
+	uint16_t dport = 0, sport = 4321;
+
+	app.add_option("--peer", peer, "the victim's address")->required();
+	app.add_option("--link-port", port, "its net.rdma_sock.link_port");
+	app.require_subcommand(1);
+	auto *links = app.add_subcommand("links", "open links, answer nothing");
+	links->add_option("--count", count, "how many")->check(CLI::Range(1, 4096));
+	links->add_option("--hold-ms", hold_ms, "how long to keep them, silent");
+	auto *replay = app.add_subcommand("replay",
+		"our hello with the victim's host_id, then 127.0.0.1");
+	replay->add_option("--dst-port", dport, "a port listening on 127.0.0.1")->required();
+	auto *spoof = app.add_subcommand("spoof", "a CONN_REQ from an address not ours");
+	spoof->add_option("--dst", dst, "the listener's address")->required();
+	spoof->add_option("--dst-port", dport, "its port")->required();
+	spoof->add_option("--src", src, "the source address to claim")->required();
+	CLI11_PARSE(app, argc, argv);
+
+	setvbuf(stdout, nullptr, _IOLBF, 0);
+	try {
+		sockaddr_storage victim = parse_addr(peer, port);
+		if (links->parsed()) {
+			std::vector<std::unique_ptr<Link>> held;
+			int up = 0, busy = 0, other = 0;
+
+			for (int i = 0; i < count; i++) {
+				auto l = std::make_unique<Link>(victim, make_hello(0x1234 + i));
+				if (l->up())
+					up++;
+				else if (l->reject_reason() == RSK_REJECT_BUSY)
+					busy++;
+				else
+					other++;
+				if (l->up())
+					held.push_back(std::move(l));
+			}
+			printf("links_up %d\nlinks_busy %d\nlinks_failed %d\n", up, busy, other);
+			// Receive, so the victim's sends complete, but answer nothing.
+			auto end = std::chrono::steady_clock::now() +
+				   std::chrono::milliseconds(hold_ms);
+			while (std::chrono::steady_clock::now() < end)
+				for (auto &l : held)
+					l->ignore(50);
+			return 0;
+		}
+		if (replay->parsed()) {
+			// Learn the victim's host_id from a first link's REP.
+			Link probe(victim, make_hello(0x5555));
+			if (!probe.up())
+				throw Failure("no link to learn the host_id on");
+			uint64_t host_id = be64toh(probe.peer_hello().host_id);
+			Link link(victim, make_hello(host_id));
+			if (!link.up())
+				throw Failure("no link with the replayed host_id");
+			printf("host_id %016llx\n", (unsigned long long)host_id);
+			conn_req(link, "127.0.0.1", sport, "127.0.0.1", dport);
+			return 0;
+		}
+		Link link(victim, make_hello(0x7777));
+		if (!link.up())
+			throw Failure("no link");
+		conn_req(link, src, sport, dst, dport);
+		return 0;
+	} catch (const Failure &e) {
+		fprintf(stderr, "rsk_hostile: %s\n", e.what());
+		return 1;
+	}
+}

@@ -7,15 +7,33 @@
 # with --single, in one guest with two vCPUs).  The guests write JSON
 # lines; tools/bench/report.py turns them into bench/results/: results.json,
 # results.md (tables with the ratios) and PNG plots.  Progress is printed as
-# the client guest goes.
+# the client guest goes.  RSK_BENCH_OLD_REF=REV also runs rdmasock's tests
+# on the module of git revision REV (transport rdma_old, right after rdma,
+# in the same boot): whether a change made streaming or latency worse
+# shows in the two builds' ratios to verbs, which under TCG mean something
+# only within one boot.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/vm/lib.sh"
 
 topology=two-guests
+transports=${RSK_BENCH_TRANSPORTS:-rdma,tcp,smc,rsockets}
+old_ref=${RSK_BENCH_OLD_REF:-}
+# The old build's tests right after rdma's, so that the two are measured
+# back to back (before any other transport's, if rdma is left out).
+if [ -n "$old_ref" ]; then
+	list=,$transports,
+	case $list in
+	*,rdma_old,*) ;;
+	*,rdma,*) list=${list/,rdma,/,rdma,rdma_old,} ;;
+	*) list=,rdma_old$list ;;
+	esac
+	list=${list#,}
+	transports=${list%,}
+fi
 # RSK_BENCH_TRANSPORTS=rdma,tcp and RSK_BENCH_PERFTEST=0 narrow the run;
 # RSK_BENCH_MTU=9000 sets the guests' interface MTU (rxe's then is 4096).
-narrow=(-e "rsk_transports=${RSK_BENCH_TRANSPORTS:-rdma,tcp,smc,rsockets}"
+narrow=(-e "rsk_transports=$transports"
 	-e "rsk_perftest=${RSK_BENCH_PERFTEST:-1}")
 [ -n "${RSK_BENCH_MTU:-}" ] && narrow+=(-e "rsk_mtu=$RSK_BENCH_MTU")
 [ "${1:-}" = --single ] && topology=one-guest
@@ -25,6 +43,39 @@ rm -rf "$out"
 mkdir -p "$out" "$results"
 make -s -C "$RSK_TOP" selftests tools > /dev/null || exit 1
 "$here/vm/prepare.sh" 6.12 || exit 1
+
+# The old module: REV's tree checked out in a worktree of its own under
+# build/ (neither this tree's files nor its build/6.12 are touched), built
+# there for 6.12 like this tree's, and removed when this script ends.  The
+# guests see it read-only at the same path (vm.sh shares the host root).
+old_tree=$RSK_BUILD/old-module
+remove_old_tree() {
+	git -C "$RSK_TOP" worktree remove --force "$old_tree" 2> /dev/null || rm -rf "$old_tree"
+	git -C "$RSK_TOP" worktree prune
+}
+old_module() {
+	local rev msg
+	rev=$(git -C "$RSK_TOP" rev-parse --verify --quiet "$old_ref^{commit}") ||
+		{ echo "bench: RSK_BENCH_OLD_REF=$old_ref names no commit"; return 1; }
+	old_desc="$old_ref ($(git -C "$RSK_TOP" log -1 --format='%h %s' "$rev"))"
+	echo "bench: rdma_old is the module of $old_desc; rdma is this tree's" \
+		"($(git -C "$RSK_TOP" describe --always --dirty))"
+	# A worktree a killed run left behind goes first.
+	remove_old_tree
+	trap remove_old_tree EXIT
+	msg=$(git -C "$RSK_TOP" worktree add --detach "$old_tree" "$rev" 2>&1) ||
+		{ echo "$msg"; echo "bench: no worktree for $old_ref in $old_tree"; return 1; }
+	make -s -C "$old_tree" KVER=6.12 modules > "$RSK_BUILD/module-old.log" 2>&1 ||
+		{ cat "$RSK_BUILD/module-old.log"; echo "bench: the module of $old_ref did not build"; return 1; }
+	old_ko=$old_tree/build/6.12/rdma_sock.ko
+	[ -f "$old_ko" ] || { echo "bench: no $old_ko after the build"; return 1; }
+}
+report_old=()
+if [ -n "$old_ref" ]; then
+	old_module || exit 1
+	narrow+=(-e "rsk_old_ko=$old_ko")
+	report_old=(--old-ref "$old_desc")
+fi
 /usr/bin/python3 -c "import matplotlib" 2> /dev/null ||
 	{ echo "bench: installing python3-matplotlib"; apt-get install -y -qq python3-matplotlib > /dev/null; } ||
 	exit 1
@@ -81,6 +132,8 @@ fi
 for f in "$out"/profile-*.txt; do
 	[ -e "$f" ] && cp "$f" "$results/$topology-$(basename "$f")"
 done
+# The report says which revision rdma_old was, in its own table too.
+[ -z "$old_ref" ] || echo "bench: rdma_old was the module of $old_desc"
 /usr/bin/python3 "$RSK_TOP/tools/bench/report.py" --topology "$topology" \
-	--qemu "$(qemu-system-x86_64 --version | head -n 1)" \
+	--qemu "$(qemu-system-x86_64 --version | head -n 1)" "${report_old[@]}" \
 	"$out/bench.jsonl" "$results"

@@ -10,6 +10,10 @@
 # perftest's verbs limit.  Each result is a JSON line in
 # $RSK_OUT/bench.jsonl, with the rxe device's sent_pkts moved meanwhile
 # (did it run over RDMA?).  rsk_bench_secs sets the seconds per run.
+# rsk_old_ko (a .ko on the host root, which both guests see read-only at
+# the same path) adds transport rdma_old: the rdma runs again, right after
+# rdma's, over that older build of the module, loaded in place of this
+# tree's for them alone, so that the two are compared in the same boot.
 # A profile of each end, one at a time, while one AF_RDMA_STREAM socket,
 # then one TCP socket, streams 64 KiB writes (perf, cpu-clock: TCG has no
 # PMU), with counters, in profile-*.txt.  Each transport's server runs
@@ -31,6 +35,14 @@ out=$RSK_OUT/bench.jsonl
 # rsk_transports (comma-separated) and rsk_perftest=0 narrow the run;
 # rsk_mtu sets the interface's MTU.
 transports=$(echo "${rsk_transports:-rdma,tcp,smc,rsockets}" | tr ',' ' ')
+# rdma_old only with a module to run it on (the host puts it after rdma).
+old_ko=${rsk_old_ko:-}
+if [ -z "$old_ko" ]; then
+	transports=$(echo "$transports" | tr ' ' '\n' | grep -vx rdma_old | tr '\n' ' ')
+elif [ ! -f "$old_ko" ]; then
+	echo "[$role] rsk_old_ko=$old_ko: no such file"
+	exit 1
+fi
 perftest=${rsk_perftest:-1}
 # The same user EID on both hosts lets SMC-Rv2 run (rxe has no RoCE v1 GIDs).
 ueid=RDMASOCK-BENCH
@@ -39,6 +51,15 @@ say() { echo "[$role] $*"; }
 port_of() {
 	case $1 in
 	rdma) echo 5301 ;; tcp | udp) echo 5302 ;; smc) echo 5303 ;; rsockets) echo 5304 ;;
+	rdma_old) echo 5305 ;;
+	esac
+}
+# rsk_bench's -f for transport $1: rdma_old is AF_RDMA_STREAM (and
+# AF_RDMA_DGRAM) too, whichever build of the module holds the family.
+family_of() {
+	case $1 in
+	rdma_old) echo rdma ;;
+	*) echo "$1" ;;
 	esac
 }
 # What env(1) needs to run rsk_bench for transport $1: the preload
@@ -71,8 +92,8 @@ live_port=5300
 declare -A srv_pid
 start_server() {
 	local t=$1
-	env $(preload_of $t) "$bench" server -f $t -a "$me" -p "$(port_of $t)" --timeout 60 \
-		> "/tmp/srv-$t.out" 2>&1 &
+	env $(preload_of $t) "$bench" server -f "$(family_of "$t")" -a "$me" -p "$(port_of $t)" \
+		--timeout 60 > "/tmp/srv-$t.out" 2>&1 &
 	srv_pid[$t]=$!
 	rsk_wait_for 60 grep -q ready "/tmp/srv-$t.out" ||
 		{ say "$t server: $(cat "/tmp/srv-$t.out")"; return 1; }
@@ -100,16 +121,54 @@ await_slow() {
 	done
 }
 
+# use_module old|current: rdma_sock.ko swapped for the old build
+# ($old_ko) or back for this tree's.  The unload must succeed: every
+# socket of the runs before has to be gone (closed ones may still be
+# sending their last data, so it is tried again for a while); whether
+# modprobe -r also took the dependencies (still in use) does not matter.
+# The old build's dependencies are loaded first, since insmod does not.
+# shellcheck disable=SC2317 # run by rsk_wait_for
+unloaded() {
+	modprobe -r rdma_sock
+	[ ! -e /sys/module/rdma_sock ]
+}
+use_module() {
+	local deps
+	rsk_wait_for 60 unloaded ||
+		{ say "rdma_sock still in use: $(grep '^rdma_sock ' /proc/modules)"; return 1; }
+	if [ "$1" = old ]; then
+		deps=$(modinfo -F depends "$old_ko" | tr ',' ' ')
+		# shellcheck disable=SC2086 # a list of module names
+		if [ -n "$deps" ] && ! modprobe -a $deps; then
+			say "the old build's dependencies ($deps) did not load"
+			return 1
+		fi
+		insmod "$old_ko" || { say "insmod $old_ko failed"; return 1; }
+	else
+		modprobe rdma_sock || return 1
+	fi
+	say "rdma_sock: the $1 build, srcversion $(cat /sys/module/rdma_sock/srcversion 2> /dev/null)"
+}
+
 # The server guest: each transport's server, when the client asks for it.
+# For rdma_old, the client asks once its own module is the old build; this
+# guest swaps its own before its server starts, and back once the client
+# is done, which the client awaits (srv-rdma_old-back) before it goes on:
+# no run of either guest overlaps a swap.
 serve_transports() {
 	local t
 	for t in $transports; do
 		await_slow "srv-$t" 1800 || return 1
+		if [ "$t" = rdma_old ]; then use_module old || return 1; fi
 		start_server $t || return 1
 		rsk_signal "srv-$t-ready"
 		case $t in rdma | tcp) profile_server $t || return 1 ;; esac
 		await_slow "srv-$t-done" 1800 || return 1
 		stop_server $t
+		if [ "$t" = rdma_old ]; then
+			use_module current || return 1
+			rsk_signal "srv-$t-back"
+		fi
 	done
 }
 
@@ -220,8 +279,8 @@ run() {
 		return 1
 	fi
 	before=$(sent_pkts)
-	timeout $limit env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
-		-p "$(port_of $t)" "$@" > /tmp/run.json 2> /tmp/run.err
+	timeout $limit env $(preload_of $t) "$bench" client --json --timeout 60 -f "$(family_of "$t")" \
+		-a "$peer" -p "$(port_of $t)" "$@" > /tmp/run.json 2> /tmp/run.err
 	local rc=$?
 	after=$(sent_pkts)
 	sed "s/^/[$role]   /" /tmp/run.err
@@ -237,8 +296,11 @@ run() {
 			'{test: $t, family: $f, error: $e, topology: $topo}' >> "$out"
 		return 1
 	fi
+	# rsk_bench names rdma_old's results rdma: they are labelled rdma_old.
 	jq -c --argjson pk $((after - before)) --arg topo "$topology" \
-		'. + {rxe_sent_pkts: $pk, topology: $topo}' /tmp/run.json >> "$out"
+		--arg fam "$(family_of "$t")" --arg name "$t" \
+		'. + {rxe_sent_pkts: $pk, topology: $topo}
+		 | if .family == $fam then .family = $name else . end' /tmp/run.json >> "$out"
 }
 
 # idle: registered memory and queue pairs per connection, measured while
@@ -247,27 +309,38 @@ run_idle() {
 	local t=$1 n=$2 mr0 qp0 mr1 qp1
 	[ -n "${hung[$t]:-}" ] && return 1
 	mr0=$(mr_bytes) qp0=$(qp_count)
-	timeout 300 env $(preload_of $t) "$bench" client --json --timeout 60 -f $t -a "$peer" \
-		-p "$(port_of $t)" idle -c "$n" -t 4 > /tmp/idle.json 2> /tmp/idle.err &
+	timeout 300 env $(preload_of $t) "$bench" client --json --timeout 60 -f "$(family_of "$t")" \
+		-a "$peer" -p "$(port_of $t)" idle -c "$n" -t 4 > /tmp/idle.json 2> /tmp/idle.err &
 	rsk_wait_for 240 grep -q "idle holding" /tmp/idle.err
 	mr1=$(mr_bytes) qp1=$(qp_count)
 	wait $!
 	sed "s/^/[$role]   /" /tmp/idle.err
 	[ -s /tmp/idle.json ] || return 1
 	jq -c --argjson mr $(((mr1 - mr0) / n)) --argjson qp "$(((qp1 - qp0) * 1000 / n))" \
-		--arg topo "$topology" \
-		'.values += {mr_bytes_per_conn: $mr, qps_per_1000_conns: $qp} | . + {topology: $topo}' \
-		/tmp/idle.json >> "$out"
+		--arg topo "$topology" --arg fam "$(family_of "$t")" --arg name "$t" \
+		'.values += {mr_bytes_per_conn: $mr, qps_per_1000_conns: $qp} | . + {topology: $topo}
+		 | if .family == $fam then .family = $name else . end' /tmp/idle.json >> "$out"
 }
 
 # transport TRANSPORT: its server up (in the server guest: ask for it),
-# then all its runs, then its server down.
+# then all its runs, then its server down.  rdma_old: this guest's module
+# is the old build first, and this tree's again after (use_module), in
+# each guest before its server is asked for and after it is down.
 transport() {
-	local t=$1 w
+	local t=$1 w limit=120
 	say "== $t"
+	if [ "$t" = rdma_old ]; then
+		use_module old || exit 1
+		# The server guest swaps its module too before its server starts.
+		limit=300
+		jq -nc --arg ko "$old_ko" --arg v "$(cat /sys/module/rdma_sock/version)" \
+			--arg src "$(cat /sys/module/rdma_sock/srcversion 2> /dev/null)" --arg topo "$topology" \
+			'{test: "old_module", family: "rdma_old", topology: $topo,
+			  values: {ko: $ko, rdma_sock: $v, srcversion: $src}}' >> "$out"
+	fi
 	if [ "$role" = client ]; then
 		rsk_signal "srv-$t"
-		rsk_await "srv-$t-ready" 120 || { say "$t: its server did not start"; exit 1; }
+		rsk_await "srv-$t-ready" $limit || { say "$t: its server did not start"; exit 1; }
 	else
 		start_server $t || exit 1
 	fi
@@ -294,6 +367,13 @@ transport() {
 		rsk_signal "srv-$t-done"
 	else
 		stop_server $t
+	fi
+	if [ "$t" = rdma_old ]; then
+		use_module current || exit 1
+		# Nor does the next transport start before the server guest's
+		# module is this tree's again.
+		[ "$role" = single ] || rsk_await "srv-$t-back" 300 ||
+			{ say "$t: the server guest did not load the module again"; exit 1; }
 	fi
 }
 

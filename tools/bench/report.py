@@ -6,7 +6,9 @@ report.py [--topology T] [--qemu TEXT] BENCH.JSONL OUTDIR writes, in OUTDIR:
 results.json (every result, the environment), results.md (tables: each
 figure with its ratio to the verbs limit and to each peer) and PNG plots
 (throughput against write size, latency percentiles, connection rates).
-Only ratios within one run mean anything under TCG.
+Only ratios within one run mean anything under TCG.  With results of an
+older build of the module too (transport rdma_old, RSK_BENCH_OLD_REF), a
+table compares the two builds' stream and latency ratios to verbs.
 """
 import argparse
 import datetime
@@ -23,7 +25,7 @@ PEERS = ["tcp", "smc", "rsockets"]
 TRANSPORTS = ["rdma"] + PEERS
 SIZES = [64, 1024, 4096, 65536, 1048576]
 NAMES = {"rdma": "rdmasock", "tcp": "TCP", "smc": "SMC-R", "rsockets": "rsockets",
-         "udp": "UDP", "verbs": "verbs (perftest)"}
+         "udp": "UDP", "verbs": "verbs (perftest)", "rdma_old": "rdmasock (old)"}
 
 
 def load(path):
@@ -180,6 +182,43 @@ def rdma_check(rows):
     return out
 
 
+def old_table(rows, old_ref):
+    """This tree's module against the older build run in the same boot
+    (rdma_old): 64 KiB writes on one socket and the 64 B round trip, each
+    build's figure with its ratio to verbs, and new ÷ old.  Empty unless
+    both have results."""
+    def has(t):
+        return any(r.get("family") == t and "error" not in r for r in rows)
+    if not (has("rdma") and has("rdma_old")):
+        return []
+    old = next((r["values"] for r in rows if r.get("test") == "old_module"), {})
+    what = old_ref or old.get("ko", "?")
+    out = [f"rdma_old is the module of {what} (srcversion {old.get('srcversion') or '?'}), "
+           "loaded in place of this tree's for its runs, right after rdma's, in the same "
+           "boot: compare the ratios to verbs.", "",
+           "| figure | rdmasock | rdmasock (old) | verbs | rdmasock ÷ verbs | old ÷ verbs | new ÷ old |",
+           "|---|---|---|---|---|---|---|"]
+    vals = {}
+    for t in ("rdma", "rdma_old"):
+        r = find(rows, "stream", t, write_size=65536, connections=1)
+        vals[t] = r["values"]["mib_per_s"] if r else None
+    cols = perftest(rows, "write_bw", 65536)
+    v = cols[2] * 1e6 / (1 << 20) if cols and len(cols) > 2 and cols[2] is not None else None
+    out.append(f"| stream, one socket, 64 KiB writes, MiB/s (verbs: ib_write_bw; higher is better) | "
+               f"{fmt(vals['rdma'])} | {fmt(vals['rdma_old'])} | {fmt(v)} | {ratio(vals['rdma'], v)} | "
+               f"{ratio(vals['rdma_old'], v)} | {ratio(vals['rdma'], vals['rdma_old'])} |")
+    for t in ("rdma", "rdma_old"):
+        r = find(rows, "pingpong", t, size=64)
+        vals[t] = r["values"]["rtt"]["median_us"] if r else None
+    cols = perftest(rows, "send_lat", 64)
+    # one way: twice it is a round trip, as in the latency table
+    v = 2 * cols[3] if cols and len(cols) > 3 and cols[3] is not None else None
+    out.append(f"| ping-pong, 64 B, median round trip, us (verbs: ib_send_lat x2; lower is better) | "
+               f"{fmt(vals['rdma'])} | {fmt(vals['rdma_old'])} | {fmt(v)} | {ratio(vals['rdma'], v)} | "
+               f"{ratio(vals['rdma_old'], v)} | {ratio(vals['rdma'], vals['rdma_old'])} |")
+    return out
+
+
 def plot_stream(series1, series8, verbs, path):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, series, title in ((axes[0], series1, "one socket"), (axes[1], series8, "8 sockets")):
@@ -243,6 +282,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--topology", default="two-guests")
     ap.add_argument("--qemu", default="")
+    ap.add_argument("--old-ref", default="", help="what the rdma_old results' module was built from")
     ap.add_argument("jsonl")
     ap.add_argument("outdir")
     a = ap.parse_args()
@@ -272,6 +312,9 @@ def main():
          ["", "## Memory per idle connection (client side)", ""] + idle_table(rows) + \
          ["", "## Datagrams", ""] + dgram_table(rows) + \
          ["", "## Did it run over RDMA?", ""] + rdma_check(rows) + [""]
+    old = old_table(rows, a.old_ref)
+    if old:
+        md += ["## This module against an older build of it (same boot)", ""] + old + [""]
     if errors:
         md += ["## Runs that failed", ""] + [f"- {r['family']} {r['test']}: {r['error']}" for r in errors] + [""]
     for name in sorted(os.listdir(a.outdir)):

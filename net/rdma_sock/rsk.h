@@ -602,6 +602,7 @@ struct rsk_dgram_cb {
 /* One endpoint's datagrams being put together. */
 struct rsk_ud_reasm_table {
 	struct rsk_net *rnet;		/* charged for the memory */
+	u32 seed;			/* of the hash: a peer cannot aim collisions */
 	/*
 	 * lock protects hash, lru, count and dead; taken in the receive
 	 * CQ's softirq and by the timer, so with BHs off elsewhere.

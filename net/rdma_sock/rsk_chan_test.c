@@ -323,6 +323,18 @@ static struct sockaddr_in fake_sin(u32 ip, u16 port)
 	return sin;
 }
 
+/* A stream socket listening on @sin with @backlog. */
+static struct socket *fake_listener(struct kunit *test,
+				    const struct sockaddr_in *sin, int backlog)
+{
+	struct socket *lsock = fake_socket(test);
+
+	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)sin,
+					  sizeof(*sin)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, backlog), 0);
+	return lsock;
+}
+
 /* connect(): SYN_SENT and the CONN_REQ it sent. */
 static void fake_connect_start(struct kunit *test, struct fake_conn *c)
 {
@@ -590,10 +602,7 @@ static void rsk_chan_passive_accept(struct kunit *test)
 	struct fake_msg *m;
 	u32 ours;
 
-	lsock = fake_socket(test);
-	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
-					  sizeof(sin)), 0);
-	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
+	lsock = fake_listener(test, &sin, 4);
 	memcpy(conn.dst_addr, &sin.sin_addr, 4);
 	memcpy(conn.src_addr, &sin.sin_addr, 4);
 	f->link->self = true;			/* proven this host */
@@ -662,10 +671,7 @@ static void rsk_chan_self_link_proof(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, link->self);
 
 	/* So 127.0.0.1 over it is refused, a listener there or not. */
-	lsock = fake_socket(test);
-	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
-					  sizeof(sin)), 0);
-	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 4), 0);
+	lsock = fake_listener(test, &sin, 4);
 	memcpy(conn.dst_addr, &sin.sin_addr, 4);
 	memcpy(conn.src_addr, &sin.sin_addr, 4);
 	fake_rx(test, RSK_MSG_CONN_REQ, 0, 0, FAKE_PEER_CHAN, FAKE_PEER_ISN,
@@ -784,10 +790,7 @@ static void rsk_chan_half_open(struct kunit *test)
 	f->link->self = true;
 	WRITE_ONCE(rnet->max_half_open, 1);
 	WRITE_ONCE(rnet->half_open_timeout_ms, 200);
-	lsock = fake_socket(test);
-	KUNIT_ASSERT_EQ(test, kernel_bind(lsock, (struct sockaddr *)&sin,
-					  sizeof(sin)), 0);
-	KUNIT_ASSERT_EQ(test, kernel_listen(lsock, 0), 0);	/* one child */
+	lsock = fake_listener(test, &sin, 0);		/* one child */
 
 	fake_conn_req(test, &sin, FAKE_PEER_CHAN);
 	m = fake_pop(test);

@@ -16,6 +16,7 @@
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 
@@ -51,18 +52,22 @@ struct rsk_ud_reasm {
 	struct rsk_ud_reasm_range ranges[RSK_UD_REASM_RANGES];
 };
 
-static u32 rsk_ud_reasm_hash(const struct rsk_addr *src, u32 src_qpn,
+static u32 rsk_ud_reasm_hash(const struct rsk_ud_reasm_table *t,
+			     const struct rsk_addr *src, u32 src_qpn,
 			     u32 msg_id)
 {
 	u32 a;
 
-	/* Over what rsk_addr_same_host() compares, and nothing else. */
+	/*
+	 * Over what rsk_addr_same_host() compares, and nothing else; keyed
+	 * by the table's random seed, since the peer picks every input.
+	 */
 	if (src->family == AF_INET)
-		a = jhash_1word((__force u32)src->v4, msg_id);
+		a = jhash_3words((__force u32)src->v4, msg_id, src_qpn, t->seed);
 	else
-		a = jhash(&src->v6, sizeof(src->v6), msg_id);
-	return hash_32(a ^ src_qpn ^ (__force u16)src->port,
-		       RSK_UD_REASM_HASH_BITS);
+		a = jhash_3words(jhash(&src->v6, sizeof(src->v6), t->seed),
+				 msg_id, src_qpn, t->seed);
+	return hash_32(a ^ (__force u16)src->port, RSK_UD_REASM_HASH_BITS);
 }
 
 static bool rsk_ud_reasm_match(const struct rsk_ud_reasm *r,
@@ -121,6 +126,7 @@ void rsk_ud_reasm_init(struct rsk_ud_reasm_table *t, struct rsk_net *rnet)
 
 	spin_lock_init(&t->lock);
 	t->rnet = rnet;
+	t->seed = get_random_u32();
 	for (i = 0; i < ARRAY_SIZE(t->hash); i++)
 		INIT_HLIST_HEAD(&t->hash[i]);
 	INIT_LIST_HEAD(&t->lru);
@@ -224,7 +230,7 @@ rsk_ud_reasm_new(struct rsk_ud_reasm_table *t, const struct rsk_addr *src,
 	r->total_len = total;
 	r->expires = jiffies + msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
 	hlist_add_head(&r->hnode,
-		       &t->hash[rsk_ud_reasm_hash(src, src_qpn, msg_id)]);
+		       &t->hash[rsk_ud_reasm_hash(t, src, src_qpn, msg_id)]);
 	list_add_tail(&r->lru, &t->lru);	/* the newest expires last */
 	t->count++;
 	if (!t->dead && !timer_pending(&t->timer))
@@ -265,7 +271,7 @@ struct sk_buff *rsk_ud_reasm_add(struct rsk_ud_reasm_table *t,
 	if (t->dead)
 		goto out;
 	__rsk_ud_reasm_expire(t);
-	hlist_for_each_entry(r, &t->hash[rsk_ud_reasm_hash(src, src_qpn, id)],
+	hlist_for_each_entry(r, &t->hash[rsk_ud_reasm_hash(t, src, src_qpn, id)],
 			     hnode)
 		if (rsk_ud_reasm_match(r, src, dst, h->dst_port, src_qpn, id))
 			goto found;

@@ -68,6 +68,7 @@ bool rsk_addr_same_host(const struct rsk_addr *a, const struct rsk_addr *b);
 void rsk_addr_to_sockaddr(const struct rsk_addr *addr, __be16 port,
 			  struct sockaddr_storage *ss);
 bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr);
+bool rsk_addr_is_own(struct net *net, const struct rsk_addr *addr);
 
 /* ---- rsk_net.c: object counters, for leak checks and the tools ---- */
 
@@ -127,6 +128,7 @@ enum rsk_event {
 	RSK_EV_HALF_OPEN_OVERFLOW,
 	RSK_EV_HALF_OPEN_TIMEOUTS,
 	RSK_EV_CTRL_DROPPED,
+	RSK_EV_TX_NOMEM,
 	RSK_EV_KEEPALIVES,
 	RSK_EV_PROBE_TIMEOUTS,
 	RSK_EV_CONNECT_TIMEOUTS,
@@ -145,6 +147,8 @@ enum rsk_event {
 	RSK_EV_DGRAM_RX_NOMEM,
 	RSK_EV_DGRAM_NEIGH_STALE,
 	RSK_EV_DGRAM_NOT_MEMBER,
+	RSK_EV_DGRAM_BAD_ADDR,
+	RSK_EV_DGRAM_NEIGH_LIMIT,
 	RSK_EV_MC_JOINS,
 	RSK_EV_MC_JOIN_FAILURES,
 	RSK_EV_MC_ERRORS,
@@ -156,6 +160,8 @@ extern atomic_long_t rsk_events[RSK_EV_NR];
 const char *rsk_event_name(enum rsk_event ev);
 
 /* ---- rsk_net.c: per network namespace state ---- */
+
+#define RSK_UD_NEIGH_HASH	64	/* buckets of a namespace's neighbours */
 
 #define RSK_BIND_HASH_BITS	8
 
@@ -224,6 +230,17 @@ struct rsk_net {
 	int ud_users;
 	int dgram_port;
 	int dgram_neigh_ttl_ms;
+	int dgram_max_neighs;		/* neighbour entries, at most */
+	/*
+	 * Datagram neighbours (rsk_ud.c): hashed by peer address with a
+	 * seed of the namespace's, under rsk_ud_mutex; receive completions
+	 * read them under RCU.  ud_neigh_gc frees entries past their expiry
+	 * while the namespace has datagram sockets (ud_users).
+	 */
+	struct hlist_head ud_neigh_hash[RSK_UD_NEIGH_HASH];
+	u32 ud_neigh_seed;
+	int ud_nneighs;
+	struct delayed_work ud_neigh_gc;
 	atomic_t dgram_frag_mem;	/* bytes in reassembly */
 	atomic_t dgram_msg_id;
 
@@ -326,6 +343,7 @@ struct rsk_device {
 	struct list_head empty;		/* buffers without a page */
 	struct delayed_work refill_work; /* tops the SRQ up, GFP_KERNEL */
 	bool dying;			/* removal started: no new links */
+	struct rcu_head rcu;		/* rsk_dev_get() reads it under RCU */
 };
 
 int rsk_dev_init(void);
@@ -338,7 +356,8 @@ int rsk_dev_show(struct seq_file *seq, void *v);
 int rsk_dev_rnr_counters(struct rsk_device *rdev,
 			 int (*fn)(const char *name, u64 value, void *arg),
 			 void *arg);
-int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
+int rsk_dev_walk(long *pos, struct net *net,
+		 int (*fn)(struct rsk_device *rdev, void *arg),
 		 void *arg);
 struct page *rsk_rx_buf_take_page(struct rsk_rx_buf *rxb);
 
@@ -402,6 +421,12 @@ struct rsk_tx_buf {
 	u32 room;			/* payload bytes it can hold */
 	u32 len;			/* payload bytes after the header */
 	u8 *buf;			/* struct rsk_wire_hdr, then payload */
+	/*
+	 * A link-level message of one of our own channels (an RST): not
+	 * dropped for the control queue's length, which bounds only what
+	 * a peer makes us answer.
+	 */
+	bool own;
 };
 
 /*
@@ -557,6 +582,8 @@ int rsk_link_check_hello(struct rsk_link *link, const void *data, u8 len);
 int rsk_link_timer_verdict(struct rsk_link *link, unsigned long now,
 			   unsigned long keepalive, unsigned long idle,
 			   bool *probe, bool *start_close, bool *done);
+bool rsk_link_serves(struct rsk_link *link, const struct rsk_addr *peer,
+		     const struct rsk_addr *local, bool own);
 #endif
 
 /* rsk_link_msg.c */
@@ -578,7 +605,11 @@ int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
 		  struct rsk_link_chan *waiter);
 void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 			u32 src, const void *body, u32 body_len);
+void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
+			    u32 src, const void *body, u32 body_len);
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+/* Link-level control messages a peer makes us queue, at most. */
+#define RSK_CTRL_QUEUE_MAX	1024
 /* Datagram sizes and what received ones carry: the transport's and the socket's. */
 /* What a received datagram's skb carries besides its payload. */
 struct rsk_dgram_cb {
@@ -648,6 +679,9 @@ void rsk_ud_exit(void);
 struct rsk_wire_dgram;
 int rsk_ud_check_hdr(struct rsk_net *rnet, const struct rsk_wire_dgram *h,
 		     u32 len);
+bool rsk_ud_addrs_ok(struct rsk_net *rnet, u32 own_qpn,
+		     const struct rsk_addr *src, const struct rsk_addr *dst,
+		     u32 src_qp);
 #endif
 
 /* The datagram socket layer's receiver (rsk_dgram_deliver()). */
@@ -713,23 +747,30 @@ enum rsk_kind {
 };
 
 /*
- * A received message's payload, queued on the socket until read: either
- * the page of the SRQ buffer it arrived in (handed over, unmapped) or,
- * below RSK_RX_COPYBREAK, a copy in data[] and the SRQ buffer reposted.
+ * Received payload, queued on the socket until read: either the page of
+ * the SRQ buffer a message arrived in (handed over, unmapped) or, below
+ * RSK_RX_COPYBREAK, a copy in data[] and the SRQ buffer reposted.  Copies
+ * of small messages share one allocation of at least RSK_RX_CHUNK_MIN
+ * bytes (appended while it has room, as TCP coalesces), so that memory
+ * follows the bytes the window counts, not the number of messages.
  */
 struct rsk_rx_chunk {
 	struct list_head list;		/* on rsk_sock.rx_queue */
 	struct page *page;		/* NULL: payload is in data[] */
 	u32 off;			/* where unread payload starts */
-	u32 len;			/* unread payload bytes */
+	u32 len;			/* unread payload bytes; grows by appends */
+	u32 cap;			/* data[] bytes; 0 for a page */
 	u8 data[];
 };
+
+#define RSK_RX_CHUNK_MIN	1024
 
 /* Pending control messages of a channel, sent by rsk_chan_push(). */
 #define RSK_TX_WINDOW	BIT(1)
 #define RSK_TX_FIN	BIT(2)
 #define RSK_TX_PROBE	BIT(4)
 #define RSK_TX_REQ	BIT(5)
+#define RSK_TX_ACCEPT	BIT(6)
 
 struct rsk_sock {
 	struct sock sk;		/* must be first: sk_alloc() hands it out */
@@ -841,6 +882,16 @@ struct rsk_stream_sock {
 	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
 	unsigned long connect_deadline;	/* jiffies: SYN_SENT gives up */
 	int probes_out;			/* PROBEs unanswered */
+	/*
+	 * Under lock: a child still on its listener's accept queue, whose
+	 * window is capped (rsk_chan_rcv_limit()) until accept() takes it.
+	 */
+	bool unaccepted;
+	/*
+	 * Pushes again when a control message (tx_pending) could not be
+	 * allocated; holds a socket reference while pending.
+	 */
+	struct timer_list tx_retry_timer;
 };
 
 static inline struct rsk_stream_sock *rsk_stream(struct rsk_sock *rs)
@@ -896,6 +947,21 @@ void rsk_chan_init(void);
 static inline int rsk_rcvbuf(const struct rsk_sock *rs)
 {
 	return min(READ_ONCE(rs->sk.sk_rcvbuf), READ_ONCE(rs->rnet->rmem_max));
+}
+
+/* What a child advertises until accept() takes it, at most (TCP's 64 KiB). */
+#define RSK_CHILD_RCV_SPACE	65536
+
+/*
+ * The receive buffer a stream's window may cover; rs->lock held.  A child
+ * nobody accepted yet gets less: a peer filling every child of a full
+ * accept queue pins 64 KiB each, not SO_RCVBUF each.
+ */
+static inline int rsk_chan_rcv_limit(const struct rsk_stream_sock *rs)
+{
+	int limit = rsk_rcvbuf(&rs->base);
+
+	return rs->unaccepted ? min(limit, RSK_CHILD_RCV_SPACE) : limit;
 }
 
 static inline int rsk_sndbuf(const struct rsk_sock *rs)
@@ -958,12 +1024,13 @@ void rsk_chan_orphan(struct rsk_stream_sock *rs);
 
 void rsk_chan_push(struct rsk_stream_sock *rs);
 void rsk_chan_push_locked(struct rsk_stream_sock *rs);
+void rsk_chan_tx_retry_init(struct rsk_stream_sock *rs);
+void rsk_chan_accepted(struct rsk_stream_sock *child);
 int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len);
 void rsk_chan_tx_purge(struct rsk_stream_sock *rs);
 u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs);
 void rsk_chan_write_space(struct sock *sk);
 void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb);
-void rsk_chan_accept_hdr(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb);
 bool rsk_chan_poll_writable(struct sock *sk);
 
 /* ---- rsk_chan_rx.c: receiving ---- */
@@ -1043,7 +1110,7 @@ int rsk_mc_send_src(struct rsk_sock *rs, const struct rsk_addr *group,
 
 int rsk_netlink_init(void);
 void rsk_netlink_exit(void);
-int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet);
+int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet, bool hw);
 int rsk_stat_put(struct sk_buff *skb, const char *name, u8 kind,
 		 u64 value, u64 total);
 

@@ -195,3 +195,39 @@ bool rsk_addr_is_local(struct net *net, const struct rsk_addr *addr)
 	return false;
 #endif
 }
+
+/**
+ * rsk_addr_is_own - whether a packet to @addr stays in this namespace
+ * @net: the namespace
+ * @addr: a unicast address
+ *
+ * As rsk_addr_is_local() but never true for the wildcard, and an IPv6
+ * link-local address counts only on the interface its scope names: the
+ * same link-local address may be a neighbour's on another interface.
+ */
+bool rsk_addr_is_own(struct net *net, const struct rsk_addr *addr)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct net_device *dev;
+	bool own;
+#endif
+
+	if (rsk_addr_is_any(addr))
+		return false;
+	if (addr->family == AF_INET)
+		return inet_addr_type(net, addr->v4) == RTN_LOCAL;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (!(ipv6_addr_type(&addr->v6) & IPV6_ADDR_LINKLOCAL))
+		return ipv6_chk_addr(net, &addr->v6, NULL, 0);
+	if (!addr->scope_id)
+		return false;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, addr->scope_id);
+	own = dev && ipv6_chk_addr(net, &addr->v6, dev, 1);
+	rcu_read_unlock();
+	return own;
+#else
+	return false;
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_addr_is_own);

@@ -88,6 +88,7 @@ static void rsk_chan_done(struct rsk_stream_sock *rs, int err)
 	rsk_chan_tx_purge(rs);
 	rs->tx_pending = 0;
 	sk_stop_timer(sk, &sk->sk_timer);	/* keepalive or orphan */
+	sk_stop_timer(sk, &rs->tx_retry_timer);
 	if (rs->link)
 		rsk_link_detach(rs->link, &rs->chan);
 	if (err)
@@ -105,8 +106,8 @@ static void rsk_chan_send_rst(struct rsk_stream_sock *rs, u32 reason)
 	rsk_event(rs->base.rnet, RSK_EV_RST_SENT);
 	trace_rsk_chan_reset(rs->link_id, rs->chan.id, rs->peer_chan, reason,
 			     true);
-	rsk_link_send_ctrl(rs->link, RSK_MSG_RST, 0, rs->peer_chan, rs->chan.id,
-			   &rst, sizeof(rst));
+	rsk_link_send_ctrl_own(rs->link, RSK_MSG_RST, 0, rs->peer_chan,
+			       rs->chan.id, &rst, sizeof(rst));
 }
 
 /**
@@ -393,19 +394,15 @@ static struct rsk_stream_sock *rsk_chan_new_child(struct rsk_stream_sock *listen
 	child->snd_una = child->snd_nxt;
 	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
 	child->max_payload = rsk_link_max_payload(link);
+	child->unaccepted = true;	/* until accept(): rsk_chan_accepted() */
 	rsk_chan_set_state(child, TCP_ESTABLISHED);
 	ret = rsk_link_attach(link, &child->chan);
 	if (ret == 1 && sock_flag(sk, SOCK_KEEPOPEN))
 		sk_reset_timer(sk, &sk->sk_timer, jiffies + rsk_keepidle(child) * HZ);
 	if (ret == 1) {
-		struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_ATOMIC);
-
-		if (tb) {
-			rsk_chan_accept_hdr(child, tb);
-			rsk_link_queue_ctrl(link, tb);
-		} else {
-			ret = -ENOMEM;
-		}
+		/* On the channel's own path: retried, never dropped. */
+		child->tx_pending |= RSK_TX_ACCEPT;
+		rsk_chan_push_locked(child);
 	}
 	if (ret != 1)
 		rsk_chan_done(child, -ECONNRESET);
@@ -1027,6 +1024,7 @@ void rsk_chan_orphan(struct rsk_stream_sock *rs)
 void rsk_chan_timer_init(struct rsk_stream_sock *rs)
 {
 	timer_setup(&rs->base.sk.sk_timer, rsk_chan_timer, 0);
+	rsk_chan_tx_retry_init(rs);
 	rs->last_rcv = jiffies;
 }
 

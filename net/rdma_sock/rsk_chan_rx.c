@@ -45,6 +45,45 @@ static const u8 *rsk_rx_chunk_data(const struct rsk_rx_chunk *chunk)
  * page of @rxb went with it (the buffer needs a new page), 0 when it was
  * copied, -ENOMEM when it could not be queued at all.
  */
+/*
+ * Append a small payload to the copy at the queue's tail if it has room;
+ * rs->lock held.  The reader copies out of the chunk without the lock,
+ * but only bytes below the length it read, which appends never touch.
+ */
+static bool rsk_rx_append(struct rsk_stream_sock *rs, const u8 *payload,
+			  u32 len)
+{
+	struct rsk_rx_chunk *tail;
+
+	if (list_empty(&rs->rx_queue))
+		return false;
+	tail = list_last_entry(&rs->rx_queue, struct rsk_rx_chunk, list);
+	if (tail->page || tail->cap - tail->off - tail->len < len)
+		return false;
+	memcpy(tail->data + tail->off + tail->len, payload, len);
+	WRITE_ONCE(tail->len, tail->len + len);
+	rs->rcv_queued += len;
+	return true;
+}
+
+/* A copy of a small payload, with room for more after it. */
+static struct rsk_rx_chunk *rsk_rx_copy_chunk(const u8 *payload, u32 len)
+{
+	struct rsk_rx_chunk *chunk;
+	size_t size;
+
+	size = kmalloc_size_roundup(max_t(size_t, struct_size(chunk, data, len),
+					  RSK_RX_CHUNK_MIN));
+	chunk = kmalloc(size, GFP_ATOMIC);
+	if (!chunk)
+		return NULL;
+	memcpy(chunk->data, payload, len);
+	chunk->page = NULL;
+	chunk->off = 0;
+	chunk->cap = size - sizeof(*chunk);
+	return chunk;
+}
+
 static int rsk_rx_queue(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 			const u8 *payload, u32 len)
 {
@@ -54,19 +93,18 @@ static int rsk_rx_queue(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 
 	lockdep_assert_held(&rs->lock);
 	if (len < RSK_RX_COPYBREAK) {
-		chunk = kmalloc(struct_size(chunk, data, len), GFP_ATOMIC);
-		if (chunk) {
-			memcpy(chunk->data, payload, len);
-			chunk->page = NULL;
-			chunk->off = 0;
+		if (rsk_rx_append(rs, payload, len))
+			return 0;
+		chunk = rsk_rx_copy_chunk(payload, len);
+		if (chunk)
 			goto queue;
-		}
 	}
 	chunk = kmalloc(sizeof(*chunk), GFP_ATOMIC);
 	if (!chunk)
 		return -ENOMEM;
 	chunk->page = rsk_rx_buf_take_page(rxb);
 	chunk->off = off;
+	chunk->cap = 0;
 	taken = 1;
 queue:
 	chunk->len = len;
@@ -124,7 +162,7 @@ static bool rsk_rx_data(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 		rs->rcv_nxt += len;
 		/* Acks flow even to a sender whose reader is idle. */
 		if (rs->rcv_nxt - rs->rcv_ack_sent >=
-		    (u32)rsk_rcvbuf(&rs->base) / 4)
+		    (u32)rsk_chan_rcv_limit(rs) / 4)
 			rs->tx_pending |= RSK_TX_WINDOW;
 	}
 	rsk_chan_push_locked(rs);
@@ -240,7 +278,7 @@ void rsk_chan_rx_init(void)
 /* After the reader freed room: advertise it if that is worth a message. */
 static void rsk_rx_window_update(struct rsk_stream_sock *rs)
 {
-	int space = rsk_rcvbuf(&rs->base) - (int)rs->rcv_queued;
+	int space = rsk_chan_rcv_limit(rs) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 	u32 opened = right - rs->rcv_wnd_sent;
 
@@ -250,10 +288,24 @@ static void rsk_rx_window_update(struct rsk_stream_sock *rs)
 		return;
 	/* From a closed window at once; otherwise by a quarter of the buffer. */
 	if (rs->rcv_wnd_sent == rs->rcv_nxt ||
-	    opened >= (u32)rsk_rcvbuf(&rs->base) / 4) {
+	    opened >= (u32)rsk_chan_rcv_limit(rs) / 4) {
 		rs->tx_pending |= RSK_TX_WINDOW;
 		rsk_chan_push_locked(rs);
 	}
+}
+
+/**
+ * rsk_chan_accepted - accept() took a child off its listener's queue
+ * @child: the child, referenced by the caller
+ *
+ * Its window may now cover its whole receive buffer: tell the peer.
+ */
+void rsk_chan_accepted(struct rsk_stream_sock *child)
+{
+	spin_lock_bh(&child->lock);
+	child->unaccepted = false;
+	rsk_rx_window_update(child);
+	spin_unlock_bh(&child->lock);
 }
 
 /*
@@ -319,7 +371,7 @@ static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t le
 		if (!chunk)
 			break;
 
-		n = min_t(size_t, chunk->len - skip, len - copied);
+		n = min_t(size_t, READ_ONCE(chunk->len) - skip, len - copied);
 		if (!discard && copy_to_iter(rsk_rx_chunk_data(chunk) + skip, n,
 					     &msg->msg_iter) != n)
 			return copied ? copied : -EFAULT;

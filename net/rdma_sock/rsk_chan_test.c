@@ -168,6 +168,8 @@ static int fake_init(struct kunit *test)
 	kunit_activate_static_stub(test, rsk_link_send, fake_link_send);
 	kunit_activate_static_stub(test, rsk_link_send_ctrl,
 				   fake_link_send_ctrl);
+	kunit_activate_static_stub(test, rsk_link_send_ctrl_own,
+				   fake_link_send_ctrl);
 	kunit_activate_static_stub(test, rsk_link_queue_ctrl,
 				   fake_link_queue_ctrl);
 	kunit_activate_static_stub(test, rsk_link_get_for_peer,
@@ -621,6 +623,10 @@ static void rsk_chan_passive_accept(struct kunit *test)
 			(int)sizeof(peer));
 	KUNIT_EXPECT_EQ(test, ntohs(peer.sin_port), 40000);
 	KUNIT_EXPECT_EQ(test, peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	/* Accepted: the window opens from a child's to the whole buffer. */
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_WINDOW);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
 
 	/* Nobody listens elsewhere: NO_LISTENER. */
 	conn.dst_port = htons(FAKE_PORT + 1);
@@ -808,8 +814,7 @@ static void rsk_chan_half_open(struct kunit *test)
 
 	/* accept() makes room: the held request becomes a child. */
 	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child1, O_NONBLOCK), 0);
-	m = fake_pop(test);
-	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	m = fake_pop_type(test, RSK_MSG_CONN_ACCEPT);	/* after a WINDOW */
 	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN + 1);
 
 	/* Held again, and refused by the timer when its time is up. */
@@ -1150,6 +1155,153 @@ static void rsk_chan_validation(struct kunit *test)
 	fake_abort(test, &c);
 }
 
+/* ---- memory pressure ---- */
+
+static struct rsk_tx_buf *fake_no_memory(u32 payload, gfp_t gfp)
+{
+	return NULL;
+}
+
+/*
+ * The retry timer is armed; it would call the real link (timers are not
+ * redirected), so it is stopped and its push made here, as it would.
+ */
+static void fake_retry_now(struct kunit *test, struct rsk_stream_sock *rs)
+{
+	struct sock *sk = &rs->base.sk;
+
+	KUNIT_EXPECT_TRUE(test, timer_pending(&rs->tx_retry_timer));
+	kunit_deactivate_static_stub(test, rsk_tx_buf_alloc);
+	sk_stop_timer(sk, &rs->tx_retry_timer);
+	rsk_chan_push(rs);
+}
+
+/*
+ * A control message that cannot be allocated is not forgotten: FIN (and
+ * so WINDOW, PROBE, CONN_REQ, all sent the same way) stays pending, is
+ * counted, and the retry timer sends it.
+ */
+static void rsk_chan_ctrl_nomem_retried(struct kunit *test)
+{
+	long nomem = fake_event(test, RSK_EV_TX_NOMEM);
+	struct fake_conn c;
+	struct fake_msg *m;
+
+	fake_connect(test, &c);
+	kunit_activate_static_stub(test, rsk_tx_buf_alloc, fake_no_memory);
+	KUNIT_EXPECT_EQ(test, kernel_sock_shutdown(c.sock, SHUT_WR), 0);
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_TX_NOMEM), nomem + 1);
+	KUNIT_EXPECT_TRUE(test, c.rs->tx_pending & RSK_TX_FIN);
+	fake_retry_now(test, c.rs);
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_FIN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	KUNIT_EXPECT_FALSE(test, c.rs->tx_pending & RSK_TX_FIN);
+	fake_complete(test->priv);
+	fake_abort(test, &c);
+}
+
+/*
+ * A child whose CONN_ACCEPT cannot be allocated is kept, and answers once
+ * memory is back: it used to be reset, and under a flood its ACCEPT could
+ * be dropped from a full control queue, leaving it open with a peer that
+ * never heard of it.
+ */
+static void rsk_chan_accept_nomem_retried(struct kunit *test)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	struct socket *lsock, *child;
+	struct fake_msg *m;
+
+	((struct fake_link *)test->priv)->link->self = true;
+	lsock = fake_listener(test, &sin, 4);
+	kunit_activate_static_stub(test, rsk_tx_buf_alloc, fake_no_memory);
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN);
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child, O_NONBLOCK), 0);
+	KUNIT_EXPECT_EQ(test, child->sk->sk_state, TCP_ESTABLISHED);
+	fake_retry_now(test, rsk_stream_sk(child->sk));
+	m = fake_pop(test);
+	KUNIT_EXPECT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.dst_chan), FAKE_PEER_CHAN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.ack), FAKE_PEER_ISN);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.src_chan),
+			rsk_stream_sk(child->sk)->chan.id);
+	fake_release_child(child);
+	sock_release(lsock);
+	fake_complete(test->priv);
+}
+
+/* ---- receive memory ---- */
+
+/*
+ * A peer sending one byte per message to a child nobody accepted: the
+ * child advertised 64 KiB, not its SO_RCVBUF, and the bytes share
+ * allocations instead of costing one each (a thousand messages used to
+ * pin a thousand 64-byte allocations; a full accept queue, 13 MB per
+ * child).  They read back in order; accept() opens the window with a
+ * WINDOW.
+ */
+static void rsk_chan_small_data_memory(struct kunit *test)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	int chunks0 = atomic_read(&rsk_counters.rx_chunks);
+	const int n = 1000;
+	struct socket *lsock, *child;
+	struct rsk_stream_sock *rs;
+	struct fake_msg *m;
+	u32 ours, wnd;
+	u8 *buf;
+	int i;
+
+	((struct fake_link *)test->priv)->link->self = true;
+	lsock = fake_listener(test, &sin, 4);
+	/* A large buffer, as a server would set: the child still gets less. */
+	sock_set_rcvbuf(lsock->sk, 1 << 20);
+	fake_conn_req(test, &sin, FAKE_PEER_CHAN);
+	m = fake_pop(test);
+	KUNIT_ASSERT_EQ(test, m->hdr.type, RSK_MSG_CONN_ACCEPT);
+	ours = be32_to_cpu(m->hdr.src_chan);
+	wnd = be32_to_cpu(m->hdr.wnd);
+	KUNIT_EXPECT_EQ(test, wnd, RSK_CHILD_RCV_SPACE);
+	fake_complete(test->priv);
+
+	for (i = 0; i < n; i++) {
+		u8 byte = i;
+
+		fake_rx(test, RSK_MSG_DATA, 0, ours, FAKE_PEER_CHAN,
+			FAKE_PEER_ISN + i, be32_to_cpu(m->hdr.seq), FAKE_PEER_WND,
+			&byte, 1);
+	}
+	/* A thousand bytes in two allocations at most, not a thousand. */
+	KUNIT_EXPECT_LE(test, atomic_read(&rsk_counters.rx_chunks) - chunks0, 2);
+	fake_forget(test->priv);
+
+	KUNIT_ASSERT_EQ(test, kernel_accept(lsock, &child, O_NONBLOCK), 0);
+	rs = rsk_stream_sk(child->sk);
+	m = fake_pop_type(test, RSK_MSG_WINDOW);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(m->hdr.ack) + be32_to_cpu(m->hdr.wnd),
+			FAKE_PEER_ISN + (u32)rsk_rcvbuf(&rs->base));
+	buf = kunit_kzalloc(test, n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	{
+		struct kvec iov = { .iov_base = buf, .iov_len = n };
+		struct msghdr msg = {};
+
+		KUNIT_EXPECT_EQ(test, kernel_recvmsg(child, &msg, &iov, 1, n,
+						     MSG_DONTWAIT), n);
+	}
+	for (i = 0; i < n; i++)
+		if (buf[i] != (u8)i)
+			break;
+	KUNIT_EXPECT_EQ(test, i, n);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rsk_counters.rx_chunks), chunks0);
+	fake_release_child(child);
+	sock_release(lsock);
+	fake_complete(test->priv);
+}
+
 static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_seq_wrap),
 	KUNIT_CASE(rsk_chan_ack_and_window),
@@ -1161,6 +1313,9 @@ static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_self_link_proof),
 	KUNIT_CASE_SLOW(rsk_chan_half_open),
 	KUNIT_CASE_SLOW(rsk_chan_keepalive_probes),
+	KUNIT_CASE(rsk_chan_ctrl_nomem_retried),
+	KUNIT_CASE(rsk_chan_accept_nomem_retried),
+	KUNIT_CASE(rsk_chan_small_data_memory),
 	KUNIT_CASE_PARAM(rsk_chan_validation, fake_row_gen_params),
 	{}
 };

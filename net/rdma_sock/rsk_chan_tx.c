@@ -60,7 +60,7 @@ void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
  */
 u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs)
 {
-	int space = rsk_rcvbuf(&rs->base) - (int)rs->rcv_queued;
+	int space = rsk_chan_rcv_limit(rs) - (int)rs->rcv_queued;
 	u32 right = rs->rcv_nxt + max(space, 0);
 
 	lockdep_assert_held(&rs->lock);
@@ -71,16 +71,6 @@ u32 rsk_chan_adv_wnd(struct rsk_stream_sock *rs)
 	return rs->rcv_wnd_sent - rs->rcv_nxt;
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_chan_adv_wnd);
-
-/* A child's CONN_ACCEPT, sent on the link's control queue; lock held. */
-void rsk_chan_accept_hdr(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
-{
-	lockdep_assert_held(&rs->lock);
-
-	rsk_link_msg_hdr(tb, RSK_MSG_CONN_ACCEPT, 0, rs->peer_chan, rs->chan.id,
-			 rs->snd_nxt, rs->rcv_nxt, rsk_chan_adv_wnd(rs));
-	tb->len = 0;
-}
 
 /* Send one message of the channel; rs->lock held.  0, -EAGAIN or error. */
 static int rsk_tx_send(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb, u8 type,
@@ -196,14 +186,47 @@ static int rsk_tx_push_data(struct rsk_stream_sock *rs)
 	return 0;
 }
 
+/* How soon a control message that could not be allocated is tried again. */
+#define RSK_TX_RETRY	(HZ / 5)
+
+/*
+ * A control message could not go (@err).  A send slot coming free pushes
+ * again after -EAGAIN; the link's death resets the channel; but after
+ * -ENOMEM nothing else would, and a WINDOW, FIN, PROBE, ACCEPT or
+ * CONN_REQ left pending would hang both ends: the retry timer pushes.
+ */
+static void rsk_tx_blocked(struct rsk_stream_sock *rs, int err)
+{
+	if (err != -ENOMEM)
+		return;
+	rsk_event(rs->base.rnet, RSK_EV_TX_NOMEM);
+	if (!timer_pending(&rs->tx_retry_timer))
+		sk_reset_timer(&rs->base.sk, &rs->tx_retry_timer,
+			       jiffies + RSK_TX_RETRY);
+}
+
+static void rsk_chan_tx_retry(struct timer_list *t)
+{
+	struct rsk_stream_sock *rs = from_timer(rs, t, tx_retry_timer);
+
+	rsk_chan_push(rs);
+	sock_put(&rs->base.sk);		/* the pending timer's */
+}
+
+void rsk_chan_tx_retry_init(struct rsk_stream_sock *rs)
+{
+	timer_setup(&rs->tx_retry_timer, rsk_chan_tx_retry, 0);
+}
+
 /**
  * rsk_chan_push_locked - send what the channel may send now; rs->lock held
  * @rs: the socket
  *
- * In order: the connect request, data, then FIN once the write queue is
- * empty, then a window update if data did not carry one.  Stops at the
- * first thing that must wait (window, send slot); whoever unblocks it
- * pushes again: a WINDOW from the peer, a send completion, the link.
+ * In order: the connect request or its answer, data, then FIN once the
+ * write queue is empty, then a window update if data did not carry one.
+ * Stops at the first thing that must wait (window, send slot, memory);
+ * whoever unblocks it pushes again: a WINDOW from the peer, a send
+ * completion, the link, the retry timer (rsk_tx_blocked()).
  */
 void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 {
@@ -215,12 +238,20 @@ void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 		return;
 
 	if (rs->tx_pending & RSK_TX_REQ) {
-		if (rsk_tx_send_req(rs))
-			return;
+		err = rsk_tx_send_req(rs);
+		if (err)
+			goto blocked;
 		rs->tx_pending &= ~RSK_TX_REQ;
 	}
 	if (rs->base.sk.sk_state == TCP_SYN_SENT)
 		return;
+	/* A child's answer goes before anything else it sends. */
+	if (rs->tx_pending & RSK_TX_ACCEPT) {
+		err = rsk_tx_send_ctrl(rs, RSK_MSG_CONN_ACCEPT, NULL, 0);
+		if (err)
+			goto blocked;
+		rs->tx_pending &= ~RSK_TX_ACCEPT;
+	}
 
 	err = rsk_tx_push_data(rs);
 	if (err && err != -EAGAIN)
@@ -230,8 +261,9 @@ void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 		return;
 
 	if ((rs->tx_pending & RSK_TX_FIN) && list_empty(&rs->write_queue)) {
-		if (rsk_tx_send_ctrl(rs, RSK_MSG_FIN, NULL, 0))
-			return;
+		err = rsk_tx_send_ctrl(rs, RSK_MSG_FIN, NULL, 0);
+		if (err)
+			goto blocked;
 		rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW);
 		rs->fin_sent = true;
 		rsk_chan_fin_sent(rs);
@@ -242,10 +274,15 @@ void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 		u8 type = (rs->tx_pending & RSK_TX_PROBE) ? RSK_MSG_PROBE :
 							    RSK_MSG_WINDOW;
 
-		if (rsk_tx_send_ctrl(rs, type, NULL, 0))
-			return;
+		err = rsk_tx_send_ctrl(rs, type, NULL, 0);
+		if (err)
+			goto blocked;
 		rs->tx_pending &= ~(RSK_TX_WINDOW | RSK_TX_PROBE);
 	}
+	return;
+
+blocked:
+	rsk_tx_blocked(rs, err);
 }
 
 void rsk_chan_push(struct rsk_stream_sock *rs)
@@ -254,6 +291,7 @@ void rsk_chan_push(struct rsk_stream_sock *rs)
 	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_chan_push);
 
 /* Drop every unsent message, on reset or abort; rs->lock held. */
 void rsk_chan_tx_purge(struct rsk_stream_sock *rs)

@@ -72,15 +72,27 @@ static bool rsk_dev_usable(struct ib_device *ibdev)
 	return false;
 }
 
+/**
+ * rsk_dev_get - the bound device of @ibdev, with a reference
+ * @ibdev: a device rdma_cm resolved an address to
+ *
+ * Under RCU: removal clears the client data before it frees the structure
+ * (after a grace period), so that a caller racing with it, a link's
+ * rdma_cm handler setting up on a device being removed, reads either
+ * nothing or a structure still there, and then finds it dying.
+ *
+ * Return: the device, or NULL when it is not bound or is going.
+ */
 struct rsk_device *rsk_dev_get(struct ib_device *ibdev)
 {
 	struct rsk_device *rdev;
 
+	rcu_read_lock();
 	rdev = ib_get_client_data(ibdev, &rsk_ib_client);
-	if (!rdev || READ_ONCE(rdev->dying))
-		return NULL;
-	if (!kref_get_unless_zero(&rdev->ref))
-		return NULL;
+	if (rdev && (READ_ONCE(rdev->dying) ||
+		     !kref_get_unless_zero(&rdev->ref)))
+		rdev = NULL;
+	rcu_read_unlock();
 	return rdev;
 }
 
@@ -343,7 +355,9 @@ static void rsk_srq_event(struct ib_event *event, void *ctx)
 		rsk_event(NULL, RSK_EV_SRQ_LIMIT_EVENTS);
 		trace_rsk_srq_low(dev_name(&rdev->ibdev->dev),
 				  atomic_read(&rdev->srq_posted), rdev->srq_depth);
-		schedule_delayed_work(&rdev->refill_work, 0);
+		/* Not once removal started: teardown cancels it just once. */
+		if (!READ_ONCE(rdev->dying))
+			schedule_delayed_work(&rdev->refill_work, 0);
 	}
 }
 
@@ -425,11 +439,18 @@ out_bufs:
 	return err;
 }
 
+/*
+ * The device is dying, so nothing schedules the refill any more (the
+ * completion path and the limit event check): a refill under way ends
+ * here, and one an event scheduled as removal began is cancelled again
+ * once the SRQ, and with it its events, is gone.
+ */
 static void rsk_dev_teardown(struct rsk_device *rdev)
 {
 	cancel_delayed_work_sync(&rdev->refill_work);
 	/* No QP uses the SRQ any more: posted buffers never complete. */
 	ib_destroy_srq(rdev->srq);
+	cancel_delayed_work_sync(&rdev->refill_work);
 	rsk_dev_free_bufs(rdev);
 	ib_dealloc_pd(rdev->pd);
 }
@@ -509,6 +530,8 @@ static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 	list_del(&rdev->list);
 	mutex_unlock(&rsk_devices_lock);
 
+	/* ib_core clears it only after we return: see rsk_dev_get(). */
+	ib_set_client_data(ibdev, &rsk_ib_client, NULL);
 	WRITE_ONCE(rdev->dying, true);
 	mutex_lock(&rsk_dev_notifiers_lock);
 	list_for_each_entry(nb, &rsk_dev_notifiers, node)
@@ -523,7 +546,7 @@ static void rsk_ib_remove(struct ib_device *ibdev, void *client_data)
 
 	rsk_dev_teardown(rdev);
 	atomic_dec(&rsk_counters.devices);
-	kfree(rdev);
+	kfree_rcu(rdev, rcu);
 }
 
 static struct ib_client rsk_ib_client = {
@@ -547,15 +570,18 @@ int rsk_dev_show(struct seq_file *seq, void *v)
 }
 
 /**
- * rsk_dev_walk - call @fn for the bound devices, from the @*pos'th
+ * rsk_dev_walk - call @fn for the bound devices @net may use, from the
+ *	@*pos'th
  * @pos: how many an earlier walk took; advanced past each @fn returns 0 for
+ * @net: the caller's namespace: a device in another namespace's exclusive
+ *	use (rdma_dev_access_netns()) is not shown to it
  * @fn: called under rsk_devices_lock; nonzero stops the walk
  * @arg: for @fn
  *
  * Return: what @fn returned last, or 0.
  */
-int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
-		 void *arg)
+int rsk_dev_walk(long *pos, struct net *net,
+		 int (*fn)(struct rsk_device *rdev, void *arg), void *arg)
 {
 	struct rsk_device *rdev;
 	long i = 0;
@@ -563,6 +589,8 @@ int rsk_dev_walk(long *pos, int (*fn)(struct rsk_device *rdev, void *arg),
 
 	mutex_lock(&rsk_devices_lock);
 	list_for_each_entry(rdev, &rsk_devices, list) {
+		if (!rdma_dev_access_netns(rdev->ibdev, net))
+			continue;
 		if (i++ < *pos)
 			continue;
 		err = fn(rdev, arg);

@@ -26,6 +26,7 @@
  * process context.  The destroy work sets link->destroying under the same
  * mutex before it touches the QP, so a handler never races with it.
  */
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/seq_file.h>
 #include <rdma/rdma_cm.h>
@@ -48,6 +49,11 @@
 #define RSK_RD_ATOMIC		4
 
 static struct workqueue_struct *rsk_link_wq;
+/*
+ * The kernel's own credentials, for binding our rdma_cm ports: see
+ * rsk_link_listen_any().  Set at init, put at exit.
+ */
+static const struct cred *rsk_kernel_cred;
 static atomic_t rsk_link_ids = ATOMIC_INIT(0);
 
 /*
@@ -127,7 +133,7 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	link->peer.port = 0;
 	link->active = active;
 	/* See rsk_link.self; a token of 0 means none. */
-	if (active && rsk_addr_is_local(rnet->net, peer))
+	if (active && rsk_addr_is_own(rnet->net, peer))
 		link->self_token = get_random_u64() ?: 1;
 	link->max_msg = RSK_RX_BUF_SIZE;
 	spin_lock_init(&link->lock);
@@ -774,9 +780,15 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
  * @port: the port in that space
  *
  * On the IPv6 wildcard, which takes IPv4 too, or on the IPv4 one when
- * IPv6 is off.  Return: the id, or ERR_PTR (-EADDRINUSE when another
- * rdma_cm user holds the port: rdma_cm says EADDRNOTAVAIL for a wildcard
- * that conflicts).
+ * IPv6 is off.  The ports are below 1024 (rsk_net.c), where rdma_cm lets
+ * only CAP_NET_BIND_SERVICE of the host bind, so that a local user cannot
+ * take them first and answer other hosts' requests in our place.  The
+ * module binds them for whichever user's listen() or datagram socket
+ * opened the namespace's listener, as the kernel's NFS server binds its
+ * reserved ports: with the kernel's credentials, not the caller's.
+ *
+ * Return: the id, or ERR_PTR (-EADDRINUSE when another rdma_cm user holds
+ * the port: rdma_cm says EADDRNOTAVAIL for a wildcard that conflicts).
  */
 struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
 				       void *ctx, enum rdma_ucm_port_space ps,
@@ -790,6 +802,7 @@ struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
 		.sin_family	= AF_INET,
 		.sin_port	= htons(port),
 	};
+	const struct cred *old_cred;
 	struct rdma_cm_id *id;
 	int err;
 
@@ -798,9 +811,11 @@ struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
 	if (IS_ERR(id))
 		return id;
 	rdma_set_afonly(id, 0);
+	old_cred = override_creds(rsk_kernel_cred);
 	err = rdma_bind_addr(id, (struct sockaddr *)&sin6);
 	if (err)
 		err = rdma_bind_addr(id, (struct sockaddr *)&sin);
+	revert_creds(old_cred);
 	if (!err)
 		err = rdma_listen(id, 128);
 	if (err) {
@@ -870,14 +885,21 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_link_listen_put);
  * Whether a new channel from @local (NULL: whichever address) to @peer
  * may go over @link.  A link carries the channels of the two addresses
  * it joins and no others: the peer refuses a CONN_REQ whose source is
- * not the address the link came from (rsk_chan_conn_req()).
+ * not the address the link came from (rsk_chan_conn_req()).  A channel
+ * to one of our own addresses (@own) goes only over a link we opened
+ * with a self token: a passive link's peer address is what the REQ
+ * claimed, and anyone may claim ours.  Its CONN_REQ then reaches the
+ * passive end, which proved the link self before accepting it.
  */
-static bool rsk_link_serves(struct rsk_link *link, const struct rsk_addr *peer,
-			    const struct rsk_addr *local)
+VISIBLE_IF_KUNIT bool rsk_link_serves(struct rsk_link *link,
+				      const struct rsk_addr *peer,
+				      const struct rsk_addr *local, bool own)
 {
 	bool ok;
 
 	if (!rsk_addr_same_host(&link->peer, peer))
+		return false;
+	if (own && !(link->active && link->self_token))
 		return false;
 	spin_lock(&link->lock);
 	ok = rsk_link_open_for_new(link) &&
@@ -886,17 +908,18 @@ static bool rsk_link_serves(struct rsk_link *link, const struct rsk_addr *peer,
 	spin_unlock(&link->lock);
 	return ok;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_serves);
 
 /* A link that serves @local to @peer, with a reference; links_lock held. */
 static struct rsk_link *__rsk_link_find(struct rsk_net *rnet,
 					const struct rsk_addr *peer,
-					const struct rsk_addr *local)
+					const struct rsk_addr *local, bool own)
 {
 	struct rsk_link *link;
 
 	lockdep_assert_held(&rnet->links_lock);
 	list_for_each_entry(link, &rnet->links, net_node) {
-		if (rsk_link_serves(link, peer, local)) {
+		if (rsk_link_serves(link, peer, local, own)) {
 			kref_get(&link->ref);	/* the caller's */
 			return link;
 		}
@@ -906,12 +929,12 @@ static struct rsk_link *__rsk_link_find(struct rsk_net *rnet,
 
 static struct rsk_link *rsk_link_find(struct rsk_net *rnet,
 				      const struct rsk_addr *peer,
-				      const struct rsk_addr *local)
+				      const struct rsk_addr *local, bool own)
 {
 	struct rsk_link *found;
 
 	spin_lock_bh(&rnet->links_lock);
-	found = __rsk_link_find(rnet, peer, local);
+	found = __rsk_link_find(rnet, peer, local, own);
 	spin_unlock_bh(&rnet->links_lock);
 	return found;
 }
@@ -936,11 +959,13 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 	struct sockaddr_storage dst, src;
 	struct rdma_cm_id *id;
 	struct rsk_link *link, *other;
+	bool own;
 	int err;
 
 	KUNIT_STATIC_STUB_REDIRECT(rsk_link_get_for_peer, rnet, peer, local);
 
-	link = rsk_link_find(rnet, peer, local);
+	own = rsk_addr_is_own(rnet->net, peer);
+	link = rsk_link_find(rnet, peer, local, own);
 	if (link)
 		return link;
 
@@ -965,7 +990,7 @@ struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 
 	/* Another connect may have started one meanwhile: use that. */
 	spin_lock_bh(&rnet->links_lock);
-	other = __rsk_link_find(rnet, peer, local);
+	other = __rsk_link_find(rnet, peer, local, own);
 	if (!other) {
 		list_add_tail(&link->net_node, &rnet->links);
 		link->listed = true;
@@ -1312,16 +1337,24 @@ int rsk_link_init(void)
 {
 	int err;
 
+	rsk_kernel_cred = prepare_kernel_cred(&init_task);
+	if (!rsk_kernel_cred)
+		return -ENOMEM;
+	err = -ENOMEM;
 	rsk_link_wq = alloc_workqueue("rdma_sock_link", WQ_MEM_RECLAIM, 0);
 	if (!rsk_link_wq)
-		return -ENOMEM;
+		goto put_cred;
 	err = register_pernet_subsys(&rsk_link_net_ops);
-	if (err) {
-		destroy_workqueue(rsk_link_wq);
-		return err;
-	}
+	if (err)
+		goto destroy_wq;
 	rsk_dev_register_notifier(&rsk_link_dev_notifier);
 	return 0;
+
+destroy_wq:
+	destroy_workqueue(rsk_link_wq);
+put_cred:
+	put_cred(rsk_kernel_cred);
+	return err;
 }
 
 void rsk_link_exit(void)
@@ -1329,4 +1362,5 @@ void rsk_link_exit(void)
 	rsk_dev_unregister_notifier(&rsk_link_dev_notifier);
 	unregister_pernet_subsys(&rsk_link_net_ops);
 	destroy_workqueue(rsk_link_wq);
+	put_cred(rsk_kernel_cred);
 }

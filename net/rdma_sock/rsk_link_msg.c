@@ -26,9 +26,6 @@
 
 #include "rsk.h"
 
-/* Link-level control messages queued for a free send slot at most. */
-#define RSK_CTRL_QUEUE_MAX	1024
-
 /*
  * Handlers of received message types, set at module init before any link
  * exists (rsk_link_rx_register()) and read-only after: no lock.
@@ -79,6 +76,8 @@ struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp)
 		      payload;
 	struct rsk_tx_buf *tb;
 
+	KUNIT_STATIC_STUB_REDIRECT(rsk_tx_buf_alloc, payload, gfp);
+
 	size = kmalloc_size_roundup(size);
 	tb = kmalloc(size, gfp | __GFP_NOWARN);
 	if (!tb)
@@ -92,6 +91,7 @@ struct rsk_tx_buf *rsk_tx_buf_alloc(u32 payload, gfp_t gfp)
 	atomic_inc(&rsk_counters.tx_bufs);
 	return tb;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_tx_buf_alloc);
 
 /* The largest DATA payload a message on @link carries. */
 u32 rsk_link_max_payload(const struct rsk_link *link)
@@ -122,6 +122,7 @@ void rsk_link_msg_hdr(struct rsk_tx_buf *tb, u8 type, u8 flags, u32 dst,
 	hdr->ack = cpu_to_be32(ack);
 	hdr->wnd = cpu_to_be32(wnd);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_msg_hdr);
 
 /**
  * rsk_link_post - post one SEND; link->lock held, a send slot taken
@@ -205,6 +206,25 @@ static void rsk_link_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 	rsk_link_put(link);
 }
 
+static void __rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags,
+				 u32 dst, u32 src, const void *body,
+				 u32 body_len, bool own)
+{
+	struct rsk_tx_buf *tb;
+
+	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
+	if (!tb) {
+		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
+		return;
+	}
+	rsk_link_msg_hdr(tb, type, flags, dst, src, 0, 0, 0);
+	if (body_len)
+		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
+	tb->len = body_len;
+	tb->own = own;
+	rsk_link_queue_ctrl(link, tb);
+}
+
 /**
  * rsk_link_send_ctrl - send a message that belongs to no open socket
  * @link: the link
@@ -222,23 +242,36 @@ static void rsk_link_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 			u32 src, const void *body, u32 body_len)
 {
-	struct rsk_tx_buf *tb;
-
 	KUNIT_STATIC_STUB_REDIRECT(rsk_link_send_ctrl, link, type, flags, dst, src,
 				   body, body_len);
 
-	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
-	if (!tb) {
-		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
-		return;
-	}
-	rsk_link_msg_hdr(tb, type, flags, dst, src, 0, 0, 0);
-	if (body_len)
-		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
-	tb->len = body_len;
-	rsk_link_queue_ctrl(link, tb);
+	__rsk_link_send_ctrl(link, type, flags, dst, src, body, body_len, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_send_ctrl);
+
+/**
+ * rsk_link_send_ctrl_own - rsk_link_send_ctrl() for one of our channels
+ * @link: the link
+ * @type: enum rsk_wire_type (an RST)
+ * @flags: its flags
+ * @dst: the receiver's channel id
+ * @src: ours
+ * @body: the body, @body_len bytes
+ * @body_len: no more than 64
+ *
+ * Not dropped for the control queue's length: what our own sockets send
+ * is bounded by them, and a peer flooding us with requests must not make
+ * our resets vanish.  Still dropped (and counted) when no memory is left.
+ */
+void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
+			    u32 src, const void *body, u32 body_len)
+{
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_send_ctrl_own, link, type, flags,
+				   dst, src, body, body_len);
+
+	__rsk_link_send_ctrl(link, type, flags, dst, src, body, body_len, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_send_ctrl_own);
 
 /* Post as many queued link-level messages as there are slots; lock held. */
 static void rsk_link_flush_ctrl(struct rsk_link *link)
@@ -266,15 +299,17 @@ static void rsk_link_flush_ctrl(struct rsk_link *link)
  * @link: the link
  * @tb: the message, header filled in
  *
- * Dropped (and counted) when the link is dead or too many are queued: a
- * peer that floods us with requests must not grow this queue unbounded.
+ * Dropped (and counted) when the link is dead, or when RSK_CTRL_QUEUE_MAX
+ * are queued and it is not one of our channels' own (@tb->own): a peer
+ * that floods us with requests must not grow this queue unbounded.
  */
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 {
 	KUNIT_STATIC_STUB_REDIRECT(rsk_link_queue_ctrl, link, tb);
 
 	spin_lock_bh(&link->lock);
-	if (link->state != RSK_LINK_UP || link->ctrl_len >= RSK_CTRL_QUEUE_MAX) {
+	if (link->state != RSK_LINK_UP ||
+	    (!tb->own && link->ctrl_len >= RSK_CTRL_QUEUE_MAX)) {
 		spin_unlock_bh(&link->lock);
 		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		rsk_tx_buf_free(tb);

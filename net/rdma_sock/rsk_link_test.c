@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the link's timer (rsk_link.c): what it decides for a
- * link in each situation a peer can put it in, on a link structure with
- * no queue pair.  A peer that stays silent, leaves our sends uncompleted
- * or never answers our LINK_CLOSE must not hold the link for ever.
+ * KUnit tests for the link (rsk_link.c), on link structures with no queue
+ * pair: what its timer decides in each situation a peer can put it in (a
+ * peer that stays silent, leaves our sends uncompleted or never answers
+ * our LINK_CLOSE must not hold the link for ever), and which links a new
+ * channel may take.
  */
 #include <kunit/test.h>
 
@@ -83,8 +84,119 @@ static void rsk_link_timer_verdicts(struct kunit *test)
 				  link->close_sent_at == now);
 }
 
+/*
+ * Which link a new channel may take (rsk_link_serves()).  A channel to
+ * one of our own addresses goes only over a link this namespace opened
+ * with a self token: a passive link's peer address is whatever its REQ
+ * claimed, and a host that claims ours must not receive our loopback
+ * and own-address connections.  Channels to others take a link to that
+ * address, from the socket's bound address when it has one.
+ */
+struct serves_case {
+	const char *name;
+	bool active, token, self, dead, from_other;
+	bool own;		/* the channel is to one of our addresses */
+	bool bound;		/* the socket is bound to 10.0.0.1 */
+	bool serves;
+};
+
+static const struct serves_case serves_cases[] = {
+	{ "own: our link with a token", true, true, false, false, false,
+	  true, false, true },
+	{ "own: our link, proven", true, true, true, false, false,
+	  true, false, true },
+	{ "own: a passive link claiming our address", false, false, false,
+	  false, false, true, false, false },
+	{ "own: a passive link proven self", false, true, true, false, false,
+	  true, false, false },
+	{ "own: our link without a token", true, false, false, false, false,
+	  true, false, false },
+	{ "other: passive link", false, false, false, false, false,
+	  false, false, true },
+	{ "other: our link", true, false, false, false, false,
+	  false, false, true },
+	{ "other: dead link", true, false, false, true, false,
+	  false, false, false },
+	{ "other: bound, link from that address", true, false, false, false,
+	  false, false, true, true },
+	{ "other: bound, link from another address", true, false, false,
+	  false, true, false, true, false },
+};
+
+static void serves_desc(const struct serves_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(serves, serves_cases, serves_desc);
+
+static void rsk_link_serves_cases(struct kunit *test)
+{
+	const struct serves_case *c = test->param_value;
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+	struct rsk_addr peer = { .family = AF_INET };
+	struct rsk_addr local = { .family = AF_INET };
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	spin_lock_init(&link->lock);
+	peer.v4 = htonl(0x0a000002);
+	local.v4 = htonl(0x0a000001);
+	link->peer = peer;
+	link->local = local;
+	if (c->from_other)
+		link->local.v4 = htonl(0x0a000003);
+	link->active = c->active;
+	link->self_token = c->token ? 0x5e1f : 0;
+	link->self = c->self;
+	link->state = c->dead ? RSK_LINK_DEAD : RSK_LINK_UP;
+	KUNIT_EXPECT_EQ(test, rsk_link_serves(link, &peer,
+					      c->bound ? &local : NULL, c->own),
+			c->serves);
+}
+
+/*
+ * The control queue is bounded for what a peer makes us answer, not for
+ * our own channels' resets: a peer flooding us with requests must not
+ * make them vanish.
+ */
+static void rsk_link_ctrl_queue_cap(struct kunit *test)
+{
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+	struct rsk_net *rnet = rsk_net(&init_net);
+	long dropped = atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]);
+	struct rsk_tx_buf *answer, *own, *tb, *tmp;
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	spin_lock_init(&link->lock);
+	INIT_LIST_HEAD(&link->ctrl_queue);
+	link->rnet = rnet;
+	link->state = RSK_LINK_UP;
+	link->sq_free = 0;			/* nothing is posted */
+	link->ctrl_len = RSK_CTRL_QUEUE_MAX;	/* as after a flood */
+	answer = rsk_tx_buf_alloc(0, GFP_KERNEL);
+	own = rsk_tx_buf_alloc(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, answer);
+	KUNIT_ASSERT_NOT_NULL(test, own);
+	rsk_link_msg_hdr(answer, RSK_MSG_CONN_REFUSE, 0, 9, 0, 0, 0, 0);
+	rsk_link_msg_hdr(own, RSK_MSG_RST, 0, 9, 5, 0, 0, 0);
+	own->own = true;
+	rsk_link_queue_ctrl(link, answer);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, RSK_CTRL_QUEUE_MAX);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]),
+			dropped + 1);
+	rsk_link_queue_ctrl(link, own);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, RSK_CTRL_QUEUE_MAX + 1);
+	KUNIT_EXPECT_PTR_EQ(test, list_first_entry_or_null(&link->ctrl_queue,
+							   struct rsk_tx_buf,
+							   list), own);
+	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
+}
+
 static struct kunit_case rsk_link_cases[] = {
 	KUNIT_CASE_PARAM(rsk_link_timer_verdicts, verdict_gen_params),
+	KUNIT_CASE_PARAM(rsk_link_serves_cases, serves_gen_params),
+	KUNIT_CASE(rsk_link_ctrl_queue_cap),
 	{}
 };
 

@@ -28,6 +28,7 @@
 static unsigned int rsk_net_id __read_mostly;
 
 struct rsk_counters rsk_counters;
+EXPORT_SYMBOL_IF_KUNIT(rsk_counters);
 atomic_long_t rsk_events[RSK_EV_NR];
 
 /* What debugfs, /proc, netlink and the rsk_drop tracepoint call them. */
@@ -68,6 +69,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_HALF_OPEN_OVERFLOW] = "half_open_overflow",
 	[RSK_EV_HALF_OPEN_TIMEOUTS] = "half_open_timeouts",
 	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
+	[RSK_EV_TX_NOMEM] = "tx_nomem",
 	[RSK_EV_KEEPALIVES] = "keepalives",
 	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
 	[RSK_EV_CONNECT_TIMEOUTS] = "connect_timeouts",
@@ -86,6 +88,8 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_DGRAM_RX_NOMEM] = "dgram_rx_nomem",
 	[RSK_EV_DGRAM_NEIGH_STALE] = "dgram_neigh_stale",
 	[RSK_EV_DGRAM_NOT_MEMBER] = "dgram_not_member",
+	[RSK_EV_DGRAM_BAD_ADDR] = "dgram_bad_addr",
+	[RSK_EV_DGRAM_NEIGH_LIMIT] = "dgram_neigh_limit",
 	[RSK_EV_MC_JOINS] = "mc_joins",
 	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
 	[RSK_EV_MC_ERRORS] = "mc_errors",
@@ -105,10 +109,11 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_net);
 
 /*
  * Defaults of the net.rdma_sock.* sysctls.  The link port is in rdma_cm's
- * TCP port space, shared with every rdma_cm user: it stays clear of
- * rping's and ucmatose's 7174 and 7471 and perftest's 18515.
+ * TCP port space (the datagram port in its UDP one), shared with every
+ * rdma_cm user.  It is below 1024, which rdma_cm lets only a privileged
+ * user bind: no local user can take it first (rsk_link_listen_any()).
  */
-#define RSK_LINK_PORT_DEFAULT		20886
+#define RSK_LINK_PORT_DEFAULT		886
 #define RSK_LINK_IDLE_MS_DEFAULT	60000
 #define RSK_LINK_KEEPALIVE_MS_DEFAULT	5000
 #define RSK_MAX_PENDING_LINKS_DEFAULT	64
@@ -121,6 +126,8 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_net);
 #define RSK_MEM_DEFAULT			212992
 #define RSK_MEM_MAX_DEFAULT		(4 << 20)
 #define RSK_ZCOPY_THRESHOLD_DEFAULT	65536
+/* As ARP's gc_thresh3: the most entries a namespace's table holds. */
+#define RSK_DGRAM_MAX_NEIGHS_DEFAULT	1024
 
 static int __net_init rsk_net_init_one(struct net *net)
 {
@@ -133,6 +140,10 @@ static int __net_init rsk_net_init_one(struct net *net)
 	mutex_init(&rnet->ud_listen_mutex);
 	rnet->dgram_port = RSK_LINK_PORT_DEFAULT;	/* the UDP port space */
 	rnet->dgram_neigh_ttl_ms = 60000;
+	rnet->dgram_max_neighs = RSK_DGRAM_MAX_NEIGHS_DEFAULT;
+	for (i = 0; i < ARRAY_SIZE(rnet->ud_neigh_hash); i++)
+		INIT_HLIST_HEAD(&rnet->ud_neigh_hash[i]);
+	rnet->ud_neigh_seed = get_random_u32();
 	spin_lock_init(&rnet->bind_lock);
 	for (i = 0; i < ARRAY_SIZE(rnet->bind_hash); i++) {
 		INIT_HLIST_HEAD(&rnet->bind_hash[i]);

@@ -9,6 +9,9 @@
  * Malformed rules are refused with a message and counted
  * (policy_rejected).  As with ss and inet_diag, an unprivileged caller
  * sees every socket of its namespace, the owner's uid and inode included.
+ * Devices serve the whole host: a namespace is shown those it may use, and
+ * the drivers' hardware counters (whose reading may sleep in firmware,
+ * under the global device lock) only to CAP_NET_ADMIN of the host.
  * Dumps are ordinary netlink dumps, resumed where the last message
  * stopped: by position for devices and links (few, and listed in the
  * order they were made; rules likewise, in the order they are tried), by
@@ -74,6 +77,15 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/*
+ * Whether the caller may read what the devices' drivers count: host-wide
+ * figures, read from the driver (or its firmware) each time.
+ */
+static bool rsk_nl_host_admin(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_NET_ADMIN);
+}
+
 /* ---- stats ---- */
 
 static int rsk_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
@@ -87,7 +99,7 @@ static int rsk_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &rsk_genl_family, 0,
 				RDMA_SOCK_CMD_STATS_GET);
-	if (!hdr || rsk_stats_nl_fill(msg, rnet)) {
+	if (!hdr || rsk_stats_nl_fill(msg, rnet, rsk_nl_host_admin(skb))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -101,6 +113,7 @@ struct rsk_nl_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 	struct net *net;
+	bool host_admin;	/* rsk_nl_host_admin() */
 };
 
 static void *rsk_nl_dump_start(struct rsk_nl_dump *d, u8 cmd)
@@ -165,17 +178,20 @@ static int rsk_nl_dev_fill(struct rsk_device *rdev, void *arg)
 			  atomic_read(&rdev->srq_posted)) ||
 	      nla_put_u32(d->skb, RDMA_SOCK_DEV_REFS, kref_read(&rdev->ref)) ||
 	      nla_put_u8(d->skb, RDMA_SOCK_DEV_DYING, READ_ONCE(rdev->dying)) ||
-	      rsk_nl_dev_rnr(d->skb, rdev);
+	      (d->host_admin && rsk_nl_dev_rnr(d->skb, rdev));
 	return rsk_nl_dump_end(d, hdr, nest, err);
 }
 
 static int rsk_nl_dev_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct rsk_nl_dump d = { .skb = skb, .cb = cb };
+	struct rsk_nl_dump d = {
+		.skb = skb, .cb = cb, .net = sock_net(skb->sk),
+		.host_admin = rsk_nl_host_admin(cb->skb),
+	};
 	long pos = cb->args[0];
 	int err;
 
-	err = rsk_dev_walk(&pos, rsk_nl_dev_fill, &d);
+	err = rsk_dev_walk(&pos, d.net, rsk_nl_dev_fill, &d);
 	cb->args[0] = pos;
 	/* A full message ends this part; the next one resumes at pos. */
 	if (err == -EMSGSIZE && skb->len)

@@ -144,7 +144,7 @@ static int rsk_hw_sum_dev(struct rsk_device *rdev, void *arg)
 }
 
 /* Host-wide: a namespace's value is the total. */
-static int rsk_stats_nl_fill_hw(struct sk_buff *skb)
+static int rsk_stats_nl_fill_hw(struct sk_buff *skb, struct net *net)
 {
 	struct rsk_hw_sums *hw;
 	long pos = 0;
@@ -153,7 +153,7 @@ static int rsk_stats_nl_fill_hw(struct sk_buff *skb)
 	hw = kzalloc(sizeof(*hw), GFP_KERNEL);
 	if (!hw)
 		return -ENOMEM;
-	rsk_dev_walk(&pos, rsk_hw_sum_dev, hw);
+	rsk_dev_walk(&pos, net, rsk_hw_sum_dev, hw);
 	for (i = 0; !err && i < hw->n; i++)
 		err = rsk_stat_put(skb, hw->sum[i].name, RDMA_SOCK_STAT_DEVICE,
 				   hw->sum[i].value, hw->sum[i].value);
@@ -165,13 +165,14 @@ static int rsk_stats_nl_fill_hw(struct sk_buff *skb)
  * rsk_stats_nl_fill - every counter, for RDMA_SOCK_CMD_STATS_GET
  * @skb: the message
  * @rnet: the caller's namespace
+ * @hw: add the devices' RNR counters (the caller is the host's admin)
  *
  * One RDMA_SOCK_A_STAT each: the namespace's value (for the module's
- * own counters, the module's) and the module's total; then the devices'
- * RNR counters.  Sleeps.
+ * own counters, the module's) and the module's total; then, with @hw,
+ * the RNR counters of the devices the namespace may use.  Sleeps.
  * Return: 0, -ENOMEM or -EMSGSIZE.
  */
-int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
+int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet, bool hw)
 {
 	struct nlattr *nest = nla_nest_start(skb, RDMA_SOCK_A_STATS);
 	size_t i;
@@ -192,8 +193,8 @@ int rsk_stats_nl_fill(struct sk_buff *skb, struct rsk_net *rnet)
 		err = rsk_stat_put(skb, rsk_event_name(i), RDMA_SOCK_STAT_EVENT,
 				   atomic_long_read(&rnet->events[i]),
 				   atomic_long_read(&rsk_events[i]));
-	if (!err)
-		err = rsk_stats_nl_fill_hw(skb);
+	if (!err && hw)
+		err = rsk_stats_nl_fill_hw(skb, rnet->net);
 	if (err) {
 		nla_nest_cancel(skb, nest);
 		return err;

@@ -223,8 +223,10 @@ static struct rsk_stream_sock *rsk_accept_wait(struct rsk_stream_sock *rs, bool 
 		if (sk->sk_state != TCP_LISTEN)
 			break;
 		child = rsk_chan_accept_pop(rs);
-		if (child)
+		if (child) {
+			rsk_chan_accepted(child);
 			break;
+		}
 		*err = -EAGAIN;
 		if (!timeo)
 			break;

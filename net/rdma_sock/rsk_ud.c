@@ -18,6 +18,7 @@
  * sends hold their skb, whose socket holds the module.
  */
 #include <linux/delay.h>
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/sock.h>
 #include <rdma/rdma_cm.h>
@@ -73,7 +74,8 @@ enum rsk_ud_neigh_state {
 };
 
 struct rsk_ud_neigh {
-	struct list_head node;		/* rsk_ud_neighs, under rsk_ud_mutex */
+	struct hlist_node node;		/* rnet->ud_neigh_hash, rsk_ud_mutex */
+	struct list_head all_node;	/* rsk_ud_neighs, under rsk_ud_mutex */
 	struct kref ref;
 	struct rsk_net *rnet;
 	struct rsk_addr peer;		/* port 0; or a group */
@@ -96,7 +98,7 @@ struct rsk_ud_neigh {
 	 * resolves again.
 	 */
 	bool stale;
-	struct rcu_head rcu;		/* readers of rsk_ud_neighs in softirq */
+	struct rcu_head rcu;		/* readers of ud_neigh_hash in softirq */
 };
 
 #define RSK_UD_TX_CB(skb)	((struct rsk_ud_tx_cb *)(skb)->cb)
@@ -190,6 +192,51 @@ static int rsk_ud_src_addr(struct rsk_ud_ep *ep, struct ib_wc *wc,
 	return 0;
 }
 
+/* A source no host sends from: the wildcard, loopback, a group. */
+static bool rsk_ud_src_impossible(const struct rsk_addr *src)
+{
+	if (rsk_addr_is_any(src) || rsk_addr_is_loopback(src) ||
+	    rsk_addr_is_multicast(src))
+		return true;
+	if (src->family == AF_INET)
+		return ipv4_is_lbcast(src->v4) || ipv4_is_zeronet(src->v4);
+	return false;
+}
+
+/**
+ * rsk_ud_addrs_ok - whether a datagram's GRH addresses may be believed
+ * @rnet: the receiving endpoint's namespace
+ * @own_qpn: the receiving endpoint's QP number
+ * @src: the GRH's source (for RoCE v2, the IP header's, which any IP host
+ *	can forge)
+ * @dst: its destination
+ * @src_qp: the sending QP, from the completion
+ *
+ * The device takes a datagram for any GID in its table, which holds the
+ * addresses of every namespace's interfaces on it: a unicast destination
+ * must be this namespace's own, or a wildcard-bound socket would receive
+ * what was sent to another namespace (groups are checked on their own).
+ * A source no host can have is dropped; one of our own addresses only
+ * from our own endpoint (a datagram this namespace sent to itself), since
+ * the NIC, unlike the IP stack, does not drop "martian" sources: a
+ * forged one would pass for a local sender, to IP_MULTICAST_LOOP and to
+ * any check by address.
+ */
+VISIBLE_IF_KUNIT bool rsk_ud_addrs_ok(struct rsk_net *rnet, u32 own_qpn,
+				      const struct rsk_addr *src,
+				      const struct rsk_addr *dst, u32 src_qp)
+{
+	if (rsk_ud_src_impossible(src))
+		return false;
+	if (rsk_addr_is_local(rnet->net, src) && src_qp != own_qpn)
+		return false;
+	if (rsk_addr_is_multicast(dst))
+		return true;
+	return !rsk_addr_is_any(dst) && !rsk_addr_is_loopback(dst) &&
+	       rsk_addr_is_local(rnet->net, dst);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_ud_addrs_ok);
+
 /* Validate a datagram header; its payload length, or -EINVAL. */
 VISIBLE_IF_KUNIT int rsk_ud_check_hdr(struct rsk_net *rnet,
 				      const struct rsk_wire_dgram *h, u32 len)
@@ -224,11 +271,26 @@ static struct sk_buff *rsk_ud_new_skb(u32 len, const struct rsk_addr *src)
 	return skb;
 }
 
+/* Every namespace's neighbours, for a device's removal; rsk_ud_mutex. */
 static LIST_HEAD(rsk_ud_neighs);
+
+/* The bucket of @rnet's neighbours for @peer. */
+static struct hlist_head *rsk_ud_neigh_bucket(struct rsk_net *rnet,
+					      const struct rsk_addr *peer)
+{
+	u32 h;
+
+	if (peer->family == AF_INET)
+		h = jhash_1word((__force u32)peer->v4, rnet->ud_neigh_seed);
+	else
+		h = jhash2((__force const u32 *)peer->v6.s6_addr32, 4,
+			   rnet->ud_neigh_seed ^ peer->scope_id);
+	return &rnet->ud_neigh_hash[h % RSK_UD_NEIGH_HASH];
+}
 
 /*
  * A datagram came from @src's endpoint @qpn: a neighbour entry that names
- * another endpoint there is stale.  Softirq: the list under RCU.
+ * another endpoint there is stale.  Softirq: the table under RCU.
  */
 static void rsk_ud_neigh_seen(struct rsk_net *rnet, const struct rsk_addr *src,
 			      u32 qpn)
@@ -236,9 +298,8 @@ static void rsk_ud_neigh_seen(struct rsk_net *rnet, const struct rsk_addr *src,
 	struct rsk_ud_neigh *neigh;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(neigh, &rsk_ud_neighs, node) {
-		if (neigh->rnet != rnet || neigh->src.family ||
-		    !rsk_addr_same_host(&neigh->peer, src))
+	hlist_for_each_entry_rcu(neigh, rsk_ud_neigh_bucket(rnet, src), node) {
+		if (neigh->src.family || !rsk_addr_same_host(&neigh->peer, src))
 			continue;
 		/* Pairs with rsk_ud_neigh_done(): qpn is set when READY is. */
 		if (smp_load_acquire(&neigh->state) == RSK_UD_READY &&
@@ -273,6 +334,10 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	    rsk_ud_src_addr(ep, wc, ep->grh + rx->idx * RSK_UD_GRH,
 			    &src, &dst)) {
 		rsk_event(ep->rnet, RSK_EV_DGRAM_BAD_HDR);
+		goto repost;
+	}
+	if (!rsk_ud_addrs_ok(ep->rnet, ep->qpn, &src, &dst, wc->src_qp)) {
+		rsk_event(ep->rnet, RSK_EV_DGRAM_BAD_ADDR);
 		goto repost;
 	}
 	len = wc->byte_len - RSK_UD_GRH;
@@ -409,8 +474,9 @@ static void rsk_ud_xmit(struct rsk_ud_neigh *neigh, struct sk_buff_head *frags)
 /* ---- endpoints ---- */
 
 /*
- * rsk_ud_mutex protects rsk_ud_eps and rsk_ud_neighs, every namespace's;
- * receive completions read rsk_ud_neighs under RCU (rsk_ud_neigh_seen()).
+ * rsk_ud_mutex protects rsk_ud_eps and rsk_ud_neighs, every namespace's,
+ * and each namespace's neighbour table (rsk_net.ud_neigh_hash); receive
+ * completions read the tables under RCU (rsk_ud_neigh_seen()).
  */
 static DEFINE_MUTEX(rsk_ud_mutex);
 static LIST_HEAD(rsk_ud_eps);
@@ -998,9 +1064,9 @@ static struct rsk_ud_neigh *rsk_ud_neigh_find(struct rsk_net *rnet,
 {
 	struct rsk_ud_neigh *neigh;
 
-	list_for_each_entry(neigh, &rsk_ud_neighs, node)
-		if (neigh->rnet == rnet &&
-		    rsk_addr_same_host(&neigh->peer, peer) &&
+	lockdep_assert_held(&rsk_ud_mutex);
+	hlist_for_each_entry(neigh, rsk_ud_neigh_bucket(rnet, peer), node)
+		if (rsk_addr_same_host(&neigh->peer, peer) &&
 		    neigh->src.family == src->family &&
 		    (!src->family || rsk_addr_same_host(&neigh->src, src)))
 			return neigh;
@@ -1022,14 +1088,75 @@ static u32 rsk_ud_max(const struct rsk_addr *to)
  */
 static void rsk_ud_neigh_unlist(struct rsk_ud_neigh *neigh)
 {
+	lockdep_assert_held(&rsk_ud_mutex);
 	if (neigh->state == RSK_UD_RESOLVING) {
 		neigh->state = RSK_UD_FAILED;
 		__skb_queue_purge(&neigh->pending);
 		queue_work(rsk_ud_wq, &neigh->id_work);
 	}
-	list_del_rcu(&neigh->node);
+	hlist_del_rcu(&neigh->node);
+	list_del(&neigh->all_node);
+	neigh->rnet->ud_nneighs--;
 	rsk_obj_dec(neigh->rnet, ud_neighs);
-	rsk_ud_neigh_put(neigh);
+	rsk_ud_neigh_put(neigh);	/* the table's */
+}
+
+/*
+ * Drop @rnet's entries past their expiry (a resolution under way has its
+ * own timeout); with @all, every entry.  rsk_ud_mutex held.  Sends in
+ * flight keep theirs until they complete.
+ */
+static void rsk_ud_neigh_reap(struct rsk_net *rnet, bool all)
+{
+	struct rsk_ud_neigh *neigh;
+	struct hlist_node *tmp;
+	int i;
+
+	lockdep_assert_held(&rsk_ud_mutex);
+	for (i = 0; i < RSK_UD_NEIGH_HASH; i++)
+		hlist_for_each_entry_safe(neigh, tmp, &rnet->ud_neigh_hash[i],
+					  node)
+			if (all || (neigh->state != RSK_UD_RESOLVING &&
+				    time_after(jiffies, neigh->expires)))
+				rsk_ud_neigh_unlist(neigh);
+}
+
+/* How often the table is swept: half the entries' life, 1 s to 30 s. */
+static unsigned long rsk_ud_neigh_gc_period(struct rsk_net *rnet)
+{
+	unsigned int ms = READ_ONCE(rnet->dgram_neigh_ttl_ms) / 2;
+
+	return msecs_to_jiffies(clamp(ms, 1000U, 30000U));
+}
+
+/*
+ * Entries are not kept for peers no longer sent to: a sender that went
+ * through a whole subnet leaves nothing behind for long.
+ */
+static void rsk_ud_neigh_gc_work(struct work_struct *work)
+{
+	struct rsk_net *rnet = container_of(to_delayed_work(work),
+					    struct rsk_net, ud_neigh_gc);
+
+	mutex_lock(&rsk_ud_mutex);
+	rsk_ud_neigh_reap(rnet, false);
+	mutex_unlock(&rsk_ud_mutex);
+	queue_delayed_work(rsk_ud_wq, &rnet->ud_neigh_gc,
+			   rsk_ud_neigh_gc_period(rnet));
+}
+
+/*
+ * Whether @rnet may hold one more entry: at dgram_max_neighs, the expired
+ * ones go first.  rsk_ud_mutex held.
+ */
+static bool rsk_ud_neigh_room(struct rsk_net *rnet)
+{
+	int max = READ_ONCE(rnet->dgram_max_neighs);
+
+	if (rnet->ud_nneighs < max)
+		return true;
+	rsk_ud_neigh_reap(rnet, false);
+	return rnet->ud_nneighs < max;
 }
 
 /*
@@ -1051,18 +1178,26 @@ static struct rsk_ud_neigh *rsk_ud_neigh_get(struct rsk_net *rnet,
 		neigh = NULL;
 	}
 	if (!neigh) {
-		neigh = kzalloc(sizeof(*neigh), GFP_KERNEL);
+		if (!rsk_ud_neigh_room(rnet)) {
+			rsk_event(rnet, RSK_EV_DGRAM_NEIGH_LIMIT);
+			*err = -ENOBUFS;
+			return NULL;
+		}
+		neigh = kzalloc(sizeof(*neigh), GFP_KERNEL_ACCOUNT);
 		if (!neigh) {
 			*err = -ENOBUFS;
 			return NULL;
 		}
-		kref_init(&neigh->ref);		/* the list's */
+		kref_init(&neigh->ref);		/* the table's */
 		neigh->rnet = rnet;
 		neigh->peer = *to;
 		neigh->peer.port = 0;
 		neigh->src = *src;
 		skb_queue_head_init(&neigh->pending);
-		list_add_tail_rcu(&neigh->node, &rsk_ud_neighs);
+		hlist_add_head_rcu(&neigh->node,
+				   rsk_ud_neigh_bucket(rnet, &neigh->peer));
+		list_add_tail(&neigh->all_node, &rsk_ud_neighs);
+		rnet->ud_nneighs++;
 		rsk_obj_inc(rnet, ud_neighs);
 		*err = rsk_ud_neigh_start(neigh);
 	}
@@ -1227,13 +1362,11 @@ static int rsk_ud_listen(struct rsk_net *rnet)
 /* The namespace's datagram sockets are all gone: so is its transport. */
 static void rsk_ud_flush_net(struct rsk_net *rnet)
 {
-	struct rsk_ud_neigh *neigh, *ntmp;
 	struct rsk_ud_ep *ep, *etmp;
 
+	cancel_delayed_work_sync(&rnet->ud_neigh_gc);
 	mutex_lock(&rsk_ud_mutex);
-	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, node)
-		if (neigh->rnet == rnet)
-			rsk_ud_neigh_unlist(neigh);
+	rsk_ud_neigh_reap(rnet, true);
 	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {
 		if (ep->rnet != rnet)
 			continue;
@@ -1255,8 +1388,15 @@ int rsk_ud_users_get(struct rsk_net *rnet)
 	int err = 0;
 
 	mutex_lock(&rnet->ud_listen_mutex);
-	if (!rnet->ud_users)
+	if (!rnet->ud_users) {
 		err = rsk_ud_listen(rnet);
+		if (!err) {
+			INIT_DELAYED_WORK(&rnet->ud_neigh_gc,
+					  rsk_ud_neigh_gc_work);
+			queue_delayed_work(rsk_ud_wq, &rnet->ud_neigh_gc,
+					   rsk_ud_neigh_gc_period(rnet));
+		}
+	}
 	if (!err)
 		rnet->ud_users++;
 	mutex_unlock(&rnet->ud_listen_mutex);
@@ -1283,7 +1423,7 @@ static void rsk_ud_kill_dev(struct rsk_device *rdev)
 
 	rsk_mc_kill_dev(rdev);		/* detached before the QPs go */
 	mutex_lock(&rsk_ud_mutex);
-	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, node)
+	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, all_node)
 		if (neigh->ep && neigh->ep->rdev == rdev)
 			rsk_ud_neigh_unlist(neigh);
 	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {

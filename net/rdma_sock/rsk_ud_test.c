@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the datagram transport's receive checks (rsk_ud.c) and
+ * KUnit tests for the datagram transport's receive checks (rsk_ud.c: the
+ * header, the GRH's addresses) and
  * reassembly (rsk_ud_reasm.c), on a fake endpoint: the table of datagrams
  * being put together that an endpoint keeps, charged to the initial
  * namespace.
@@ -9,6 +10,9 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/inet.h>
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "rsk.h"
@@ -367,7 +371,92 @@ static void rsk_ud_reasm_timeout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_mem(test), mem);
 }
 
+/* An IPv4 address of a non-loopback interface of the initial namespace. */
+static bool own_v4(__be32 *addr)
+{
+	const struct in_ifaddr *ifa;
+	struct net_device *dev;
+	bool found = false;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(&init_net, dev) {
+		struct in_device *in = __in_dev_get_rcu(dev);
+
+		if (!in || (dev->flags & IFF_LOOPBACK))
+			continue;
+		in_dev_for_each_ifa_rcu(ifa, in) {
+			*addr = ifa->ifa_local;
+			found = true;
+			break;
+		}
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static struct rsk_addr v4(__be32 a)
+{
+	struct rsk_addr addr = { .family = AF_INET, .v4 = a };
+
+	return addr;
+}
+
+static struct rsk_addr v6(const char *s)
+{
+	struct rsk_addr addr = { .family = AF_INET6 };
+
+	in6_pton(s, -1, addr.v6.s6_addr, -1, NULL);
+	return addr;
+}
+
+/*
+ * The GRH's addresses, which any IP host can forge over RoCE v2: sources
+ * no host has and our own addresses from another QP are dropped, and so
+ * is a unicast destination that is not this namespace's (the device takes
+ * every namespace's GIDs).  The test bed's guest has an address on its
+ * RoCE interface when KUnit runs.
+ */
+static void rsk_ud_grh_addresses(struct kunit *test)
+{
+	struct rsk_net *rnet = rsk_net(&init_net);
+	struct rsk_addr other = v4(htonl(0xc0000201));	/* 192.0.2.1 */
+	struct rsk_addr elsewhere = v4(htonl(0xc0000202));
+	struct rsk_addr own, lo = v4(htonl(INADDR_LOOPBACK));
+	struct rsk_addr group = v4(htonl(0xef010203));	/* 239.1.2.3 */
+	const u32 me = 100, them = 7;
+	__be32 a;
+
+	KUNIT_ASSERT_TRUE_MSG(test, own_v4(&a), "no IPv4 address to be own");
+	own = v4(a);
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &own, them));
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &group,
+						them));
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, me));
+	/* To an address this namespace does not have (another's). */
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &other, &elsewhere,
+						 them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &other, &lo, them));
+	/* From an address of ours, but not from our endpoint. */
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, them));
+	/* From addresses no host sends from. */
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &group, &own, them));
+	lo = v4(0);
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	lo = v4(htonl(INADDR_BROADCAST));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	lo = v6("::1");
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	lo = v6("::");
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	lo = v6("ff02::1");
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+}
+
 static struct kunit_case rsk_ud_cases[] = {
+	KUNIT_CASE(rsk_ud_grh_addresses),
 	KUNIT_CASE(rsk_ud_header_checks),
 	KUNIT_CASE(rsk_ud_reasm_orders),
 	KUNIT_CASE(rsk_ud_reasm_interleaved),

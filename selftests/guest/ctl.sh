@@ -163,6 +163,24 @@ ctl_unprivileged() {
 	nobody "$ctl" policy show > /dev/null
 }
 
+# The devices serve the whole host: a user, or a user namespace's root,
+# sees them but not the drivers' counters (read from the driver each
+# time, under the module's device lock); the host's root sees both.
+ctl_dev_counters_admin_only() {
+	local who j s
+	for who in nobody "unshare -Ur"; do
+		j=$($who "$ctl" -j dev) && s=$($who "$ctl" -j stats) || return 1
+		echo "$who: dev $(jq -c '.[0].rnr' <<< "$j"), stats devices $(jq -c '.devices' <<< "$s")"
+		jq -e --arg d "$RSK_IBDEV" 'length == 1 and .[0].name == $d and
+			.[0].rnr == {}' <<< "$j" > /dev/null &&
+		jq -e '(.devices // {}) == {} and .events.connects != null' <<< "$s" > /dev/null ||
+			return 1
+	done
+	j=$("$ctl" -j dev) && s=$("$ctl" -j stats) &&
+	jq -e '.[0].rnr | length >= 2' <<< "$j" > /dev/null &&
+	jq -e '.devices | length >= 2' <<< "$s" > /dev/null
+}
+
 # Settings the tests below change, put back whatever happens.
 ctl_saved=
 ctl_save() {
@@ -342,6 +360,7 @@ tap_run "rdmasockctl stats: objects and events" ctl_stats
 rsk_hold_stop
 tap_run "rdmasockctl set: changes a setting, refuses bad ones" ctl_set
 tap_run "rdmasockctl as nobody: reads, cannot set" ctl_unprivileged
+tap_run "rdmasockctl: drivers' counters for the host's admin only" ctl_dev_counters_admin_only
 tap_run "rmem/wmem default and max: SO_RCVBUF/SO_SNDBUF, queues bounded" ctl_buffers
 ctl_buffers_done
 tap_run "zcopy_threshold: range checked" ctl_zcopy_threshold

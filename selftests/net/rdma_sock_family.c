@@ -299,4 +299,87 @@ out:
 	close(d);
 }
 
+/*
+ * The device goes while links over it are being set up (rdma_cm resolving
+ * the address, the route, connecting): every connect ends, none hangs, the
+ * kernel stays whole (the debug kernel's KASAN and lockdep watch), and once
+ * the device is back, connects work again.  Each round removes it a
+ * little later into the setup.
+ */
+TEST(device_removal_during_link_setup)
+{
+	static const int delay_ms[] = { 0, 1, 3, 8, 20, 50, 120 };
+	const char *ibdev = rsk_env("RSK_IBDEV", "rxe0");
+	const char *netdev = rsk_env("RSK_NETDEV", "eth0");
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	struct sockaddr_storage ss;
+	char add[256];
+	size_t r;
+
+	if (rsk_device_bound(ibdev) != 1)
+		SKIP(return, "no %s bound to rdma_sock", ibdev);
+	snprintf(add, sizeof(add), "rdma link add %s type rxe netdev %s",
+		 ibdev, netdev);
+	for (r = 0; r < ARRAY_SIZE(delay_ms); r++) {
+		struct pollfd pfd[4];
+		socklen_t len;
+		int l, i;
+
+		l = socket(AF_RDMA_STREAM, SOCK_STREAM, 0);
+		ASSERT_LE(0, l);
+		len = addr_parse(addr, 0, &ss);
+		ASSERT_LT(0, (int)len);
+		ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len));
+		ASSERT_EQ(0, listen(l, 8));
+		ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&ss, &len));
+		for (i = 0; i < 4; i++) {
+			pfd[i].fd = socket(AF_RDMA_STREAM,
+					   SOCK_STREAM | SOCK_NONBLOCK, 0);
+			pfd[i].events = POLLOUT;
+			ASSERT_LE(0, pfd[i].fd);
+			EXPECT_EQ(-1, connect(pfd[i].fd,
+					      (struct sockaddr *)&ss, len));
+			EXPECT_EQ(EINPROGRESS, errno);
+		}
+		usleep(delay_ms[r] * 1000);
+		ASSERT_EQ(0, rsk_run("rdma link del %s", ibdev));
+		EXPECT_EQ(0, rsk_device_bound(ibdev));
+		/* Each connect ends: connected then reset, or failed. */
+		for (i = 0; i < 4; i++) {
+			int err = 0;
+			socklen_t elen = sizeof(err);
+
+			EXPECT_EQ(1, poll(&pfd[i], 1, 20000))
+				TH_LOG("round %zu: connect %d hangs", r, i);
+			EXPECT_EQ(0, getsockopt(pfd[i].fd, SOL_SOCKET,
+						SO_ERROR, &err, &elen));
+			close(pfd[i].fd);
+		}
+		close(l);
+		ASSERT_EQ(0, rsk_run("%s", add));
+		ASSERT_EQ(1, rsk_device_bound(ibdev));
+	}
+	/* The device is bound anew and carries a connection. */
+	{
+		int l = socket(AF_RDMA_STREAM, SOCK_STREAM, 0);
+		int c = socket(AF_RDMA_STREAM, SOCK_STREAM, 0);
+		socklen_t len = addr_parse(addr, 0, &ss);
+		int a;
+
+		ASSERT_LE(0, l);
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len));
+		ASSERT_EQ(0, listen(l, 1));
+		ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&ss, &len));
+		EXPECT_EQ(0, connect(c, (struct sockaddr *)&ss, len))
+			TH_LOG("connect after the rounds: %s", strerror(errno));
+		a = accept(l, NULL, NULL);
+		EXPECT_LE(0, a);
+		EXPECT_EQ(2, send(c, "ok", 2, 0));
+		close(a);
+		close(c);
+		close(l);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -14,6 +14,7 @@
  * initial namespace only (its UDP sockets and routes are init_net's), so
  * a new namespace here has no RDMA device of its own.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -193,7 +194,7 @@ TEST_F(ns, sysctls_per_namespace)
 		const char *name;
 		long def, lo, hi;
 	} tab[] = {
-		{ "link_port", 20886, 1, 65535 },
+		{ "link_port", 886, 1, 65535 },
 		{ "link_idle_ms", 60000, 100, 86400000 },
 		{ "link_keepalive_ms", 5000, 100, 3600000 },
 		{ "max_pending_links", 64, 1, 65536 },
@@ -202,8 +203,9 @@ TEST_F(ns, sysctls_per_namespace)
 		{ "max_half_open", 256, 0, 65536 },
 		{ "max_half_open_per_link", 1024, 0, 65536 },
 		{ "half_open_timeout_ms", 10000, 100, 600000 },
-		{ "dgram_port", 20886, 1, 65535 },
+		{ "dgram_port", 886, 1, 65535 },
 		{ "dgram_neigh_ttl_ms", 60000, 100, 86400000 },
+		{ "dgram_max_neighs", 1024, 1, 65536 },
 	};
 	long init_val[ARRAY_SIZE(tab)];
 	size_t i;
@@ -470,6 +472,63 @@ TEST_F_TIMEOUT(ns, dgram_port_sysctl, 300)
 	close(a);
 	close(b);
 	EXPECT_EQ(0, sysctl_set_int("dgram_port", port0));
+}
+
+/*
+ * A sender that goes through a subnet must not fill memory with neighbour
+ * entries: a namespace keeps dgram_max_neighs at most (beyond, sendto()
+ * fails with ENOBUFS and dgram_neigh_limit counts it), and entries past
+ * their expiry are freed within seconds whether or not more are sent.
+ * The destinations, on the guest's own subnet, have no host: each entry
+ * resolves for 2 s and fails.
+ */
+TEST_F_TIMEOUT(ns, dgram_neighbours_bounded_and_aged, 120)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	long max0 = sysctl_get("dgram_max_neighs");
+	long ttl0 = sysctl_get("dgram_neigh_ttl_ms");
+	long limit0 = rsk_ns_counter("dgram_neigh_limit");
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_storage ss;
+	int s, i, sent = 0, refused = 0, most = 0;
+	char dst[32];
+	socklen_t len;
+
+	ASSERT_LT(0, max0);
+	ASSERT_LE(0, limit0);
+	ASSERT_EQ(0, sysctl_set_int("dgram_max_neighs", 32));
+	ASSERT_EQ(0, sysctl_set_int("dgram_neigh_ttl_ms", 1000));
+	s = rsk_socket(SOCK_DGRAM);
+	ASSERT_LE(0, s);
+	len = addr_parse(addr, 0, &ss);
+	ASSERT_LT(0, (int)len);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&ss, len));
+	to.sin_port = htons(9);
+	for (i = 0; i < 100; i++) {
+		snprintf(dst, sizeof(dst), "10.99.0.%d", 100 + i);
+		ASSERT_EQ(1, inet_pton(AF_INET, dst, &to.sin_addr));
+		if (sendto(s, "x", 1, 0, (struct sockaddr *)&to,
+			   sizeof(to)) == 1)
+			sent++;
+		else if (errno == ENOBUFS)
+			refused++;
+		else
+			TH_LOG("sendto %s: %s", dst, strerror(errno));
+		if (rsk_ns_counter("ud_neighs") > most)
+			most = rsk_ns_counter("ud_neighs");
+	}
+	TH_LOG("sent %d, refused %d, most entries %d", sent, refused, most);
+	EXPECT_LE(most, 32);
+	EXPECT_LE(32, sent);
+	EXPECT_LT(0, refused);
+	EXPECT_EQ(100, sent + refused);
+	EXPECT_EQ(limit0 + refused, rsk_ns_counter("dgram_neigh_limit"));
+	/* Resolution fails in 2 s, the entry expires 1 s later, the sweep. */
+	EXPECT_TRUE(WAIT_UNTIL(rsk_ns_counter("ud_neighs") == 0, 15000, 200))
+		TH_LOG("%ld entries left", rsk_ns_counter("ud_neighs"));
+	close(s);
+	EXPECT_EQ(0, sysctl_set_int("dgram_max_neighs", max0));
+	EXPECT_EQ(0, sysctl_set_int("dgram_neigh_ttl_ms", ttl0));
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,9 @@
 //   replay  send the victim's own host_id back in the hello, then ask for
 //           a channel to 127.0.0.1
 //   spoof   ask for a channel from a source address the link is not from
+//   squat   (on the victim itself, as an unprivileged user) bind and listen
+//           on the module's rdma_cm ports before it does, to take the
+//           requests other hosts send it
 //
 // Each attack prints what the victim answered, one "key value" per line,
 // for the stage script to check; the victim's counters tell the rest.
@@ -325,19 +328,56 @@ void conn_req(Link &link, const std::string &src, uint16_t sport,
 	printf("answer none\n");
 }
 
+// A listener on @port of @ps, on the wildcard as the module's: prints
+// "squat_<name> ok" or the errno rdma_cm gave, and holds the port until
+// it goes out of scope.
+class Squat {
+public:
+	Squat(rdma_port_space ps, const char *name, uint16_t port)
+	{
+		sockaddr_in6 any{};
+
+		ec_ = rdma_create_event_channel();
+		if (!ec_ || rdma_create_id(ec_, &id_, nullptr, ps))
+			throw Failure("rdma_create_id: " + std::string(strerror(errno)));
+		any.sin6_family = AF_INET6;
+		any.sin6_port = htons(port);
+		if (rdma_bind_addr(id_, (sockaddr *)&any) || rdma_listen(id_, 8))
+			printf("squat_%s %s\n", name, strerrorname_np(errno));
+		else
+			printf("squat_%s ok\n", name);
+	}
+
+	~Squat()
+	{
+		if (id_)
+			rdma_destroy_id(id_);
+		if (ec_)
+			rdma_destroy_event_channel(ec_);
+	}
+
+	Squat(const Squat &) = delete;
+	Squat &operator=(const Squat &) = delete;
+
+private:
+	rdma_event_channel *ec_ = nullptr;
+	rdma_cm_id *id_ = nullptr;
+};
+
 } // namespace
 
 int main(int argc, char **argv)
 {
 	CLI::App app{"rsk_hostile: a hostile rdmasock peer for the test bed"};
 	std::string peer;
-	uint16_t port = 20886;
+	uint16_t port = 886, dgram_port = 886;
 	int count = 8, hold_ms = 0;
 	std::string dst, src;
 	uint16_t dport = 0, sport = 4321;
 
-	app.add_option("--peer", peer, "the victim's address")->required();
+	app.add_option("--peer", peer, "the victim's address");
 	app.add_option("--link-port", port, "its net.rdma_sock.link_port");
+	app.add_option("--dgram-port", dgram_port, "its net.rdma_sock.dgram_port");
 	app.require_subcommand(1);
 	auto *links = app.add_subcommand("links", "open links, answer nothing");
 	links->add_option("--count", count, "how many")->check(CLI::Range(1, 4096));
@@ -349,10 +389,24 @@ int main(int argc, char **argv)
 	spoof->add_option("--dst", dst, "the listener's address")->required();
 	spoof->add_option("--dst-port", dport, "its port")->required();
 	spoof->add_option("--src", src, "the source address to claim")->required();
+	auto *squatter = app.add_subcommand("squat", "take the module's rdma_cm ports");
+	squatter->add_option("--hold-ms", hold_ms, "how long to hold them");
 	CLI11_PARSE(app, argc, argv);
 
 	setvbuf(stdout, nullptr, _IOLBF, 0);
 	try {
+		if (squatter->parsed()) {
+			Squat link(RDMA_PS_TCP, "link", port);
+			Squat dgram(RDMA_PS_UDP, "dgram", dgram_port);
+
+			printf("holding\n");
+			std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+			return 0;
+		}
+		if (peer.empty()) {
+			fprintf(stderr, "rsk_hostile: --peer is required\n");
+			return 2;
+		}
 		sockaddr_storage victim = parse_addr(peer, port);
 		if (links->parsed()) {
 			std::vector<std::unique_ptr<Link>> held;

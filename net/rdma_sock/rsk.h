@@ -123,6 +123,7 @@ enum rsk_event {
 	RSK_EV_RX_BAD_SEQ,
 	RSK_EV_RX_WINDOW,
 	RSK_EV_RX_NOMEM,
+	RSK_EV_RX_MEM_LIMIT,
 	RSK_EV_SRQ_LIMIT_EVENTS,
 	RSK_EV_SRQ_REFILL_FAILURES,
 	RSK_EV_HALF_OPEN_OVERFLOW,
@@ -153,6 +154,7 @@ enum rsk_event {
 	RSK_EV_MC_JOIN_FAILURES,
 	RSK_EV_MC_ERRORS,
 	RSK_EV_POLICY_REJECTED,
+	RSK_EV_USERNS_REFUSED,
 	RSK_EV_NR
 };
 
@@ -372,6 +374,11 @@ void rsk_dev_unregister_notifier(struct rsk_dev_notifier *nb);
 
 /* net.rdma_sock.srq_size: the initial namespace's, for every device. */
 extern int rsk_srq_size;
+/* net.rdma_sock.mem, pages: stream receive memory, as tcp_mem. */
+extern long rsk_stream_mem[3];
+void rsk_stream_mem_init(void);
+/* net.rdma_sock.userns_sockets: the initial namespace's, for every one. */
+extern int rsk_userns_sockets;
 
 /* ---- rsk_cq.c: completion queues polled by NAPI ---- */
 
@@ -608,8 +615,13 @@ void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 			    u32 src, const void *body, u32 body_len);
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
-/* Link-level control messages a peer makes us queue, at most. */
+/*
+ * Link-level control messages queued, at most: answers a peer makes us
+ * send, and (a larger bound, for a link whose sends a peer stalls) those
+ * of our own channels.
+ */
 #define RSK_CTRL_QUEUE_MAX	1024
+#define RSK_CTRL_QUEUE_OWN_MAX	(4 * RSK_CTRL_QUEUE_MAX)
 /* Datagram sizes and what received ones carry: the transport's and the socket's. */
 /* What a received datagram's skb carries besides its payload. */
 struct rsk_dgram_cb {
@@ -681,7 +693,7 @@ int rsk_ud_check_hdr(struct rsk_net *rnet, const struct rsk_wire_dgram *h,
 		     u32 len);
 bool rsk_ud_addrs_ok(struct rsk_net *rnet, u32 own_qpn,
 		     const struct rsk_addr *src, const struct rsk_addr *dst,
-		     u32 src_qp);
+		     u32 src_qp, bool roce);
 #endif
 
 /* The datagram socket layer's receiver (rsk_dgram_deliver()). */
@@ -718,8 +730,19 @@ struct rsk_mc_group {
 	u16 mlid;
 	int err;
 	struct completion joined;
+	/*
+	 * Set while its first member waits for rdma_cm's answer, outside
+	 * rsk_mc_mutex; later members wait for ready, completed (for all)
+	 * when the join succeeded or failed, with the outcome in result.
+	 */
+	bool joining;
+	int result;
+	struct completion ready;
 	struct rcu_head rcu;
 };
+
+/* A test's fault: a join's answer is this much later (debugfs). */
+extern u32 rsk_mc_join_delay_ms;
 
 struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
 				      const struct rsk_addr *addr,
@@ -760,6 +783,7 @@ struct rsk_rx_chunk {
 	u32 off;			/* where unread payload starts */
 	u32 len;			/* unread payload bytes; grows by appends */
 	u32 cap;			/* data[] bytes; 0 for a page */
+	u32 truesize;			/* bytes charged to the socket */
 	u8 data[];
 };
 

@@ -96,13 +96,28 @@ static void rsk_chan_done(struct rsk_stream_sock *rs, int err)
 	sk->sk_state_change(sk);
 }
 
-/* Send an RST for the channel outside its send queue: it must go now. */
+/*
+ * Send an RST for the channel outside its send queue: it must go now;
+ * rs->lock held.  A child whose CONN_ACCEPT has not gone yet (it waits
+ * for a send slot) refuses instead: the connecting peer takes nothing
+ * but an answer to its request, and would wait for its connect timeout.
+ */
 static void rsk_chan_send_rst(struct rsk_stream_sock *rs, u32 reason)
 {
 	struct rsk_wire_rst rst = { .reason = cpu_to_be32(reason) };
+	struct rsk_wire_refuse ref = {
+		.reason = cpu_to_be32(RSK_REFUSE_NO_LISTENER),
+	};
 
+	lockdep_assert_held(&rs->lock);
 	if (!rs->link || !rs->chan.id || !rs->peer_chan)
 		return;
+	if (rs->tx_pending & RSK_TX_ACCEPT) {
+		rsk_event(rs->base.rnet, RSK_EV_REFUSED);
+		rsk_link_send_ctrl_own(rs->link, RSK_MSG_CONN_REFUSE, 0,
+				       rs->peer_chan, 0, &ref, sizeof(ref));
+		return;
+	}
 	rsk_event(rs->base.rnet, RSK_EV_RST_SENT);
 	trace_rsk_chan_reset(rs->link_id, rs->chan.id, rs->peer_chan, reason,
 			     true);
@@ -680,13 +695,17 @@ static void rsk_chan_rx_fin(struct rsk_stream_sock *rs, const struct rsk_wire_hd
 		rsk_chan_set_state(rs, TCP_CLOSE_WAIT);
 		break;
 	case TCP_FIN_WAIT2:
-		rsk_chan_done(rs, 0);
-		break;
+		rsk_chan_done(rs, 0);	/* which wakes everyone */
+		return;
 	default:	/* FIN_WAIT1: done when ours is sent */
 		break;
 	}
+	/*
+	 * One wakeup, as tcp_fin()'s: it wakes readers too, and a second
+	 * (sk_data_ready) could reach an edge-triggered epoll as a second
+	 * edge when its waiter ran between the two.
+	 */
 	sk->sk_state_change(sk);
-	sk->sk_data_ready(sk);
 }
 
 /* The peer reset the channel: errno as tcp_reset() picks it; lock held. */

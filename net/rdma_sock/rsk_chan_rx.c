@@ -25,6 +25,37 @@
 
 #include "rsk.h"
 
+/*
+ * Charge a chunk's memory to its socket: the module-wide total, against
+ * net.rdma_sock.mem, and the socket's memory cgroup, through sk_mem_*()
+ * as TCP charges its receive queue; sk_rmem_alloc shows it.  rs->lock
+ * held: it guards sk_forward_alloc here.  False when over a limit.
+ */
+static bool rsk_rx_charge(struct rsk_stream_sock *rs, u32 size)
+{
+	struct sock *sk = &rs->base.sk;
+
+	lockdep_assert_held(&rs->lock);
+	if ((int)size > sk->sk_forward_alloc &&
+	    !__sk_mem_schedule(sk, size, SK_MEM_RECV))
+		return false;
+	sk_mem_charge(sk, size);
+	atomic_add(size, &sk->sk_rmem_alloc);
+	return true;
+}
+
+/* A chunk leaves the queue: give its memory back; rs->lock held. */
+static void rsk_rx_uncharge(struct rsk_stream_sock *rs,
+			    const struct rsk_rx_chunk *chunk)
+{
+	struct sock *sk = &rs->base.sk;
+
+	lockdep_assert_held(&rs->lock);
+	atomic_sub(chunk->truesize, &sk->sk_rmem_alloc);
+	sk_mem_uncharge(sk, chunk->truesize);
+	sk_mem_reclaim(sk);
+}
+
 static void rsk_rx_chunk_free(struct rsk_rx_chunk *chunk)
 {
 	if (chunk->page)
@@ -41,11 +72,6 @@ static const u8 *rsk_rx_chunk_data(const struct rsk_rx_chunk *chunk)
 }
 
 /*
- * Queue a DATA payload on the socket; rs->lock held.  Return: 1 when the
- * page of @rxb went with it (the buffer needs a new page), 0 when it was
- * copied, -ENOMEM when it could not be queued at all.
- */
-/*
  * Append a small payload to the copy at the queue's tail if it has room;
  * rs->lock held.  The reader copies out of the chunk without the lock,
  * but only bytes below the length it read, which appends never touch.
@@ -61,29 +87,68 @@ static bool rsk_rx_append(struct rsk_stream_sock *rs, const u8 *payload,
 	if (tail->page || tail->cap - tail->off - tail->len < len)
 		return false;
 	memcpy(tail->data + tail->off + tail->len, payload, len);
-	WRITE_ONCE(tail->len, tail->len + len);
+	/* The bytes before the length: pairs with rsk_rx_copy(). */
+	smp_store_release(&tail->len, tail->len + len);
 	rs->rcv_queued += len;
 	return true;
 }
 
-/* A copy of a small payload, with room for more after it. */
-static struct rsk_rx_chunk *rsk_rx_copy_chunk(const u8 *payload, u32 len)
+/*
+ * A copy of a small payload, with room for more after it.  Return: the
+ * chunk, charged, or ERR_PTR(-ENOMEM) or (over a memory limit) -ENOBUFS.
+ */
+static struct rsk_rx_chunk *rsk_rx_copy_chunk(struct rsk_stream_sock *rs,
+					      const u8 *payload, u32 len)
 {
 	struct rsk_rx_chunk *chunk;
 	size_t size;
 
 	size = kmalloc_size_roundup(max_t(size_t, struct_size(chunk, data, len),
 					  RSK_RX_CHUNK_MIN));
+	if (!rsk_rx_charge(rs, size))
+		return ERR_PTR(-ENOBUFS);
 	chunk = kmalloc(size, GFP_ATOMIC);
-	if (!chunk)
-		return NULL;
+	if (!chunk) {
+		sk_mem_uncharge(&rs->base.sk, size);
+		atomic_sub(size, &rs->base.sk.sk_rmem_alloc);
+		return ERR_PTR(-ENOMEM);
+	}
 	memcpy(chunk->data, payload, len);
 	chunk->page = NULL;
 	chunk->off = 0;
 	chunk->cap = size - sizeof(*chunk);
+	chunk->truesize = size;
 	return chunk;
 }
 
+/* A chunk for a payload left in its page, which is charged whole. */
+static struct rsk_rx_chunk *rsk_rx_page_chunk(struct rsk_stream_sock *rs,
+					      struct rsk_rx_buf *rxb, u32 off)
+{
+	u32 size = sizeof(struct rsk_rx_chunk) + (PAGE_SIZE << RSK_RX_ORDER);
+	struct rsk_rx_chunk *chunk;
+
+	if (!rsk_rx_charge(rs, size))
+		return ERR_PTR(-ENOBUFS);
+	chunk = kmalloc(sizeof(*chunk), GFP_ATOMIC);
+	if (!chunk) {
+		sk_mem_uncharge(&rs->base.sk, size);
+		atomic_sub(size, &rs->base.sk.sk_rmem_alloc);
+		return ERR_PTR(-ENOMEM);
+	}
+	chunk->page = rsk_rx_buf_take_page(rxb);
+	chunk->off = off;
+	chunk->cap = 0;
+	chunk->truesize = size;
+	return chunk;
+}
+
+/*
+ * Queue a DATA payload on the socket; rs->lock held.  Return: 1 when the
+ * page of @rxb went with it (the buffer needs a new page), 0 when it was
+ * copied; -ENOMEM when it could not be queued for want of memory,
+ * -ENOBUFS when its memory is over a limit.
+ */
 static int rsk_rx_queue(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 			const u8 *payload, u32 len)
 {
@@ -95,16 +160,15 @@ static int rsk_rx_queue(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 	if (len < RSK_RX_COPYBREAK) {
 		if (rsk_rx_append(rs, payload, len))
 			return 0;
-		chunk = rsk_rx_copy_chunk(payload, len);
-		if (chunk)
+		chunk = rsk_rx_copy_chunk(rs, payload, len);
+		if (!IS_ERR(chunk))
 			goto queue;
+		if (PTR_ERR(chunk) == -ENOBUFS)
+			return -ENOBUFS;
 	}
-	chunk = kmalloc(sizeof(*chunk), GFP_ATOMIC);
-	if (!chunk)
-		return -ENOMEM;
-	chunk->page = rsk_rx_buf_take_page(rxb);
-	chunk->off = off;
-	chunk->cap = 0;
+	chunk = rsk_rx_page_chunk(rs, rxb, off);
+	if (IS_ERR(chunk))
+		return PTR_ERR(chunk);
 	taken = 1;
 queue:
 	chunk->len = len;
@@ -155,7 +219,8 @@ static bool rsk_rx_data(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 		taken = rsk_rx_queue(rs, rxb, (const u8 *)(hdr + 1), len);
 		if (taken < 0) {
 			/* Data cannot be dropped: a stream has no resend. */
-			rsk_event(rs->base.rnet, RSK_EV_RX_NOMEM);
+			rsk_event(rs->base.rnet, taken == -ENOBUFS ?
+				  RSK_EV_RX_MEM_LIMIT : RSK_EV_RX_NOMEM);
 			reason = RSK_RST_SHUTDOWN;
 			goto reset;
 		}
@@ -371,7 +436,9 @@ static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t le
 		if (!chunk)
 			break;
 
-		n = min_t(size_t, READ_ONCE(chunk->len) - skip, len - copied);
+		/* Appended bytes are there before their length. */
+		n = min_t(size_t, smp_load_acquire(&chunk->len) - skip,
+			  len - copied);
 		if (!discard && copy_to_iter(rsk_rx_chunk_data(chunk) + skip, n,
 					     &msg->msg_iter) != n)
 			return copied ? copied : -EFAULT;
@@ -384,10 +451,12 @@ static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t le
 		chunk->off += n;
 		chunk->len -= n;
 		rs->rcv_queued -= n;
-		if (!chunk->len)
+		if (!chunk->len) {
 			list_del(&chunk->list);
-		else
+			rsk_rx_uncharge(rs, chunk);
+		} else {
 			chunk = NULL;
+		}
 		rsk_rx_window_update(rs);
 		spin_unlock_bh(&rs->lock);
 		if (chunk)
@@ -490,6 +559,7 @@ u32 rsk_chan_rx_purge(struct rsk_stream_sock *rs)
 
 	list_for_each_entry_safe(chunk, tmp, &rs->rx_queue, list) {
 		list_del(&chunk->list);
+		rsk_rx_uncharge(rs, chunk);
 		rsk_rx_chunk_free(chunk);
 	}
 	rs->rcv_queued = 0;

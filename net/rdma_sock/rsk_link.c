@@ -785,7 +785,10 @@ static int rsk_listen_cm_handler(struct rdma_cm_id *id,
  * take them first and answer other hosts' requests in our place.  The
  * module binds them for whichever user's listen() or datagram socket
  * opened the namespace's listener, as the kernel's NFS server binds its
- * reserved ports: with the kernel's credentials, not the caller's.
+ * reserved ports: with the kernel's credentials, not the caller's.  A
+ * namespace's root may point link_port or dgram_port below 1024 too: the
+ * module binds it, but rdma_cm's port spaces are per namespace, so that
+ * takes nothing from any other namespace.
  *
  * Return: the id, or ERR_PTR (-EADDRINUSE when another rdma_cm user holds
  * the port: rdma_cm says EADDRNOTAVAIL for a wildcard that conflicts).
@@ -889,7 +892,8 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_link_listen_put);
  * to one of our own addresses (@own) goes only over a link we opened
  * with a self token: a passive link's peer address is what the REQ
  * claimed, and anyone may claim ours.  Its CONN_REQ then reaches the
- * passive end, which proved the link self before accepting it.
+ * passive end, which proved the link self before accepting it; and once
+ * up, only if the REP echoed the token (link->self).
  */
 VISIBLE_IF_KUNIT bool rsk_link_serves(struct rsk_link *link,
 				      const struct rsk_addr *peer,
@@ -902,7 +906,9 @@ VISIBLE_IF_KUNIT bool rsk_link_serves(struct rsk_link *link,
 	if (own && !(link->active && link->self_token))
 		return false;
 	spin_lock(&link->lock);
+	/* Once up, a link to our own address is one only if it proved so. */
 	ok = rsk_link_open_for_new(link) &&
+	     !(own && link->state == RSK_LINK_UP && !link->self) &&
 	     (!local || (link->local.family != AF_UNSPEC &&
 			 rsk_addr_same_host(&link->local, local)));
 	spin_unlock(&link->lock);

@@ -300,8 +300,9 @@ static void rsk_link_flush_ctrl(struct rsk_link *link)
  * @tb: the message, header filled in
  *
  * Dropped (and counted) when the link is dead, or when RSK_CTRL_QUEUE_MAX
- * are queued and it is not one of our channels' own (@tb->own): a peer
- * that floods us with requests must not grow this queue unbounded.
+ * are queued and it is not one of our channels' own (@tb->own), or
+ * RSK_CTRL_QUEUE_OWN_MAX: a peer that floods us with requests must not
+ * grow this queue unbounded, nor make our own resets vanish first.
  */
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 {
@@ -309,7 +310,8 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 
 	spin_lock_bh(&link->lock);
 	if (link->state != RSK_LINK_UP ||
-	    (!tb->own && link->ctrl_len >= RSK_CTRL_QUEUE_MAX)) {
+	    link->ctrl_len >= (tb->own ? RSK_CTRL_QUEUE_OWN_MAX :
+				 RSK_CTRL_QUEUE_MAX)) {
 		spin_unlock_bh(&link->lock);
 		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		rsk_tx_buf_free(tb);

@@ -94,33 +94,35 @@ static void rsk_link_timer_verdicts(struct kunit *test)
  */
 struct serves_case {
 	const char *name;
-	bool active, token, self, dead, from_other;
+	bool active, token, self, dead, setting_up, from_other;
 	bool own;		/* the channel is to one of our addresses */
 	bool bound;		/* the socket is bound to 10.0.0.1 */
 	bool serves;
 };
 
 static const struct serves_case serves_cases[] = {
-	{ "own: our link with a token", true, true, false, false, false,
+	{ "own: our link with a token, being set up", true, true, false,
+	  false, true, false, true, false, true },
+	{ "own: our link, proven", true, true, true, false, false, false,
 	  true, false, true },
-	{ "own: our link, proven", true, true, true, false, false,
-	  true, false, true },
-	{ "own: a passive link claiming our address", false, false, false,
+	{ "own: our link up, token not echoed", true, true, false, false,
 	  false, false, true, false, false },
+	{ "own: a passive link claiming our address", false, false, false,
+	  false, false, false, true, false, false },
 	{ "own: a passive link proven self", false, true, true, false, false,
-	  true, false, false },
+	  false, true, false, false },
 	{ "own: our link without a token", true, false, false, false, false,
-	  true, false, false },
-	{ "other: passive link", false, false, false, false, false,
+	  false, true, false, false },
+	{ "other: passive link", false, false, false, false, false, false,
 	  false, false, true },
-	{ "other: our link", true, false, false, false, false,
+	{ "other: our link", true, false, false, false, false, false,
 	  false, false, true },
-	{ "other: dead link", true, false, false, true, false,
+	{ "other: dead link", true, false, false, true, false, false,
 	  false, false, false },
 	{ "other: bound, link from that address", true, false, false, false,
-	  false, false, true, true },
+	  false, false, false, true, true },
 	{ "other: bound, link from another address", true, false, false,
-	  false, true, false, true, false },
+	  false, false, true, false, true, false },
 };
 
 static void serves_desc(const struct serves_case *c, char *desc)
@@ -148,7 +150,8 @@ static void rsk_link_serves_cases(struct kunit *test)
 	link->active = c->active;
 	link->self_token = c->token ? 0x5e1f : 0;
 	link->self = c->self;
-	link->state = c->dead ? RSK_LINK_DEAD : RSK_LINK_UP;
+	link->state = c->dead ? RSK_LINK_DEAD :
+		      c->setting_up ? RSK_LINK_CONNECTING : RSK_LINK_UP;
 	KUNIT_EXPECT_EQ(test, rsk_link_serves(link, &peer,
 					      c->bound ? &local : NULL, c->own),
 			c->serves);
@@ -189,6 +192,15 @@ static void rsk_link_ctrl_queue_cap(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, list_first_entry_or_null(&link->ctrl_queue,
 							   struct rsk_tx_buf,
 							   list), own);
+	/* Our own are bounded too, by a larger bound. */
+	link->ctrl_len = RSK_CTRL_QUEUE_OWN_MAX;
+	own = rsk_tx_buf_alloc(0, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, own);
+	own->own = true;
+	rsk_link_queue_ctrl(link, own);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, RSK_CTRL_QUEUE_OWN_MAX);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]),
+			dropped + 2);
 	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
 		rsk_tx_buf_free(tb);
 }

@@ -64,6 +64,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_RX_BAD_SEQ] = "rx_bad_seq",
 	[RSK_EV_RX_WINDOW] = "rx_window",
 	[RSK_EV_RX_NOMEM] = "rx_nomem",
+	[RSK_EV_RX_MEM_LIMIT] = "rx_mem_limit",
 	[RSK_EV_SRQ_LIMIT_EVENTS] = "srq_limit_events",
 	[RSK_EV_SRQ_REFILL_FAILURES] = "srq_refill_failures",
 	[RSK_EV_HALF_OPEN_OVERFLOW] = "half_open_overflow",
@@ -94,6 +95,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_MC_JOIN_FAILURES] = "mc_join_failures",
 	[RSK_EV_MC_ERRORS] = "mc_errors",
 	[RSK_EV_POLICY_REJECTED] = "policy_rejected",
+	[RSK_EV_USERNS_REFUSED] = "userns_refused",
 };
 
 const char *rsk_event_name(enum rsk_event ev)

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/user_namespace.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <net/rdma_sock.h>
@@ -292,12 +293,33 @@ int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	return len;
 }
 
+/*
+ * net.rdma_sock.userns_sockets, the host's (the initial namespace's
+ * sysctl): whether a task in a user namespace other than the initial one,
+ * or in a network namespace such a namespace owns, may create sockets.
+ * Off by default: an unprivileged user becomes root of a namespace of
+ * its own in one call, and with it could set the namespace's limits and
+ * open listeners on every device; this is the family's autoload gate.
+ */
+int rsk_userns_sockets;
+
+static bool rsk_sock_allowed(const struct net *net, int kern)
+{
+	if (kern || READ_ONCE(rsk_userns_sockets))
+		return true;
+	return current_user_ns() == &init_user_ns &&
+	       net->user_ns == &init_user_ns;
+}
+
 /**
  * rsk_sock_create - socket(2) and sock_create_kern() in the family
  * @net: the namespace
  * @sock: the struct socket to fill in
  * @protocol: 0, IPPROTO_TCP or IPPROTO_UDP (rsk_sock_kind())
  * @kern: a kernel socket (no namespace reference)
+ *
+ * Return: 0, -EPERM from a gated user namespace (rsk_sock_allowed()),
+ * or why the type, protocol or memory would not do.
  */
 int rsk_sock_create(struct net *net, struct socket *sock, int protocol,
 		    int kern)
@@ -306,6 +328,10 @@ int rsk_sock_create(struct net *net, struct socket *sock, int protocol,
 	struct sock *sk;
 	int kind;
 
+	if (!rsk_sock_allowed(net, kern)) {
+		rsk_event(rsk_net(net), RSK_EV_USERNS_REFUSED);
+		return -EPERM;
+	}
 	kind = rsk_sock_kind(sock->type, protocol);
 	if (kind < 0)
 		return kind;

@@ -267,6 +267,9 @@ int rsk_stats_init(void)
 			    &rsk_events_fops);
 	debugfs_create_file("links", 0444, rsk_debugfs_dir, NULL,
 			    &rsk_links_fops);
+	/* A fault for tests: rdma_cm's answer to a join comes this late. */
+	debugfs_create_u32("fault_mc_join_delay_ms", 0600, rsk_debugfs_dir,
+			   &rsk_mc_join_delay_ms);
 	return 0;
 }
 

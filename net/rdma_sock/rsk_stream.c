@@ -10,6 +10,8 @@
  * listener for a connect request, to get a child socket for it, and to
  * give a wildcard-bound socket its address.
  */
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/tcp.h>
 #include <asm/ioctls.h>
@@ -29,6 +31,7 @@ static void rsk_stream_destruct(struct sock *sk)
 	spin_lock_bh(&rs->lock);
 	rsk_chan_rx_purge(rs);
 	rsk_chan_tx_purge(rs);
+	sk_mem_reclaim_final(sk);
 	spin_unlock_bh(&rs->lock);
 	rsk_unbind_port(&rs->base);
 	if (rs->link)
@@ -37,11 +40,39 @@ static void rsk_stream_destruct(struct sock *sk)
 	rsk_sock_destruct(sk);
 }
 
+/*
+ * Stream sockets' receive memory, module-wide, as TCP's
+ * (tcp_memory_allocated): the pages queued chunks take, charged through
+ * sk_mem_*() (rsk_chan_rx.c) here and to each socket's memory cgroup,
+ * against net.rdma_sock.mem (pages: rsk_stream_mem_init()).  The least a
+ * socket keeps under pressure is tcp_rmem[0]'s.
+ */
+static atomic_long_t rsk_stream_memory_allocated;
+static DEFINE_PER_CPU(int, rsk_stream_per_cpu_fw_alloc);
+static int rsk_stream_rmem[3] = { 4096, 131072, 6291456 };
+static int rsk_stream_wmem[3] = { 4096, 16384, 4194304 };
+long rsk_stream_mem[3];
+
+/* As tcp_init_mem(): a sixteenth of what buffers may take, 3/4 of it before pressure. */
+void rsk_stream_mem_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	rsk_stream_mem[0] = limit / 4 * 3;
+	rsk_stream_mem[1] = limit;
+	rsk_stream_mem[2] = rsk_stream_mem[0] * 2;
+}
+
 struct proto rsk_stream_proto = {
-	.name		= "RDMA_STREAM",
-	.owner		= THIS_MODULE,
-	.keepalive	= rsk_chan_keepalive,
-	.obj_size	= sizeof(struct rsk_stream_sock),
+	.name			= "RDMA_STREAM",
+	.owner			= THIS_MODULE,
+	.keepalive		= rsk_chan_keepalive,
+	.memory_allocated	= &rsk_stream_memory_allocated,
+	.per_cpu_fw_alloc	= &rsk_stream_per_cpu_fw_alloc,
+	.sysctl_mem		= rsk_stream_mem,
+	.sysctl_rmem		= rsk_stream_rmem,
+	.sysctl_wmem		= rsk_stream_wmem,
+	.obj_size		= sizeof(struct rsk_stream_sock),
 };
 
 /* A new stream socket's own part, from rsk_sock_init(). */
@@ -103,6 +134,16 @@ static struct rsk_stream_sock *rsk_stream_new_child(struct rsk_stream_sock *list
 	rs->keepintvl = listener->keepintvl;
 	rs->keepcnt = listener->keepcnt;
 	rs->parent = listener;
+#ifdef CONFIG_MEMCG
+	/*
+	 * Charged to the listener's memory cgroup, as TCP charges a child to
+	 * its acceptor's: made in softirq, it has none of its own.
+	 */
+	if (!sk->sk_memcg && lsk->sk_memcg) {
+		css_get(&lsk->sk_memcg->css);
+		sk->sk_memcg = lsk->sk_memcg;
+	}
+#endif
 	rsk_bind_child(&rs->base, local);
 	return rs;
 }

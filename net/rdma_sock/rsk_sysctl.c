@@ -8,8 +8,11 @@
  * a bad write fails with EINVAL and changes nothing.  Readers take the
  * value with READ_ONCE() when they use it: a change applies to what
  * happens next (the next listener, the next timer run), not to what is
- * under way.  srq_size alone is the host's: devices are not a namespace's,
- * so it is in the initial namespace's table only, as net.core.rmem_max is.
+ * under way.  srq_size, userns_sockets and mem are the host's (devices and
+ * memory are not a namespace's, and the gate must not be a gated
+ * namespace's to open),
+ * so they are in the initial namespace's table only, as net.core.rmem_max
+ * is.
  * Documentation/networking/rdma_sock.rst lists them.
  */
 #include <linux/sysctl.h>
@@ -59,12 +62,20 @@ static struct ctl_table rsk_sysctl_template[] = {
 	RSK_SYSCTL(wmem_max, &rsk_mem_min, &rsk_mem_max),
 	RSK_SYSCTL(zcopy_threshold, &rsk_mem_min, &rsk_mem_max),
 	/* Last: the initial namespace's only (a sentinel in the others). */
+	RSK_SYSCTL(userns_sockets, SYSCTL_ZERO, SYSCTL_ONE),
 	RSK_SYSCTL(srq_size, &rsk_srq_min, &rsk_srq_max),
+	{
+		.procname	= "mem",
+		.maxlen		= sizeof(rsk_stream_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
 	{ }	/* sentinel, for kernels that still need one */
 };
 
 #define RSK_SYSCTL_COUNT	(ARRAY_SIZE(rsk_sysctl_template) - 1)
-#define RSK_SYSCTL_NET_COUNT	(RSK_SYSCTL_COUNT - 1)
+#define RSK_SYSCTL_HOST_COUNT	3
+#define RSK_SYSCTL_NET_COUNT	(RSK_SYSCTL_COUNT - RSK_SYSCTL_HOST_COUNT)
 
 static void rsk_sysctl_bind(struct ctl_table *tbl, struct rsk_net *rnet)
 {
@@ -105,7 +116,9 @@ static int __net_init rsk_sysctl_net_init(struct net *net)
 		return -ENOMEM;
 	rsk_sysctl_bind(tbl, rnet);
 	if (net_eq(rnet->net, &init_net)) {
-		tbl[RSK_SYSCTL_NET_COUNT].data = &rsk_srq_size;
+		tbl[RSK_SYSCTL_NET_COUNT].data = &rsk_userns_sockets;
+		tbl[RSK_SYSCTL_NET_COUNT + 1].data = &rsk_srq_size;
+		tbl[RSK_SYSCTL_NET_COUNT + 2].data = rsk_stream_mem;
 	} else {
 		memset(&tbl[RSK_SYSCTL_NET_COUNT], 0, sizeof(*tbl));
 		count = RSK_SYSCTL_NET_COUNT;

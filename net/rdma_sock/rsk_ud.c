@@ -210,27 +210,30 @@ static bool rsk_ud_src_impossible(const struct rsk_addr *src)
  * @src: the GRH's source (for RoCE v2, the IP header's, which any IP host
  *	can forge)
  * @dst: its destination
- * @src_qp: the sending QP, from the completion
+ * @src_qp: the sending QP, from the completion (the packet's DETH)
+ * @roce: the endpoint's port is RoCE, whose GIDs are IP addresses
  *
- * The device takes a datagram for any GID in its table, which holds the
- * addresses of every namespace's interfaces on it: a unicast destination
- * must be this namespace's own, or a wildcard-bound socket would receive
- * what was sent to another namespace (groups are checked on their own).
- * A source no host can have is dropped; one of our own addresses only
- * from our own endpoint (a datagram this namespace sent to itself), since
- * the NIC, unlike the IP stack, does not drop "martian" sources: a
- * forged one would pass for a local sender, to IP_MULTICAST_LOOP and to
- * any check by address.
+ * The device takes a datagram for any GID in its table, which over RoCE
+ * holds the addresses of every namespace's interfaces on it: a unicast
+ * destination must be this namespace's own, or a wildcard-bound socket
+ * would receive what was sent to another namespace (groups are checked on
+ * their own; InfiniBand's destination GID is the port's, no address).  A
+ * source no host can have is dropped; one of our own addresses only from
+ * our own endpoint's QP (a datagram this namespace sent to itself), since
+ * the NIC, unlike the IP stack, does not drop "martian" sources.  A
+ * forger who learned that QP number (a SIDR answer tells it) still
+ * passes: rdma_sock-threats.rst lists it.
  */
 VISIBLE_IF_KUNIT bool rsk_ud_addrs_ok(struct rsk_net *rnet, u32 own_qpn,
 				      const struct rsk_addr *src,
-				      const struct rsk_addr *dst, u32 src_qp)
+				      const struct rsk_addr *dst, u32 src_qp,
+				      bool roce)
 {
 	if (rsk_ud_src_impossible(src))
 		return false;
 	if (rsk_addr_is_local(rnet->net, src) && src_qp != own_qpn)
 		return false;
-	if (rsk_addr_is_multicast(dst))
+	if (rsk_addr_is_multicast(dst) || !roce)
 		return true;
 	return !rsk_addr_is_any(dst) && !rsk_addr_is_loopback(dst) &&
 	       rsk_addr_is_local(rnet->net, dst);
@@ -336,7 +339,8 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		rsk_event(ep->rnet, RSK_EV_DGRAM_BAD_HDR);
 		goto repost;
 	}
-	if (!rsk_ud_addrs_ok(ep->rnet, ep->qpn, &src, &dst, wc->src_qp)) {
+	if (!rsk_ud_addrs_ok(ep->rnet, ep->qpn, &src, &dst, wc->src_qp,
+			     rdma_protocol_roce(ep->rdev->ibdev, ep->port_num))) {
 		rsk_event(ep->rnet, RSK_EV_DGRAM_BAD_ADDR);
 		goto repost;
 	}
@@ -1146,16 +1150,43 @@ static void rsk_ud_neigh_gc_work(struct work_struct *work)
 }
 
 /*
+ * The resolved or failed entry nothing uses (only the table holds it)
+ * that expires first: the one to give up for a new one.  rsk_ud_mutex.
+ */
+static struct rsk_ud_neigh *rsk_ud_neigh_victim(struct rsk_net *rnet)
+{
+	struct rsk_ud_neigh *neigh, *victim = NULL;
+	int i;
+
+	for (i = 0; i < RSK_UD_NEIGH_HASH; i++)
+		hlist_for_each_entry(neigh, &rnet->ud_neigh_hash[i], node)
+			if (neigh->state != RSK_UD_RESOLVING &&
+			    kref_read(&neigh->ref) == 1 &&
+			    (!victim || time_before(neigh->expires,
+						    victim->expires)))
+				victim = neigh;
+	return victim;
+}
+
+/*
  * Whether @rnet may hold one more entry: at dgram_max_neighs, the expired
- * ones go first.  rsk_ud_mutex held.
+ * ones go, or else the unused one that expires first, as ARP's forced
+ * collection does; entries being resolved stay (they end within
+ * RSK_UD_RESOLVE_MS).  rsk_ud_mutex held.
  */
 static bool rsk_ud_neigh_room(struct rsk_net *rnet)
 {
 	int max = READ_ONCE(rnet->dgram_max_neighs);
+	struct rsk_ud_neigh *victim;
 
 	if (rnet->ud_nneighs < max)
 		return true;
 	rsk_ud_neigh_reap(rnet, false);
+	if (rnet->ud_nneighs < max)
+		return true;
+	victim = rsk_ud_neigh_victim(rnet);
+	if (victim)
+		rsk_ud_neigh_unlist(victim);
 	return rnet->ud_nneighs < max;
 }
 
@@ -1359,21 +1390,35 @@ static int rsk_ud_listen(struct rsk_net *rnet)
 	return 0;
 }
 
+/*
+ * Kill endpoints taken off rsk_ud_eps, without rsk_ud_mutex: each waits
+ * for its flushed requests (up to 10 s on a slow device), which must not
+ * stall every namespace's datagrams.  Nothing finds them any more.
+ */
+static void rsk_ud_kill_eps(struct list_head *eps)
+{
+	struct rsk_ud_ep *ep, *tmp;
+
+	list_for_each_entry_safe(ep, tmp, eps, node) {
+		list_del(&ep->node);
+		rsk_ud_ep_kill(ep);
+	}
+}
+
 /* The namespace's datagram sockets are all gone: so is its transport. */
 static void rsk_ud_flush_net(struct rsk_net *rnet)
 {
 	struct rsk_ud_ep *ep, *etmp;
+	LIST_HEAD(dead);
 
 	cancel_delayed_work_sync(&rnet->ud_neigh_gc);
 	mutex_lock(&rsk_ud_mutex);
 	rsk_ud_neigh_reap(rnet, true);
-	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {
-		if (ep->rnet != rnet)
-			continue;
-		list_del(&ep->node);
-		rsk_ud_ep_kill(ep);
-	}
+	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node)
+		if (ep->rnet == rnet)
+			list_move_tail(&ep->node, &dead);
 	mutex_unlock(&rsk_ud_mutex);
+	rsk_ud_kill_eps(&dead);
 }
 
 /**
@@ -1420,19 +1465,18 @@ static void rsk_ud_kill_dev(struct rsk_device *rdev)
 {
 	struct rsk_ud_neigh *neigh, *ntmp;
 	struct rsk_ud_ep *ep, *etmp;
+	LIST_HEAD(dead);
 
 	rsk_mc_kill_dev(rdev);		/* detached before the QPs go */
 	mutex_lock(&rsk_ud_mutex);
 	list_for_each_entry_safe(neigh, ntmp, &rsk_ud_neighs, all_node)
 		if (neigh->ep && neigh->ep->rdev == rdev)
 			rsk_ud_neigh_unlist(neigh);
-	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node) {
-		if (ep->rdev != rdev)
-			continue;
-		list_del(&ep->node);
-		rsk_ud_ep_kill(ep);
-	}
+	list_for_each_entry_safe(ep, etmp, &rsk_ud_eps, node)
+		if (ep->rdev == rdev)
+			list_move_tail(&ep->node, &dead);
 	mutex_unlock(&rsk_ud_mutex);
+	rsk_ud_kill_eps(&dead);
 	flush_workqueue(rsk_ud_wq);
 }
 

@@ -14,6 +14,7 @@
  * (rsk_dgram_mcast.c), which takes and puts groups here.
  * Documentation/networking/rdma_sock.rst, "Datagrams", is the design.
  */
+#include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/inetdevice.h>
@@ -34,10 +35,10 @@
 
 /*
  * rsk_mc_mutex protects rsk_mc_groups, every namespace's, and the groups
- * on it; receive completions read the list under RCU.  It is held across
- * a join, which serialises them: they are rare and take one rdma_cm round
- * (InfiniBand's SA may take longer: at most RSK_MC_JOIN_MS).  Nests
- * inside lock_sock(); rsk_ud_mutex nests inside it.
+ * on it; receive completions read the list under RCU.  It is not held
+ * while a join waits for rdma_cm's answer (InfiniBand's SA may take up to
+ * RSK_MC_JOIN_MS): a slow device must not stall every namespace's joins.
+ * Nests inside lock_sock(); rsk_ud_mutex nests inside it.
  */
 static DEFINE_MUTEX(rsk_mc_mutex);
 static LIST_HEAD(rsk_mc_groups);
@@ -176,23 +177,38 @@ static int rsk_mc_join_ip6(struct rsk_mc_group *g)
 #endif
 }
 
-/* rdma_cm's answer to the join: what the handler said, or -ETIMEDOUT. */
+/* A fault for tests: see rsk_mc_join_delay_ms. */
+u32 rsk_mc_join_delay_ms;
+
+/*
+ * rdma_cm's answer to the join: what the handler said, or -ETIMEDOUT.
+ * Without rsk_mc_mutex.
+ */
 static int rsk_mc_wait_join(struct rsk_mc_group *g)
 {
+	u32 delay = READ_ONCE(rsk_mc_join_delay_ms);
+
+	if (delay)
+		msleep(min_t(u32, delay, RSK_MC_JOIN_MS));	/* a slow SA */
 	if (!wait_for_completion_timeout(&g->joined,
 					 msecs_to_jiffies(RSK_MC_JOIN_MS)))
 		return -ETIMEDOUT;
 	return g->err;
 }
 
-/* Join @g from the interface address @ifaddr; rsk_mc_mutex held. */
-static int rsk_mc_group_join(struct rsk_mc_group *g,
-			     const struct rsk_addr *ifaddr)
+/*
+ * Start joining @g from the interface address @ifaddr; rsk_mc_mutex
+ * held.  Return: 1 when rdma_cm's answer is to be waited for, 0 when
+ * joined already (IPv6 over RoCE v2), or -errno.
+ */
+static int rsk_mc_group_start(struct rsk_mc_group *g,
+			      const struct rsk_addr *ifaddr)
 {
 	struct sockaddr_storage ss;
 	struct rdma_cm_id *id;
 	int err;
 
+	lockdep_assert_held(&rsk_mc_mutex);
 	id = rdma_create_id(g->rnet->net, rsk_mc_handler, g, RDMA_PS_UDP,
 			    IB_QPT_UD);
 	if (IS_ERR(id))
@@ -200,78 +216,150 @@ static int rsk_mc_group_join(struct rsk_mc_group *g,
 	g->id = id;
 	rsk_addr_to_sockaddr(ifaddr, 0, &ss);
 	err = rdma_bind_addr(id, (struct sockaddr *)&ss);
-	if (err || !id->device) {
-		err = -ENODEV;		/* not an interface of an RDMA device */
-		goto fail;
-	}
+	if (err || !id->device)
+		return -ENODEV;		/* not an interface of an RDMA device */
 	rsk_addr_to_sockaddr(&g->addr, 0, &ss);
 	err = rdma_join_multicast(id, (struct sockaddr *)&ss,
 				  BIT(FULLMEMBER_JOIN), g);
 	if (err == -ENOTSUPP && g->addr.family == AF_INET6)
-		err = rsk_mc_join_ip6(g);
-	else if (!err)
-		err = rsk_mc_wait_join(g);
-	if (err)
-		goto fail;
+		return rsk_mc_join_ip6(g);
+	return err ?: 1;
+}
+
+/* Joined: attach the namespace's endpoint; rsk_mc_mutex held. */
+static int rsk_mc_group_attach(struct rsk_mc_group *g)
+{
+	struct rdma_cm_id *id = g->id;
+	int err;
+
+	lockdep_assert_held(&rsk_mc_mutex);
+	if (!id)
+		return -ENODEV;		/* its device went meanwhile */
 	g->ep = rsk_ud_ep_lookup(g->rnet, id->device, id->port_num);
 	if (IS_ERR(g->ep)) {
 		err = PTR_ERR(g->ep);
 		g->ep = NULL;
-		goto fail;
+		return err;
 	}
 	if (rsk_mc_sharer(g))
 		return 0;		/* attached already, by another */
 	err = rsk_ud_ep_attach(g->ep, &g->mgid, g->mlid, true);
 	if (err)
-		goto fail;
+		return err;
 	g->attached = true;
 	return 0;
-fail:
-	rsk_mc_group_leave(g);
-	return err;
 }
 
-/* The namespace's live group @addr on @ifindex, joined if need be. */
-struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
-				      const struct rsk_addr *addr,
-					     int ifindex,
-					     const struct rsk_addr *ifaddr)
+/* A live or joining group of the namespace; rsk_mc_mutex held. */
+static struct rsk_mc_group *rsk_mc_group_find(struct rsk_net *rnet,
+					      const struct rsk_addr *addr,
+					      int ifindex)
 {
 	struct rsk_mc_group *g;
+
+	lockdep_assert_held(&rsk_mc_mutex);
+	list_for_each_entry(g, &rsk_mc_groups, node)
+		if (g->rnet == rnet && (g->joining || g->id) &&
+		    !READ_ONCE(g->lost) && g->ifindex == ifindex &&
+		    rsk_addr_same_host(&g->addr, addr))
+			return g;
+	return NULL;
+}
+
+/* A later member of a group being joined: its first member's outcome. */
+static struct rsk_mc_group *rsk_mc_group_await(struct rsk_mc_group *g)
+{
 	int err;
 
+	wait_for_completion(&g->ready);	/* bounded: rsk_mc_wait_join() */
+	err = g->result;
+	if (!err)
+		return g;
+	rsk_mc_group_put(g);
+	return ERR_PTR(err);
+}
+
+/*
+ * The first member's join, outside rsk_mc_mutex but for its start and
+ * its end: the group is listed, joining, while rdma_cm answers, so that
+ * later members wait for it instead of joining twice.
+ */
+static struct rsk_mc_group *rsk_mc_group_join(struct rsk_mc_group *g,
+					      const struct rsk_addr *ifaddr)
+{
+	struct rsk_net *rnet = g->rnet;
+	int err;
+
+	err = rsk_mc_group_start(g, ifaddr);
+	list_add_tail_rcu(&g->node, &rsk_mc_groups);
+	rsk_obj_inc(rnet, mc_groups);
+	mutex_unlock(&rsk_mc_mutex);
+	if (err == 1)
+		err = rsk_mc_wait_join(g);
+
 	mutex_lock(&rsk_mc_mutex);
-	list_for_each_entry(g, &rsk_mc_groups, node) {
-		if (g->rnet == rnet && g->id && !READ_ONCE(g->lost) &&
-		    g->ifindex == ifindex && rsk_addr_same_host(&g->addr, addr)) {
-			g->users++;
-			goto out;
+	if (!err)
+		err = rsk_mc_group_attach(g);
+	if (err)
+		rsk_mc_group_leave(g);	/* dead: id NULL, never found */
+	g->joining = false;
+	g->result = err;
+	mutex_unlock(&rsk_mc_mutex);
+	complete_all(&g->ready);
+	if (err) {
+		rsk_event(rnet, RSK_EV_MC_JOIN_FAILURES);
+		rsk_mc_group_put(g);
+		return ERR_PTR(err);
+	}
+	rsk_event(rnet, RSK_EV_MC_JOINS);
+	return g;
+}
+
+/**
+ * rsk_mc_group_get - the namespace's live group @addr on @ifindex, joined
+ *	if need be
+ * @rnet: the namespace
+ * @addr: the group
+ * @ifindex: the interface
+ * @ifaddr: its address, to join from
+ *
+ * Process context; sleeps until the join is answered (RSK_MC_JOIN_MS at
+ * most), without rsk_mc_mutex.
+ *
+ * Return: the group with a membership for the caller, or ERR_PTR.
+ */
+struct rsk_mc_group *rsk_mc_group_get(struct rsk_net *rnet,
+				      const struct rsk_addr *addr,
+				      int ifindex,
+				      const struct rsk_addr *ifaddr)
+{
+	struct rsk_mc_group *g;
+
+	mutex_lock(&rsk_mc_mutex);
+	g = rsk_mc_group_find(rnet, addr, ifindex);
+	if (g) {
+		g->users++;
+		if (!g->joining) {
+			mutex_unlock(&rsk_mc_mutex);
+			return g;
 		}
+		mutex_unlock(&rsk_mc_mutex);
+		return rsk_mc_group_await(g);
 	}
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g) {
-		g = ERR_PTR(-ENOBUFS);
-		goto out;
+		mutex_unlock(&rsk_mc_mutex);
+		return ERR_PTR(-ENOBUFS);
 	}
 	g->rnet = rnet;
 	g->addr = *addr;
 	g->addr.port = 0;
 	g->ifindex = ifindex;
 	g->users = 1;
+	g->joining = true;
 	init_completion(&g->joined);
-	err = rsk_mc_group_join(g, ifaddr);
-	if (err) {
-		rsk_event(rnet, RSK_EV_MC_JOIN_FAILURES);
-		kfree(g);
-		g = ERR_PTR(err);
-		goto out;
-	}
-	list_add_tail_rcu(&g->node, &rsk_mc_groups);
-	rsk_obj_inc(rnet, mc_groups);
-	rsk_event(rnet, RSK_EV_MC_JOINS);
-out:
-	mutex_unlock(&rsk_mc_mutex);
-	return g;
+	init_completion(&g->ready);
+	return rsk_mc_group_join(g, ifaddr);	/* unlocks */
 }
 
 void rsk_mc_group_put(struct rsk_mc_group *g)

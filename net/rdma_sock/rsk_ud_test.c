@@ -430,29 +430,32 @@ static void rsk_ud_grh_addresses(struct kunit *test)
 
 	KUNIT_ASSERT_TRUE_MSG(test, own_v4(&a), "no IPv4 address to be own");
 	own = v4(a);
-	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &own, them));
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &own, them, true));
 	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &group,
-						them));
-	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, me));
+						them, true));
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, me, true));
+	/* InfiniBand: the destination GID is the port's, no address. */
+	KUNIT_EXPECT_TRUE(test, rsk_ud_addrs_ok(rnet, me, &other, &elsewhere,
+						them, false));
 	/* To an address this namespace does not have (another's). */
 	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &other, &elsewhere,
-						 them));
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &other, &lo, them));
+						 them, true));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &other, &lo, them, true));
 	/* From an address of ours, but not from our endpoint. */
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &own, &own, them, true));
 	/* From addresses no host sends from. */
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &group, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &group, &own, them, true));
 	lo = v4(0);
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 	lo = v4(htonl(INADDR_BROADCAST));
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 	lo = v6("::1");
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 	lo = v6("::");
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 	lo = v6("ff02::1");
-	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them));
+	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 }
 
 static struct kunit_case rsk_ud_cases[] = {

@@ -27,7 +27,7 @@ tap_run "server guest ready" rsk_await server-ready 180
 tap_run "rping to the other guest, data verified" rping_client
 tap_run "rxe carried the traffic" test "$(rsk_rxe_counter sent_pkts)" -gt 20
 
-tap_kselftest family "$RSK_BIN/rdma_sock_family"
+RSK_ADDR=10.99.0.2 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 tap_run "no socket left behind" test "$(rsk_counter sockets)" = 0
 
 # The family tests deleted and re-added $RSK_IBDEV: wait until it has its

@@ -20,19 +20,21 @@ ports_not_squatted() {
 		--dgram-port "$(sysctl -n net.rdma_sock.dgram_port)" \
 		squat --hold-ms 20000 > $out 2>&1 &
 	spid=$!
-	rsk_wait_for 20 grep -qx holding $out || st=1
+	rsk_wait_for 20 grep -qx holding $out || { echo "squat never held"; st=1; }
 	cat $out
 	grep -qx "squat_link EACCES" $out && grep -qx "squat_dgram EACCES" $out || st=1
 	# The user's own listener opens the namespace's link listener.
-	ports_nobody "$RSK_BIN/rsk_peer" -f rdma -a 10.99.0.1 -p 7620 -t 30 \
+	ports_nobody "$RSK_BIN/rsk_peer" -f rdma -a 10.99.0.1 -p 7620 -t 60 \
 		> $peer 2>&1 &
 	ppid=$!
-	rsk_wait_for 20 grep -q "rsk_peer ready" $peer || { cat $peer; st=1; }
+	rsk_wait_for 30 grep -q "rsk_peer ready" $peer ||
+		{ echo "rsk_peer as nobody never listened:"; cat $peer; st=1; }
 	kill -TERM $ppid $spid 2> /dev/null
 	wait $ppid $spid
 	chmod "$mode" /dev/infiniband/rdma_cm
 	# What runs next may unload the module: the sockets must be gone.
-	rsk_wait_for 30 rsk_no_sockets || st=1
+	rsk_wait_for 90 rsk_no_sockets ||
+		{ echo "$(rsk_counter sockets) sockets left"; st=1; }
 	return $st
 }
 

@@ -13,6 +13,7 @@ tap_run "rdma_sock bound $RSK_IBDEV" grep -q "^$RSK_IBDEV " /sys/kernel/debug/rd
 # own tests alone (rsk_hold's), not the tail of earlier ones.
 . "$(dirname "$0")/ctl.sh"
 . "$(dirname "$0")/ports.sh"
+. "$(dirname "$0")/userns.sh"
 tap_kselftest family "$RSK_BIN/rdma_sock_family"
 # Streams over a link to this host itself: every case against TCP's
 # behaviour, IPv4, IPv4-mapped IPv6 and IPv6.  rsk_scale=small on slow kernels.

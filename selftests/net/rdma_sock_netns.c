@@ -16,6 +16,10 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -529,6 +533,218 @@ TEST_F_TIMEOUT(ns, dgram_neighbours_bounded_and_aged, 120)
 	close(s);
 	EXPECT_EQ(0, sysctl_set_int("dgram_max_neighs", max0));
 	EXPECT_EQ(0, sysctl_set_int("dgram_neigh_ttl_ms", ttl0));
+}
+
+#define JOIN_DELAY	"/sys/kernel/debug/rdma_sock/fault_mc_join_delay_ms"
+
+static int join4(int fd, const char *group, const char *ifaddr)
+{
+	struct ip_mreqn mreq = {};
+
+	if (inet_pton(AF_INET, group, &mreq.imr_multiaddr) != 1 ||
+	    inet_pton(AF_INET, ifaddr, &mreq.imr_address) != 1)
+		return -2;
+	return setsockopt(fd, SOL_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq));
+}
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (int)strlen(text) ? 0 : -1;
+}
+
+/*
+ * A join waiting for a slow subnet manager (the fault
+ * fault_mc_join_delay_ms makes rdma_cm's answer 3 s late) holds no lock
+ * another join needs: meanwhile a socket joins another group at once,
+ * and one joining the same group waits for that join and shares it.
+ */
+TEST_F_TIMEOUT(ns, slow_join_blocks_nobody, 120)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	int pipefd[2], b, c, st;
+	struct pollfd pfd;
+	char done = 0;
+	pid_t slow;
+
+	ASSERT_EQ(0, write_text(JOIN_DELAY, "3000"));
+	ASSERT_EQ(0, pipe(pipefd));
+	slow = fork();
+	ASSERT_LE(0, slow);
+	if (slow == 0) {
+		int a = rsk_socket(SOCK_DGRAM);
+
+		close(pipefd[0]);
+		if (a < 0 || join4(a, "239.9.9.1", addr))
+			_exit(1);
+		done = 1;
+		if (write(pipefd[1], &done, 1) != 1)
+			_exit(2);
+		pause();		/* holds the membership */
+		_exit(0);
+	}
+	close(pipefd[1]);
+	pfd.fd = pipefd[0];
+	pfd.events = POLLIN;
+	sleep_ms(500);			/* the slow join is under way */
+	EXPECT_EQ(0, write_text(JOIN_DELAY, "0"));
+
+	b = rsk_socket(SOCK_DGRAM);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(0, join4(b, "239.9.9.2", addr)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, poll(&pfd, 1, 0)) TH_LOG("the other join waited for it");
+
+	c = rsk_socket(SOCK_DGRAM);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(0, join4(c, "239.9.9.1", addr)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("the slow join never ended");
+	EXPECT_EQ(1, read(pipefd[0], &done, 1));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(2, rsk_ns_counter("mc_groups"));
+
+	kill(slow, SIGTERM);
+	waitpid(slow, &st, 0);
+	close(pipefd[0]);
+	close(b);
+	close(c);
+	EXPECT_TRUE(WAIT_UNTIL(rsk_ns_counter("mc_groups") == 0, 10000, 100));
+	write_text(JOIN_DELAY, "0");
+}
+
+/* The RDMA_STREAM line of /proc/net/protocols: its memory, in pages. */
+static long proto_memory_pages(void)
+{
+	char line[512], name[64];
+	long pages = -1, size, sockets, memory;
+	FILE *f = fopen("/proc/net/protocols", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld %ld %ld", name, &size, &sockets,
+			   &memory) == 4 && !strcmp(name, "RDMA_STREAM"))
+			pages = memory;
+	fclose(f);
+	return pages;
+}
+
+/*
+ * A connected pair over the guest's own address: @c connects with a
+ * 4 MiB receive buffer (SO_RCVBUFFORCE: net.core.rmem_max is far less),
+ * @a is accepted.
+ */
+static int stream_pair(int l, int *c, int *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int rcvbuf = 2 << 20;		/* doubled, as SO_RCVBUF's */
+
+	if (getsockname(l, (struct sockaddr *)&ss, &len))
+		return -1;
+	*c = rdma_socket();
+	if (*c < 0 ||
+	    setsockopt(*c, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) ||
+	    connect(*c, (struct sockaddr *)&ss, len))
+		return -1;
+	*a = accept(l, NULL, NULL);
+	return *a < 0 ? -1 : 0;
+}
+
+static int listener_on(const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_parse(addr, 0, &ss);
+	int l = rdma_socket();
+
+	if (l < 0 || bind(l, (struct sockaddr *)&ss, len) || listen(l, 8))
+		return -1;
+	return l;
+}
+
+static int send_bytes(int fd, size_t bytes)
+{
+	static char buf[16384];
+
+	while (bytes) {
+		ssize_t n = send(fd, buf, bytes < sizeof(buf) ? bytes : sizeof(buf),
+				 MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return -1;
+		bytes -= n;
+	}
+	return 0;
+}
+
+/*
+ * Receive memory is charged as TCP's: the pages queued data takes show in
+ * /proc/net/protocols (RDMA_STREAM's memory; each CPU keeps up to 1 MiB
+ * of it to itself, as for TCP, so the figure moves by 256 pages at once),
+ * and net.rdma_sock.mem bounds them module-wide: over its hard limit a
+ * stream cannot queue, and since it cannot drop either, it is reset
+ * (rx_mem_limit).
+ */
+TEST_F_TIMEOUT(ns, receive_memory_charged, 120)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	long limit0 = rsk_ns_counter("rx_mem_limit");
+	long idle0 = sysctl_get("link_idle_ms");
+	char mem0[128] = "", buf[4096];
+	int l, c, a, fd, n;
+	long pages0;
+	size_t got = 0;
+
+	fd = open("/proc/sys/net/rdma_sock/mem", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, mem0, sizeof(mem0) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	l = listener_on(addr);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, stream_pair(l, &c, &a));
+	pages0 = proto_memory_pages();
+	ASSERT_LE(0, pages0);
+	ASSERT_EQ(0, send_bytes(a, 3 << 20));
+	/* 3 MiB unread: 768 pages, of which 256 at least show. */
+	EXPECT_TRUE(WAIT_UNTIL(proto_memory_pages() >= pages0 + 256, 10000, 50))
+		TH_LOG("charged %ld pages, had %ld", proto_memory_pages(), pages0);
+	while (got < 3 << 20) {
+		ssize_t r = recv(c, buf, sizeof(buf), 0);
+
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	EXPECT_EQ(3 << 20, (long)got);
+	close(a);
+	close(c);
+
+	/* Over the hard limit: reset, counted. */
+	ASSERT_EQ(0, sysctl_set("mem", "1 1 1"));
+	ASSERT_EQ(0, stream_pair(l, &c, &a));
+	send_bytes(a, 3 << 20);		/* may fail: the reset comes back */
+	EXPECT_TRUE(WAIT_UNTIL(rsk_ns_counter("rx_mem_limit") > limit0,
+			       10000, 50));
+	do {
+		n = recv(c, buf, sizeof(buf), MSG_DONTWAIT);
+	} while (n > 0);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(limit0 + 1, rsk_ns_counter("rx_mem_limit"));
+	EXPECT_EQ(0, sysctl_set("mem", mem0));
+	close(a);
+	close(c);
+	close(l);
+	/* No link left for what runs next to find up already. */
+	ASSERT_EQ(0, sysctl_set_int("link_idle_ms", 500));
+	EXPECT_TRUE(links_gone(30));
+	EXPECT_EQ(0, sysctl_set_int("link_idle_ms", idle0));
 }
 
 TEST_HARNESS_MAIN

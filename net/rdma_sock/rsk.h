@@ -738,6 +738,7 @@ struct rsk_mc_group {
 	bool joining;
 	int result;
 	struct completion ready;
+	u32 delay_ms;			/* rsk_mc_join_delay_ms when it began */
 	struct rcu_head rcu;
 };
 

@@ -703,9 +703,11 @@ static void rsk_chan_rx_fin(struct rsk_stream_sock *rs, const struct rsk_wire_hd
 	/*
 	 * One wakeup, as tcp_fin()'s: it wakes readers too, and a second
 	 * (sk_data_ready) could reach an edge-triggered epoll as a second
-	 * edge when its waiter ran between the two.
+	 * edge when its waiter ran between the two.  SIGIO as tcp_fin().
 	 */
 	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_WAITD, sk->sk_shutdown == SHUTDOWN_MASK ?
+		      POLL_HUP : POLL_IN);
 }
 
 /* The peer reset the channel: errno as tcp_reset() picks it; lock held. */

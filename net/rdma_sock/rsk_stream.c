@@ -49,6 +49,11 @@ static void rsk_stream_destruct(struct sock *sk)
  */
 static atomic_long_t rsk_stream_memory_allocated;
 static DEFINE_PER_CPU(int, rsk_stream_per_cpu_fw_alloc);
+/*
+ * No pressure mode (no enter_memory_pressure): __sk_mem_schedule() then
+ * refuses only over mem[2], the hard limit, or the memory cgroup's.
+ */
+static unsigned long rsk_stream_memory_pressure;
 static int rsk_stream_rmem[3] = { 4096, 131072, 6291456 };
 static int rsk_stream_wmem[3] = { 4096, 16384, 4194304 };
 long rsk_stream_mem[3];
@@ -68,6 +73,7 @@ struct proto rsk_stream_proto = {
 	.owner			= THIS_MODULE,
 	.keepalive		= rsk_chan_keepalive,
 	.memory_allocated	= &rsk_stream_memory_allocated,
+	.memory_pressure	= &rsk_stream_memory_pressure,
 	.per_cpu_fw_alloc	= &rsk_stream_per_cpu_fw_alloc,
 	.sysctl_mem		= rsk_stream_mem,
 	.sysctl_rmem		= rsk_stream_rmem,

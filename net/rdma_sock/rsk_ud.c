@@ -516,20 +516,21 @@ static void rsk_ud_ep_release(struct kref *ref)
 }
 
 /* QP to error, drained, destroyed; buffers and the device let go. */
-static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
+/*
+ * An endpoint off the list stops: dead, so nothing new is posted; its QP
+ * in the error state, so every posted request completes (flushed).  Not
+ * ib_drain_qp(): its send-queue marker is an RDMA WRITE, which a UD QP
+ * does not take.  Waits for the last, at most 10 s: without rsk_ud_mutex
+ * (rsk_ud_kill_eps()), so a slow device stalls no other namespace.
+ */
+static void rsk_ud_ep_quiesce(struct rsk_ud_ep *ep)
 {
-	struct sk_buff *skb;
 	struct ib_qp_attr attr = { .qp_state = IB_QPS_ERR };
 	int i;
 
 	spin_lock_bh(&ep->lock);
 	ep->dead = true;
 	spin_unlock_bh(&ep->lock);
-	/*
-	 * Not ib_drain_qp(): its send-queue marker is an RDMA WRITE, which
-	 * a UD QP does not take.  In the error state every posted request
-	 * completes (flushed); wait for the last, at most 10 s.
-	 */
 	ib_modify_qp(ep->qp, &attr, IB_QP_STATE);
 	for (i = 0; i < 500; i++) {
 		if (READ_ONCE(ep->sq_free) == RSK_UD_SQ_DEPTH &&
@@ -537,6 +538,20 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 			break;
 		msleep(20);
 	}
+}
+
+/*
+ * Free a quiesced endpoint's QP and the rest; rsk_ud_mutex held, under
+ * which rsk_ud_ep_attach() finds it dead or its QP still there.
+ */
+static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
+{
+	struct rsk_net *rnet = ep->rnet;
+	struct sk_buff *skb;
+
+	lockdep_assert_held(&rsk_ud_mutex);
+	if (!ep->dead)
+		rsk_ud_ep_quiesce(ep);	/* never set up: nothing to wait for */
 	/* Groups detach first (rsk_mc_kill_dev()): an attached QP is busy. */
 	WARN_ON_ONCE(ib_destroy_qp(ep->qp));
 	ib_free_cq(ep->cq);
@@ -548,8 +563,9 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 	rsk_ud_ep_free_rx(ep);
 	rsk_dev_put(ep->rdev);
 	ep->rdev = NULL;
-	rsk_obj_dec(ep->rnet, ud_endpoints);
+	rsk_obj_dec(rnet, ud_endpoints);
 	rsk_ud_ep_put(ep);		/* the list's */
+	wake_up_var(&rnet->objs.ud_endpoints);	/* rsk_ud_flush_net() */
 }
 
 static int rsk_ud_ep_setup_rx(struct rsk_ud_ep *ep)
@@ -677,6 +693,7 @@ static struct rsk_ud_ep *rsk_ud_ep_create(struct rsk_net *rnet,
 	if (err) {
 		kref_get(&ep->ref);	/* kill puts the list's */
 		if (ep->qp) {
+			rsk_obj_inc(rnet, ud_endpoints);	/* kill counts it out */
 			rsk_ud_ep_kill(ep);
 		} else {
 			ib_free_cq(ep->cq);
@@ -1391,18 +1408,23 @@ static int rsk_ud_listen(struct rsk_net *rnet)
 }
 
 /*
- * Kill endpoints taken off rsk_ud_eps, without rsk_ud_mutex: each waits
- * for its flushed requests (up to 10 s on a slow device), which must not
- * stall every namespace's datagrams.  Nothing finds them any more.
+ * Kill endpoints taken off rsk_ud_eps: each waits for its flushed
+ * requests (up to 10 s on a slow device) without rsk_ud_mutex, which must
+ * not stall every namespace's datagrams, then goes under it.  Nothing
+ * finds them any more.
  */
 static void rsk_ud_kill_eps(struct list_head *eps)
 {
 	struct rsk_ud_ep *ep, *tmp;
 
+	list_for_each_entry(ep, eps, node)
+		rsk_ud_ep_quiesce(ep);
+	mutex_lock(&rsk_ud_mutex);
 	list_for_each_entry_safe(ep, tmp, eps, node) {
 		list_del(&ep->node);
 		rsk_ud_ep_kill(ep);
 	}
+	mutex_unlock(&rsk_ud_mutex);
 }
 
 /* The namespace's datagram sockets are all gone: so is its transport. */
@@ -1419,6 +1441,12 @@ static void rsk_ud_flush_net(struct rsk_net *rnet)
 			list_move_tail(&ep->node, &dead);
 	mutex_unlock(&rsk_ud_mutex);
 	rsk_ud_kill_eps(&dead);
+	/*
+	 * A device's removal may be killing one of ours right now, off the
+	 * list already: the namespace's state must outlive it.
+	 */
+	wait_var_event(&rnet->objs.ud_endpoints,
+		       !atomic_read(&rnet->objs.ud_endpoints));
 }
 
 /**

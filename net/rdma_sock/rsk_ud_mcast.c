@@ -71,8 +71,15 @@ static int rsk_mc_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		g->err = ev->status ?: -ENETUNREACH;
 		complete(&g->joined);
 		break;
+	case RDMA_CM_EVENT_DEVICE_REMOVAL:
+		/* A join under way ends now, not when it times out. */
+		if (!completion_done(&g->joined)) {
+			g->err = -ENODEV;
+			complete(&g->joined);
+		}
+		break;	/* a joined group: rsk_mc_kill_dev() left it first */
 	default:
-		break;		/* device removal: rsk_mc_kill_dev() first */
+		break;
 	}
 	return 0;
 }
@@ -186,10 +193,8 @@ u32 rsk_mc_join_delay_ms;
  */
 static int rsk_mc_wait_join(struct rsk_mc_group *g)
 {
-	u32 delay = READ_ONCE(rsk_mc_join_delay_ms);
-
-	if (delay)
-		msleep(min_t(u32, delay, RSK_MC_JOIN_MS));	/* a slow SA */
+	if (g->delay_ms)
+		msleep(min_t(u32, g->delay_ms, RSK_MC_JOIN_MS));	/* a slow SA */
 	if (!wait_for_completion_timeout(&g->joined,
 					 msecs_to_jiffies(RSK_MC_JOIN_MS)))
 		return -ETIMEDOUT;
@@ -209,6 +214,7 @@ static int rsk_mc_group_start(struct rsk_mc_group *g,
 	int err;
 
 	lockdep_assert_held(&rsk_mc_mutex);
+	g->delay_ms = READ_ONCE(rsk_mc_join_delay_ms);	/* once listed */
 	id = rdma_create_id(g->rnet->net, rsk_mc_handler, g, RDMA_PS_UDP,
 			    IB_QPT_UD);
 	if (IS_ERR(id))

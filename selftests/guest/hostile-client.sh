@@ -49,5 +49,24 @@ hostile_true() {
 	hostile_answer true 'answer accept'
 }
 tap_run "hostile: the same from the link's own address: accepted" hostile_true
+# Every malformed variant a link can carry, against the hold service:
+# each dropped, refused or reset as rdma_sock.rst's "Validation" says.
+hostile_malformed() {
+	local v st=0
+	hostile_run malformed malformed --dst $RSK_PEER_ADDR --dst-port 7403 ||
+		return 1
+	for v in "short none" "unknown_type none" "not_negotiated none" \
+		"link_chan none" "link_len none" "req_ids none" \
+		"req_len refuse" "req_port refuse" "req_version refuse" \
+		"req_mapped refuse" "no_channel rst" "no_channel_rst none" \
+		"bad_len rst" "empty_data rst" "src_mismatch none" \
+		"bad_state rst" "after_fin rst" "bad_ack rst" "bad_seq rst" \
+		"urgent none"; do
+		hostile_answer malformed "variant ${v% *} answer ${v#* }" ||
+			{ echo "expected: $v"; st=1; }
+	done
+	return $st
+}
+tap_run "hostile: 20 malformed variants dropped, refused or reset" hostile_malformed
 rsk_signal hostile-done
 tap_run "hostile: the victim checked the effects" rsk_await hostile-checked 300

@@ -12,6 +12,8 @@
 #           refused (MALFORMED), no child made
 #   spoof   CONN_REQ from an address the link is not from: refused; from
 #           the link's own address: accepted
+#   malformed  20 variants of the "Validation" rows: each counted by its
+#           own counter; 8 channels accepted for the channel variants
 hostile_saved=$(sysctl -n net.rdma_sock.max_links_per_peer \
 	net.rdma_sock.link_idle_ms net.rdma_sock.link_keepalive_ms | paste -sd' ')
 hostile_restore() {
@@ -59,19 +61,47 @@ hostile_uncap() {
 tap_run "hostile: links per peer uncapped again" hostile_uncap
 hostile_bad0=$(rsk_event rx_bad_conn_req)
 hostile_accepts0=$(rsk_event accepts)
+hostile_rx_events="rx_short rx_unknown_type rx_not_negotiated rx_link_chan
+	rx_bad_len rx_no_channel rx_src_mismatch rx_bad_state rx_after_fin
+	rx_bad_ack rx_bad_seq"
+declare -A hostile_rx0
+for e in $hostile_rx_events; do hostile_rx0[$e]=$(rsk_event "$e"); done
 rsk_signal flood-checked
 
 tap_run "hostile: the other attacks were made" rsk_await hostile-done 300
 # replay and spoof: two CONN_REQs refused as malformed; only the one from
 # the link's true address made a child.
+# malformed: 4 more bad CONN_REQs, 8 more children.
 hostile_refusals() {
 	local bad accepts
 	bad=$(($(rsk_event rx_bad_conn_req) - hostile_bad0))
 	accepts=$(($(rsk_event accepts) - hostile_accepts0))
 	echo "rx_bad_conn_req +$bad, accepts +$accepts"
-	[ $bad = 2 ] && [ $accepts = 1 ]
+	[ $bad = 6 ] && [ $accepts = 9 ]
 }
 tap_run "hostile: replayed host_id and spoofed source refused, counted" hostile_refusals
+# Each malformed variant by its own counter.  The peer's RST after each
+# channel variant finds the 6 channels it reset gone (rx_no_channel); a
+# second FIN is rx_after_fin, or rx_no_channel if the hold service closed
+# the channel between the two.
+hostile_rx_delta() { echo $(($(rsk_event "$1") - ${hostile_rx0[$1]})); }
+hostile_malformed_counted() {
+	local e want st=0
+	for e in rx_short:1 rx_unknown_type:1 rx_not_negotiated:2 rx_link_chan:1 \
+		rx_bad_len:4 rx_src_mismatch:1 rx_bad_state:1 rx_bad_ack:1 \
+		rx_bad_seq:1; do
+		want=${e#*:}
+		e=${e%:*}
+		echo "$e +$(hostile_rx_delta "$e") (want $want)"
+		[ "$(hostile_rx_delta "$e")" = "$want" ] || st=1
+	done
+	want=$(($(hostile_rx_delta rx_after_fin) + $(hostile_rx_delta rx_no_channel)))
+	echo "rx_after_fin + rx_no_channel +$want (want 9)"
+	[ "$want" = 9 ] || st=1
+	return $st
+}
+tap_run "hostile: each malformed variant counted as its row says" \
+	hostile_malformed_counted
 rsk_signal hostile-checked
 hostile_stop() {
 	kill -TERM $hostile_lo $hostile_srv

@@ -380,6 +380,18 @@ TEST(device_removal_during_link_setup)
 		close(c);
 		close(l);
 	}
+	/* Its links to this host go, for the tests that count links. */
+	{
+		long idle = read_long("/proc/sys/net/rdma_sock/link_idle_ms", 60000);
+		char text[24];
+
+		ASSERT_EQ(0, rsk_run("sysctl -qw net.rdma_sock.link_idle_ms=%s",
+				     "500"));
+		EXPECT_TRUE(WAIT_UNTIL(rsk_counter("links") == 0, 30000, 100));
+		snprintf(text, sizeof(text), "%ld", idle);
+		EXPECT_EQ(0, rsk_run("sysctl -qw net.rdma_sock.link_idle_ms=%s",
+				     text));
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,10 @@
 //   replay  send the victim's own host_id back in the hello, then ask for
 //           a channel to 127.0.0.1
 //   spoof   ask for a channel from a source address the link is not from
+//   malformed  every malformed variant of the protocol document's
+//           "Validation" rows that can be sent on a link: link-level ones,
+//           bad CONN_REQs, and on channels of their own, bad DATA, FIN,
+//           WINDOW and ACCEPT; one line "variant NAME answer ..." each
 //   squat   (on the victim itself, as an unprivileged user) bind and listen
 //           on the module's rdma_cm ports before it does, to take the
 //           requests other hosts send it
@@ -139,12 +143,20 @@ public:
 	// One message: the header and a body, SENT and waited for.
 	void send(const rsk_wire_hdr &hdr, const void *body, size_t len)
 	{
+		std::vector<uint8_t> msg(sizeof(hdr) + len);
+
+		memcpy(msg.data(), &hdr, sizeof(hdr));
+		if (len)
+			memcpy(msg.data() + sizeof(hdr), body, len);
+		send_bytes(msg.data(), msg.size());
+	}
+
+	void send_bytes(const void *data, size_t len)
+	{
 		uint8_t *buf = bufs_.data() + kRecvs * kBufSize;
 
-		memcpy(buf, &hdr, sizeof(hdr));
-		if (len)
-			memcpy(buf + sizeof(hdr), body, len);
-		ibv_sge sge{(uintptr_t)buf, (uint32_t)(sizeof(hdr) + len), mr_->lkey};
+		memcpy(buf, data, len);
+		ibv_sge sge{(uintptr_t)buf, (uint32_t)len, mr_->lkey};
 		ibv_send_wr wr{}, *bad;
 		wr.wr_id = kRecvs;
 		wr.sg_list = &sge;
@@ -159,6 +171,24 @@ public:
 			poll();
 		if (!sent_)
 			throw Failure("send not completed");
+	}
+
+	// Bytes as they are, header or not (for a message too short to be one).
+	void send_raw(const void *data, size_t len) { send_bytes(data, len); }
+
+	// Our own address on the link, as the victim sees it.
+	std::string local_addr() const
+	{
+		char text[INET6_ADDRSTRLEN] = "";
+		const sockaddr *sa = rdma_get_local_addr(id_);
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const sockaddr_in *)sa)->sin_addr,
+				  text, sizeof(text));
+		else
+			inet_ntop(AF_INET6, &((const sockaddr_in6 *)sa)->sin6_addr,
+				  text, sizeof(text));
+		return text;
 	}
 
 	// The next channel message of @type (others dropped), or none in time.
@@ -328,6 +358,149 @@ void conn_req(Link &link, const std::string &src, uint16_t sport,
 	printf("answer none\n");
 }
 
+rsk_wire_hdr make_hdr(uint8_t type, uint8_t flags, uint32_t dst, uint32_t src,
+		      uint32_t seq, uint32_t ack, uint32_t wnd)
+{
+	rsk_wire_hdr h{};
+
+	h.type = type;
+	h.flags = flags;
+	h.dst_chan = htonl(dst);
+	h.src_chan = htonl(src);
+	h.seq = htonl(seq);
+	h.ack = htonl(ack);
+	h.wnd = htonl(wnd);
+	return h;
+}
+
+// What the victim sent back within @ms: "rst", "refuse", or "none".
+std::string answer(Link &link, int ms)
+{
+	for (int i = 0; i < ms / 50; i++) {
+		if (link.await(RSK_MSG_RST, 25))
+			return "rst";
+		if (link.await(RSK_MSG_CONN_REFUSE, 25))
+			return "refuse";
+	}
+	return "none";
+}
+
+void variant(const char *name, const std::string &what)
+{
+	printf("variant %s answer %s\n", name, what.c_str());
+}
+
+// A channel of our own: our id @chan, and what the victim's ACCEPT said.
+struct Chan {
+	uint32_t ours, theirs, their_seq, our_seq;
+};
+
+std::optional<Chan> open_chan(Link &link, const std::string &dst,
+			      uint16_t dport, uint32_t chan)
+{
+	rsk_wire_conn conn{};
+	sockaddr_storage s = parse_addr(link.local_addr(), 0);
+	sockaddr_storage d = parse_addr(dst, dport);
+
+	conn.dst_port = htons(dport);
+	conn.src_port = htons(40000 + chan % 1000);
+	conn.ip_version = 4;
+	memcpy(conn.dst_addr, &((sockaddr_in *)&d)->sin_addr, 4);
+	memcpy(conn.src_addr, &((sockaddr_in *)&s)->sin_addr, 4);
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, chan, 1000, 0, 65536),
+		  &conn, sizeof(conn));
+	auto m = link.await(RSK_MSG_CONN_ACCEPT, kTimeoutMs);
+	if (!m || m->size() < sizeof(rsk_wire_hdr))
+		return std::nullopt;
+	rsk_wire_hdr h;
+	memcpy(&h, m->data(), sizeof(h));
+	return Chan{chan, ntohl(h.src_chan), ntohl(h.seq), 1000};
+}
+
+// Every malformed message of the validation table a link can carry.
+void malformed(Link &link, const std::string &dst, uint16_t dport)
+{
+	uint8_t raw[sizeof(rsk_wire_hdr)] = { RSK_MSG_DATA };
+	rsk_wire_conn conn{};
+	uint32_t next = 100;
+
+	link.send_raw(raw, sizeof(raw) - 1);
+	variant("short", answer(link, 300));
+	link.send(make_hdr(0x7f, 0, 0, 0, 0, 0, 0), nullptr, 0);
+	variant("unknown_type", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_ZC_ADV, 0, 0, 0, 0, 0, 0), nullptr, 0);
+	variant("not_negotiated", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_KEEPALIVE, 0, 5, 0, 0, 0, 0), nullptr, 0);
+	variant("link_chan", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_LINK_CLOSE, 0, 0, 0, 0, 0, 0), "x", 1);
+	variant("link_len", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 5, next++, 0, 0, 0), &conn,
+		  sizeof(conn));
+	variant("req_ids", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, next++, 0, 0, 0), &conn,
+		  sizeof(conn) - 1);
+	variant("req_len", answer(link, 1000));
+	conn.dst_port = htons(dport);
+	conn.ip_version = 4;
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, next++, 0, 0, 0), &conn,
+		  sizeof(conn));
+	variant("req_port", answer(link, 1000));
+	conn.src_port = htons(1);
+	conn.ip_version = 5;
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, next++, 0, 0, 0), &conn,
+		  sizeof(conn));
+	variant("req_version", answer(link, 1000));
+	conn.ip_version = 6;
+	conn.dst_addr[10] = conn.dst_addr[11] = 0xff;
+	conn.dst_addr[15] = 1;
+	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, next++, 0, 0, 0), &conn,
+		  sizeof(conn));
+	variant("req_mapped", answer(link, 1000));
+	link.send(make_hdr(RSK_MSG_DATA, 0, 999999, next++, 0, 0, 0), "x", 1);
+	variant("no_channel", answer(link, 1000));
+	link.send(make_hdr(RSK_MSG_RST, 0, 999999, next++, 0, 0, 0), "\0\0\0\1", 4);
+	variant("no_channel_rst", answer(link, 300));
+
+	// On channels of their own: each is reset or ignored.
+	struct ChanCase {
+		const char *name;
+		uint8_t type, flags;
+		int seq_off, ack_off;
+		bool wrong_src, fin_first;
+		size_t len;
+	} cases[] = {
+		{ "bad_len", RSK_MSG_WINDOW, 0, 0, 0, false, false, 1 },
+		{ "empty_data", RSK_MSG_DATA, 0, 0, 0, false, false, 0 },
+		{ "src_mismatch", RSK_MSG_DATA, 0, 0, 0, true, false, 1 },
+		{ "bad_state", RSK_MSG_CONN_ACCEPT, 0, 0, 0, false, false, 0 },
+		{ "after_fin", RSK_MSG_FIN, 0, 0, 0, false, true, 0 },
+		{ "bad_ack", RSK_MSG_DATA, 0, 0, 7, false, false, 1 },
+		{ "bad_seq", RSK_MSG_DATA, 0, 5, 0, false, false, 1 },
+		{ "urgent", RSK_MSG_DATA, RSK_DATA_URG, 0, 0, false, false, 1 },
+	};
+	for (const auto &c : cases) {
+		auto ch = open_chan(link, dst, dport, next++);
+
+		if (!ch) {
+			variant(c.name, "no_channel_opened");
+			continue;
+		}
+		if (c.fin_first)
+			link.send(make_hdr(RSK_MSG_FIN, 0, ch->theirs, ch->ours,
+					   ch->our_seq, ch->their_seq, 65536),
+				  nullptr, 0);
+		link.send(make_hdr(c.type, c.flags, ch->theirs,
+				   c.wrong_src ? ch->ours + 1 : ch->ours,
+				   ch->our_seq + c.seq_off,
+				   ch->their_seq + c.ack_off, 65536),
+			  "y", c.len);
+		variant(c.name, answer(link, 1000));
+		// Ours goes: RST, so the victim's echo service closes it.
+		link.send(make_hdr(RSK_MSG_RST, 0, ch->theirs, ch->ours, 0, 0, 0),
+			  "\0\0\0\1", 4);
+	}
+}
+
 // A listener on @port of @ps, on the wildcard as the module's: prints
 // "squat_<name> ok" or the errno rdma_cm gave, and holds the port until
 // it goes out of scope.
@@ -389,6 +562,9 @@ int main(int argc, char **argv)
 	spoof->add_option("--dst", dst, "the listener's address")->required();
 	spoof->add_option("--dst-port", dport, "its port")->required();
 	spoof->add_option("--src", src, "the source address to claim")->required();
+	auto *bad = app.add_subcommand("malformed", "every malformed message");
+	bad->add_option("--dst", dst, "a listener's address")->required();
+	bad->add_option("--dst-port", dport, "its port")->required();
 	auto *squatter = app.add_subcommand("squat", "take the module's rdma_cm ports");
 	squatter->add_option("--hold-ms", hold_ms, "how long to hold them");
 	CLI11_PARSE(app, argc, argv);
@@ -430,6 +606,13 @@ int main(int argc, char **argv)
 			while (std::chrono::steady_clock::now() < end)
 				for (auto &l : held)
 					l->ignore(50);
+			return 0;
+		}
+		if (bad->parsed()) {
+			Link link(victim, make_hello(0x8888));
+			if (!link.up())
+				throw Failure("no link");
+			malformed(link, dst, dport);
 			return 0;
 		}
 		if (replay->parsed()) {

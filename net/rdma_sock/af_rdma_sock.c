@@ -45,7 +45,8 @@
  * Global tables and their locks.  rsk_devices (rsk_devices_lock, a
  * mutex); rsk_dev_notifiers (rsk_dev_notifiers_lock); rsk_all_links and
  * every link's rdev as it is taken (rsk_all_links_lock); UD endpoints and
- * neighbours (rsk_ud_mutex; neighbours under RCU for receivers);
+ * neighbours, each namespace's in a hash table of its own (rsk_ud_mutex;
+ * neighbours under RCU for receivers);
  * multicast groups (rsk_mc_mutex; RCU for receivers); the NAPI list of
  * the module's dummy net_device (rsk_napi_lock).  Per namespace (struct
  * rsk_net): bind_hash and dgram_hash (bind_lock), the socket index socks

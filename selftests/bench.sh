@@ -36,6 +36,13 @@ fi
 narrow=(-e "rsk_transports=$transports"
 	-e "rsk_perftest=${RSK_BENCH_PERFTEST:-1}")
 [ -n "${RSK_BENCH_MTU:-}" ] && narrow+=(-e "rsk_mtu=$RSK_BENCH_MTU")
+if [ -n "${RSK_BENCH_AB_ROUNDS:-}" ]; then
+	[ -n "$old_ref" ] || { echo "bench: RSK_BENCH_AB_ROUNDS needs RSK_BENCH_OLD_REF"; exit 1; }
+	case $RSK_BENCH_AB_ROUNDS in
+	'' | *[!0-9]*) echo "bench: RSK_BENCH_AB_ROUNDS=$RSK_BENCH_AB_ROUNDS is not a number"; exit 1 ;;
+	esac
+	narrow+=(-e "rsk_ab_rounds=$RSK_BENCH_AB_ROUNDS")
+fi
 [ "${1:-}" = --single ] && topology=one-guest
 out=$RSK_BUILD/bench/$topology
 results=${RSK_BENCH_RESULTS:-$RSK_TOP/bench/results}

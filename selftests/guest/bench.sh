@@ -13,7 +13,10 @@
 # rsk_old_ko (a .ko on the host root, which both guests see read-only at
 # the same path) adds transport rdma_old: the rdma runs again, right after
 # rdma's, over that older build of the module, loaded in place of this
-# tree's for them alone, so that the two are compared in the same boot.
+# tree's for them alone, so that the two are compared in the same boot;
+# with rsk_ab_rounds=N too, after every transport, N rounds of the two
+# builds' 64 KiB stream and 64 B ping-pong back to back, which build goes
+# first alternating (a single pair of runs is within TCG's noise).
 # A profile of each end, one at a time, while one AF_RDMA_STREAM socket,
 # then one TCP socket, streams 64 KiB writes (perf, cpu-clock: TCG has no
 # PMU), with counters, in profile-*.txt.  Each transport's server runs
@@ -44,6 +47,10 @@ elif [ ! -f "$old_ko" ]; then
 	exit 1
 fi
 perftest=${rsk_perftest:-1}
+ab_rounds=0
+[ -n "$old_ko" ] && ab_rounds=${rsk_ab_rounds:-0}
+# The A/B round a result belongs to (run() tags it), empty outside them.
+ab_round=
 # The same user EID on both hosts lets SMC-Rv2 run (rxe has no RoCE v1 GIDs).
 ueid=RDMASOCK-BENCH
 
@@ -298,9 +305,11 @@ run() {
 	fi
 	# rsk_bench names rdma_old's results rdma: they are labelled rdma_old.
 	jq -c --argjson pk $((after - before)) --arg topo "$topology" \
-		--arg fam "$(family_of "$t")" --arg name "$t" \
+		--arg fam "$(family_of "$t")" --arg name "$t" --arg ab "$ab_round" \
 		'. + {rxe_sent_pkts: $pk, topology: $topo}
-		 | if .family == $fam then .family = $name else . end' /tmp/run.json >> "$out"
+		 | if .family == $fam then .family = $name else . end
+		 | if $ab != "" then . + {ab_round: ($ab | tonumber)} else . end' \
+		/tmp/run.json >> "$out"
 }
 
 # idle: registered memory and queue pairs per connection, measured while
@@ -447,23 +456,91 @@ profile_client() {
 	say "profiled ($( [ "$role" = client ] && echo sender || echo both)): $(cat /tmp/prof-stream.out)"
 }
 
+# The A/B rounds (rsk_ab_rounds): round R runs rdma then rdma_old when R
+# is odd, the other way round when even.
+ab_order() { if [ $(($1 % 2)) = 1 ]; then echo rdma rdma_old; else echo rdma_old rdma; fi; }
+
+# The server guest's side of one A/B run of build $1 in round $2: its
+# module swapped as the client's is, its server up while the client runs.
+ab_serve() {
+	local t=$1 r=$2
+	await_slow "ab-$r-$t" 1800 || return 1
+	if [ "$t" = rdma_old ]; then use_module old || return 1; fi
+	start_server "$t" || return 1
+	rsk_signal "ab-$r-$t-ready"
+	await_slow "ab-$r-$t-done" 1800 || return 1
+	stop_server "$t"
+	if [ "$t" = rdma_old ]; then
+		use_module current || return 1
+		rsk_signal "ab-$r-$t-back"
+	fi
+}
+
+ab_server() {
+	local r t
+	for r in $(seq "$ab_rounds"); do
+		for t in $(ab_order "$r"); do
+			ab_serve "$t" "$r" || return 1
+		done
+	done
+}
+
+# The client's side (or one guest's): the two runs of build $1 in round $2.
+ab_run() {
+	local t=$1 r=$2
+	if [ "$t" = rdma_old ]; then use_module old || return 1; fi
+	if [ "$role" = client ]; then
+		rsk_signal "ab-$r-$t"
+		rsk_await "ab-$r-$t-ready" 300 || { say "A/B $r $t: its server did not start"; return 1; }
+	else
+		start_server "$t" || return 1
+	fi
+	ab_round=$r
+	run $t stream -w 65536 -t "$secs"
+	run $t pingpong -s 64 -i 2000 -W 200
+	ab_round=
+	if [ "$role" = client ]; then
+		rsk_signal "ab-$r-$t-done"
+	else
+		stop_server "$t"
+	fi
+	if [ "$t" = rdma_old ]; then
+		use_module current || return 1
+		[ "$role" = single ] || rsk_await "ab-$r-$t-back" 300 ||
+			{ say "A/B $r: the server guest did not load the module again"; return 1; }
+	fi
+}
+
+ab_client() {
+	local r t
+	for r in $(seq "$ab_rounds"); do
+		say "== A/B round $r of $ab_rounds: $(ab_order "$r")"
+		for t in $(ab_order "$r"); do
+			ab_run "$t" "$r" || return 1
+		done
+	done
+}
+
 case $role in
 server)
 	"$bench" server -f tcp -a "$me" -p $live_port > /tmp/srv-live.out 2>&1 &
 	rsk_wait_for 60 grep -q ready /tmp/srv-live.out || exit 1
 	rsk_signal bench-ready
 	serve_transports || exit 1
+	ab_server || exit 1
 	[ "$perftest" = 0 ] || perf_server || exit 1
 	await_slow bench-done 1800
 	;;
 client)
 	rsk_await bench-ready 300 || exit 1
 	client
+	ab_client || exit 1
 	[ "$perftest" = 0 ] || perf_client
 	rsk_signal bench-done
 	;;
 single)
 	client
+	ab_client || exit 1
 	[ "$perftest" = 0 ] || perf_client
 	;;
 esac

@@ -8,12 +8,16 @@ figure with its ratio to the verbs limit and to each peer) and PNG plots
 (throughput against write size, latency percentiles, connection rates).
 Only ratios within one run mean anything under TCG.  With results of an
 older build of the module too (transport rdma_old, RSK_BENCH_OLD_REF), a
-table compares the two builds' stream and latency ratios to verbs.
+table compares the two builds' stream and latency ratios to verbs, and
+with its A/B rounds (RSK_BENCH_AB_ROUNDS) another gives each round's
+new ÷ old and their median and geometric mean.
 """
 import argparse
 import datetime
 import json
+import math
 import os
+import statistics
 import sys
 
 import matplotlib
@@ -219,6 +223,47 @@ def old_table(rows, old_ref):
     return out
 
 
+def ab_table(ab):
+    """The A/B rounds: per round, which build went first, each build's
+    64 KiB stream and 64 B median round trip and new ÷ old; then the
+    median and geometric mean of those ratios over the rounds."""
+    rounds = sorted({r["ab_round"] for r in ab})
+    if not rounds:
+        return []
+    out = ["Each round ran this tree's module (rdma) and the old build (rdma_old) back to back "
+           "in the same boot, which went first alternating. Stream: higher is better; round "
+           "trip: lower is better.", "",
+           "| round | first | stream rdma MiB/s | stream old MiB/s | new ÷ old | "
+           "round trip rdma us | round trip old us | new ÷ old |",
+           "|---|---|---|---|---|---|---|---|"]
+    ratios = {"stream": [], "rtt": []}
+    for n in rounds:
+        rs = [r for r in ab if r["ab_round"] == n]
+        first = next((r["family"] for r in rs), "?")
+        s = {t: find(rs, "stream", t, write_size=65536, connections=1) for t in ("rdma", "rdma_old")}
+        p = {t: find(rs, "pingpong", t, size=64) for t in ("rdma", "rdma_old")}
+        sv = {t: s[t]["values"]["mib_per_s"] if s[t] else None for t in s}
+        pv = {t: p[t]["values"]["rtt"]["median_us"] if p[t] else None for t in p}
+        if sv["rdma"] and sv["rdma_old"]:
+            ratios["stream"].append(sv["rdma"] / sv["rdma_old"])
+        if pv["rdma"] and pv["rdma_old"]:
+            ratios["rtt"].append(pv["rdma"] / pv["rdma_old"])
+        out.append(f"| {n} | {NAMES.get(first, first)} | {fmt(sv['rdma'])} | {fmt(sv['rdma_old'])} | "
+                   f"{ratio(sv['rdma'], sv['rdma_old'])} | {fmt(pv['rdma'])} | {fmt(pv['rdma_old'])} | "
+                   f"{ratio(pv['rdma'], pv['rdma_old'])} |")
+
+    def summary(vals, how):
+        if not vals:
+            return "-"
+        return f"{how(vals):.3f}x"
+    geo = lambda v: math.exp(sum(math.log(x) for x in v) / len(v))  # noqa: E731
+    out.append(f"| median of {len(rounds)} | | | | {summary(ratios['stream'], statistics.median)} | | | "
+               f"{summary(ratios['rtt'], statistics.median)} |")
+    out.append(f"| geometric mean | | | | {summary(ratios['stream'], geo)} | | | "
+               f"{summary(ratios['rtt'], geo)} |")
+    return out
+
+
 def plot_stream(series1, series8, verbs, path):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for ax, series, title in ((axes[0], series1, "one socket"), (axes[1], series8, "8 sockets")):
@@ -288,10 +333,13 @@ def main():
     a = ap.parse_args()
 
     rows = load(a.jsonl)
+    # The A/B rounds' results have a table of their own, not the others'.
+    ab = [r for r in rows if "ab_round" in r]
+    rows = [r for r in rows if "ab_round" not in r]
     env = next((r["values"] for r in rows if r.get("test") == "environment"), {})
     env.update({"topology": a.topology, "accelerator": "TCG (no KVM)", "qemu": a.qemu,
                 "date": datetime.date.today().isoformat()})
-    errors = [r for r in rows if "error" in r]
+    errors = [r for r in rows + ab if "error" in r]
     os.makedirs(a.outdir, exist_ok=True)
     prefix = os.path.join(a.outdir, a.topology)
 
@@ -315,6 +363,9 @@ def main():
     old = old_table(rows, a.old_ref)
     if old:
         md += ["## This module against an older build of it (same boot)", ""] + old + [""]
+    ab_rows = ab_table(ab)
+    if ab_rows:
+        md += ["## The two builds in A/B rounds (same boot)", ""] + ab_rows + [""]
     if errors:
         md += ["## Runs that failed", ""] + [f"- {r['family']} {r['test']}: {r['error']}" for r in errors] + [""]
     for name in sorted(os.listdir(a.outdir)):
@@ -332,7 +383,7 @@ def main():
     with open(prefix + ".md", "w") as f:
         f.write("\n".join(md))
     with open(prefix + ".json", "w") as f:
-        json.dump({"environment": env, "results": rows}, f, indent=1)
+        json.dump({"environment": env, "results": rows + ab}, f, indent=1)
     plot_stream(series1, series8, verbs, prefix + "-stream.png")
     plot_latency(lat_plot, prefix + "-latency.png")
     plot_connrate(conn_plot, prefix + "-connrate.png")

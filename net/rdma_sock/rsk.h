@@ -101,6 +101,7 @@ enum rsk_event {
 	RSK_EV_LINK_CLOSE_TIMEOUTS,
 	RSK_EV_LINK_KEEPALIVE_TIMEOUTS,
 	RSK_EV_LINK_TX_STALLS,
+	RSK_EV_LINK_UNPROVEN,
 	RSK_EV_CONNECTS,
 	RSK_EV_ACCEPTS,
 	RSK_EV_REFUSED,
@@ -475,6 +476,13 @@ enum rsk_link_state {
 	RSK_LINK_CONNECTING,	/* REQ sent, or REQ received and REP sent */
 	RSK_LINK_UP,
 	RSK_LINK_DEAD,		/* failed or closed: no new channels */
+	/*
+	 * Connected, the peer's address not yet proven: only the
+	 * LINK_CHALLENGE/LINK_PROOF exchange (rsk_link_proving()).  Last,
+	 * so that the numbers of the others, which the tracepoint shows,
+	 * stay as they were.
+	 */
+	RSK_LINK_PROVING,
 };
 
 #define RSK_LINK_SQ_DEPTH	256
@@ -508,6 +516,15 @@ struct rsk_link {
 	 */
 	u64 self_token;
 	bool self;
+	/*
+	 * The proof that the peer receives at its address (rsk_link_proving()):
+	 * the passive end's random cookie, set at allocation; on the active
+	 * end the cookie received, and challenged once it has been, which
+	 * may come before our ESTABLISHED event does.  Under lock.
+	 */
+	u64 proof_cookie;
+	bool challenged;
+	unsigned long proving_since;	/* jiffies: PROVING entered */
 
 	/*
 	 * lock protects state, err, chans, nchans, sq_free, tx_waiters,
@@ -561,7 +578,6 @@ static inline void rsk_link_count_error(struct rsk_link *link)
 }
 
 void rsk_link_put(struct rsk_link *link);
-void rsk_link_up(struct rsk_link *link);
 struct rsk_link *rsk_link_get_for_peer(struct rsk_net *rnet,
 				       const struct rsk_addr *peer,
 				       const struct rsk_addr *local);
@@ -579,6 +595,8 @@ int rsk_link_attach(struct rsk_link *link, struct rsk_link_chan *chan);
 void rsk_link_detach(struct rsk_link *link, struct rsk_link_chan *chan);
 struct rsk_link_chan *rsk_link_find_chan(struct rsk_link *link, u32 id);
 void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr);
+void rsk_link_rx_unproven(struct rsk_link *link,
+			  const struct rsk_wire_hdr *hdr, u32 len);
 int rsk_link_init(void);
 void rsk_link_exit(void);
 int rsk_link_show(struct seq_file *seq, void *v);
@@ -586,6 +604,7 @@ int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 		  int (*fn)(struct rsk_link *link, void *arg), void *arg);
 #if IS_ENABLED(CONFIG_KUNIT)
 int rsk_link_check_hello(struct rsk_link *link, const void *data, u8 len);
+void rsk_link_proving(struct rsk_link *link);
 int rsk_link_timer_verdict(struct rsk_link *link, unsigned long now,
 			   unsigned long keepalive, unsigned long idle,
 			   bool *probe, bool *start_close, bool *done);
@@ -615,6 +634,9 @@ void rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 			    u32 src, const void *body, u32 body_len);
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+void __rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+struct rsk_tx_buf *rsk_link_ctrl_buf(u8 type, u8 flags, u32 dst, u32 src,
+				     const void *body, u32 body_len);
 /*
  * Link-level control messages queued, at most: answers a peer makes us
  * send, and (a larger bound, for a link whose sends a peer stalls) those

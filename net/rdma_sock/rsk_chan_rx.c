@@ -44,16 +44,22 @@ static bool rsk_rx_charge(struct rsk_stream_sock *rs, u32 size)
 	return true;
 }
 
-/* A chunk leaves the queue: give its memory back; rs->lock held. */
-static void rsk_rx_uncharge(struct rsk_stream_sock *rs,
-			    const struct rsk_rx_chunk *chunk)
+/* Give back what rsk_rx_charge() took; rs->lock held. */
+static void rsk_rx_uncharge_size(struct rsk_stream_sock *rs, u32 size)
 {
 	struct sock *sk = &rs->base.sk;
 
 	lockdep_assert_held(&rs->lock);
-	atomic_sub(chunk->truesize, &sk->sk_rmem_alloc);
-	sk_mem_uncharge(sk, chunk->truesize);
-	sk_mem_reclaim(sk);
+	atomic_sub(size, &sk->sk_rmem_alloc);
+	sk_mem_uncharge(sk, size);
+}
+
+/* A chunk leaves the queue: give its memory back; rs->lock held. */
+static void rsk_rx_uncharge(struct rsk_stream_sock *rs,
+			    const struct rsk_rx_chunk *chunk)
+{
+	rsk_rx_uncharge_size(rs, chunk->truesize);
+	sk_mem_reclaim(&rs->base.sk);
 }
 
 static void rsk_rx_chunk_free(struct rsk_rx_chunk *chunk)
@@ -109,8 +115,7 @@ static struct rsk_rx_chunk *rsk_rx_copy_chunk(struct rsk_stream_sock *rs,
 		return ERR_PTR(-ENOBUFS);
 	chunk = kmalloc(size, GFP_ATOMIC);
 	if (!chunk) {
-		sk_mem_uncharge(&rs->base.sk, size);
-		atomic_sub(size, &rs->base.sk.sk_rmem_alloc);
+		rsk_rx_uncharge_size(rs, size);
 		return ERR_PTR(-ENOMEM);
 	}
 	memcpy(chunk->data, payload, len);
@@ -132,8 +137,7 @@ static struct rsk_rx_chunk *rsk_rx_page_chunk(struct rsk_stream_sock *rs,
 		return ERR_PTR(-ENOBUFS);
 	chunk = kmalloc(sizeof(*chunk), GFP_ATOMIC);
 	if (!chunk) {
-		sk_mem_uncharge(&rs->base.sk, size);
-		atomic_sub(size, &rs->base.sk.sk_rmem_alloc);
+		rsk_rx_uncharge_size(rs, size);
 		return ERR_PTR(-ENOMEM);
 	}
 	chunk->page = rsk_rx_buf_take_page(rxb);

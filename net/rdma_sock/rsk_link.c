@@ -8,8 +8,9 @@
  * QP receives from its device's SRQ (rsk_dev.c) into one CQ per link for
  * its sends and receives, so that draining the send queue of a dying QP
  * also flushes every receive completion it produced.  This file sets links
- * up and tears them down, keeps their channel table and keepalive;
- * rsk_link_msg.c carries their messages.
+ * up (the peer's address proven first: rsk_link_proving()) and tears them
+ * down, keeps their channel table and keepalive; rsk_link_msg.c carries
+ * their messages.
  *
  * The link knows a channel only as the struct rsk_link_chan embedded in
  * it, and tells the channel layer what happens through the callbacks it
@@ -73,6 +74,7 @@ static const char *const rsk_link_state_names[] = {
 	[RSK_LINK_CONNECTING]	= "connecting",
 	[RSK_LINK_UP]		= "up",
 	[RSK_LINK_DEAD]		= "dead",
+	[RSK_LINK_PROVING]	= "proving",
 };
 
 /* Tell the rsk_link_state tracepoint; the caller just set link->state. */
@@ -135,6 +137,8 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	/* See rsk_link.self; a token of 0 means none. */
 	if (active && rsk_addr_is_own(rnet->net, peer))
 		link->self_token = get_random_u64() ?: 1;
+	if (!active)
+		link->proof_cookie = get_random_u64() ?: 1;
 	link->max_msg = RSK_RX_BUF_SIZE;
 	spin_lock_init(&link->lock);
 	link->state = active ? RSK_LINK_RESOLVING : RSK_LINK_CONNECTING;
@@ -242,6 +246,8 @@ void rsk_link_kill(struct rsk_link *link, int err)
 	struct rsk_tx_buf *tb, *tmp;
 	LIST_HEAD(ctrl);
 
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_kill, link, err);
+
 	spin_lock_bh(&link->lock);
 	if (link->state == RSK_LINK_DEAD) {
 		spin_unlock_bh(&link->lock);
@@ -263,6 +269,7 @@ void rsk_link_kill(struct rsk_link *link, int err)
 	/* The life reference goes to the work; it is queued only once. */
 	queue_work(rsk_link_wq, &link->destroy_work);
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_kill);
 
 static void rsk_link_kill_work(struct work_struct *work)
 {
@@ -539,14 +546,14 @@ static void rsk_link_conn_param(struct rsk_link *link,
 }
 
 /**
- * rsk_link_up - the link carries messages now
- * @link: the link
+ * rsk_link_up - the link carries channels now
+ * @link: the link, its peer's address proven (rsk_link_proving())
+ * @first: a message to queue as the link goes up, before any channel
+ *	can send (the active end's LINK_PROOF), or NULL
  *
- * From the ESTABLISHED event, or on the passive side from the first
- * message received, which can overtake the event (the QP is ready to
- * send from rdma_accept() on).  Any context; the first call wins.
+ * Any context; the first call wins, and frees @first otherwise.
  */
-void rsk_link_up(struct rsk_link *link)
+static void rsk_link_up(struct rsk_link *link, struct rsk_tx_buf *first)
 {
 	const struct rsk_link_chan_ops *ops = rsk_link_chan_ops();
 	struct rsk_net *rnet = link->rnet;
@@ -560,13 +567,17 @@ void rsk_link_up(struct rsk_link *link)
 	 */
 	spin_lock_bh(&rnet->links_lock);
 	spin_lock(&link->lock);
-	if (link->state != RSK_LINK_CONNECTING) {
+	if (link->state != RSK_LINK_PROVING) {
 		spin_unlock(&link->lock);
 		spin_unlock_bh(&rnet->links_lock);
+		if (first)
+			rsk_tx_buf_free(first);
 		return;
 	}
 	link->state = RSK_LINK_UP;
 	rsk_link_trace(link);
+	if (first)
+		__rsk_link_queue_ctrl(link, first);
 	link->last_rx = jiffies;
 	if (link->counted_pending) {
 		rnet->pending_links--;
@@ -596,6 +607,134 @@ void rsk_link_up(struct rsk_link *link)
 		ops->put(chan);		/* the waiter's, rsk_link_attach() */
 	}
 }
+
+/*
+ * The proof of the peer's address.  A passive link's peer address is what
+ * the REQ claimed, and so is the address its QP sends to; anyone may claim
+ * any address, and an RC QP takes the messages of whoever knows its number
+ * and sequence.  So before either end puts a channel on a link, the passive
+ * end sends a random cookie over the QP (LINK_CHALLENGE), which only a
+ * host that receives at the claimed address can read, and the active end
+ * echoes it (LINK_PROOF), as TCP's SYN-ACK proves the SYN's source.  Until
+ * then the link is PROVING: nothing else may come (rsk_link_rx_unproven()),
+ * and a link that stays so for RSK_LINK_DEAD_PERIODS keepalives dies.
+ * Each failure counts as link_unproven.
+ */
+static void rsk_link_send_proof(struct rsk_link *link, u8 type, u64 cookie)
+{
+	struct rsk_wire_proof body = { .cookie = cpu_to_be64(cookie) };
+
+	rsk_link_send_ctrl(link, type, 0, 0, 0, &body, sizeof(body));
+}
+
+/* The peer failed to prove its address: the link dies. */
+static void rsk_link_unproven(struct rsk_link *link, int err)
+{
+	rsk_event(link->rnet, RSK_EV_LINK_UNPROVEN);
+	rsk_link_kill(link, err);
+}
+
+/*
+ * The active end answers the challenge and goes up at once, its
+ * LINK_PROOF queued under link->lock as it does: the CONN_REQs of the
+ * channels waiting follow the proof on the wire, and whatever the peer
+ * sends once it has read the proof finds this end up.
+ */
+static void rsk_link_answer(struct rsk_link *link, u64 cookie)
+{
+	struct rsk_wire_proof body = { .cookie = cpu_to_be64(cookie) };
+	struct rsk_tx_buf *tb;
+
+	tb = rsk_link_ctrl_buf(RSK_MSG_LINK_PROOF, 0, 0, 0, &body,
+			       sizeof(body));
+	if (!tb) {
+		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
+		rsk_link_kill(link, -ENOBUFS);
+		return;
+	}
+	rsk_link_up(link, tb);
+}
+
+/**
+ * rsk_link_proving - the QP is connected: prove the peer's address
+ * @link: the link, at its ESTABLISHED event (and its hello checked)
+ *
+ * The passive end sends its challenge; the active end answers one that
+ * came before this event, if one did.
+ */
+VISIBLE_IF_KUNIT void rsk_link_proving(struct rsk_link *link)
+{
+	bool answer;
+
+	spin_lock_bh(&link->lock);
+	if (link->state != RSK_LINK_CONNECTING) {
+		spin_unlock_bh(&link->lock);
+		return;
+	}
+	link->state = RSK_LINK_PROVING;
+	rsk_link_trace(link);
+	link->proving_since = jiffies;
+	answer = link->active && link->challenged;
+	queue_delayed_work(rsk_link_wq, &link->timer_work,
+			   msecs_to_jiffies(READ_ONCE(link->rnet->link_keepalive_ms)));
+	spin_unlock_bh(&link->lock);
+
+	if (!link->active)
+		rsk_link_send_proof(link, RSK_MSG_LINK_CHALLENGE,
+				    link->proof_cookie);
+	else if (answer)
+		rsk_link_answer(link, link->proof_cookie);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_proving);
+
+/**
+ * rsk_link_rx_unproven - a message on a link not up yet, softirq
+ * @link: the link, CONNECTING or PROVING
+ * @hdr: the message's header, its length checked
+ * @len: the bytes after the header
+ *
+ * Only the one message the proof expects may come: LINK_CHALLENGE to
+ * the active end (which may overtake our ESTABLISHED event), LINK_PROOF
+ * with our cookie to the passive end once it sent it.  Anything else, or
+ * a second one, kills the link.
+ */
+void rsk_link_rx_unproven(struct rsk_link *link,
+			  const struct rsk_wire_hdr *hdr, u32 len)
+{
+	const struct rsk_wire_proof *body = (const void *)(hdr + 1);
+	u8 want = link->active ? RSK_MSG_LINK_CHALLENGE : RSK_MSG_LINK_PROOF;
+	bool answer = false, proven = false;
+	u64 cookie;
+
+	if (hdr->type != want || hdr->dst_chan || hdr->src_chan ||
+	    len != sizeof(*body))
+		goto unproven;
+	cookie = be64_to_cpu(body->cookie);
+	spin_lock_bh(&link->lock);
+	if (link->active && !link->challenged && cookie &&
+	    (link->state == RSK_LINK_CONNECTING ||
+	     link->state == RSK_LINK_PROVING)) {
+		/* Before our ESTABLISHED event, rsk_link_proving() answers. */
+		link->challenged = true;
+		link->proof_cookie = cookie;
+		answer = link->state == RSK_LINK_PROVING;
+		proven = true;
+	} else if (!link->active && link->state == RSK_LINK_PROVING &&
+		   cookie == link->proof_cookie) {
+		proven = true;
+	}
+	spin_unlock_bh(&link->lock);
+	if (!proven)
+		goto unproven;
+	if (answer)
+		rsk_link_answer(link, cookie);
+	else if (!link->active)
+		rsk_link_up(link, NULL);
+	return;
+unproven:
+	rsk_link_unproven(link, -ECONNRESET);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_rx_unproven);
 
 /* Map a failed link setup to what connect() returns, as TCP would. */
 static int rsk_link_event_errno(struct rdma_cm_event *ev)
@@ -662,7 +801,7 @@ static int rsk_link_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 		}
 		if (link->active)
 			WRITE_ONCE(link->peer_qpn, ev->param.conn.qp_num);
-		rsk_link_up(link);
+		rsk_link_proving(link);
 		return 0;
 	case RDMA_CM_EVENT_DISCONNECTED:
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
@@ -906,9 +1045,13 @@ VISIBLE_IF_KUNIT bool rsk_link_serves(struct rsk_link *link,
 	if (own && !(link->active && link->self_token))
 		return false;
 	spin_lock(&link->lock);
-	/* Once up, a link to our own address is one only if it proved so. */
+	/*
+	 * Once connected (its REP read), a link to our own address is one
+	 * only if it proved so.
+	 */
 	ok = rsk_link_open_for_new(link) &&
-	     !(own && link->state == RSK_LINK_UP && !link->self) &&
+	     !(own && (link->state == RSK_LINK_UP ||
+		       link->state == RSK_LINK_PROVING) && !link->self) &&
 	     (!local || (link->local.family != AF_UNSPEC &&
 			 rsk_addr_same_host(&link->local, local)));
 	spin_unlock(&link->lock);
@@ -1190,12 +1333,23 @@ static void rsk_link_timer_work(struct work_struct *work)
 					     struct rsk_link, timer_work);
 	struct rsk_net *rnet = link->rnet;
 	unsigned long keepalive, idle, now = jiffies;
-	bool probe = false, start_close = false, done = false;
+	bool probe = false, start_close = false, done = false, expired;
 	int dead;
 
 	keepalive = msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms));
 	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
 	spin_lock_bh(&link->lock);
+	if (link->state == RSK_LINK_PROVING) {
+		expired = time_after(now, link->proving_since +
+				     RSK_LINK_DEAD_PERIODS * keepalive);
+		if (!expired)
+			queue_delayed_work(rsk_link_wq, &link->timer_work,
+					   keepalive);
+		spin_unlock_bh(&link->lock);
+		if (expired)
+			rsk_link_unproven(link, -ETIMEDOUT);
+		return;
+	}
 	if (link->state != RSK_LINK_UP) {
 		spin_unlock_bh(&link->lock);
 		return;

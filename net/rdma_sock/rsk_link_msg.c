@@ -19,7 +19,8 @@
  * rsk_link_tx_done -> chan_ops->sent, then the slot goes to link-level
  * messages first, then to a waiting channel (chan_ops->tx_slot).
  * Receive path: rsk_srq_done (rsk_dev.c) -> rsk_link_rx: status, length,
- * link-level types here, the rest to the registered handler.
+ * the proof of a link being set up (rsk_link_rx_unproven()), link-level
+ * types here, the rest to the registered handler.
  */
 #include <linux/slab.h>
 #include <net/sock.h>
@@ -206,21 +207,43 @@ static void rsk_link_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 	rsk_link_put(link);
 }
 
+/**
+ * rsk_link_ctrl_buf - a message with no payload but its body, for the queue
+ * @type: enum rsk_wire_type
+ * @flags: its flags
+ * @dst: the receiver's channel id (0 for link level)
+ * @src: ours
+ * @body: the body, @body_len bytes
+ * @body_len: its length
+ *
+ * Return: the message, or NULL (counted) when there is no memory.
+ */
+struct rsk_tx_buf *rsk_link_ctrl_buf(u8 type, u8 flags, u32 dst, u32 src,
+				     const void *body, u32 body_len)
+{
+	struct rsk_tx_buf *tb;
+
+	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
+	if (!tb)
+		return NULL;
+	rsk_link_msg_hdr(tb, type, flags, dst, src, 0, 0, 0);
+	if (body_len)
+		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
+	tb->len = body_len;
+	return tb;
+}
+
 static void __rsk_link_send_ctrl(struct rsk_link *link, u8 type, u8 flags,
 				 u32 dst, u32 src, const void *body,
 				 u32 body_len, bool own)
 {
 	struct rsk_tx_buf *tb;
 
-	tb = rsk_tx_buf_alloc(body_len, GFP_ATOMIC);
+	tb = rsk_link_ctrl_buf(type, flags, dst, src, body, body_len);
 	if (!tb) {
 		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		return;
 	}
-	rsk_link_msg_hdr(tb, type, flags, dst, src, 0, 0, 0);
-	if (body_len)
-		memcpy(tb->buf + sizeof(struct rsk_wire_hdr), body, body_len);
-	tb->len = body_len;
 	tb->own = own;
 	rsk_link_queue_ctrl(link, tb);
 }
@@ -273,13 +296,19 @@ void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_send_ctrl_own);
 
+/* Whether link-level messages may be posted: up, or proving the peer. */
+static bool rsk_link_connected(const struct rsk_link *link)
+{
+	return link->state == RSK_LINK_UP || link->state == RSK_LINK_PROVING;
+}
+
 /* Post as many queued link-level messages as there are slots; lock held. */
 static void rsk_link_flush_ctrl(struct rsk_link *link)
 {
 	struct rsk_tx_buf *tb;
 
 	lockdep_assert_held(&link->lock);
-	while (link->sq_free > 0 && link->state == RSK_LINK_UP) {
+	while (link->sq_free > 0 && rsk_link_connected(link)) {
 		tb = list_first_entry_or_null(&link->ctrl_queue,
 					      struct rsk_tx_buf, list);
 		if (!tb)
@@ -309,7 +338,7 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 	KUNIT_STATIC_STUB_REDIRECT(rsk_link_queue_ctrl, link, tb);
 
 	spin_lock_bh(&link->lock);
-	if (link->state != RSK_LINK_UP ||
+	if (!rsk_link_connected(link) ||
 	    link->ctrl_len >= (tb->own ? RSK_CTRL_QUEUE_OWN_MAX :
 				 RSK_CTRL_QUEUE_MAX)) {
 		spin_unlock_bh(&link->lock);
@@ -317,12 +346,22 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 		rsk_tx_buf_free(tb);
 		return;
 	}
-	list_add_tail(&tb->list, &link->ctrl_queue);
-	link->ctrl_len++;
-	rsk_link_flush_ctrl(link);
+	__rsk_link_queue_ctrl(link, tb);
 	spin_unlock_bh(&link->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_queue_ctrl);
+
+/*
+ * Queue a link-level message ahead of whatever a channel sends next, and
+ * post what slots allow; link->lock held, the link up or proving.
+ */
+void __rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
+{
+	lockdep_assert_held(&link->lock);
+	list_add_tail(&tb->list, &link->ctrl_queue);
+	link->ctrl_len++;
+	rsk_link_flush_ctrl(link);
+}
 
 /**
  * rsk_link_send - post a channel's message on the link's send queue
@@ -400,6 +439,16 @@ static bool rsk_link_rx_own(struct rsk_link *link,
 			    const struct rsk_wire_hdr *hdr, u32 len)
 {
 	switch (hdr->type) {
+	case RSK_MSG_LINK_CHALLENGE:
+	case RSK_MSG_LINK_PROOF:
+		/* The proof is over once a link is up: one more is stale. */
+		if (hdr->dst_chan || hdr->src_chan)
+			rsk_event(link->rnet, RSK_EV_RX_LINK_CHAN);
+		else if (len != sizeof(struct rsk_wire_proof))
+			rsk_event(link->rnet, RSK_EV_RX_BAD_LEN);
+		else
+			rsk_event(link->rnet, RSK_EV_RX_BAD_STATE);
+		return true;
 	case RSK_MSG_KEEPALIVE:
 	case RSK_MSG_LINK_CLOSE:
 		if (hdr->dst_chan || hdr->src_chan)
@@ -433,6 +482,7 @@ VISIBLE_IF_KUNIT bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
 {
 	struct rsk_link *link = container_of(rcq, struct rsk_link, cq);
 	const struct rsk_wire_hdr *hdr;
+	enum rsk_link_state state;
 	rsk_link_rx_fn fn;
 	u32 len;
 
@@ -448,15 +498,24 @@ VISIBLE_IF_KUNIT bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
 	rsk_event(link->rnet, RSK_EV_RX_MSGS);
 	atomic64_inc(&link->rx_msgs);
 	atomic64_add(wc->byte_len, &link->rx_bytes);
-	if (unlikely(READ_ONCE(link->state) == RSK_LINK_CONNECTING) &&
-	    !link->active)
-		rsk_link_up(link);	/* the message overtook ESTABLISHED */
 	if (wc->byte_len < sizeof(*hdr) || wc->byte_len > RSK_RX_BUF_SIZE) {
 		rsk_event(link->rnet, RSK_EV_RX_SHORT);
 		return false;
 	}
 	hdr = page_address(rxb->page);
 	len = wc->byte_len - sizeof(*hdr);
+	/*
+	 * Not up yet: the peer's address is being proven, and nothing but
+	 * the proof may come.  Messages are handled one at a time here, and
+	 * the active end goes up with its LINK_PROOF queued first, under
+	 * link->lock: what the peer sends once proven finds the link up.
+	 */
+	state = READ_ONCE(link->state);
+	if (unlikely(state == RSK_LINK_CONNECTING ||
+		     state == RSK_LINK_PROVING)) {
+		rsk_link_rx_unproven(link, hdr, len);
+		return false;
+	}
 	if (rsk_link_rx_own(link, hdr, len))
 		return false;
 	fn = rsk_link_rx_handlers[hdr->type];

@@ -3,9 +3,11 @@
  * KUnit tests for the link (rsk_link.c), on link structures with no queue
  * pair: what its timer decides in each situation a peer can put it in (a
  * peer that stays silent, leaves our sends uncompleted or never answers
- * our LINK_CLOSE must not hold the link for ever), and which links a new
- * channel may take.
+ * our LINK_CLOSE must not hold the link for ever), which links a new
+ * channel may take, and the proof of a peer's address that every link
+ * goes through before it carries channels.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 
 #include "rsk.h"
@@ -98,6 +100,7 @@ struct serves_case {
 	bool own;		/* the channel is to one of our addresses */
 	bool bound;		/* the socket is bound to 10.0.0.1 */
 	bool serves;
+	bool proving;		/* connected, proving its peer's address */
 };
 
 static const struct serves_case serves_cases[] = {
@@ -107,6 +110,10 @@ static const struct serves_case serves_cases[] = {
 	  true, false, true },
 	{ "own: our link up, token not echoed", true, true, false, false,
 	  false, false, true, false, false },
+	{ "own: our link proving, token not echoed", true, true, false, false,
+	  false, false, true, false, false, true },
+	{ "own: our link proving, proven self", true, true, true, false,
+	  false, false, true, false, true, true },
 	{ "own: a passive link claiming our address", false, false, false,
 	  false, false, false, true, false, false },
 	{ "own: a passive link proven self", false, true, true, false, false,
@@ -151,7 +158,8 @@ static void rsk_link_serves_cases(struct kunit *test)
 	link->self_token = c->token ? 0x5e1f : 0;
 	link->self = c->self;
 	link->state = c->dead ? RSK_LINK_DEAD :
-		      c->setting_up ? RSK_LINK_CONNECTING : RSK_LINK_UP;
+		      c->setting_up ? RSK_LINK_CONNECTING :
+		      c->proving ? RSK_LINK_PROVING : RSK_LINK_UP;
 	KUNIT_EXPECT_EQ(test, rsk_link_serves(link, &peer,
 					      c->bound ? &local : NULL, c->own),
 			c->serves);
@@ -205,10 +213,174 @@ static void rsk_link_ctrl_queue_cap(struct kunit *test)
 		rsk_tx_buf_free(tb);
 }
 
+/*
+ * The proof of the peer's address (rsk_link_proving()): the passive end
+ * challenges over the QP, the active end echoes, and until then nothing
+ * else may come.  On a link with no QP and no send slot, so that what it
+ * sends stays on its control queue to be read, in a namespace of its own,
+ * with rsk_link_kill() recorded instead of done.
+ */
+struct proof_case {
+	const char *name;
+	bool active;
+	bool established;	/* rsk_link_proving() before the message */
+	u8 type;
+	u32 dst_chan;
+	u32 len;		/* body bytes */
+	bool right_cookie;	/* else another one (0 for the active end) */
+	bool twice;		/* the message comes twice */
+	bool up;		/* the link ends up */
+	bool killed;		/* ... or killed, counted as link_unproven */
+};
+
+static const struct proof_case proof_cases[] = {
+	{ "passive: the right proof", false, true, RSK_MSG_LINK_PROOF, 0, 8,
+	  true, false, true, false },
+	{ "passive: a wrong cookie", false, true, RSK_MSG_LINK_PROOF, 0, 8,
+	  false, false, false, true },
+	{ "passive: a proof before the challenge", false, false,
+	  RSK_MSG_LINK_PROOF, 0, 8, true, false, false, true },
+	{ "passive: a CONN_REQ instead", false, true, RSK_MSG_CONN_REQ, 0, 40,
+	  true, false, false, true },
+	{ "passive: a keepalive instead", false, true, RSK_MSG_KEEPALIVE, 0, 0,
+	  true, false, false, true },
+	{ "passive: a challenge of its own", false, true,
+	  RSK_MSG_LINK_CHALLENGE, 0, 8, true, false, false, true },
+	{ "passive: a short proof", false, true, RSK_MSG_LINK_PROOF, 0, 7,
+	  true, false, false, true },
+	{ "passive: a proof on a channel", false, true, RSK_MSG_LINK_PROOF, 3,
+	  8, true, false, false, true },
+	{ "active: challenged after ESTABLISHED", true, true,
+	  RSK_MSG_LINK_CHALLENGE, 0, 8, true, false, true, false },
+	{ "active: challenged before ESTABLISHED", true, false,
+	  RSK_MSG_LINK_CHALLENGE, 0, 8, true, false, true, false },
+	{ "active: challenged twice", true, false, RSK_MSG_LINK_CHALLENGE, 0,
+	  8, true, true, false, true },
+	{ "active: a cookie of 0", true, true, RSK_MSG_LINK_CHALLENGE, 0, 8,
+	  false, false, false, true },
+	{ "active: a CONN_ACCEPT instead", true, true, RSK_MSG_CONN_ACCEPT, 0,
+	  0, true, false, false, true },
+};
+
+static void proof_desc(const struct proof_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(proof, proof_cases, proof_desc);
+
+static void fake_link_kill(struct rsk_link *link, int err)
+{
+	link->kill_err = err;
+}
+
+static void fake_timer(struct work_struct *work)
+{
+}
+
+/* The queued message of @type, its cookie in *cookie; false if none. */
+static bool queued_proof(struct rsk_link *link, u8 type, u64 *cookie)
+{
+	struct rsk_tx_buf *tb;
+
+	list_for_each_entry(tb, &link->ctrl_queue, list) {
+		const struct rsk_wire_hdr *hdr = (const void *)tb->buf;
+		const struct rsk_wire_proof *body = (const void *)(hdr + 1);
+
+		if (hdr->type == type && tb->len == sizeof(*body)) {
+			*cookie = be64_to_cpu(body->cookie);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void rsk_link_proof_cases(struct kunit *test)
+{
+	const struct proof_case *c = test->param_value;
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+	struct rsk_net *rnet = kunit_kzalloc(test, sizeof(*rnet), GFP_KERNEL);
+	u8 msg[sizeof(struct rsk_wire_hdr) + 64] = {};
+	struct rsk_wire_hdr *hdr = (void *)msg;
+	struct rsk_wire_proof *body = (void *)(hdr + 1);
+	const u64 peer_cookie = 0xc0ffee0042ULL;
+	struct rsk_tx_buf *tb, *tmp;
+	u64 sent = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	KUNIT_ASSERT_NOT_NULL(test, rnet);
+	spin_lock_init(&rnet->links_lock);
+	INIT_LIST_HEAD(&rnet->links);
+	rnet->link_keepalive_ms = 5000;
+	spin_lock_init(&link->lock);
+	INIT_LIST_HEAD(&link->ctrl_queue);
+	INIT_LIST_HEAD(&link->conn_waiters);
+	INIT_LIST_HEAD(&link->tx_waiters);
+	INIT_LIST_HEAD(&link->net_node);
+	INIT_DELAYED_WORK(&link->timer_work, fake_timer);
+	link->rnet = rnet;
+	link->active = c->active;
+	link->state = RSK_LINK_CONNECTING;
+	link->sq_free = 0;		/* nothing is posted: all stays queued */
+	if (!c->active)
+		link->proof_cookie = 0x5ec2e7;
+	kunit_activate_static_stub(test, rsk_link_kill, fake_link_kill);
+
+	if (c->established) {
+		rsk_link_proving(link);
+		KUNIT_EXPECT_EQ(test, link->state, RSK_LINK_PROVING);
+		/* The passive end challenges with its own cookie at once. */
+		KUNIT_EXPECT_EQ(test, queued_proof(link, RSK_MSG_LINK_CHALLENGE,
+						   &sent), !c->active);
+		if (!c->active)
+			KUNIT_EXPECT_EQ(test, sent, link->proof_cookie);
+	}
+	hdr->type = c->type;
+	hdr->dst_chan = cpu_to_be32(c->dst_chan);
+	if (c->right_cookie)
+		body->cookie = cpu_to_be64(c->active ? peer_cookie :
+					   link->proof_cookie);
+	else
+		body->cookie = cpu_to_be64(c->active ? 0 : 0xbad);
+	for (i = 0; i < (c->twice ? 2 : 1); i++)
+		rsk_link_rx_unproven(link, hdr, c->len);
+	if (!c->established && c->active && !link->kill_err) {
+		/* Our ESTABLISHED event after the challenge: answered now. */
+		KUNIT_EXPECT_EQ(test, link->state, RSK_LINK_CONNECTING);
+		rsk_link_proving(link);
+	}
+
+	KUNIT_EXPECT_EQ(test, link->state == RSK_LINK_UP, c->up);
+	KUNIT_EXPECT_EQ(test, link->kill_err, c->killed ? -ECONNRESET : 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_LINK_UNPROVEN]),
+			c->killed ? 1 : 0);
+	if (c->up && c->active) {
+		/* The proof echoes the peer's cookie, first in the queue. */
+		tb = list_first_entry_or_null(&link->ctrl_queue,
+					      struct rsk_tx_buf, list);
+		KUNIT_ASSERT_NOT_NULL(test, tb);
+		KUNIT_EXPECT_EQ(test, ((struct rsk_wire_hdr *)tb->buf)->type,
+				RSK_MSG_LINK_PROOF);
+		KUNIT_EXPECT_TRUE(test, queued_proof(link, RSK_MSG_LINK_PROOF,
+						     &sent));
+		KUNIT_EXPECT_EQ(test, sent, peer_cookie);
+	}
+	if (c->up)	/* listed for new channels once up, not before */
+		KUNIT_EXPECT_TRUE(test, link->listed);
+	else
+		KUNIT_EXPECT_FALSE(test, link->listed);
+
+	cancel_delayed_work_sync(&link->timer_work);
+	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
+}
+
 static struct kunit_case rsk_link_cases[] = {
 	KUNIT_CASE_PARAM(rsk_link_timer_verdicts, verdict_gen_params),
 	KUNIT_CASE_PARAM(rsk_link_serves_cases, serves_gen_params),
 	KUNIT_CASE(rsk_link_ctrl_queue_cap),
+	KUNIT_CASE_PARAM(rsk_link_proof_cases, proof_gen_params),
 	{}
 };
 

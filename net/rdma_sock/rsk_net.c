@@ -43,6 +43,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_LINK_CLOSE_TIMEOUTS] = "link_close_timeouts",
 	[RSK_EV_LINK_KEEPALIVE_TIMEOUTS] = "link_keepalive_timeouts",
 	[RSK_EV_LINK_TX_STALLS] = "link_tx_stalls",
+	[RSK_EV_LINK_UNPROVEN] = "link_unproven",
 	[RSK_EV_CONNECTS] = "connects",
 	[RSK_EV_ACCEPTS] = "accepts",
 	[RSK_EV_REFUSED] = "refused",

@@ -204,6 +204,8 @@ static const u8 rsk_nl_link_states[] = {
 	[RSK_LINK_CONNECTING]	= RDMA_SOCK_LINK_CONNECTING,
 	[RSK_LINK_UP]		= RDMA_SOCK_LINK_UP,
 	[RSK_LINK_DEAD]		= RDMA_SOCK_LINK_DEAD,
+	/* Still being set up, as userspace has always been told. */
+	[RSK_LINK_PROVING]	= RDMA_SOCK_LINK_CONNECTING,
 };
 
 static int rsk_nl_link_counters(struct sk_buff *skb, struct rsk_link *link)

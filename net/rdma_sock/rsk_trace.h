@@ -57,7 +57,8 @@ TRACE_DEFINE_ENUM(TCP_LISTEN);
 			 { 0, "resolving" },				\
 			 { 1, "connecting" },				\
 			 { 2, "up" },					\
-			 { 3, "dead" })
+			 { 3, "dead" },					\
+			 { 4, "proving" })
 
 /* A link changed state; err is why a dead one died (0: closed cleanly). */
 TRACE_EVENT(rsk_link_state,

@@ -81,6 +81,8 @@ enum rsk_wire_type {
 	/* link level: dst_chan and src_chan are 0 */
 	RSK_MSG_KEEPALIVE	= 0x01,	/* flags: RSK_KA_REPLY */
 	RSK_MSG_LINK_CLOSE	= 0x02,	/* no new channels; drain, close */
+	RSK_MSG_LINK_CHALLENGE	= 0x03,	/* body: struct rsk_wire_proof */
+	RSK_MSG_LINK_PROOF	= 0x04,	/* body: struct rsk_wire_proof */
 	/* channel level */
 	RSK_MSG_CONN_REQ	= 0x10,	/* body: struct rsk_wire_conn */
 	RSK_MSG_CONN_ACCEPT	= 0x11,	/* no body */
@@ -163,6 +165,16 @@ struct rsk_wire_rst {
 	__be32	reason;		/* enum rsk_wire_rst_reason */
 } __packed;
 
+/*
+ * Body of RSK_MSG_LINK_CHALLENGE and RSK_MSG_LINK_PROOF: the passive end
+ * sends a random cookie over the new QP, which goes to the address the
+ * REQ claimed; the active end echoes it.  Until then neither end sends
+ * or takes any other message on the link.
+ */
+struct rsk_wire_proof {
+	__be64	cookie;		/* random, nonzero */
+} __packed;
+
 /* Reserved bodies, fixed now so later work does not change v1 layouts. */
 struct rsk_wire_zc_adv {
 	__be64	addr;		/* remote address of the source buffer */
@@ -215,6 +227,7 @@ static inline void rsk_wire_check_sizes(void)
 	BUILD_BUG_ON(sizeof(struct rsk_wire_conn) != 40);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_refuse) != 4);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_rst) != 4);
+	BUILD_BUG_ON(sizeof(struct rsk_wire_proof) != 8);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_zc_adv) != 16);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_zc_done) != 8);
 	BUILD_BUG_ON(sizeof(struct rsk_wire_resync) != 8);

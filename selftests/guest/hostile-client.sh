@@ -56,7 +56,8 @@ hostile_malformed() {
 	hostile_run malformed malformed --dst $RSK_PEER_ADDR --dst-port 7403 ||
 		return 1
 	for v in "short none" "unknown_type none" "not_negotiated none" \
-		"link_chan none" "link_len none" "req_ids none" \
+		"link_chan none" "link_len none" "proof_len none" \
+		"proof_when_up none" "req_ids none" \
 		"req_len refuse" "req_port refuse" "req_version refuse" \
 		"req_mapped refuse" "no_channel rst" "no_channel_rst none" \
 		"bad_len rst" "empty_data rst" "src_mismatch none" \
@@ -67,6 +68,35 @@ hostile_malformed() {
 	done
 	return $st
 }
-tap_run "hostile: 20 malformed variants dropped, refused or reset" hostile_malformed
+tap_run "hostile: 22 malformed variants dropped, refused or reset" hostile_malformed
+# Links that never prove their address (the LINK_CHALLENGE echoed): a
+# CONN_REQ instead makes no channel, and each is dropped, the silent one
+# after 4 keepalive periods (500 ms here).
+hostile_unproven() {
+	local w st=0
+	hostile_run unproven unproven --dst $RSK_PEER_ADDR --dst-port 7400 \
+		--wait-ms 10000 || return 1
+	for w in conn_req wrong_cookie silent; do
+		hostile_answer unproven \
+			"unproven_$w challenged yes answer none disconnected yes" ||
+			{ echo "expected: $w dropped"; st=1; }
+	done
+	return $st
+}
+tap_run "hostile: 3 links that do not prove their address: no channel, dropped" \
+	hostile_unproven
+# To the listener that never accepts: 2000 1-byte DATA (the victim counts
+# what they cost), the rest of the 64 KiB window a child not yet accepted
+# advertises, then one byte past it.
+hostile_window() {
+	hostile_run flood flood --dst $RSK_PEER_ADDR --dst-port 7405 --count 2000 \
+		--sync-dir "$RSK_OUT" || return 1
+	hostile_answer flood 'flood_window 65536' &&
+	hostile_answer flood 'variant flood answer none' &&
+	hostile_answer flood 'variant window_full answer none' &&
+	hostile_answer flood 'variant window answer rst'
+}
+tap_run "hostile: 1-byte DATA to a child never accepted, its window filled, then past it: reset" \
+	hostile_window
 rsk_signal hostile-done
 tap_run "hostile: the victim checked the effects" rsk_await hostile-checked 300

@@ -12,8 +12,13 @@
 #           refused (MALFORMED), no child made
 #   spoof   CONN_REQ from an address the link is not from: refused; from
 #           the link's own address: accepted
-#   malformed  20 variants of the "Validation" rows: each counted by its
+#   malformed  22 variants of the "Validation" rows: each counted by its
 #           own counter; 8 channels accepted for the channel variants
+#   unproven  3 links that never echo our LINK_CHALLENGE: each killed,
+#           counted as link_unproven, the CONN_REQ one made no channel
+#   flood   2000 1-byte DATA to a child of the listener that never
+#           accepts: held in at most 3 receive chunks of 1 KiB; then
+#           its window filled, and one byte past it reset (rx_window)
 hostile_saved=$(sysctl -n net.rdma_sock.max_links_per_peer \
 	net.rdma_sock.link_idle_ms net.rdma_sock.link_keepalive_ms | paste -sd' ')
 hostile_restore() {
@@ -60,24 +65,39 @@ hostile_uncap() {
 }
 tap_run "hostile: links per peer uncapped again" hostile_uncap
 hostile_bad0=$(rsk_event rx_bad_conn_req)
+hostile_unproven0=$(rsk_event link_unproven)
 hostile_accepts0=$(rsk_event accepts)
 hostile_rx_events="rx_short rx_unknown_type rx_not_negotiated rx_link_chan
 	rx_bad_len rx_no_channel rx_src_mismatch rx_bad_state rx_after_fin
-	rx_bad_ack rx_bad_seq"
+	rx_bad_ack rx_bad_seq rx_window"
 declare -A hostile_rx0
 for e in $hostile_rx_events; do hostile_rx0[$e]=$(rsk_event "$e"); done
 rsk_signal flood-checked
 
+# The 1-byte flood: what it holds, counted while rsk_hostile waits.
+hostile_flood_memory() {
+	local base n
+	rsk_await flood-open 300 || return 1
+	base=$(rsk_counter rx_chunks)
+	rsk_signal flood-base
+	rsk_await flood-sent 300 || return 1
+	n=$(($(rsk_counter rx_chunks) - base))
+	rsk_signal flood-counted
+	echo "2000 1-byte messages held in $n receive chunks (1 KiB each)"
+	[ $n -ge 1 ] && [ $n -le 3 ]
+}
+tap_run "hostile: 2000 1-byte DATA to a child not accepted held in at most 3 KiB" \
+	hostile_flood_memory
 tap_run "hostile: the other attacks were made" rsk_await hostile-done 300
 # replay and spoof: two CONN_REQs refused as malformed; only the one from
 # the link's true address made a child.
-# malformed: 4 more bad CONN_REQs, 8 more children.
+# malformed: 4 more bad CONN_REQs, 8 more children; flood: 1 more.
 hostile_refusals() {
 	local bad accepts
 	bad=$(($(rsk_event rx_bad_conn_req) - hostile_bad0))
 	accepts=$(($(rsk_event accepts) - hostile_accepts0))
 	echo "rx_bad_conn_req +$bad, accepts +$accepts"
-	[ $bad = 6 ] && [ $accepts = 9 ]
+	[ $bad = 6 ] && [ $accepts = 10 ]
 }
 tap_run "hostile: replayed host_id and spoofed source refused, counted" hostile_refusals
 # Each malformed variant by its own counter.  The peer's RST after each
@@ -88,8 +108,8 @@ hostile_rx_delta() { echo $(($(rsk_event "$1") - ${hostile_rx0[$1]})); }
 hostile_malformed_counted() {
 	local e want st=0
 	for e in rx_short:1 rx_unknown_type:1 rx_not_negotiated:2 rx_link_chan:1 \
-		rx_bad_len:4 rx_src_mismatch:1 rx_bad_state:1 rx_bad_ack:1 \
-		rx_bad_seq:1; do
+		rx_bad_len:5 rx_src_mismatch:1 rx_bad_state:2 rx_bad_ack:1 \
+		rx_bad_seq:1 rx_window:1; do
 		want=${e#*:}
 		e=${e%:*}
 		echo "$e +$(hostile_rx_delta "$e") (want $want)"
@@ -102,6 +122,14 @@ hostile_malformed_counted() {
 }
 tap_run "hostile: each malformed variant counted as its row says" \
 	hostile_malformed_counted
+hostile_unproven_counted() {
+	local n
+	n=$(($(rsk_event link_unproven) - hostile_unproven0))
+	echo "link_unproven +$n (want 3)"
+	[ $n = 3 ]
+}
+tap_run "hostile: links that did not prove their address killed, counted" \
+	hostile_unproven_counted
 rsk_signal hostile-checked
 hostile_stop() {
 	kill -TERM $hostile_lo $hostile_srv

@@ -5,6 +5,10 @@
 // must withstand (Documentation/networking/rdma_sock-threats.rst):
 //
 //   links   open many links and never answer LINK_CLOSE
+//   unproven  links that do not prove their address: a CONN_REQ instead
+//           of the LINK_PROOF, a wrong cookie, nothing at all
+//   flood   1-byte DATA to a child nobody accepts, then the rest of the
+//           window it advertised, then one byte past it
 //   replay  send the victim's own host_id back in the hello, then ask for
 //           a channel to 127.0.0.1
 //   spoof   ask for a channel from a source address the link is not from
@@ -23,9 +27,12 @@
 #include <CLI/CLI.hpp>
 
 #include <arpa/inet.h>
+#include <poll.h>
+#include <unistd.h>
 #include <infiniband/verbs.h>
 #include <rdma/rdma_cma.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -79,10 +86,15 @@ rsk_wire_hello make_hello(uint64_t host_id)
 	return h;
 }
 
-// One RC link to the victim, set up as the module's active side does it.
+// How a Link answers the victim's LINK_CHALLENGE.
+enum class Proof { Echo, Wrong, None };
+
+// One RC link to the victim, set up as the module's active side does it:
+// up once the victim's LINK_CHALLENGE is echoed (unless @proof says not).
 class Link {
 public:
-	Link(const sockaddr_storage &dst, const rsk_wire_hello &hello)
+	Link(const sockaddr_storage &dst, const rsk_wire_hello &hello,
+	     Proof proof = Proof::Echo)
 	{
 		ec_ = rdma_create_event_channel();
 		if (!ec_ || rdma_create_id(ec_, &id_, nullptr, RDMA_PS_TCP))
@@ -115,6 +127,8 @@ public:
 				reject_reason_ = ntohs(rej.reason);
 		}
 		rdma_ack_cm_event(ev);
+		if (up())
+			prove(proof);
 	}
 
 	~Link()
@@ -137,6 +151,28 @@ public:
 	Link &operator=(const Link &) = delete;
 
 	bool up() const { return event_ == RDMA_CM_EVENT_ESTABLISHED; }
+	// The victim's LINK_CHALLENGE came, with a cookie other than 0.
+	bool challenged() const { return cookie_ != 0; }
+
+	// Whether the victim disconnects the link within @ms.
+	bool disconnected(int ms)
+	{
+		auto deadline = now() + std::chrono::milliseconds(ms);
+
+		while (now() < deadline) {
+			pollfd p{ec_->fd, POLLIN, 0};
+			int left = std::chrono::duration_cast<std::chrono::milliseconds>(
+					   deadline - now()).count();
+			if (::poll(&p, 1, std::max(left, 0)) <= 0)
+				continue;
+			rdma_cm_event *ev = next_event();
+			auto got = ev->event;
+			rdma_ack_cm_event(ev);
+			if (got == RDMA_CM_EVENT_DISCONNECTED)
+				return true;
+		}
+		return false;
+	}
 	int reject_reason() const { return reject_reason_; }
 	const rsk_wire_hello &peer_hello() const { return peer_hello_; }
 
@@ -151,6 +187,7 @@ public:
 		send_bytes(msg.data(), msg.size());
 	}
 
+	// Bytes as they are, header or not (a message too short to be one).
 	void send_bytes(const void *data, size_t len)
 	{
 		uint8_t *buf = bufs_.data() + kRecvs * kBufSize;
@@ -172,9 +209,6 @@ public:
 		if (!sent_)
 			throw Failure("send not completed");
 	}
-
-	// Bytes as they are, header or not (for a message too short to be one).
-	void send_raw(const void *data, size_t len) { send_bytes(data, len); }
 
 	// Our own address on the link, as the victim sees it.
 	std::string local_addr() const
@@ -221,6 +255,25 @@ public:
 	}
 
 private:
+	// The victim's LINK_CHALLENGE, answered as @proof says.
+	void prove(Proof proof)
+	{
+		auto m = await(RSK_MSG_LINK_CHALLENGE);
+		rsk_wire_proof body{};
+
+		if (!m || m->size() != sizeof(rsk_wire_hdr) + sizeof(body))
+			return;
+		memcpy(&body, m->data() + sizeof(rsk_wire_hdr), sizeof(body));
+		cookie_ = be64toh(body.cookie);
+		if (proof == Proof::None)
+			return;
+		if (proof == Proof::Wrong)
+			body.cookie = htobe64(cookie_ + 1);
+		rsk_wire_hdr hdr{};
+		hdr.type = RSK_MSG_LINK_PROOF;
+		send(hdr, &body, sizeof(body));
+	}
+
 	static std::chrono::steady_clock::time_point now()
 	{
 		return std::chrono::steady_clock::now();
@@ -314,6 +367,7 @@ private:
 	rsk_wire_hello peer_hello_{};
 	std::vector<std::vector<uint8_t>> received_;
 	bool sent_ = false;
+	uint64_t cookie_ = 0;
 };
 
 // A CONN_REQ on @link from @src:@sport to @dst:@dport; what came back.
@@ -392,7 +446,7 @@ void variant(const char *name, const std::string &what)
 
 // A channel of our own: our id @chan, and what the victim's ACCEPT said.
 struct Chan {
-	uint32_t ours, theirs, their_seq, our_seq;
+	uint32_t ours, theirs, their_seq, our_seq, wnd;
 };
 
 std::optional<Chan> open_chan(Link &link, const std::string &dst,
@@ -414,7 +468,7 @@ std::optional<Chan> open_chan(Link &link, const std::string &dst,
 		return std::nullopt;
 	rsk_wire_hdr h;
 	memcpy(&h, m->data(), sizeof(h));
-	return Chan{chan, ntohl(h.src_chan), ntohl(h.seq), 1000};
+	return Chan{chan, ntohl(h.src_chan), ntohl(h.seq), 1000, ntohl(h.wnd)};
 }
 
 // Every malformed message of the validation table a link can carry.
@@ -424,7 +478,7 @@ void malformed(Link &link, const std::string &dst, uint16_t dport)
 	rsk_wire_conn conn{};
 	uint32_t next = 100;
 
-	link.send_raw(raw, sizeof(raw) - 1);
+	link.send_bytes(raw, sizeof(raw) - 1);
 	variant("short", answer(link, 300));
 	link.send(make_hdr(0x7f, 0, 0, 0, 0, 0, 0), nullptr, 0);
 	variant("unknown_type", answer(link, 300));
@@ -434,6 +488,10 @@ void malformed(Link &link, const std::string &dst, uint16_t dport)
 	variant("link_chan", answer(link, 300));
 	link.send(make_hdr(RSK_MSG_LINK_CLOSE, 0, 0, 0, 0, 0, 0), "x", 1);
 	variant("link_len", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_LINK_CHALLENGE, 0, 0, 0, 0, 0, 0), "x", 1);
+	variant("proof_len", answer(link, 300));
+	link.send(make_hdr(RSK_MSG_LINK_PROOF, 0, 0, 0, 0, 0, 0), "12345678", 8);
+	variant("proof_when_up", answer(link, 300));
 	link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 5, next++, 0, 0, 0), &conn,
 		  sizeof(conn));
 	variant("req_ids", answer(link, 300));
@@ -501,6 +559,114 @@ void malformed(Link &link, const std::string &dst, uint16_t dport)
 	}
 }
 
+// Links that do not prove their address, one per way of failing: each
+// prints "unproven_NAME challenged yes|no answer A disconnected yes|no".
+void unproven(const sockaddr_storage &victim, const std::string &dst,
+	      uint16_t dport, int wait_ms)
+{
+	struct {
+		const char *name;
+		Proof proof;
+		bool conn_req;
+	} ways[] = {
+		{ "conn_req", Proof::None, true },
+		{ "wrong_cookie", Proof::Wrong, false },
+		{ "silent", Proof::None, false },
+	};
+	for (const auto &w : ways) {
+		Link link(victim, make_hello(0x9999), w.proof);
+		std::string said = "none";
+
+		if (!link.up())
+			throw Failure("no link");
+		if (w.conn_req) {
+			// As after a proof: would it make a child?
+			rsk_wire_conn conn{};
+			sockaddr_storage s = parse_addr(link.local_addr(), 0);
+			sockaddr_storage d = parse_addr(dst, dport);
+
+			conn.dst_port = htons(dport);
+			conn.src_port = htons(41000);
+			conn.ip_version = 4;
+			memcpy(conn.dst_addr, &((sockaddr_in *)&d)->sin_addr, 4);
+			memcpy(conn.src_addr, &((sockaddr_in *)&s)->sin_addr, 4);
+			link.send(make_hdr(RSK_MSG_CONN_REQ, 0, 0, 11, 1000, 0, 65536),
+				  &conn, sizeof(conn));
+			if (link.await(RSK_MSG_CONN_ACCEPT, 500))
+				said = "accept";
+		}
+		bool gone = link.disconnected(wait_ms);
+		printf("unproven_%s challenged %s answer %s disconnected %s\n",
+		       w.name, link.challenged() ? "yes" : "no", said.c_str(),
+		       gone ? "yes" : "no");
+	}
+}
+
+// A barrier with the victim's stage script: files in the folder both
+// guests share, as rsk_signal and rsk_await make them.
+void sync_signal(const std::string &dir, const std::string &name)
+{
+	FILE *f = fopen((dir + "/sync." + name).c_str(), "w");
+
+	if (!f)
+		throw Failure("cannot signal " + name);
+	fclose(f);
+}
+
+void sync_await(const std::string &dir, const std::string &name)
+{
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+	std::string path = dir + "/sync." + name;
+
+	while (access(path.c_str(), F_OK)) {
+		if (std::chrono::steady_clock::now() > deadline)
+			throw Failure("no " + name + " from the victim");
+		std::this_thread::sleep_for(std::chrono::milliseconds(100));
+	}
+}
+
+// @count 1-byte DATA to a child nobody accepts (the victim counts the
+// memory they take between flood-open and flood-sent), then the rest of
+// the window its ACCEPT advertised, then one byte past it.
+void flood(Link &link, const std::string &dst, uint16_t dport, int count,
+	   const std::string &sync_dir)
+{
+	auto ch = open_chan(link, dst, dport, 500);
+
+	if (!ch)
+		throw Failure("no channel to flood");
+	printf("flood_window %u\n", ch->wnd);
+	if ((uint32_t)count >= ch->wnd)
+		throw Failure("a flood as large as the window");
+	sync_signal(sync_dir, "flood-open");
+	sync_await(sync_dir, "flood-base");
+	uint32_t seq = ch->our_seq;
+	for (int i = 0; i < count; i++, seq++)
+		link.send(make_hdr(RSK_MSG_DATA, 0, ch->theirs, ch->ours, seq,
+				   ch->their_seq, 65536), "z", 1);
+	printf("flood_sent %d\n", count);
+	variant("flood", answer(link, 300));
+	sync_signal(sync_dir, "flood-sent");
+	sync_await(sync_dir, "flood-counted");
+
+	// The window to its edge, in messages as large as the victim takes.
+	size_t room = ntohl(link.peer_hello().max_msg) - sizeof(rsk_wire_hdr);
+	std::vector<uint8_t> fill(std::min(room, kBufSize - sizeof(rsk_wire_hdr)), 'w');
+	uint32_t left = ch->wnd - count;
+	while (left) {
+		uint32_t n = std::min<uint32_t>(left, fill.size());
+
+		link.send(make_hdr(RSK_MSG_DATA, 0, ch->theirs, ch->ours, seq,
+				   ch->their_seq, 65536), fill.data(), n);
+		seq += n;
+		left -= n;
+	}
+	variant("window_full", answer(link, 500));
+	link.send(make_hdr(RSK_MSG_DATA, 0, ch->theirs, ch->ours, seq,
+			   ch->their_seq, 65536), "!", 1);
+	variant("window", answer(link, 1000));
+}
+
 // A listener on @port of @ps, on the wildcard as the module's: prints
 // "squat_<name> ok" or the errno rdma_cm gave, and holds the port until
 // it goes out of scope.
@@ -565,6 +731,19 @@ int main(int argc, char **argv)
 	auto *bad = app.add_subcommand("malformed", "every malformed message");
 	bad->add_option("--dst", dst, "a listener's address")->required();
 	bad->add_option("--dst-port", dport, "its port")->required();
+	auto *unprov = app.add_subcommand("unproven",
+		"links that do not prove their address, each awaited --wait-ms");
+	unprov->add_option("--dst", dst, "a listener's address")->required();
+	unprov->add_option("--dst-port", dport, "its port")->required();
+	int wait_ms = 10000;
+	unprov->add_option("--wait-ms", wait_ms, "how long the victim may take to drop each");
+	auto *flooder = app.add_subcommand("flood",
+		"1-byte DATA to a child never accepted, then past its window");
+	flooder->add_option("--dst", dst, "a listener that never accepts")->required();
+	flooder->add_option("--dst-port", dport, "its port")->required();
+	flooder->add_option("--count", count, "1-byte messages")->check(CLI::Range(1, 60000));
+	std::string sync_dir;
+	flooder->add_option("--sync-dir", sync_dir, "the folder of the barriers")->required();
 	auto *squatter = app.add_subcommand("squat", "take the module's rdma_cm ports");
 	squatter->add_option("--hold-ms", hold_ms, "how long to hold them");
 	CLI11_PARSE(app, argc, argv);
@@ -606,6 +785,17 @@ int main(int argc, char **argv)
 			while (std::chrono::steady_clock::now() < end)
 				for (auto &l : held)
 					l->ignore(50);
+			return 0;
+		}
+		if (flooder->parsed()) {
+			Link link(victim, make_hello(0xf100d));
+			if (!link.up())
+				throw Failure("no link");
+			flood(link, dst, dport, count, sync_dir);
+			return 0;
+		}
+		if (unprov->parsed()) {
+			unproven(victim, dst, dport, wait_ms);
 			return 0;
 		}
 		if (bad->parsed()) {

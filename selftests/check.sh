@@ -175,8 +175,10 @@ installed() {
 step "install: make install DESTDIR=... puts every part in place" installed
 
 echo "# debug kernel: KUnit and selftests under lockdep, KASAN, kmemleak"
+debug_ready=0
 if step "debug: kernel built or cached" "$here/vm/build-debug-kernel.sh" &&
 	step "debug: module and module tree" "$here/vm/prepare.sh" debug; then
+	debug_ready=1
 	guest debug-single debug single.sh -t 900 -e rsk_kunit=1 -e rsk_scale=small
 fi
 
@@ -187,6 +189,11 @@ if step "6.12: module and module tree" "$here/vm/prepare.sh" 6.12; then
 	# The peer's death the hard way: the host kills the server's QEMU.
 	pair 6.12-kill 6.12 kill-server.sh kill-client.sh -t 900 \
 		--server -x "$out/6.12-kill/sync.kill-server"
+	# The hostile peer again, its victim on the debug kernel: every
+	# attack under KASAN, lockdep and kmemleak.
+	[ $debug_ready = 1 ] &&
+		pair debug-hostile 6.12 hostile-victim.sh hostile-attacker.sh -t 900 \
+			--server -k debug
 fi
 
 echo "# Debian 6.1"

@@ -589,7 +589,7 @@ struct rdma_cm_id *rsk_link_listen_any(struct net *net, rdma_cm_event_handler h,
 struct rsk_wire_hello;
 void rsk_hello_fill(struct rsk_net *rnet, u32 max_msg, u32 link_id,
 		    struct rsk_wire_hello *h);
-void rsk_link_kill(struct rsk_link *link, int err);
+bool rsk_link_kill(struct rsk_link *link, int err);
 void rsk_link_kill_async(struct rsk_link *link, int err);
 int rsk_link_attach(struct rsk_link *link, struct rsk_link_chan *chan);
 void rsk_link_detach(struct rsk_link *link, struct rsk_link_chan *chan);
@@ -605,6 +605,8 @@ int rsk_link_walk(struct rsk_net *rnet, u32 *last,
 #if IS_ENABLED(CONFIG_KUNIT)
 int rsk_link_check_hello(struct rsk_link *link, const void *data, u8 len);
 void rsk_link_proving(struct rsk_link *link);
+bool rsk_link_proof_expired(const struct rsk_link *link, unsigned long now,
+			    unsigned long keepalive);
 int rsk_link_timer_verdict(struct rsk_link *link, unsigned long now,
 			   unsigned long keepalive, unsigned long idle,
 			   bool *probe, bool *start_close, bool *done);

@@ -506,7 +506,7 @@ int rsk_chan_recvmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len,
 	if (sk->sk_state == TCP_LISTEN)
 		return -ENOTCONN;
 	if (flags & MSG_OOB)
-		return -EINVAL;		/* no urgent data in v1 */
+		return -EINVAL;		/* no urgent data in this version */
 
 	if (list_empty(&rs->rx_queue) && sk->sk_state == TCP_ESTABLISHED)
 		rsk_rx_busy_read(rs, flags & MSG_DONTWAIT);

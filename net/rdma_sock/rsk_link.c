@@ -49,6 +49,14 @@
 /* RDMA READs in flight per direction, for the zero-copy work. */
 #define RSK_RD_ATOMIC		4
 
+/*
+ * Keepalive periods after which a link that should have heard from its
+ * peer is dead: a peer alive answers a KEEPALIVE, completes our sends
+ * (RNR retries are infinite: a peer that stops posting receives would
+ * hold them for ever) and answers our LINK_CLOSE within one.
+ */
+#define RSK_LINK_DEAD_PERIODS	4
+
 static struct workqueue_struct *rsk_link_wq;
 /*
  * The kernel's own credentials, for binding our rdma_cm ports: see
@@ -240,8 +248,10 @@ static void rsk_link_fail_channels(struct rsk_link *link, int err)
  * @err: what its channels fail with (negative errno); 0 for a clean close
  *
  * Any context.  Idempotent: the first call wins.
+ *
+ * Return: true when this call killed the link, false when it was dead.
  */
-void rsk_link_kill(struct rsk_link *link, int err)
+bool rsk_link_kill(struct rsk_link *link, int err)
 {
 	struct rsk_tx_buf *tb, *tmp;
 	LIST_HEAD(ctrl);
@@ -251,7 +261,7 @@ void rsk_link_kill(struct rsk_link *link, int err)
 	spin_lock_bh(&link->lock);
 	if (link->state == RSK_LINK_DEAD) {
 		spin_unlock_bh(&link->lock);
-		return;
+		return false;
 	}
 	if (link->state != RSK_LINK_UP)
 		rsk_event(link->rnet, RSK_EV_LINKS_FAILED);
@@ -268,6 +278,7 @@ void rsk_link_kill(struct rsk_link *link, int err)
 	rsk_link_fail_channels(link, link->err);
 	/* The life reference goes to the work; it is queued only once. */
 	queue_work(rsk_link_wq, &link->destroy_work);
+	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_kill);
 
@@ -551,7 +562,10 @@ static void rsk_link_conn_param(struct rsk_link *link,
  * @first: a message to queue as the link goes up, before any channel
  *	can send (the active end's LINK_PROOF), or NULL
  *
- * Any context; the first call wins, and frees @first otherwise.
+ * Any context, NAPI's softirq included (a challenge or proof received):
+ * the waiting channels' CONN_REQs are queued from here, each under its
+ * socket's spinlock, as a freed send slot queues their messages.  The
+ * first call wins, and frees @first otherwise.
  */
 static void rsk_link_up(struct rsk_link *link, struct rsk_tx_buf *first)
 {
@@ -617,22 +631,47 @@ static void rsk_link_up(struct rsk_link *link, struct rsk_tx_buf *first)
  * host that receives at the claimed address can read, and the active end
  * echoes it (LINK_PROOF), as TCP's SYN-ACK proves the SYN's source.  Until
  * then the link is PROVING: nothing else may come (rsk_link_rx_unproven()),
- * and a link that stays so for RSK_LINK_DEAD_PERIODS keepalives dies.
+ * and a link that stays so too long (rsk_link_proof_expired()) dies.
  * Each failure counts as link_unproven.
  */
-static void rsk_link_send_proof(struct rsk_link *link, u8 type, u64 cookie)
-{
-	struct rsk_wire_proof body = { .cookie = cpu_to_be64(cookie) };
-
-	rsk_link_send_ctrl(link, type, 0, 0, 0, &body, sizeof(body));
-}
-
-/* The peer failed to prove its address: the link dies. */
+/* The peer failed to prove its address: the link dies, counted once. */
 static void rsk_link_unproven(struct rsk_link *link, int err)
 {
-	rsk_event(link->rnet, RSK_EV_LINK_UNPROVEN);
-	rsk_link_kill(link, err);
+	if (rsk_link_kill(link, err))
+		rsk_event(link->rnet, RSK_EV_LINK_UNPROVEN);
 }
+
+/* A LINK_CHALLENGE or LINK_PROOF carrying @cookie, or NULL (counted). */
+static struct rsk_tx_buf *rsk_link_proof_buf(struct rsk_link *link, u8 type,
+					     u64 cookie)
+{
+	struct rsk_wire_proof body = { .cookie = cpu_to_be64(cookie) };
+	struct rsk_tx_buf *tb;
+
+	tb = rsk_link_ctrl_buf(type, 0, 0, 0, &body, sizeof(body));
+	if (!tb)
+		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
+	return tb;
+}
+
+/*
+ * How long a link may stay PROVING: 4 keepalive periods, and never less
+ * than RSK_LINK_PROOF_MIN_MS, which covers rdma_cm resending a REP whose
+ * RTU was lost (the passive end sends its challenge only at its own
+ * ESTABLISHED event, which that RTU brings, seconds later).
+ */
+#define RSK_LINK_PROOF_MIN_MS	30000
+
+VISIBLE_IF_KUNIT bool rsk_link_proof_expired(const struct rsk_link *link,
+					     unsigned long now,
+					     unsigned long keepalive)
+{
+	unsigned long limit = max(RSK_LINK_DEAD_PERIODS * keepalive,
+				  msecs_to_jiffies(RSK_LINK_PROOF_MIN_MS));
+
+	return time_after(now, link->proving_since + limit);
+}
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_proof_expired);
 
 /*
  * The active end answers the challenge and goes up at once, its
@@ -642,13 +681,10 @@ static void rsk_link_unproven(struct rsk_link *link, int err)
  */
 static void rsk_link_answer(struct rsk_link *link, u64 cookie)
 {
-	struct rsk_wire_proof body = { .cookie = cpu_to_be64(cookie) };
 	struct rsk_tx_buf *tb;
 
-	tb = rsk_link_ctrl_buf(RSK_MSG_LINK_PROOF, 0, 0, 0, &body,
-			       sizeof(body));
+	tb = rsk_link_proof_buf(link, RSK_MSG_LINK_PROOF, cookie);
 	if (!tb) {
-		rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 		rsk_link_kill(link, -ENOBUFS);
 		return;
 	}
@@ -664,26 +700,40 @@ static void rsk_link_answer(struct rsk_link *link, u64 cookie)
  */
 VISIBLE_IF_KUNIT void rsk_link_proving(struct rsk_link *link)
 {
-	bool answer;
+	unsigned long keepalive;
+	struct rsk_tx_buf *challenge = NULL;
+	bool answer = false;
+	u64 cookie = 0;
 
+	/* The passive end's challenge goes out as the state changes. */
+	if (!link->active) {
+		challenge = rsk_link_proof_buf(link, RSK_MSG_LINK_CHALLENGE,
+					       link->proof_cookie);
+		if (!challenge) {
+			rsk_link_kill(link, -ENOBUFS);
+			return;
+		}
+	}
+	keepalive = msecs_to_jiffies(READ_ONCE(link->rnet->link_keepalive_ms));
 	spin_lock_bh(&link->lock);
 	if (link->state != RSK_LINK_CONNECTING) {
 		spin_unlock_bh(&link->lock);
+		if (challenge)
+			rsk_tx_buf_free(challenge);
 		return;
 	}
 	link->state = RSK_LINK_PROVING;
 	rsk_link_trace(link);
 	link->proving_since = jiffies;
+	if (challenge)
+		__rsk_link_queue_ctrl(link, challenge);
 	answer = link->active && link->challenged;
-	queue_delayed_work(rsk_link_wq, &link->timer_work,
-			   msecs_to_jiffies(READ_ONCE(link->rnet->link_keepalive_ms)));
+	cookie = link->proof_cookie;
+	queue_delayed_work(rsk_link_wq, &link->timer_work, keepalive);
 	spin_unlock_bh(&link->lock);
 
-	if (!link->active)
-		rsk_link_send_proof(link, RSK_MSG_LINK_CHALLENGE,
-				    link->proof_cookie);
-	else if (answer)
-		rsk_link_answer(link, link->proof_cookie);
+	if (answer)
+		rsk_link_answer(link, cookie);
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_proving);
 
@@ -1277,14 +1327,6 @@ void rsk_link_rx_ctrl(struct rsk_link *link, const struct rsk_wire_hdr *hdr)
 }
 
 /*
- * Keepalive periods after which a link that should have heard from its
- * peer is dead: a peer alive answers a KEEPALIVE, completes our sends
- * (RNR retries are infinite: a peer that stops posting receives would
- * hold them for ever) and answers our LINK_CLOSE within one.
- */
-#define RSK_LINK_DEAD_PERIODS	4
-
-/*
  * What the timer finds a link needs; link->lock held.  Returns the event
  * that kills it, or 0 (with *probe, *start_close, *done set).
  */
@@ -1340,8 +1382,7 @@ static void rsk_link_timer_work(struct work_struct *work)
 	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
 	spin_lock_bh(&link->lock);
 	if (link->state == RSK_LINK_PROVING) {
-		expired = time_after(now, link->proving_since +
-				     RSK_LINK_DEAD_PERIODS * keepalive);
+		expired = rsk_link_proof_expired(link, now, keepalive);
 		if (!expired)
 			queue_delayed_work(rsk_link_wq, &link->timer_work,
 					   keepalive);

@@ -216,7 +216,7 @@ static void rsk_link_tx_done(struct ib_cq *cq, struct ib_wc *wc)
  * @body: the body, @body_len bytes
  * @body_len: its length
  *
- * Return: the message, or NULL (counted) when there is no memory.
+ * Return: the message, or NULL when there is no memory (the caller counts).
  */
 struct rsk_tx_buf *rsk_link_ctrl_buf(u8 type, u8 flags, u32 dst, u32 src,
 				     const void *body, u32 body_len)
@@ -296,7 +296,11 @@ void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_send_ctrl_own);
 
-/* Whether link-level messages may be posted: up, or proving the peer. */
+/*
+ * Whether queued link-level messages may be posted: up, or proving the
+ * peer (its challenge, queued by rsk_link_proving() itself: nothing else
+ * is queued before the link is up).
+ */
 static bool rsk_link_connected(const struct rsk_link *link)
 {
 	return link->state == RSK_LINK_UP || link->state == RSK_LINK_PROVING;
@@ -338,7 +342,7 @@ void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb)
 	KUNIT_STATIC_STUB_REDIRECT(rsk_link_queue_ctrl, link, tb);
 
 	spin_lock_bh(&link->lock);
-	if (!rsk_link_connected(link) ||
+	if (link->state != RSK_LINK_UP ||
 	    link->ctrl_len >= (tb->own ? RSK_CTRL_QUEUE_OWN_MAX :
 				 RSK_CTRL_QUEUE_MAX)) {
 		spin_unlock_bh(&link->lock);
@@ -461,7 +465,7 @@ static bool rsk_link_rx_own(struct rsk_link *link,
 	case RSK_MSG_ZC_ADV:
 	case RSK_MSG_ZC_DONE:
 	case RSK_MSG_RESYNC:
-		/* v1 negotiates none of the capabilities these belong to */
+		/* this version negotiates none of their capabilities */
 		rsk_event(link->rnet, RSK_EV_RX_NOT_NEGOTIATED);
 		return true;
 	default:

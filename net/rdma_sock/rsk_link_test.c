@@ -269,13 +269,27 @@ static void proof_desc(const struct proof_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(proof, proof_cases, proof_desc);
 
-static void fake_link_kill(struct rsk_link *link, int err)
+static bool fake_link_kill(struct rsk_link *link, int err)
 {
+	if (link->kill_err)
+		return false;
 	link->kill_err = err;
+	return true;
 }
 
 static void fake_timer(struct work_struct *work)
 {
+}
+
+/* At the test's end, even one an assertion ended: timer off, queue freed. */
+static void proof_link_cleanup(void *arg)
+{
+	struct rsk_link *link = arg;
+	struct rsk_tx_buf *tb, *tmp;
+
+	cancel_delayed_work_sync(&link->timer_work);
+	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
 }
 
 /* The queued message of @type, its cookie in *cookie; false if none. */
@@ -304,7 +318,7 @@ static void rsk_link_proof_cases(struct kunit *test)
 	struct rsk_wire_hdr *hdr = (void *)msg;
 	struct rsk_wire_proof *body = (void *)(hdr + 1);
 	const u64 peer_cookie = 0xc0ffee0042ULL;
-	struct rsk_tx_buf *tb, *tmp;
+	struct rsk_tx_buf *tb;
 	u64 sent = 0;
 	int i;
 
@@ -319,6 +333,7 @@ static void rsk_link_proof_cases(struct kunit *test)
 	INIT_LIST_HEAD(&link->tx_waiters);
 	INIT_LIST_HEAD(&link->net_node);
 	INIT_DELAYED_WORK(&link->timer_work, fake_timer);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, proof_link_cleanup, link), 0);
 	link->rnet = rnet;
 	link->active = c->active;
 	link->state = RSK_LINK_CONNECTING;
@@ -370,10 +385,44 @@ static void rsk_link_proof_cases(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, link->listed);
 	else
 		KUNIT_EXPECT_FALSE(test, link->listed);
+}
 
-	cancel_delayed_work_sync(&link->timer_work);
-	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
-		rsk_tx_buf_free(tb);
+/*
+ * How long a link may prove its peer: 4 keepalive periods, but never less
+ * than 30 s, the time rdma_cm takes to resend a REP whose RTU was lost
+ * (the passive end challenges only once that RTU came).
+ */
+struct expiry_case {
+	const char *name;
+	unsigned int keepalive_ms, age_ms;
+	bool expired;
+};
+
+static const struct expiry_case expiry_cases[] = {
+	{ "short keepalive, 29 s", 500, 29000, false },
+	{ "short keepalive, 31 s", 500, 31000, true },
+	{ "10 s keepalive, 35 s", 10000, 35000, false },
+	{ "10 s keepalive, 41 s", 10000, 41000, true },
+};
+
+static void expiry_desc(const struct expiry_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(expiry, expiry_cases, expiry_desc);
+
+static void rsk_link_proof_expiry(struct kunit *test)
+{
+	const struct expiry_case *c = test->param_value;
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+	unsigned long now = jiffies;
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	link->proving_since = now - msecs_to_jiffies(c->age_ms);
+	KUNIT_EXPECT_EQ(test, rsk_link_proof_expired(link, now,
+						     msecs_to_jiffies(c->keepalive_ms)),
+			c->expired);
 }
 
 static struct kunit_case rsk_link_cases[] = {
@@ -381,6 +430,7 @@ static struct kunit_case rsk_link_cases[] = {
 	KUNIT_CASE_PARAM(rsk_link_serves_cases, serves_gen_params),
 	KUNIT_CASE(rsk_link_ctrl_queue_cap),
 	KUNIT_CASE_PARAM(rsk_link_proof_cases, proof_gen_params),
+	KUNIT_CASE_PARAM(rsk_link_proof_expiry, expiry_gen_params),
 	{}
 };
 

@@ -511,7 +511,7 @@ static int rsk_stream_sendmsg(struct socket *sock, struct msghdr *msg,
 	int ret;
 
 	if (msg->msg_flags & MSG_OOB)
-		return -EOPNOTSUPP;	/* no urgent data in v1 */
+		return -EOPNOTSUPP;	/* no urgent data in this version */
 	lock_sock(sk);
 	ret = rsk_chan_sendmsg(rsk_stream_sk(sk), msg, len);
 	release_sock(sk);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rdmasock: the wire protocol, version 1.
+ * rdmasock: the wire protocol, version 2 (version 1 had no link proof:
+ * LINK_CHALLENGE and LINK_PROOF; its peers are rejected).
  *
  * Every multi-byte field is big-endian (network order).  The same tables
  * are in Documentation/networking/rdma_sock.rst, "The wire protocol"; a
@@ -24,8 +25,8 @@
 #include <linux/build_bug.h>
 
 #define RSK_WIRE_MAGIC		0x52534f4bU	/* "RSOK" */
-#define RSK_WIRE_VERSION	1		/* what this code speaks */
-#define RSK_WIRE_MIN_VERSION	1		/* oldest it still speaks */
+#define RSK_WIRE_VERSION	2		/* what this code speaks */
+#define RSK_WIRE_MIN_VERSION	2		/* oldest it still speaks */
 
 /* ---- Link setup: rdma_cm private data ---- */
 
@@ -175,7 +176,7 @@ struct rsk_wire_proof {
 	__be64	cookie;		/* random, nonzero */
 } __packed;
 
-/* Reserved bodies, fixed now so later work does not change v1 layouts. */
+/* Reserved bodies, fixed now so later work does not change their layouts. */
 struct rsk_wire_zc_adv {
 	__be64	addr;		/* remote address of the source buffer */
 	__be32	rkey;		/* its rkey, valid until ZC_DONE */

@@ -306,7 +306,23 @@ out:
  * the device is back, connects work again.  Each round removes it a
  * little later into the setup.
  */
-TEST(device_removal_during_link_setup)
+/*
+ * A fixture of nothing, for the tests that need more than the harness's
+ * 30 s: device removal and re-adding, seven times, take most of that on
+ * the debug kernel under TCG.
+ */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, device_removal_during_link_setup, 180)
 {
 	static const int delay_ms[] = { 0, 1, 3, 8, 20, 50, 120 };
 	const char *ibdev = rsk_env("RSK_IBDEV", "rxe0");

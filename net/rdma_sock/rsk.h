@@ -518,9 +518,10 @@ struct rsk_link {
 	bool self;
 	/*
 	 * The proof that the peer receives at its address (rsk_link_proving()):
-	 * the passive end's random cookie, set at allocation; on the active
-	 * end the cookie received, and challenged once it has been, which
-	 * may come before our ESTABLISHED event does.  Under lock.
+	 * the passive end's random cookie, set at allocation and never
+	 * changed (read without a lock); on the active end the cookie
+	 * received, and challenged once it has been, which may come before
+	 * our ESTABLISHED event does: both under lock.
 	 */
 	u64 proof_cookie;
 	bool challenged;

@@ -332,7 +332,8 @@ static void rsk_link_flush_ctrl(struct rsk_link *link)
  * @link: the link
  * @tb: the message, header filled in
  *
- * Dropped (and counted) when the link is dead, or when RSK_CTRL_QUEUE_MAX
+ * Dropped (and counted) when the link is not up (a link proving its peer
+ * queues its challenge itself), or when RSK_CTRL_QUEUE_MAX
  * are queued and it is not one of our channels' own (@tb->own), or
  * RSK_CTRL_QUEUE_OWN_MAX: a peer that floods us with requests must not
  * grow this queue unbounded, nor make our own resets vanish first.

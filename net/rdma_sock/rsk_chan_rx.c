@@ -425,14 +425,14 @@ static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t le
 	size_t copied = 0;
 
 	while (copied < len) {
-		u32 n;
+		u32 n, off = skip;	/* @skip from the queue's head, @off in the chunk */
 
 		spin_lock_bh(&rs->lock);
 		chunk = NULL;
 		list_for_each_entry(chunk, &rs->rx_queue, list) {
-			if (skip < chunk->len)
+			if (off < chunk->len)
 				break;
-			skip -= chunk->len;
+			off -= chunk->len;
 		}
 		if (list_entry_is_head(chunk, &rs->rx_queue, list))
 			chunk = NULL;
@@ -441,9 +441,9 @@ static int rsk_rx_copy(struct rsk_stream_sock *rs, struct msghdr *msg, size_t le
 			break;
 
 		/* Appended bytes are there before their length. */
-		n = min_t(size_t, smp_load_acquire(&chunk->len) - skip,
+		n = min_t(size_t, smp_load_acquire(&chunk->len) - off,
 			  len - copied);
-		if (!discard && copy_to_iter(rsk_rx_chunk_data(chunk) + skip, n,
+		if (!discard && copy_to_iter(rsk_rx_chunk_data(chunk) + off, n,
 					     &msg->msg_iter) != n)
 			return copied ? copied : -EFAULT;
 		copied += n;

@@ -1302,6 +1302,46 @@ static void rsk_chan_small_data_memory(struct kunit *test)
 	fake_complete(test->priv);
 }
 
+/*
+ * MSG_PEEK over data in several chunks returns each byte once, in order
+ * (before, a peek past the second chunk started again inside it).
+ */
+static void rsk_chan_peek_across_chunks(struct kunit *test)
+{
+	const int msgs = 20, size = 128, n = msgs * size;
+	int chunks0 = atomic_read(&rsk_counters.rx_chunks);
+	struct fake_conn c = {};
+	u8 body[128], *buf;
+	int i, pass;
+
+	fake_connect(test, &c);
+	for (i = 0; i < msgs; i++) {
+		memset(body, i, size);
+		fake_rx(test, RSK_MSG_DATA, 0, c.chan, FAKE_PEER_CHAN,
+			c.rcv_nxt, c.snd_nxt, FAKE_PEER_WND, body, size);
+		c.rcv_nxt += size;
+	}
+	/* More than two chunks, or this tests nothing. */
+	KUNIT_ASSERT_GE(test, atomic_read(&rsk_counters.rx_chunks) - chunks0, 3);
+	buf = kunit_kzalloc(test, n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (pass = 0; pass < 2; pass++) {	/* a peek, then the read */
+		struct kvec iov = { .iov_base = buf, .iov_len = n };
+		struct msghdr msg = {};
+
+		memset(buf, 0xff, n);
+		KUNIT_EXPECT_EQ(test, kernel_recvmsg(c.sock, &msg, &iov, 1, n,
+						     MSG_DONTWAIT |
+						     (pass ? 0 : MSG_PEEK)), n);
+		for (i = 0; i < n; i++)
+			if (buf[i] != i / size)
+				break;
+		KUNIT_EXPECT_EQ_MSG(test, i, n, "pass %d: byte %d", pass, i);
+	}
+	fake_forget(test->priv);
+	fake_abort(test, &c);
+}
+
 static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_seq_wrap),
 	KUNIT_CASE(rsk_chan_ack_and_window),
@@ -1316,6 +1356,7 @@ static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_ctrl_nomem_retried),
 	KUNIT_CASE(rsk_chan_accept_nomem_retried),
 	KUNIT_CASE(rsk_chan_small_data_memory),
+	KUNIT_CASE(rsk_chan_peek_across_chunks),
 	KUNIT_CASE_PARAM(rsk_chan_validation, fake_row_gen_params),
 	{}
 };

@@ -15,6 +15,8 @@
 # make layers  check that every file of the module calls only down
 # make coverage line coverage of the module, per file, from the KUnit
 #              suites and the single-guest selftests on a gcov kernel
+# make fuzz    the long fuzz runs on the debug kernel: the wire parsers'
+#              KUnit fuzz on new seeds, random system calls (rsk_fuzz)
 # make help    the rest
 
 KVER ?= 6.12
@@ -36,7 +38,7 @@ DESTDIR ?=
 CHECKPATCH := /usr/src/linux-source-6.12/scripts/checkpatch.pl
 
 .PHONY: all modules strict build-all selftests tools deps check demo bench \
-	bench-single coverage style layers debug-kernel clean help install
+	bench-single coverage fuzz style layers debug-kernel clean help install
 
 all: modules
 
@@ -76,6 +78,7 @@ tools:
 	$(MAKE) -C tools/bench
 	$(MAKE) -C tools/rdmasockctl
 	$(MAKE) -C tools/hostile
+	$(MAKE) -C tools/fuzz
 
 # Each file's layer is in Kbuild; no object may use a symbol of a layer
 # above its own (selftests/layers.sh).
@@ -126,9 +129,12 @@ bench-single: deps
 coverage: deps
 	@selftests/coverage.sh
 
+fuzz: deps
+	@selftests/fuzz.sh
+
 clean:
 	rm -rf build
 	$(MAKE) -C selftests clean
 
 help:
-	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'

@@ -5,8 +5,10 @@
 #
 #  1. builds: rdma_sock.ko for Debian 6.12 and 6.1 with W=1 and sparse,
 #     checkpatch, the layering check, the selftests;
-#  2. the debug kernel (built once and cached): KUnit suites and the
-#     selftests in one guest, with lockdep, KASAN and kmemleak watching;
+#  2. the debug kernel (built once and cached): KUnit suites (their fuzz
+#     cases on a fixed seed) and the selftests in one guest, random system
+#     calls (rsk_fuzz) in another, failed allocations and posts in a third,
+#     with lockdep, KASAN and kmemleak watching;
 #  3. Debian 6.12: the selftests in one guest, then in two guests joined
 #     by a QEMU socket network, then two guests of which the host kills
 #     one (its QEMU) under a streaming socket;
@@ -180,6 +182,11 @@ if step "debug: kernel built or cached" "$here/vm/build-debug-kernel.sh" &&
 	step "debug: module and module tree" "$here/vm/prepare.sh" debug; then
 	debug_ready=1
 	guest debug-single debug single.sh -t 900 -e rsk_kunit=1 -e rsk_scale=small
+	# Random system calls from four threads for a minute; the long run
+	# is make fuzz's.
+	guest debug-fuzz debug fuzz.sh -t 600 -e RSK_FUZZ_SECONDS=60
+	# Allocations and posts that fail, under random calls and a stream.
+	guest debug-faults debug faults.sh -t 900
 fi
 
 echo "# Debian 6.12"

@@ -364,6 +364,26 @@ int rsk_dev_walk(long *pos, struct net *net,
 		 void *arg);
 struct page *rsk_rx_buf_take_page(struct rsk_rx_buf *rxb);
 
+/*
+ * Whether the post about to be made is to fail, as the test bed asks
+ * through <debugfs>/rdma_sock/fail_post (a fault_attr, configured as
+ * failslab is: Documentation/fault-injection): every post of the module
+ * asks first.  Always false in kernels without fault injection.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+bool rsk_post_fails(void);
+void rsk_dev_debugfs(struct dentry *dir);
+#else
+static inline bool rsk_post_fails(void)
+{
+	return false;
+}
+
+static inline void rsk_dev_debugfs(struct dentry *dir)
+{
+}
+#endif
+
 /* A layer above that holds devices: told before one goes. */
 struct rsk_dev_notifier {
 	struct list_head node;		/* rsk_dev_notifiers */
@@ -679,6 +699,8 @@ struct rsk_ud_reasm_table {
 	struct hlist_head hash[1 << RSK_UD_REASM_HASH_BITS];
 	struct list_head lru;		/* oldest first: the order they expire */
 	u32 count;
+	/* how long a datagram may take: RSK_DGRAM_FRAG_TIMEOUT_MS, in jiffies */
+	unsigned long timeout;
 	bool dead;			/* destroyed: nothing new, no timer */
 	struct timer_list timer;	/* at the oldest one's deadline */
 };

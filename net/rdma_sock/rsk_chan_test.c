@@ -23,6 +23,7 @@
 #include <kunit/static_stub.h>
 #include <linux/delay.h>
 #include <linux/inet.h>
+#include <linux/jhash.h>
 #include <linux/net.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
@@ -30,6 +31,7 @@
 #include <net/rdma_sock.h>
 
 #include "rsk.h"
+#include "rsk_test.h"
 
 #define FAKE_PEER_CHAN	7001
 #define FAKE_PEER_ISN	0x40000000U
@@ -1342,6 +1344,808 @@ static void rsk_chan_peek_across_chunks(struct kunit *test)
 	fake_abort(test, &c);
 }
 
+/* ---- a fuzz of the receive path ---- */
+
+/*
+ * rsk_chan_fuzz: messages from the peer, well formed, nearly so or not at
+ * all, interleaved with what an application does (connect, accept, send,
+ * receive, shut down, close), all from one seeded generator.  After every
+ * step the invariants hold for every stream socket there is:
+ *  - the bytes queued to read are at most the receive buffer the window
+ *    covers plus one message;
+ *  - what the socket is charged (sk_rmem_alloc) is what its queued chunks
+ *    say, each chunk is charged at least what was allocated for it, and
+ *    the module-wide count of chunks is the sum over the sockets;
+ *  - a channel on the link is never closed, and a closed one has nothing
+ *    left to send and no retry timer;
+ *  - every byte read is the one the peer sent to that socket's channel at
+ *    that stream offset (the payload is a hash of the channel pair and
+ *    the offset): nothing lands in the wrong socket, no hole, no repeat.
+ * At the end of each round everything is closed or reset by the peer,
+ * and nothing may be left: no channel, no chunk, no link reference.
+ */
+#define FUZZ_ROUND	500	/* steps between clean slates */
+#define FUZZ_HELD	8	/* sockets the application holds */
+#define FUZZ_SEEN	256	/* sockets whose channel pair is known */
+#define FUZZ_ALL	384	/* sockets checked after a step */
+#define FUZZ_LONGER	16	/* a message may be this much longer than built */
+#define FUZZ_MOST	(RSK_RX_BUF_SIZE - sizeof(struct rsk_wire_hdr))
+
+struct fuzz_seen {
+	struct sock *sk;	/* referenced */
+	u32 id, peer;		/* the channel pair its data was sent on */
+};
+
+struct fuzz {
+	struct kunit *test;
+	struct fake_link *f;
+	struct rnd_state rnd;
+	struct socket *lsock;
+	struct socket *held[FUZZ_HELD];
+	struct fuzz_seen seen[FUZZ_SEEN];
+	struct rsk_stream_sock *all[FUZZ_ALL];	/* referenced, this step */
+	int nall;
+	struct page *page;	/* the next "SRQ buffer" */
+	u8 *msg;		/* the message being built */
+	u8 *rbuf;		/* what recv() gave */
+	bool seen_full;		/* some socket's pair was not kept */
+	u32 next_peer_chan;
+	int chunks0;
+	unsigned int step;
+	const char *what;	/* the step, for a failure's message */
+	/* what the run did, so that a run that tested little shows */
+	unsigned long msgs, read, accepted, most_chans;
+};
+
+/* The target of a peer message: a channel on the link, as it stands. */
+struct fuzz_target {
+	struct rsk_stream_sock *rs;	/* referenced, or NULL */
+	u32 id, peer, rcv_nxt, room, snd_nxt, snd_una;
+	int state;
+};
+
+static u32 fuzz_below(struct fuzz *z, u32 n)
+{
+	return rsk_test_below(&z->rnd, n);
+}
+
+static bool fuzz_chance(struct fuzz *z, u32 pct)
+{
+	return rsk_test_chance(&z->rnd, pct);
+}
+
+/* The payload byte the peer sends at stream offset @seq of a pair. */
+static u8 fuzz_byte(u32 dst, u32 src, u32 seq)
+{
+	return jhash_3words(dst, src, seq, 0x5eed);
+}
+
+static bool fuzz_fail(struct fuzz *z, const char *why, long a, long b)
+{
+	KUNIT_FAIL(z->test, "step %u (%s): %s (%ld, %ld)", z->step,
+		   z->what, why, a, b);
+	return false;
+}
+
+/* Remember which channel pair @rs's data comes on. */
+static void fuzz_saw(struct fuzz *z, struct rsk_stream_sock *rs, u32 id,
+		     u32 peer)
+{
+	struct fuzz_seen *free = NULL;
+	int i;
+
+	if (!id || !peer)
+		return;
+	for (i = 0; i < FUZZ_SEEN; i++) {
+		if (z->seen[i].sk == &rs->base.sk) {
+			z->seen[i].id = id;
+			z->seen[i].peer = peer;
+			return;
+		}
+		if (!z->seen[i].sk && !free)
+			free = &z->seen[i];
+	}
+	if (!free) {
+		z->seen_full = true;	/* its data cannot be verified */
+		return;
+	}
+	sock_hold(&rs->base.sk);
+	*free = (struct fuzz_seen){ &rs->base.sk, id, peer };
+}
+
+static const struct fuzz_seen *fuzz_seen_of(struct fuzz *z, struct sock *sk)
+{
+	int i;
+
+	for (i = 0; i < FUZZ_SEEN; i++)
+		if (z->seen[i].sk == sk)
+			return &z->seen[i];
+	return NULL;
+}
+
+static void fuzz_forget_seen(struct fuzz *z)
+{
+	int i;
+
+	for (i = 0; i < FUZZ_SEEN; i++) {
+		if (z->seen[i].sk)
+			sock_put(z->seen[i].sk);
+		z->seen[i].sk = NULL;
+	}
+	z->seen_full = false;
+}
+
+/* The @k-th channel on the link, referenced; or NULL. */
+static struct rsk_stream_sock *fuzz_chan_nth(struct fuzz *z, int k)
+{
+	struct rsk_link *link = z->f->link;
+	struct rsk_stream_sock *rs = NULL;
+	struct rsk_link_chan *chan;
+	int id;
+
+	spin_lock_bh(&link->lock);
+	idr_for_each_entry(&link->chans, chan, id) {
+		if (k-- == 0) {
+			rs = container_of(chan, struct rsk_stream_sock, chan);
+			sock_hold(&rs->base.sk);
+			break;
+		}
+	}
+	spin_unlock_bh(&link->lock);
+	return rs;
+}
+
+static int fuzz_chan_count(struct fuzz *z)
+{
+	struct rsk_link *link = z->f->link;
+	struct rsk_link_chan *chan;
+	int id, n = 0;
+
+	spin_lock_bh(&link->lock);
+	idr_for_each_entry(&link->chans, chan, id)
+		n++;
+	spin_unlock_bh(&link->lock);
+	return n;
+}
+
+/* A channel to aim at (one time in ten none), as it stands now. */
+static void fuzz_pick(struct fuzz *z, struct fuzz_target *t)
+{
+	int n = fuzz_chan_count(z);
+	struct rsk_stream_sock *rs;
+
+	memset(t, 0, sizeof(*t));
+	if (!n || fuzz_chance(z, 10))
+		return;
+	rs = fuzz_chan_nth(z, fuzz_below(z, n));
+	if (!rs)
+		return;
+	spin_lock_bh(&rs->lock);
+	t->id = rs->chan.id;
+	t->peer = rs->peer_chan;
+	t->rcv_nxt = rs->rcv_nxt;
+	t->room = rs->rcv_wnd_sent - rs->rcv_nxt;
+	t->snd_nxt = rs->snd_nxt;
+	t->snd_una = rs->snd_una;
+	t->state = rs->base.sk.sk_state;
+	spin_unlock_bh(&rs->lock);
+	t->rs = rs;
+	fuzz_saw(z, rs, t->id, t->peer);
+}
+
+static u32 fuzz_u32_near(struct fuzz *z, u32 right, u32 spread)
+{
+	u32 r = fuzz_below(z, 100);
+
+	if (r < 75)
+		return right;
+	if (r < 90)
+		return right + fuzz_below(z, 2 * spread + 1) - spread;
+	return prandom_u32_state(&z->rnd);
+}
+
+static u8 fuzz_type(struct fuzz *z)
+{
+	static const u8 types[] = {
+		RSK_MSG_DATA, RSK_MSG_DATA, RSK_MSG_DATA, RSK_MSG_DATA,
+		RSK_MSG_DATA, RSK_MSG_DATA, RSK_MSG_WINDOW, RSK_MSG_WINDOW,
+		RSK_MSG_CONN_REQ, RSK_MSG_CONN_REQ, RSK_MSG_CONN_ACCEPT,
+		RSK_MSG_CONN_REFUSE, RSK_MSG_FIN, RSK_MSG_RST, RSK_MSG_PROBE,
+		RSK_MSG_ZC_ADV, RSK_MSG_ZC_DONE, RSK_MSG_RESYNC,
+	};
+	u8 type;
+
+	if (!fuzz_chance(z, 5))
+		return types[fuzz_below(z, ARRAY_SIZE(types))];
+	/* Anything but the link's own messages, which no fake link takes. */
+	do {
+		type = fuzz_below(z, 256);
+	} while (type >= RSK_MSG_KEEPALIVE && type <= RSK_MSG_LINK_PROOF);
+	return type;
+}
+
+/* A CONN_REQ's body: for the listener, mostly, and from the link's host. */
+static u32 fuzz_conn_body(struct fuzz *z, struct rsk_wire_conn *conn)
+{
+	__be32 lo = htonl(INADDR_LOOPBACK);
+
+	memset(conn, 0, sizeof(*conn));
+	conn->dst_port = fuzz_chance(z, 85) ? htons(FAKE_PORT) :
+			 (__force __be16)fuzz_below(z, 65536);
+	conn->src_port = fuzz_chance(z, 95) ? htons(40000 + fuzz_below(z, 999)) :
+			 0;
+	conn->ip_version = fuzz_chance(z, 90) ? 4 :
+			   fuzz_chance(z, 50) ? 6 : fuzz_below(z, 256);
+	memcpy(conn->dst_addr, &lo, 4);
+	memcpy(conn->src_addr, &lo, 4);
+	if (fuzz_chance(z, 10))
+		prandom_bytes_state(&z->rnd, conn->dst_addr, 16);
+	if (fuzz_chance(z, 10))
+		prandom_bytes_state(&z->rnd, conn->src_addr, 16);
+	if (fuzz_chance(z, 5))
+		conn->reserved[0] = 1;
+	return fuzz_chance(z, 92) ? sizeof(*conn) : fuzz_below(z, 64);
+}
+
+/* How long a DATA payload is: mostly what the window takes. */
+static u32 fuzz_data_len(struct fuzz *z, const struct fuzz_target *t)
+{
+	u32 most = FUZZ_MOST;
+	u32 r = fuzz_below(z, 100), len;
+
+	if (r < 5)
+		return 0;
+	if (r < 55)
+		len = 1 + fuzz_below(z, 64);
+	else if (r < 80)
+		len = 65 + fuzz_below(z, 2048);
+	else
+		len = 2113 + fuzz_below(z, most - 2112);
+	if (t->room && fuzz_chance(z, 85))
+		len = min(len, t->room);
+	return len;
+}
+
+static void fuzz_payload(u8 *p, u32 len, u32 dst, u32 src, u32 seq)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = fuzz_byte(dst, src, seq + i);
+}
+
+/* The body of a message of @type; returns its length. */
+static u32 fuzz_body(struct fuzz *z, const struct fuzz_target *t,
+		     struct rsk_wire_hdr *hdr, u8 *body)
+{
+	u32 len;
+
+	switch (hdr->type) {
+	case RSK_MSG_DATA:
+		len = fuzz_data_len(z, t);
+		/* And past it: the message may be said to be longer. */
+		fuzz_payload(body, min_t(u32, len + FUZZ_LONGER, FUZZ_MOST),
+			     be32_to_cpu(hdr->dst_chan),
+			     be32_to_cpu(hdr->src_chan),
+			     be32_to_cpu(hdr->seq));
+		return len;
+	case RSK_MSG_CONN_REQ:
+		return fuzz_conn_body(z, (struct rsk_wire_conn *)body);
+	case RSK_MSG_CONN_REFUSE:
+	case RSK_MSG_RST:
+		*(__be32 *)body = htonl(fuzz_below(z, 7));
+		return fuzz_chance(z, 90) ? 4 : fuzz_below(z, 9);
+	default:
+		len = fuzz_chance(z, 85) ? 0 : fuzz_below(z, 24);
+		prandom_bytes_state(&z->rnd, body, len);
+		return len;
+	}
+}
+
+/* The header: at @t mostly, with the numbers it expects mostly. */
+static void fuzz_hdr(struct fuzz *z, const struct fuzz_target *t,
+		     struct rsk_wire_hdr *hdr)
+{
+	static const u32 wnds[] = { 65536, 65536, 65536, 0, 1, 4096,
+				    1 << 20, 0xffffffff };
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->type = fuzz_type(z);
+	if (fuzz_chance(z, 8))
+		hdr->flags = fuzz_below(z, 256);
+	if (hdr->type == RSK_MSG_CONN_REQ) {
+		/* A new channel of the peer's, now and then one it has. */
+		hdr->dst_chan = htonl(fuzz_chance(z, 90) ? 0 : t->id);
+		hdr->src_chan = htonl(fuzz_chance(z, 85) ? z->next_peer_chan++ :
+				      t->peer);
+	} else {
+		hdr->dst_chan = htonl(fuzz_chance(z, 92) ? t->id :
+				      fuzz_below(z, 64));
+		hdr->src_chan = htonl(fuzz_chance(z, 92) ? t->peer :
+				      fuzz_below(z, 64));
+	}
+	if (hdr->type == RSK_MSG_CONN_ACCEPT && !t->peer)
+		hdr->src_chan = htonl(z->next_peer_chan++);
+	hdr->seq = htonl(fuzz_u32_near(z, t->rcv_nxt, 64));
+	hdr->ack = htonl(fuzz_chance(z, 15) ?
+			 t->snd_una + fuzz_below(z, t->snd_nxt - t->snd_una + 1) :
+			 fuzz_u32_near(z, t->snd_nxt, 64));
+	hdr->wnd = htonl(wnds[fuzz_below(z, ARRAY_SIZE(wnds))]);
+}
+
+/* Hand the message to the link as a receive completion would. */
+static void fuzz_deliver(struct fuzz *z, u32 byte_len)
+{
+	struct ib_wc wc = { .status = IB_WC_SUCCESS, .byte_len = byte_len };
+	struct rsk_rx_buf rxb = {};
+	bool taken;
+
+	rxb.page = z->page;
+	memcpy(page_address(rxb.page), z->msg,
+	       min_t(u32, byte_len, RSK_RX_BUF_SIZE));
+	local_bh_disable();
+	taken = rsk_link_rx(&z->f->link->cq, &rxb, &wc);
+	local_bh_enable();
+	if (!taken)
+		return;
+	/* Queued where it lay: the "SRQ" gets a new page. */
+	z->page = alloc_pages(GFP_KERNEL | __GFP_COMP, RSK_RX_ORDER);
+	KUNIT_ASSERT_NOT_NULL(z->test, z->page);
+}
+
+/*
+ * What a message added to its target's stream: nothing, or exactly its
+ * payload at exactly the sequence number the stream was at.
+ */
+static bool fuzz_check_taken(struct fuzz *z, const struct fuzz_target *t,
+			     const struct rsk_wire_hdr *hdr, u32 byte_len)
+{
+	u32 rcv_nxt;
+
+	spin_lock_bh(&t->rs->lock);
+	rcv_nxt = t->rs->rcv_nxt;
+	spin_unlock_bh(&t->rs->lock);
+	/* An ACCEPT sets where the stream starts. */
+	if (rcv_nxt == t->rcv_nxt || t->state == TCP_SYN_SENT)
+		return true;
+	if (hdr->type != RSK_MSG_DATA ||
+	    be32_to_cpu(hdr->dst_chan) != t->id ||
+	    be32_to_cpu(hdr->seq) != t->rcv_nxt ||
+	    rcv_nxt - t->rcv_nxt != byte_len - sizeof(*hdr)) {
+		return fuzz_fail(z, "stream moved by other than a DATA's payload",
+				 rcv_nxt - t->rcv_nxt, hdr->type);
+	}
+	return true;
+}
+
+static void fuzz_peer_msg(struct fuzz *z)
+{
+	struct rsk_wire_hdr *hdr = (void *)z->msg;
+	struct fuzz_target t;
+	u32 len, byte_len;
+
+	fuzz_pick(z, &t);
+	fuzz_hdr(z, &t, hdr);
+	len = fuzz_body(z, &t, hdr, (u8 *)(hdr + 1));
+	byte_len = sizeof(*hdr) + len;
+	if (fuzz_chance(z, 3))
+		byte_len = fuzz_below(z, byte_len + FUZZ_LONGER + 1);
+	z->what = "peer message";
+	z->msgs++;
+	byte_len = min_t(u32, byte_len, RSK_RX_BUF_SIZE);
+	fuzz_deliver(z, byte_len);
+	if (t.rs) {
+		fuzz_check_taken(z, &t, hdr, byte_len);
+		sock_put(&t.rs->base.sk);
+	}
+}
+
+/* ---- what the application does ---- */
+
+static struct socket **fuzz_held_slot(struct fuzz *z, bool want_empty)
+{
+	int i = fuzz_below(z, FUZZ_HELD), n;
+
+	for (n = 0; n < FUZZ_HELD; n++, i = (i + 1) % FUZZ_HELD)
+		if (!z->held[i] == want_empty)
+			return &z->held[i];
+	return NULL;
+}
+
+static void fuzz_close(struct fuzz *z, struct socket **slot, bool abort)
+{
+	struct socket *sock = *slot;
+
+	*slot = NULL;
+	if (abort) {
+		sock_set_flag(sock->sk, SOCK_LINGER);
+		sock->sk->sk_lingertime = 0;
+	}
+	sock_release(sock);
+}
+
+static void fuzz_connect(struct fuzz *z)
+{
+	struct socket **slot = fuzz_held_slot(z, true);
+	struct sockaddr_in sin = fake_sin(0xc0000201, FAKE_PORT);
+	int err;
+
+	if (!slot)
+		return;
+	z->what = "connect";
+	*slot = fake_socket(z->test);
+	err = kernel_connect(*slot, (struct sockaddr *)&sin, sizeof(sin),
+			     O_NONBLOCK);
+	if (err != -EINPROGRESS)
+		fuzz_close(z, slot, true);
+}
+
+static void fuzz_accept(struct fuzz *z)
+{
+	struct socket **slot = fuzz_held_slot(z, true);
+	struct socket *child;
+
+	if (!slot)
+		return;
+	z->what = "accept";
+	if (kernel_accept(z->lsock, &child, O_NONBLOCK) == 0) {
+		*slot = child;
+		z->accepted++;
+	}
+}
+
+/*
+ * A byte read was not the one sent: say which known pair, and which
+ * offset near the read, the bytes from @i on were sent as, if any.
+ */
+static void fuzz_explain(struct fuzz *z, const struct fuzz_seen *seen,
+			 u32 from, int i, int n)
+{
+	int k, d, j, len = min(16, n - i);
+
+	kunit_info(z->test, "read %d from %u, pair %u/%u, bad at %d\n", n,
+		   from, seen->id, seen->peer, i);
+	for (k = 0; k < FUZZ_SEEN; k++) {
+		const struct fuzz_seen *o = &z->seen[k];
+
+		if (!o->sk)
+			continue;
+		for (d = -(int)FUZZ_MOST; d <= (int)FUZZ_MOST; d++) {
+			for (j = 0; j < len; j++)
+				if (z->rbuf[i + j] !=
+				    fuzz_byte(o->id, o->peer, from + i + d + j))
+					break;
+			if (j == len)
+				kunit_info(z->test, "  matches pair %u/%u at offset %+d (sk %s)\n",
+					   o->id, o->peer, d, o == seen ? "same" : "other");
+		}
+	}
+}
+
+static bool fuzz_verify_read(struct fuzz *z, struct sock *sk, u32 from,
+			     int n)
+{
+	const struct fuzz_seen *seen = fuzz_seen_of(z, sk);
+	int i;
+
+	if (n <= 0)
+		return true;
+	if (!seen && z->seen_full)
+		return true;
+	if (!seen)
+		return fuzz_fail(z, "data read from a socket no data was sent to",
+				 n, 0);
+	for (i = 0; i < n; i++)
+		if (z->rbuf[i] != fuzz_byte(seen->id, seen->peer, from + i)) {
+			fuzz_explain(z, seen, from, i, n);
+			return fuzz_fail(z, "byte read is not the one sent",
+					 i, n);
+		}
+	z->read += n;
+	return true;
+}
+
+static bool fuzz_recv(struct fuzz *z)
+{
+	struct socket **slot = fuzz_held_slot(z, false);
+	struct msghdr msg = {};
+	struct rsk_stream_sock *rs;
+	struct kvec iov;
+	u32 from;
+	int n;
+
+	if (!slot)
+		return true;
+	z->what = "recv";
+	rs = rsk_stream_sk((*slot)->sk);
+	spin_lock_bh(&rs->lock);
+	from = rs->rcv_nxt - rs->rcv_queued;
+	if (rs->chan.id)
+		fuzz_saw(z, rs, rs->chan.id, rs->peer_chan);
+	spin_unlock_bh(&rs->lock);
+	iov.iov_base = z->rbuf;
+	iov.iov_len = 1 + fuzz_below(z, fuzz_chance(z, 50) ? 64 : 65536);
+	n = kernel_recvmsg(*slot, &msg, &iov, 1, iov.iov_len, MSG_DONTWAIT |
+			   (fuzz_chance(z, 15) ? MSG_PEEK : 0));
+	return fuzz_verify_read(z, (*slot)->sk, from, n);
+}
+
+static void fuzz_send(struct fuzz *z)
+{
+	struct socket **slot = fuzz_held_slot(z, false);
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = z->rbuf };
+
+	if (!slot)
+		return;
+	z->what = "send";
+	iov.iov_len = 1 + fuzz_below(z, fuzz_chance(z, 70) ? 256 : 65536);
+	kernel_sendmsg(*slot, &msg, &iov, 1, iov.iov_len);
+}
+
+static void fuzz_app(struct fuzz *z)
+{
+	struct socket **slot;
+	u32 r = fuzz_below(z, 100);
+
+	if (r < 30) {
+		if (!fuzz_recv(z))
+			return;
+	} else if (r < 45) {
+		fuzz_send(z);
+	} else if (r < 58) {
+		fuzz_accept(z);
+	} else if (r < 68) {
+		fuzz_connect(z);
+	} else if (r < 73) {
+		slot = fuzz_held_slot(z, false);
+		z->what = "shutdown";
+		if (slot)
+			kernel_sock_shutdown(*slot, fuzz_chance(z, 50) ?
+					     SHUT_WR : SHUT_RDWR);
+	} else if (r < 80) {
+		slot = fuzz_held_slot(z, false);
+		z->what = "close";
+		if (slot)
+			fuzz_close(z, slot, fuzz_chance(z, 40));
+	} else if (r < 95) {
+		fake_complete(z->f);	/* sends complete */
+	} else {
+		fake_forget(z->f);
+	}
+}
+
+/* ---- the invariants ---- */
+
+static void fuzz_add(struct fuzz *z, struct rsk_stream_sock *rs)
+{
+	int i;
+
+	for (i = 0; i < z->nall; i++)
+		if (z->all[i] == rs)
+			return;
+	if (z->nall == FUZZ_ALL)
+		return;
+	sock_hold(&rs->base.sk);
+	z->all[z->nall++] = rs;
+}
+
+/*
+ * Every stream socket there is: on the link, held, waiting for accept,
+ * or kept alive by the reference the table of pairs holds (a socket
+ * closed after a reset, its unread data freed only with it).
+ */
+static void fuzz_gather(struct fuzz *z)
+{
+	struct rsk_stream_sock *rs, *listener;
+	int i;
+
+	z->nall = 0;
+	for (i = 0; (rs = fuzz_chan_nth(z, i)); i++) {
+		fuzz_add(z, rs);
+		sock_put(&rs->base.sk);
+	}
+	for (i = 0; i < FUZZ_HELD; i++)
+		if (z->held[i])
+			fuzz_add(z, rsk_stream_sk(z->held[i]->sk));
+	for (i = 0; i < FUZZ_SEEN; i++)
+		if (z->seen[i].sk)
+			fuzz_add(z, rsk_stream_sk(z->seen[i].sk));
+	if (!z->lsock)
+		return;
+	listener = rsk_stream_sk(z->lsock->sk);
+	spin_lock_bh(&listener->lock);
+	list_for_each_entry(rs, &listener->accept_queue, accept_node)
+		fuzz_add(z, rs);
+	spin_unlock_bh(&listener->lock);
+}
+
+static void fuzz_ungather(struct fuzz *z)
+{
+	while (z->nall)
+		sock_put(&z->all[--z->nall]->base.sk);
+}
+
+/* The receive queue of @rs against its charges; adds its chunks. */
+static bool fuzz_check_rx(struct fuzz *z, struct rsk_stream_sock *rs,
+			  int *chunks)
+{
+	u32 most = RSK_RX_BUF_SIZE - sizeof(struct rsk_wire_hdr);
+	u32 queued = 0, charged = 0;
+	struct rsk_rx_chunk *chunk;
+
+	list_for_each_entry(chunk, &rs->rx_queue, list) {
+		queued += chunk->len;
+		charged += chunk->truesize;
+		(*chunks)++;
+		if (chunk->page ?
+		    chunk->truesize < sizeof(*chunk) + RSK_RX_BUF_SIZE :
+		    chunk->truesize < ksize(chunk) ||
+		    chunk->off + chunk->len > chunk->cap)
+			return fuzz_fail(z, "chunk charged less than allocated",
+					 chunk->truesize, chunk->len);
+	}
+	if (queued != rs->rcv_queued)
+		return fuzz_fail(z, "queued bytes", queued, rs->rcv_queued);
+	if (charged != atomic_read(&rs->base.sk.sk_rmem_alloc))
+		return fuzz_fail(z, "bytes charged", charged,
+				 atomic_read(&rs->base.sk.sk_rmem_alloc));
+	if (rs->rcv_queued > rsk_rcvbuf(&rs->base) + most)
+		return fuzz_fail(z, "queued past the receive buffer",
+				 rs->rcv_queued, rsk_rcvbuf(&rs->base));
+	if (rs->unaccepted && rs->rcv_queued > RSK_CHILD_RCV_SPACE + most)
+		return fuzz_fail(z, "unaccepted child queued past its space",
+				 rs->rcv_queued, RSK_CHILD_RCV_SPACE);
+	return true;
+}
+
+/* A closed channel has let go of everything. */
+static bool fuzz_check_closed(struct fuzz *z, struct rsk_stream_sock *rs)
+{
+	if (rs->base.sk.sk_state != TCP_CLOSE)
+		return true;
+	if (rs->chan.id)
+		return fuzz_fail(z, "closed channel still on the link",
+				 rs->chan.id, 0);
+	if (rs->tx_pending || !list_empty(&rs->write_queue) || rs->wq_bytes)
+		return fuzz_fail(z, "closed channel has something to send",
+				 rs->tx_pending, rs->wq_bytes);
+	if (timer_pending(&rs->tx_retry_timer))
+		return fuzz_fail(z, "closed channel will retry", 0, 0);
+	return true;
+}
+
+static bool fuzz_check(struct fuzz *z)
+{
+	int i, chunks = 0;
+	bool ok = true;
+
+	fuzz_gather(z);
+	z->most_chans = max_t(unsigned long, z->most_chans, fuzz_chan_count(z));
+	for (i = 0; ok && i < z->nall; i++) {
+		struct rsk_stream_sock *rs = z->all[i];
+
+		spin_lock_bh(&rs->lock);
+		ok = fuzz_check_rx(z, rs, &chunks) &&
+		     fuzz_check_closed(z, rs);
+		spin_unlock_bh(&rs->lock);
+	}
+	if (ok && z->nall < FUZZ_ALL &&
+	    atomic_read(&rsk_counters.rx_chunks) - z->chunks0 != chunks)
+		ok = fuzz_fail(z, "chunks counted module-wide",
+			       atomic_read(&rsk_counters.rx_chunks) - z->chunks0,
+			       chunks);
+	fuzz_ungather(z);
+	return ok;
+}
+
+/* ---- rounds ---- */
+
+/*
+ * The peer resets the first channel left on the link (an orphan waiting
+ * for its FIN, a child nobody accepted); false when there is none.
+ */
+static bool fuzz_reset_one(struct fuzz *z)
+{
+	struct rsk_wire_hdr *hdr = (void *)z->msg;
+	struct rsk_stream_sock *rs = fuzz_chan_nth(z, 0);
+
+	if (!rs)
+		return false;
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->type = RSK_MSG_RST;
+	spin_lock_bh(&rs->lock);
+	hdr->dst_chan = htonl(rs->chan.id);
+	hdr->src_chan = htonl(rs->peer_chan);
+	spin_unlock_bh(&rs->lock);
+	*(__be32 *)(hdr + 1) = htonl(RSK_RST_ABORT);
+	sock_put(&rs->base.sk);
+	fuzz_deliver(z, sizeof(*hdr) + sizeof(struct rsk_wire_rst));
+	fake_complete(z->f);
+	return true;
+}
+
+static void fuzz_round_end(struct fuzz *z)
+{
+	int i;
+
+	z->what = "round end";
+	for (i = 0; i < FUZZ_HELD; i++)
+		if (z->held[i])
+			fuzz_close(z, &z->held[i], true);
+	sock_release(z->lsock);
+	z->lsock = NULL;
+	fake_complete(z->f);
+	for (i = 0; i < 2 * FUZZ_ALL && fuzz_reset_one(z); i++)
+		;
+	fake_complete(z->f);
+	fake_forget(z->f);
+	fuzz_forget_seen(z);
+	KUNIT_EXPECT_EQ(z->test, fuzz_chan_count(z), 0);
+	KUNIT_EXPECT_EQ(z->test, atomic_read(&rsk_counters.rx_chunks),
+			z->chunks0);
+}
+
+static void fuzz_round(struct fuzz *z, unsigned int steps)
+{
+	struct sockaddr_in sin = fake_sin(INADDR_LOOPBACK, FAKE_PORT);
+	unsigned int i;
+
+	z->lsock = fake_listener(z->test, &sin, 1 + fuzz_below(z, 4));
+	for (i = 0; i < steps; i++, z->step++) {
+		if (fuzz_chance(z, 60))
+			fuzz_peer_msg(z);
+		else
+			fuzz_app(z);
+		if (!fuzz_check(z))
+			break;
+	}
+	fuzz_round_end(z);
+}
+
+/* rsk_rx_buf_take_page() with no device: the page, nothing to unmap. */
+static struct page *fuzz_take_page(struct rsk_rx_buf *rxb)
+{
+	struct page *page = rxb->page;
+
+	rxb->page = NULL;
+	return page;
+}
+
+static void rsk_chan_fuzz(struct kunit *test)
+{
+	unsigned int left = rsk_test_fuzz_steps();
+	struct fuzz *z = kunit_kzalloc(test, sizeof(*z), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	z->test = test;
+	z->f = test->priv;
+	z->f->link->self = true;	/* requests to 127.0.0.1 are taken */
+	z->msg = kunit_kzalloc(test, RSK_RX_BUF_SIZE, GFP_KERNEL);
+	z->rbuf = kunit_kzalloc(test, 65536, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z->msg);
+	KUNIT_ASSERT_NOT_NULL(test, z->rbuf);
+	z->page = alloc_pages(GFP_KERNEL | __GFP_COMP, RSK_RX_ORDER);
+	KUNIT_ASSERT_NOT_NULL(test, z->page);
+	kunit_activate_static_stub(test, rsk_rx_buf_take_page,
+				   fuzz_take_page);
+	rsk_test_fuzz_seed(test, &z->rnd, 1);
+	z->next_peer_chan = 9000;
+	z->chunks0 = atomic_read(&rsk_counters.rx_chunks);
+	while (left && test->status != KUNIT_FAILURE) {
+		unsigned int steps = min_t(unsigned int, left, FUZZ_ROUND);
+
+		fuzz_round(z, steps);
+		left -= steps;
+	}
+	__free_pages(z->page, RSK_RX_ORDER);
+	kunit_info(test, "%u steps: %lu peer messages, %lu bytes read and checked, %lu accepted, at most %lu channels\n",
+		   z->step, z->msgs, z->read, z->accepted, z->most_chans);
+	/* A run that read nothing or accepted nothing tested little. */
+	KUNIT_EXPECT_GT(test, z->read, 0);
+	KUNIT_EXPECT_GT(test, z->accepted, 0);
+}
+
 static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_seq_wrap),
 	KUNIT_CASE(rsk_chan_ack_and_window),
@@ -1358,6 +2162,7 @@ static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE(rsk_chan_small_data_memory),
 	KUNIT_CASE(rsk_chan_peek_across_chunks),
 	KUNIT_CASE_PARAM(rsk_chan_validation, fake_row_gen_params),
+	KUNIT_CASE_SLOW(rsk_chan_fuzz),
 	{}
 };
 

@@ -56,7 +56,4 @@ static struct kunit_suite rsk_kind_suite = {
 };
 
 kunit_test_suite(rsk_kind_suite);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for rdma_sock");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -168,7 +168,7 @@ static int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 	tb->dma_len = len;
 	kref_get(&link->ref);		/* put in rsk_link_tx_done() */
 
-	err = ib_post_send(link->qp, &wr, NULL);
+	err = rsk_post_fails() ? -ENOMEM : ib_post_send(link->qp, &wr, NULL);
 	if (err) {
 		if (tb->dma)
 			ib_dma_unmap_single(ibdev, tb->dma, len, DMA_TO_DEVICE);

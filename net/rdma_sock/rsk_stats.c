@@ -270,6 +270,8 @@ int rsk_stats_init(void)
 	/* A fault for tests: rdma_cm's answer to a join comes this late. */
 	debugfs_create_u32("fault_mc_join_delay_ms", 0600, rsk_debugfs_dir,
 			   &rsk_mc_join_delay_ms);
+	/* Posts that fail on purpose: fail_post/ (rsk_post_fails()). */
+	rsk_dev_debugfs(rsk_debugfs_dir);
 	return 0;
 }
 

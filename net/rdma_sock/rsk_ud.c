@@ -159,7 +159,7 @@ static int rsk_ud_post_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
 	int err;
 
 	atomic_inc(&ep->rx_posted);
-	err = ib_post_recv(ep->qp, &wr, NULL);
+	err = rsk_post_fails() ? -ENOMEM : ib_post_recv(ep->qp, &wr, NULL);
 	if (err)
 		atomic_dec(&ep->rx_posted);
 	return err;
@@ -434,7 +434,7 @@ static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb)
 	sge.addr = cb->dma;
 	sge.length = skb->len;
 	sge.lkey = ep->rdev->pd->local_dma_lkey;
-	if (!ib_post_send(ep->qp, &wr.wr, NULL)) {
+	if (!rsk_post_fails() && !ib_post_send(ep->qp, &wr.wr, NULL)) {
 		rsk_event(ep->rnet, RSK_EV_DGRAM_TX);
 		return;
 	}

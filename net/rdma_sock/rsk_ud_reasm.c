@@ -131,6 +131,7 @@ void rsk_ud_reasm_init(struct rsk_ud_reasm_table *t, struct rsk_net *rnet)
 		INIT_HLIST_HEAD(&t->hash[i]);
 	INIT_LIST_HEAD(&t->lru);
 	t->count = 0;
+	t->timeout = msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
 	t->dead = false;
 	timer_setup(&t->timer, rsk_ud_reasm_timer, 0);
 }
@@ -228,7 +229,7 @@ rsk_ud_reasm_new(struct rsk_ud_reasm_table *t, const struct rsk_addr *src,
 	r->src_qpn = src_qpn;
 	r->msg_id = msg_id;
 	r->total_len = total;
-	r->expires = jiffies + msecs_to_jiffies(RSK_DGRAM_FRAG_TIMEOUT_MS);
+	r->expires = jiffies + t->timeout;
 	hlist_add_head(&r->hnode,
 		       &t->hash[rsk_ud_reasm_hash(t, src, src_qpn, msg_id)]);
 	list_add_tail(&r->lru, &t->lru);	/* the newest expires last */

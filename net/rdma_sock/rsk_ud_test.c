@@ -12,10 +12,12 @@
 #include <linux/delay.h>
 #include <linux/inet.h>
 #include <linux/inetdevice.h>
+#include <linux/jhash.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "rsk.h"
+#include "rsk_test.h"
 
 struct fake_ep {
 	struct rsk_net *rnet;
@@ -335,6 +337,11 @@ static void rsk_ud_reasm_memory_bound(struct kunit *test)
 	u8 *data = fake_data(test, 16);
 	u32 id;
 
+	/*
+	 * Filling the table takes the debug kernel longer than a datagram's
+	 * second: none may expire meanwhile, or the bound is never reached.
+	 */
+	ep->reasm.timeout = 600 * HZ;
 	for (id = 0; id <= most; id++)
 		KUNIT_EXPECT_NULL(test, fake_frag(test, data, 16, 0, 8,
 						  2000 + id, 77));
@@ -345,6 +352,7 @@ static void rsk_ud_reasm_memory_bound(struct kunit *test)
 	drops = fake_ev(test, RSK_EV_DGRAM_FRAG_DROPS);
 	rsk_ud_reasm_destroy(&ep->reasm);
 	rsk_ud_reasm_init(&ep->reasm, ep->rnet);
+	ep->reasm.timeout = 600 * HZ;
 	for (id = 0; id <= RSK_DGRAM_FRAG_MEM / RSK_DGRAM_MAX; id++)
 		KUNIT_EXPECT_NULL(test, fake_frag(test, data, RSK_DGRAM_MAX, 0,
 						  8, 3000 + id, 77));
@@ -458,6 +466,203 @@ static void rsk_ud_grh_addresses(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, rsk_ud_addrs_ok(rnet, me, &lo, &own, them, true));
 }
 
+/*
+ * rsk_ud_reasm_fuzz: fragments of a few datagrams at once, from a seeded
+ * generator: cut anywhere on the sender's 8-byte grid, repeated,
+ * overlapping, with totals that disagree, headers broken the ways
+ * rsk_ud_check_hdr() must catch, from two source ports and three QPNs.
+ * Each fragment's payload is a hash of its datagram's key and the byte's
+ * offset, so a datagram that completes must hold exactly those bytes: no
+ * hole, no byte of another datagram.  After every fragment the memory
+ * charged stays within the namespace's bound and is zero only with no
+ * datagram kept; at the end everything is given back.
+ */
+#define UD_FUZZ_IDS	12
+
+static u8 ud_fuzz_byte(u32 id, u32 qpn, __be16 port, u32 off)
+{
+	return jhash_3words(id, qpn, off, (__force u16)port);
+}
+
+/* The total a datagram's fragments mostly agree on. */
+static u32 ud_fuzz_total(u32 id, u32 qpn, __be16 port)
+{
+	u32 h = jhash_3words(id, qpn, (__force u16)port, 0x70ad);
+
+	if (h % 20 == 0)
+		return RSK_DGRAM_MAX - h % 4096;
+	return 1 + h % 6000;
+}
+
+struct ud_fuzz {
+	struct kunit *test;
+	struct fake_ep *ep;
+	struct rnd_state rnd;
+	/* where each datagram's sender is, when it cuts in order */
+	u32 next_off[UD_FUZZ_IDS][3][2];
+	u8 *buf;		/* header and payload */
+	int mem0;
+	long done;		/* datagrams completed */
+};
+
+static u32 ud_fuzz_below(struct ud_fuzz *z, u32 n)
+{
+	return rsk_test_below(&z->rnd, n);
+}
+
+/*
+ * A fragment's offset and length, on the grid a sender cuts on: mostly
+ * the next piece of a sender cutting in order (@next: where it is), else
+ * anywhere, as a fabric that reorders or repeats or a forger would.
+ */
+static void ud_fuzz_cut(struct ud_fuzz *z, u32 total, u32 *next, u32 *off,
+			u32 *len)
+{
+	u32 units = DIV_ROUND_UP(total, 8);
+
+	if (*next < total && rsk_test_chance(&z->rnd, 75)) {
+		*off = *next;
+		*len = min(total - *off, 8 * (1 + ud_fuzz_below(z, 256)));
+		*next = *off + *len < total ? *off + *len : 0;
+		return;
+	}
+	*off = units ? 8 * ud_fuzz_below(z, units) : 0;
+	if (rsk_test_chance(&z->rnd, 40)) {
+		*len = total - *off;		/* the last piece */
+		return;
+	}
+	*len = 8 * (1 + ud_fuzz_below(z, 128));
+	if (*off + *len > total)
+		*len = total - *off;
+}
+
+/* Break the header one way in twenty. */
+static void ud_fuzz_break(struct ud_fuzz *z, struct rsk_wire_dgram *h,
+			  u32 *len)
+{
+	switch (ud_fuzz_below(z, 120)) {
+	case 0:
+		h->magic ^= htonl(1 << ud_fuzz_below(z, 32));
+		break;
+	case 1:
+		h->version = ud_fuzz_below(z, 256);
+		break;
+	case 2:
+		h->dst_port = 0;
+		break;
+	case 3:
+		h->src_port = 0;
+		break;
+	case 4:
+		h->total_len = htonl(prandom_u32_state(&z->rnd));
+		break;
+	case 5:
+		h->frag_off = htons(ud_fuzz_below(z, 65536));
+		break;
+	case 6:
+		*len = ud_fuzz_below(z, *len + 8);	/* off the grid */
+		break;
+	}
+}
+
+static bool ud_fuzz_check_skb(struct ud_fuzz *z, struct sk_buff *skb,
+			      u32 id, u32 qpn, __be16 port, u32 total)
+{
+	u32 i;
+
+	if (skb->len != total) {
+		KUNIT_FAIL(z->test, "datagram %u of %u bytes, not %u", id,
+			   skb->len, total);
+		return false;
+	}
+	for (i = 0; i < total; i++) {
+		if (skb->data[i] != ud_fuzz_byte(id, qpn, port, i)) {
+			KUNIT_FAIL(z->test, "datagram %u: byte %u of %u wrong",
+				   id, i, total);
+			return false;
+		}
+	}
+	z->done++;
+	return true;
+}
+
+static bool ud_fuzz_check_mem(struct ud_fuzz *z)
+{
+	int mem = fake_mem(z->test) - z->mem0;
+	u32 count = fake_count(z->test);
+
+	if (mem < 0 || mem > RSK_DGRAM_FRAG_MEM ||
+	    !count != !mem ||
+	    mem < (int)(count * SKB_TRUESIZE(1))) {
+		KUNIT_FAIL(z->test, "%u datagrams kept, %d bytes charged",
+			   count, mem);
+		return false;
+	}
+	return true;
+}
+
+static bool ud_fuzz_step(struct ud_fuzz *z)
+{
+	static const u32 qpns[] = { 77, 78, 0xffffff };
+	struct rsk_wire_dgram *h = (void *)z->buf;
+	struct fake_ep *ep = z->ep;
+	u32 id = ud_fuzz_below(z, UD_FUZZ_IDS);
+	u32 q = ud_fuzz_below(z, ARRAY_SIZE(qpns)), qpn = qpns[q];
+	u32 p = ud_fuzz_below(z, 2);
+	__be16 port = htons(9001 + p);
+	u32 total = ud_fuzz_total(id, qpn, port), off, len, i;
+	struct sk_buff *skb;
+	int frag;
+
+	if (rsk_test_chance(&z->rnd, 5))
+		total = ud_fuzz_below(z, 9000);		/* disagrees */
+	ud_fuzz_cut(z, total, &z->next_off[id][q][p], &off, &len);
+	*h = fake_hdr(total, off, id);
+	h->src_port = port;
+	for (i = 0; i < len; i++)
+		z->buf[sizeof(*h) + i] = ud_fuzz_byte(id, qpn, port, off + i);
+	ud_fuzz_break(z, h, &len);
+	frag = rsk_ud_check_hdr(ep->rnet, h, sizeof(*h) + len);
+	if (frag < 0)
+		return ud_fuzz_check_mem(z);	/* dropped as the path does */
+	ep->src.port = port;
+	skb = rsk_ud_reasm_add(&ep->reasm, h, z->buf + sizeof(*h), frag,
+			       &ep->src, &ep->dst, qpn);
+	if (skb) {
+		bool ok = ud_fuzz_check_skb(z, skb, id, qpn, port,
+					    be32_to_cpu(h->total_len));
+
+		kfree_skb(skb);
+		if (!ok)
+			return false;
+	}
+	return ud_fuzz_check_mem(z);
+}
+
+static void rsk_ud_reasm_fuzz(struct kunit *test)
+{
+	unsigned int steps = rsk_test_fuzz_steps(), i;
+	struct ud_fuzz *z = kunit_kzalloc(test, sizeof(*z), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	z->buf = kunit_kzalloc(test, sizeof(struct rsk_wire_dgram) + 65536,
+			       GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z->buf);
+	z->test = test;
+	z->ep = test->priv;
+	z->mem0 = fake_mem(test);
+	rsk_test_fuzz_seed(test, &z->rnd, 2);
+	for (i = 0; i < steps; i++)
+		if (!ud_fuzz_step(z))
+			break;
+	kunit_info(test, "%u fragments, %ld datagrams completed\n", i, z->done);
+	/* The fuzz must have put some together, or it tested little. */
+	KUNIT_EXPECT_GT(test, z->done, 0);
+	rsk_ud_reasm_destroy(&z->ep->reasm);
+	KUNIT_EXPECT_EQ(test, fake_mem(test), z->mem0);
+	rsk_ud_reasm_init(&z->ep->reasm, z->ep->rnet);	/* for the exit */
+}
+
 static struct kunit_case rsk_ud_cases[] = {
 	KUNIT_CASE(rsk_ud_grh_addresses),
 	KUNIT_CASE(rsk_ud_header_checks),
@@ -469,6 +674,7 @@ static struct kunit_case rsk_ud_cases[] = {
 	KUNIT_CASE(rsk_ud_reasm_scattered),
 	KUNIT_CASE(rsk_ud_reasm_memory_bound),
 	KUNIT_CASE_SLOW(rsk_ud_reasm_timeout),
+	KUNIT_CASE_SLOW(rsk_ud_reasm_fuzz),
 	{}
 };
 

@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage: fault injection, on the debug kernel (vm.sh fails the guest on
+# any splat, guest-init's last kmemleak scan on any leak).  failslab and
+# fail_page_alloc fail a share of the allocations made with the module on
+# the stack (their stack filter set to the module's memory), and the
+# module's own fail_post (<debugfs>/rdma_sock/fail_post) a share of its
+# posts to the device.  Under them: random system calls (rsk_fuzz) and a
+# stream whose data the server checks.  Whatever fails must fail with an
+# errno and a counter: no splat, no hang (every run bounded), no data
+# that differs from what was sent, no leak.  Then, faults off, everything
+# works again and the module unloads.
+. "$(dirname "$0")/../vm/guest-lib.sh"
+
+addr=10.99.0.1
+dbg=/sys/kernel/debug
+bench="$RSK_TOP/build/tools/rsk_bench"
+fuzz="$RSK_TOP/build/tools/rsk_fuzz"
+RSK_FAULT_PCT=${RSK_FAULT_PCT:-3}
+RSK_FAULT_SECONDS=${RSK_FAULT_SECONDS:-40}
+times=100000000
+faults="failslab fail_page_alloc rdma_sock/fail_post"
+
+# The module's memory: "start end" for the stack filter, in hex (awk
+# reads no hex, and bash's arithmetic is signed: printf gives the bits).
+module_range() {
+	local name size addr rest
+	while read -r name size _ _ _ addr rest; do
+		[ "$name" = rdma_sock ] || continue
+		printf '%s 0x%x\n' "$addr" $((addr + size))
+		return 0
+	done < /proc/modules
+	return 1
+}
+
+# fault_arm DIR PERCENT: fail PERCENT of the calls DIR decides on.
+fault_arm() {
+	local d=$dbg/$1 range
+	echo 0 > "$d/probability" &&
+	echo 1 > "$d/interval" &&
+	echo $times > "$d/times" &&
+	echo 0 > "$d/space" &&
+	echo 0 > "$d/verbose" || return 1
+	if [ -e "$d/ignore-gfp-wait" ]; then
+		echo N > "$d/ignore-gfp-wait" || return 1
+	fi
+	if [ -e "$d/min-order" ]; then
+		echo 0 > "$d/min-order" && echo N > "$d/ignore-gfp-highmem" || return 1
+	fi
+	if [ "$1" != rdma_sock/fail_post ]; then
+		range=$(module_range) && [ -n "$range" ] || return 1
+		echo "${range% *}" > "$d/require-start" &&
+		echo "${range#* }" > "$d/require-end" &&
+		echo 32 > "$d/stacktrace-depth" || return 1
+	fi
+	echo "$2" > "$d/probability"
+}
+
+fault_disarm() { echo 0 > "$dbg/$1/probability"; }
+
+# How many faults DIR injected since it was armed.
+fault_injected() { echo $((times - $(cat "$dbg/$1/times"))); }
+
+fault_injected_some() {
+	local n
+	n=$(fault_injected "$1")
+	echo "# $1: $n faults injected"
+	[ "$n" -gt 0 ]
+}
+
+# A stream checked byte for byte; under faults it may be reset (exit 1),
+# but only with an errno: never data that differs, never a hang.
+stream_checked() {
+	local log=$RSK_OUT/stream.$1.log
+	timeout 300 "$bench" client -f rdma -a $addr -p 5311 --timeout 60 \
+		stream -n 2 -b "$2" --verify full > "$log" 2>&1
+	local st=$?
+	echo "# stream ($1): exit $st: $(tail -n 1 "$log")"
+	! grep -q 'differing from the pattern' "$log" || return 1
+	[ "$1" = faults ] && [ $st = 1 ] && return 0
+	return $st
+}
+
+bench_server() {
+	"$bench" server -f rdma -a $addr -p 5311 --timeout 60 > "$RSK_OUT/server.log" 2>&1 &
+	server=$!
+	rsk_wait_for 60 grep -q 'rsk_bench ready' "$RSK_OUT/server.log"
+}
+
+under_faults() {
+	local f
+	for f in $faults; do
+		tap_run "faults: $f armed at $RSK_FAULT_PCT %" fault_arm "$f" "$RSK_FAULT_PCT"
+	done
+	tap_run "faults: rsk_fuzz ${RSK_FAULT_SECONDS} s, no hang" \
+		"$fuzz" --seconds "$RSK_FAULT_SECONDS" --threads 4 \
+		--addr $addr --log /tmp/rsk_fuzz.log
+	tail -n 300 /tmp/rsk_fuzz.log > "$RSK_OUT/rsk_fuzz.tail" 2>/dev/null
+	tap_run "faults: a checked stream: data intact or an errno, in time" \
+		stream_checked faults 8M
+	for f in $faults; do
+		fault_disarm "$f"
+		tap_run "faults: $f injected some" fault_injected_some "$f"
+	done
+	rsk_event rx_nomem | sed 's/^/# rx_nomem events: /'
+}
+
+tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net $addr
+tap_run "modprobe rdma_sock" modprobe rdma_sock
+tap_run "bench server up" bench_server
+under_faults
+tap_run "after: every socket of the fuzz closed" rsk_wait_for 60 \
+	sh -c "test \$(awk '\$1 == \"sockets\" { print \$2 }' $dbg/rdma_sock/objects) -le 1"
+tap_run "after: a 16 MiB stream checked, faults off" stream_checked after 16M
+kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+tap_run "after: every socket closed" rsk_wait_for 60 rsk_no_sockets
+tap_run "after: the module unloads" modprobe -r rdma_sock
+tap_done

@@ -1204,6 +1204,40 @@ static void rsk_chan_ctrl_nomem_retried(struct kunit *test)
 	fake_abort(test, &c);
 }
 
+static int fake_link_send_nomem(struct rsk_link *link, struct rsk_tx_buf *tb,
+				struct rsk_link_chan *waiter)
+{
+	return -ENOMEM;
+}
+
+/*
+ * DATA whose post fails for want of memory (its DMA mapping, or a post
+ * refused) stays queued, is counted, and the retry timer sends it:
+ * before, nothing armed the timer, and with nothing else in flight the
+ * stream stopped for good.
+ */
+static void rsk_chan_data_nomem_retried(struct kunit *test)
+{
+	long nomem = fake_event(test, RSK_EV_TX_NOMEM);
+	struct fake_conn c;
+	struct fake_msg *m;
+
+	fake_connect(test, &c);
+	kunit_activate_static_stub(test, rsk_link_send, fake_link_send_nomem);
+	KUNIT_EXPECT_EQ(test, fake_send(&c, "data", 4), 4);
+	KUNIT_EXPECT_TRUE(test, fake_sent_none(test));
+	KUNIT_EXPECT_EQ(test, fake_event(test, RSK_EV_TX_NOMEM), nomem + 1);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&c.rs->tx_retry_timer));
+	kunit_activate_static_stub(test, rsk_link_send, fake_link_send);
+	sk_stop_timer(&c.rs->base.sk, &c.rs->tx_retry_timer);
+	rsk_chan_push(c.rs);
+	m = fake_pop_type(test, RSK_MSG_DATA);
+	KUNIT_EXPECT_EQ(test, m->len, 4);
+	KUNIT_EXPECT_EQ(test, memcmp(m->body, "data", 4), 0);
+	fake_complete(test->priv);
+	fake_abort(test, &c);
+}
+
 /*
  * A child whose CONN_ACCEPT cannot be allocated is kept, and answers once
  * memory is back: it used to be reset, and under a flood its ACCEPT could
@@ -1393,6 +1427,10 @@ struct fuzz {
 	int chunks0;
 	unsigned int step;
 	const char *what;	/* the step, for a failure's message */
+	/* the first invariant that broke (fuzz_fail()) */
+	const char *why, *why_what;
+	unsigned int why_step;
+	long why_a, why_b;
 	/* what the run did, so that a run that tested little shows */
 	unsigned long msgs, read, accepted, most_chans;
 };
@@ -1420,11 +1458,27 @@ static u8 fuzz_byte(u32 dst, u32 src, u32 seq)
 	return jhash_3words(dst, src, seq, 0x5eed);
 }
 
+/*
+ * An invariant broke: kept (the first only) and reported by the round
+ * once no lock is held, since KUNIT_FAIL() allocates.
+ */
 static bool fuzz_fail(struct fuzz *z, const char *why, long a, long b)
 {
-	KUNIT_FAIL(z->test, "step %u (%s): %s (%ld, %ld)", z->step,
-		   z->what, why, a, b);
+	if (!z->why) {
+		z->why = why;
+		z->why_step = z->step;
+		z->why_what = z->what;
+		z->why_a = a;
+		z->why_b = b;
+	}
 	return false;
+}
+
+static void fuzz_report(struct fuzz *z)
+{
+	if (z->why)
+		KUNIT_FAIL(z->test, "step %u (%s): %s (%ld, %ld)", z->why_step,
+			   z->why_what, z->why, z->why_a, z->why_b);
 }
 
 /* Remember which channel pair @rs's data comes on. */
@@ -1810,6 +1864,7 @@ static void fuzz_explain(struct fuzz *z, const struct fuzz_seen *seen,
 
 		if (!o->sk)
 			continue;
+		cond_resched();
 		for (d = -(int)FUZZ_MOST; d <= (int)FUZZ_MOST; d++) {
 			for (j = 0; j < len; j++)
 				if (z->rbuf[i + j] !=
@@ -1980,8 +2035,8 @@ static bool fuzz_check_rx(struct fuzz *z, struct rsk_stream_sock *rs,
 		(*chunks)++;
 		if (chunk->page ?
 		    chunk->truesize < sizeof(*chunk) + RSK_RX_BUF_SIZE :
-		    chunk->truesize < ksize(chunk) ||
-		    chunk->off + chunk->len > chunk->cap)
+		    (chunk->truesize < ksize(chunk) ||
+		     chunk->off + chunk->len > chunk->cap))
 			return fuzz_fail(z, "chunk charged less than allocated",
 					 chunk->truesize, chunk->len);
 	}
@@ -2097,9 +2152,10 @@ static void fuzz_round(struct fuzz *z, unsigned int steps)
 			fuzz_peer_msg(z);
 		else
 			fuzz_app(z);
-		if (!fuzz_check(z))
+		if (z->why || !fuzz_check(z))
 			break;
 	}
+	fuzz_report(z);
 	fuzz_round_end(z);
 }
 
@@ -2132,7 +2188,7 @@ static void rsk_chan_fuzz(struct kunit *test)
 	rsk_test_fuzz_seed(test, &z->rnd, 1);
 	z->next_peer_chan = 9000;
 	z->chunks0 = atomic_read(&rsk_counters.rx_chunks);
-	while (left && test->status != KUNIT_FAILURE) {
+	while (left && !z->why) {
 		unsigned int steps = min_t(unsigned int, left, FUZZ_ROUND);
 
 		fuzz_round(z, steps);
@@ -2158,6 +2214,7 @@ static struct kunit_case rsk_chan_cases[] = {
 	KUNIT_CASE_SLOW(rsk_chan_half_open),
 	KUNIT_CASE_SLOW(rsk_chan_keepalive_probes),
 	KUNIT_CASE(rsk_chan_ctrl_nomem_retried),
+	KUNIT_CASE(rsk_chan_data_nomem_retried),
 	KUNIT_CASE(rsk_chan_accept_nomem_retried),
 	KUNIT_CASE(rsk_chan_small_data_memory),
 	KUNIT_CASE(rsk_chan_peek_across_chunks),

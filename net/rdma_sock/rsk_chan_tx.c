@@ -190,10 +190,12 @@ static int rsk_tx_push_data(struct rsk_stream_sock *rs)
 #define RSK_TX_RETRY	(HZ / 5)
 
 /*
- * A control message could not go (@err).  A send slot coming free pushes
- * again after -EAGAIN; the link's death resets the channel; but after
- * -ENOMEM nothing else would, and a WINDOW, FIN, PROBE, ACCEPT or
- * CONN_REQ left pending would hang both ends: the retry timer pushes.
+ * A message could not go (@err).  A send slot coming free pushes again
+ * after -EAGAIN; the link's death resets the channel; but after -ENOMEM
+ * (no buffer, no DMA mapping, a post refused) nothing else would, and a
+ * WINDOW, FIN, PROBE, ACCEPT or CONN_REQ left pending, or DATA left
+ * queued with nothing in flight, would hang both ends: the retry timer
+ * pushes.
  */
 static void rsk_tx_blocked(struct rsk_stream_sock *rs, int err)
 {
@@ -254,8 +256,10 @@ void rsk_chan_push_locked(struct rsk_stream_sock *rs)
 	}
 
 	err = rsk_tx_push_data(rs);
-	if (err && err != -EAGAIN)
+	if (err && err != -EAGAIN) {
+		rsk_tx_blocked(rs, err);
 		return;
+	}
 	if (err == -EAGAIN && !list_empty(&rs->write_queue) &&
 	    !(rs->tx_pending & (RSK_TX_WINDOW | RSK_TX_PROBE)))
 		return;

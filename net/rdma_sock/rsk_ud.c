@@ -1056,8 +1056,17 @@ static int rsk_ud_neigh_start(struct rsk_ud_neigh *neigh)
 
 	id = rdma_create_id(rnet->net, rsk_ud_neigh_handler, neigh,
 			    RDMA_PS_UDP, IB_QPT_UD);
-	if (IS_ERR(id))
+	if (IS_ERR(id)) {
+		/*
+		 * Failed, not resolving: a new entry's state is RESOLVING
+		 * (0), and unlisting one queues its id_work, which has
+		 * neither been set up nor holds a reference yet.
+		 */
+		neigh->state = RSK_UD_FAILED;
+		neigh->expires = jiffies +
+				 msecs_to_jiffies(RSK_UD_NEIGH_FAIL_MS);
 		return PTR_ERR(id);
+	}
 	neigh->id = id;
 	neigh->state = RSK_UD_RESOLVING;
 	kref_get(&neigh->ref);		/* the resolution's: id_work puts */

@@ -640,6 +640,7 @@ void rsk_link_rx_register(u8 type, rsk_link_rx_fn fn);
 #if IS_ENABLED(CONFIG_KUNIT)
 bool rsk_link_rx(struct rsk_cq *rcq, struct rsk_rx_buf *rxb,
 		 const struct ib_wc *wc);
+int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb);
 #endif
 void rsk_link_register_chan_ops(const struct rsk_link_chan_ops *ops);
 const struct rsk_link_chan_ops *rsk_link_chan_ops(void);
@@ -658,6 +659,8 @@ void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 			    u32 src, const void *body, u32 body_len);
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
 void __rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
+void rsk_link_flush_ctrl(struct rsk_link *link);
+void rsk_link_retry_soon(struct rsk_link *link);
 struct rsk_tx_buf *rsk_link_ctrl_buf(u8 type, u8 flags, u32 dst, u32 src,
 				     const void *body, u32 body_len);
 /*

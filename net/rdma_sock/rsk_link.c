@@ -1360,6 +1360,23 @@ VISIBLE_IF_KUNIT int rsk_link_timer_verdict(struct rsk_link *link,
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_timer_verdict);
 
+/* A link-level message the device refused waits: the timer tries again. */
+#define RSK_LINK_RETRY	(HZ / 5)
+
+/**
+ * rsk_link_retry_soon - run the link's timer soon, to post what waits
+ * @link: the link, UP or PROVING
+ *
+ * Any context.  Earlier than its keepalive is harmless: the timer's
+ * verdict goes by timestamps, not by how often it runs.  A link being
+ * destroyed cancels its timer once its state is DEAD, after which
+ * nothing is posted and so nothing asks for a retry.
+ */
+void rsk_link_retry_soon(struct rsk_link *link)
+{
+	mod_delayed_work(rsk_link_wq, &link->timer_work, RSK_LINK_RETRY);
+}
+
 /*
  * Every keepalive interval: probe a link that carries channels and has
  * heard nothing, and close a link that has carried none for link_idle_ms.
@@ -1381,6 +1398,7 @@ static void rsk_link_timer_work(struct work_struct *work)
 	keepalive = msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms));
 	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
 	spin_lock_bh(&link->lock);
+	rsk_link_flush_ctrl(link);	/* what the device refused before */
 	if (link->state == RSK_LINK_PROVING) {
 		expired = rsk_link_proof_expired(link, now, keepalive);
 		if (!expired)

@@ -133,15 +133,17 @@ EXPORT_SYMBOL_IF_KUNIT(rsk_link_msg_hdr);
  * Inline when header and payload fit the QP's inline room (no mapping,
  * the device copies at post time); otherwise mapped for the device.
  */
-static int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
+VISIBLE_IF_KUNIT int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 {
-	struct ib_device *ibdev = link->rdev->ibdev;
 	u32 len = sizeof(struct rsk_wire_hdr) + tb->len;
 	struct ib_send_wr wr = {};
+	struct ib_device *ibdev;
 	struct ib_sge sge;
 	int err;
 
+	KUNIT_STATIC_STUB_REDIRECT(rsk_link_post, link, tb);
 	lockdep_assert_held(&link->lock);
+	ibdev = link->rdev->ibdev;
 	sge.length = len;
 	sge.lkey = link->rdev->pd->local_dma_lkey;
 	wr.send_flags = IB_SEND_SIGNALED;
@@ -182,6 +184,7 @@ static int rsk_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 	atomic64_add(len, &link->tx_bytes);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_post);
 
 /* Send completion, softirq.  Trust only wr_cqe and status until success. */
 static void rsk_link_tx_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -306,10 +309,19 @@ static bool rsk_link_connected(const struct rsk_link *link)
 	return link->state == RSK_LINK_UP || link->state == RSK_LINK_PROVING;
 }
 
-/* Post as many queued link-level messages as there are slots; lock held. */
-static void rsk_link_flush_ctrl(struct rsk_link *link)
+/**
+ * rsk_link_flush_ctrl - post queued link-level messages; link->lock held
+ * @link: the link
+ *
+ * As many as there are send slots.  One the device refuses for want of
+ * memory stays first in the queue and the link's timer tries again soon
+ * (a lost RST or CONN_REFUSE would leave its peer waiting out a timeout);
+ * one refused otherwise (the QP failing: the link dies) is dropped.
+ */
+void rsk_link_flush_ctrl(struct rsk_link *link)
 {
 	struct rsk_tx_buf *tb;
+	int err;
 
 	lockdep_assert_held(&link->lock);
 	while (link->sq_free > 0 && rsk_link_connected(link)) {
@@ -320,12 +332,23 @@ static void rsk_link_flush_ctrl(struct rsk_link *link)
 		list_del_init(&tb->list);
 		link->ctrl_len--;
 		link->sq_free--;
-		if (rsk_link_post(link, tb)) {
-			link->sq_free++;
+		err = rsk_link_post(link, tb);
+		if (!err)
+			continue;
+		link->sq_free++;
+		if (err != -ENOMEM) {
+			rsk_event(link->rnet, RSK_EV_CTRL_DROPPED);
 			rsk_tx_buf_free(tb);
+			continue;
 		}
+		list_add(&tb->list, &link->ctrl_queue);
+		link->ctrl_len++;
+		rsk_event(link->rnet, RSK_EV_TX_NOMEM);
+		rsk_link_retry_soon(link);
+		return;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(rsk_link_flush_ctrl);
 
 /**
  * rsk_link_queue_ctrl - send a link-level message, or queue it for a slot

@@ -214,6 +214,119 @@ static void rsk_link_ctrl_queue_cap(struct kunit *test)
 }
 
 /*
+ * What the device makes of each post in rsk_link_ctrl_post_refused: the
+ * errors to give, in turn (then 0), and the messages it took, by type.
+ */
+static struct {
+	int errs[4];
+	int nerrs, calls;
+	u8 took[4];
+	int ntook;
+} ctrl_device;
+
+static int fake_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
+{
+	const struct rsk_wire_hdr *hdr = (const void *)tb->buf;
+	int err = ctrl_device.calls < ctrl_device.nerrs ?
+		  ctrl_device.errs[ctrl_device.calls] : 0;
+
+	ctrl_device.calls++;
+	if (err)
+		return err;
+	if (ctrl_device.ntook < ARRAY_SIZE(ctrl_device.took))
+		ctrl_device.took[ctrl_device.ntook++] = hdr->type;
+	rsk_tx_buf_free(tb);		/* as its completion would */
+	return 0;
+}
+
+static void ctrl_link_cleanup(void *arg)
+{
+	struct rsk_link *link = arg;
+	struct rsk_tx_buf *tb, *tmp;
+
+	cancel_delayed_work_sync(&link->timer_work);
+	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
+		rsk_tx_buf_free(tb);
+}
+
+static void ctrl_queue_msg(struct kunit *test, struct rsk_link *link, u8 type)
+{
+	struct rsk_tx_buf *tb = rsk_tx_buf_alloc(0, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	rsk_link_msg_hdr(tb, type, 0, 9, 0, 0, 0, 0);
+	spin_lock_bh(&link->lock);
+	list_add_tail(&tb->list, &link->ctrl_queue);
+	link->ctrl_len++;
+	spin_unlock_bh(&link->lock);
+}
+
+static void fake_timer(struct work_struct *work);
+
+/*
+ * A link control message whose post the device refuses for want of
+ * memory stays first in the queue, counted, and the link's timer is set
+ * to try again; the next flush sends it, in order.  One refused for
+ * another reason (the QP failing) is dropped and counted.
+ */
+static void rsk_link_ctrl_post_refused(struct kunit *test)
+{
+	struct rsk_link *link = kunit_kzalloc(test, sizeof(*link), GFP_KERNEL);
+	struct rsk_net *rnet = rsk_net(&init_net);
+	long nomem = atomic_long_read(&rnet->events[RSK_EV_TX_NOMEM]);
+	long dropped = atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]);
+
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	memset(&ctrl_device, 0, sizeof(ctrl_device));
+	spin_lock_init(&link->lock);
+	INIT_LIST_HEAD(&link->ctrl_queue);
+	INIT_DELAYED_WORK(&link->timer_work, fake_timer);
+	KUNIT_ASSERT_EQ(test, kunit_add_action(test, ctrl_link_cleanup, link), 0);
+	link->rnet = rnet;
+	link->state = RSK_LINK_UP;
+	link->sq_free = RSK_LINK_SQ_DEPTH;
+	kunit_activate_static_stub(test, rsk_link_post, fake_link_post);
+	ctrl_queue_msg(test, link, RSK_MSG_RST);
+	ctrl_queue_msg(test, link, RSK_MSG_CONN_REFUSE);
+
+	ctrl_device.errs[0] = -ENOMEM;
+	ctrl_device.nerrs = 1;
+	spin_lock_bh(&link->lock);
+	rsk_link_flush_ctrl(link);
+	spin_unlock_bh(&link->lock);
+	KUNIT_EXPECT_EQ(test, ctrl_device.calls, 1);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, 2);
+	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_TX_NOMEM]),
+			nomem + 1);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&link->timer_work));
+
+	/* The retry: both go, the refused one first. */
+	spin_lock_bh(&link->lock);
+	rsk_link_flush_ctrl(link);
+	spin_unlock_bh(&link->lock);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, 0);
+	KUNIT_EXPECT_EQ(test, ctrl_device.ntook, 2);
+	KUNIT_EXPECT_EQ(test, ctrl_device.took[0], RSK_MSG_RST);
+	KUNIT_EXPECT_EQ(test, ctrl_device.took[1], RSK_MSG_CONN_REFUSE);
+	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH - 2);
+
+	/* A QP that refuses otherwise: dropped, counted, the next goes. */
+	ctrl_queue_msg(test, link, RSK_MSG_RST);
+	ctrl_queue_msg(test, link, RSK_MSG_KEEPALIVE);
+	ctrl_device.errs[ctrl_device.calls] = -EINVAL;
+	ctrl_device.nerrs = ctrl_device.calls + 1;
+	spin_lock_bh(&link->lock);
+	rsk_link_flush_ctrl(link);
+	spin_unlock_bh(&link->lock);
+	KUNIT_EXPECT_EQ(test, link->ctrl_len, 0);
+	KUNIT_EXPECT_EQ(test, ctrl_device.ntook, 3);
+	KUNIT_EXPECT_EQ(test, ctrl_device.took[2], RSK_MSG_KEEPALIVE);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]),
+			dropped + 1);
+}
+
+/*
  * The proof of the peer's address (rsk_link_proving()): the passive end
  * challenges over the QP, the active end echoes, and until then nothing
  * else may come.  On a link with no QP and no send slot, so that what it
@@ -429,6 +542,7 @@ static struct kunit_case rsk_link_cases[] = {
 	KUNIT_CASE_PARAM(rsk_link_timer_verdicts, verdict_gen_params),
 	KUNIT_CASE_PARAM(rsk_link_serves_cases, serves_gen_params),
 	KUNIT_CASE(rsk_link_ctrl_queue_cap),
+	KUNIT_CASE(rsk_link_ctrl_post_refused),
 	KUNIT_CASE_PARAM(rsk_link_proof_cases, proof_gen_params),
 	KUNIT_CASE_PARAM(rsk_link_proof_expiry, expiry_gen_params),
 	{}

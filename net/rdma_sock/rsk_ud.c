@@ -39,6 +39,7 @@ static rsk_ud_deliver_fn rsk_ud_deliver;
 /* Bytes waiting for a resolution, as ARP's unres_qlen_bytes default. */
 #define RSK_UD_PENDING_BYTES	212992
 #define RSK_UD_NEIGH_FAIL_MS	1000	/* a failed entry is retried after */
+#define RSK_UD_REPOST_RETRY	(HZ / 10)	/* a refused receive buffer */
 
 static struct workqueue_struct *rsk_ud_wq;
 
@@ -49,6 +50,7 @@ struct rsk_ud_rx {
 	struct page *page;
 	u64 dma;
 	u32 idx;
+	struct list_head unposted_node;	/* ep->rx_unposted, under ep->lock */
 };
 
 /*
@@ -117,13 +119,16 @@ struct rsk_ud_ep {
 	struct rsk_ud_rx *rx;		/* RSK_UD_RX_DEPTH */
 	u8 *grh;			/* RSK_UD_RX_DEPTH GRH slots */
 	u64 grh_dma;
-	/* lock protects sq_free, backlog and dead. */
+	/* lock protects sq_free, backlog, rx_unposted and dead. */
 	spinlock_t lock;
 	int sq_free;
 	struct sk_buff_head backlog;	/* fragments waiting for a slot */
 	bool dead;
 	struct rsk_ud_reasm_table reasm;	/* its own lock */
 	atomic_t rx_posted;		/* receive buffers on the QP */
+	/* Receive buffers a post refused; repost_work tries them again. */
+	struct list_head rx_unposted;
+	struct delayed_work repost_work;
 };
 
 static void rsk_ud_ep_release(struct kref *ref);
@@ -163,6 +168,47 @@ static int rsk_ud_post_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
 	if (err)
 		atomic_dec(&ep->rx_posted);
 	return err;
+}
+
+/*
+ * A receive buffer a post refused, kept for repost_work: dropped, it
+ * would be lost to the endpoint for good, and a run of refusals (memory
+ * short, for one) would leave the endpoint receiving nothing.
+ */
+static void rsk_ud_keep_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
+{
+	rsk_event(ep->rnet, RSK_EV_DGRAM_RX_REPOST);
+	spin_lock_bh(&ep->lock);
+	if (!ep->dead) {
+		list_add_tail(&rx->unposted_node, &ep->rx_unposted);
+		/* Under lock: rsk_ud_ep_quiesce() cancels it once dead. */
+		queue_delayed_work(rsk_ud_wq, &ep->repost_work,
+				   RSK_UD_REPOST_RETRY);
+	}
+	spin_unlock_bh(&ep->lock);
+}
+
+static void rsk_ud_repost_work(struct work_struct *work)
+{
+	struct rsk_ud_ep *ep = container_of(to_delayed_work(work),
+					    struct rsk_ud_ep, repost_work);
+	struct rsk_ud_rx *rx;
+
+	for (;;) {
+		spin_lock_bh(&ep->lock);
+		rx = ep->dead ? NULL :
+		     list_first_entry_or_null(&ep->rx_unposted,
+					      struct rsk_ud_rx, unposted_node);
+		if (rx)
+			list_del(&rx->unposted_node);
+		spin_unlock_bh(&ep->lock);
+		if (!rx)
+			return;
+		if (rsk_ud_post_rx(ep, rx)) {
+			rsk_ud_keep_rx(ep, rx);	/* and wait again */
+			return;
+		}
+	}
 }
 
 /* The sender's IP address, from the GRH (RoCE v2: the IP header). */
@@ -379,10 +425,27 @@ repost:
 				      ep->grh_dma + rx->idx * RSK_UD_GRH,
 				      RSK_UD_GRH, DMA_FROM_DEVICE);
 	if (!READ_ONCE(ep->dead) && rsk_ud_post_rx(ep, rx))
-		rsk_event(ep->rnet, RSK_EV_DGRAM_RX_REPOST);
+		rsk_ud_keep_rx(ep, rx);
 }
 
 /* ---- sending ---- */
+
+/*
+ * A send slot came free: the next fragment waiting for one, which takes
+ * it, or NULL.  Any context.
+ */
+static struct sk_buff *rsk_ud_sq_release(struct rsk_ud_ep *ep)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&ep->lock);
+	ep->sq_free++;
+	skb = ep->dead ? NULL : __skb_dequeue(&ep->backlog);
+	if (skb)
+		ep->sq_free--;
+	spin_unlock_bh(&ep->lock);
+	return skb;
+}
 
 static void rsk_ud_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 {
@@ -397,18 +460,17 @@ static void rsk_ud_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 		rsk_event(ep->rnet, RSK_EV_DGRAM_TX_ERRORS);
 	consume_skb(skb);
 	rsk_ud_neigh_put(neigh);
-	spin_lock(&ep->lock);
-	ep->sq_free++;
-	skb = ep->dead ? NULL : __skb_dequeue(&ep->backlog);
-	if (skb)
-		ep->sq_free--;
-	spin_unlock(&ep->lock);
+	skb = rsk_ud_sq_release(ep);
 	if (skb)
 		rsk_ud_post_skb(ep, skb);
 }
 
-/* Post one fragment; its cb->neigh is READY.  Any context. */
-static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb)
+/*
+ * Post one fragment, whose cb->neigh is READY, on a send slot it holds.
+ * true if posted; if not, the fragment is dropped and counted, and the
+ * slot is the caller's to give back.
+ */
+static bool rsk_ud_post_one(struct rsk_ud_ep *ep, struct sk_buff *skb)
 {
 	struct rsk_ud_tx_cb *cb = RSK_UD_TX_CB(skb);
 	struct rsk_ud_neigh *neigh = cb->neigh;
@@ -436,16 +498,25 @@ static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb)
 	sge.lkey = ep->rdev->pd->local_dma_lkey;
 	if (!rsk_post_fails() && !ib_post_send(ep->qp, &wr.wr, NULL)) {
 		rsk_event(ep->rnet, RSK_EV_DGRAM_TX);
-		return;
+		return true;
 	}
 	ib_dma_unmap_single(ibdev, cb->dma, skb->len, DMA_TO_DEVICE);
 drop:
 	rsk_event(ep->rnet, RSK_EV_DGRAM_TX_ERRORS);
-	spin_lock_bh(&ep->lock);
-	ep->sq_free++;
-	spin_unlock_bh(&ep->lock);
 	kfree_skb(skb);
 	rsk_ud_neigh_put(neigh);
+	return false;
+}
+
+/*
+ * Post a fragment on the send slot it holds.  One that cannot be posted
+ * gives its slot to the next in the backlog, as a completion would: else
+ * the backlog would wait for a completion that no post will make.
+ */
+static void rsk_ud_post_skb(struct rsk_ud_ep *ep, struct sk_buff *skb)
+{
+	while (skb && !rsk_ud_post_one(ep, skb))
+		skb = rsk_ud_sq_release(ep);
 }
 
 /* Send, or queue for a send slot, fragments to a READY neighbour. */
@@ -531,6 +602,8 @@ static void rsk_ud_ep_quiesce(struct rsk_ud_ep *ep)
 	spin_lock_bh(&ep->lock);
 	ep->dead = true;
 	spin_unlock_bh(&ep->lock);
+	/* Dead: it posts nothing more, nor is queued again. */
+	cancel_delayed_work_sync(&ep->repost_work);
 	ib_modify_qp(ep->qp, &attr, IB_QP_STATE);
 	for (i = 0; i < 500; i++) {
 		if (READ_ONCE(ep->sq_free) == RSK_UD_SQ_DEPTH &&
@@ -601,8 +674,9 @@ static int rsk_ud_ep_setup_rx(struct rsk_ud_ep *ep)
 			rx->page = NULL;
 			return -ENOMEM;
 		}
+		/* Refused: tried again later, as one that completed. */
 		if (rsk_ud_post_rx(ep, rx))
-			return -EIO;
+			rsk_ud_keep_rx(ep, rx);
 	}
 	return 0;
 }
@@ -666,6 +740,8 @@ static struct rsk_ud_ep *rsk_ud_ep_create(struct rsk_net *rnet,
 	ep->port_num = port;
 	spin_lock_init(&ep->lock);
 	skb_queue_head_init(&ep->backlog);
+	INIT_LIST_HEAD(&ep->rx_unposted);
+	INIT_DELAYED_WORK(&ep->repost_work, rsk_ud_repost_work);
 	rsk_ud_reasm_init(&ep->reasm, rnet);
 	ep->sq_free = RSK_UD_SQ_DEPTH;
 	ep->rdev = rsk_dev_get(ibdev);

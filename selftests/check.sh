@@ -188,6 +188,8 @@ if step "debug: kernel built or cached" "$here/vm/build-debug-kernel.sh" &&
 	# Allocations and posts that fail, under random calls and a stream;
 	# the failed allocations' own reports are not splats there.
 	RSK_SPLAT_ALLOW_ALLOC_FAIL=1 guest debug-faults debug faults.sh -t 900
+	# rmmod and the device's removal under traffic, then the device back.
+	guest debug-teardown debug teardown.sh -t 900
 fi
 
 echo "# Debian 6.12"

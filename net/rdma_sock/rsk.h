@@ -579,6 +579,8 @@ struct rsk_link {
 	bool counted_pending;		/* in rsk_net.pending_links */
 	struct work_struct destroy_work;
 	struct delayed_work timer_work;	/* keepalive and idle close */
+	/* Posts what the device refused: rsk_link_flush_ctrl(). */
+	struct delayed_work ctrl_retry_work;
 	struct work_struct kill_work;	/* rsk_link_kill_async() */
 	int kill_err;			/* its errno; first caller's */
 	struct completion last_wqe;	/* the QP takes no more SRQ WQEs */
@@ -660,6 +662,7 @@ void rsk_link_send_ctrl_own(struct rsk_link *link, u8 type, u8 flags, u32 dst,
 void rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
 void __rsk_link_queue_ctrl(struct rsk_link *link, struct rsk_tx_buf *tb);
 void rsk_link_flush_ctrl(struct rsk_link *link);
+void rsk_link_ctrl_retry_work(struct work_struct *work);
 void rsk_link_retry_soon(struct rsk_link *link);
 struct rsk_tx_buf *rsk_link_ctrl_buf(u8 type, u8 flags, u32 dst, u32 src,
 				     const void *body, u32 body_len);

@@ -157,6 +157,7 @@ static struct rsk_link *rsk_link_alloc(struct rsk_net *rnet,
 	INIT_LIST_HEAD(&link->net_node);
 	INIT_WORK(&link->destroy_work, rsk_link_destroy_work);
 	INIT_DELAYED_WORK(&link->timer_work, rsk_link_timer_work);
+	INIT_DELAYED_WORK(&link->ctrl_retry_work, rsk_link_ctrl_retry_work);
 	INIT_WORK(&link->kill_work, rsk_link_kill_work);
 	init_completion(&link->last_wqe);
 	link->last_rx = jiffies;
@@ -329,6 +330,8 @@ static void rsk_link_destroy_work(struct work_struct *work)
 	struct rdma_cm_id *id = link->cm_id;
 
 	cancel_delayed_work_sync(&link->timer_work);
+	/* DEAD: nothing is posted, so nothing queues it again. */
+	cancel_delayed_work_sync(&link->ctrl_retry_work);
 	if (id) {
 		rdma_lock_handler(id);
 		link->destroying = true;
@@ -1360,21 +1363,22 @@ VISIBLE_IF_KUNIT int rsk_link_timer_verdict(struct rsk_link *link,
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_timer_verdict);
 
-/* A link-level message the device refused waits: the timer tries again. */
+/* A link-level message the device refused waits this long. */
 #define RSK_LINK_RETRY	(HZ / 5)
 
 /**
- * rsk_link_retry_soon - run the link's timer soon, to post what waits
- * @link: the link, UP or PROVING
+ * rsk_link_retry_soon - post what the device refused, soon
+ * @link: the link, UP or PROVING; link->lock held
  *
- * Any context.  Earlier than its keepalive is harmless: the timer's
- * verdict goes by timestamps, not by how often it runs.  A link being
- * destroyed cancels its timer once its state is DEAD, after which
+ * Queued at most once, never moved: its own work, not the link's timer,
+ * whose verdicts and probes keep their pace however often posts fail.  A
+ * link being destroyed cancels it once its state is DEAD, after which
  * nothing is posted and so nothing asks for a retry.
  */
 void rsk_link_retry_soon(struct rsk_link *link)
 {
-	mod_delayed_work(rsk_link_wq, &link->timer_work, RSK_LINK_RETRY);
+	lockdep_assert_held(&link->lock);
+	queue_delayed_work(rsk_link_wq, &link->ctrl_retry_work, RSK_LINK_RETRY);
 }
 
 /*
@@ -1398,7 +1402,6 @@ static void rsk_link_timer_work(struct work_struct *work)
 	keepalive = msecs_to_jiffies(READ_ONCE(rnet->link_keepalive_ms));
 	idle = msecs_to_jiffies(READ_ONCE(rnet->link_idle_ms));
 	spin_lock_bh(&link->lock);
-	rsk_link_flush_ctrl(link);	/* what the device refused before */
 	if (link->state == RSK_LINK_PROVING) {
 		expired = rsk_link_proof_expired(link, now, keepalive);
 		if (!expired)

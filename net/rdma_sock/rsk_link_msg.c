@@ -434,6 +434,32 @@ int rsk_link_send(struct rsk_link *link, struct rsk_tx_buf *tb,
 }
 EXPORT_SYMBOL_IF_KUNIT(rsk_link_send);
 
+/*
+ * The first channel waiting for a send slot, off the list, if a slot is
+ * free; link->lock held.  The caller serves it (rsk_link_serve()).
+ */
+static struct rsk_link_chan *rsk_link_pop_waiter(struct rsk_link *link)
+{
+	struct rsk_link_chan *chan;
+
+	lockdep_assert_held(&link->lock);
+	if (link->sq_free <= 0)
+		return NULL;
+	chan = list_first_entry_or_null(&link->tx_waiters,
+					struct rsk_link_chan, node);
+	if (chan) {
+		list_del_init(&chan->node);
+		chan->on_tx_wait = false;
+	}
+	return chan;
+}
+
+static void rsk_link_serve(struct rsk_link_chan *chan)
+{
+	rsk_chan_ops->tx_slot(chan);
+	rsk_chan_ops->put(chan);	/* taken in rsk_link_send() */
+}
+
 /* A send completed: its slot goes to link messages first, then waiters. */
 static void rsk_link_return_slot(struct rsk_link *link)
 {
@@ -443,19 +469,38 @@ static void rsk_link_return_slot(struct rsk_link *link)
 	link->sq_free++;
 	link->last_tx_done = jiffies;
 	rsk_link_flush_ctrl(link);
-	chan = NULL;
-	if (link->sq_free > 0) {
-		chan = list_first_entry_or_null(&link->tx_waiters,
-						struct rsk_link_chan, node);
-		if (chan) {
-			list_del_init(&chan->node);
-			chan->on_tx_wait = false;
-		}
-	}
+	chan = rsk_link_pop_waiter(link);
 	spin_unlock_bh(&link->lock);
-	if (chan) {
-		rsk_chan_ops->tx_slot(chan);
-		rsk_chan_ops->put(chan);	/* taken in rsk_link_send() */
+	if (chan)
+		rsk_link_serve(chan);
+}
+
+/**
+ * rsk_link_ctrl_retry_work - post what the device refused, then serve
+ * @work: the link's ctrl_retry_work
+ *
+ * Channels wait while a refused message heads the control queue, slots
+ * free or not (rsk_link_send()); with nothing in flight, no completion
+ * would serve them: this does, one per free slot, as completions would.
+ */
+void rsk_link_ctrl_retry_work(struct work_struct *work)
+{
+	struct rsk_link *link = container_of(to_delayed_work(work),
+					     struct rsk_link, ctrl_retry_work);
+	struct rsk_link_chan *chan;
+	int n;
+
+	for (n = 0; n < RSK_LINK_SQ_DEPTH; n++) {
+		spin_lock_bh(&link->lock);
+		if (!n)
+			rsk_link_flush_ctrl(link);
+		/* Refused again: the waiters wait for the next retry. */
+		chan = list_empty(&link->ctrl_queue) ?
+		       rsk_link_pop_waiter(link) : NULL;
+		spin_unlock_bh(&link->lock);
+		if (!chan)
+			return;
+		rsk_link_serve(chan);
 	}
 }
 

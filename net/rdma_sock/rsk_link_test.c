@@ -215,19 +215,21 @@ static void rsk_link_ctrl_queue_cap(struct kunit *test)
 
 /*
  * What the device makes of each post in rsk_link_ctrl_post_refused: the
- * errors to give, in turn (then 0), and the messages it took, by type.
+ * error to give for each call (then 0), the messages it took, by type,
+ * and whether the retry work ran.
  */
 static struct {
-	int errs[4];
-	int nerrs, calls;
-	u8 took[4];
+	int errs[8];
+	int calls;
+	u8 took[8];
 	int ntook;
+	bool retried;
 } ctrl_device;
 
 static int fake_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 {
 	const struct rsk_wire_hdr *hdr = (const void *)tb->buf;
-	int err = ctrl_device.calls < ctrl_device.nerrs ?
+	int err = ctrl_device.calls < ARRAY_SIZE(ctrl_device.errs) ?
 		  ctrl_device.errs[ctrl_device.calls] : 0;
 
 	ctrl_device.calls++;
@@ -239,12 +241,18 @@ static int fake_link_post(struct rsk_link *link, struct rsk_tx_buf *tb)
 	return 0;
 }
 
+/* The retry, queued but not run here: only this thread's posts are stubbed. */
+static void fake_retry(struct work_struct *work)
+{
+	ctrl_device.retried = true;
+}
+
 static void ctrl_link_cleanup(void *arg)
 {
 	struct rsk_link *link = arg;
 	struct rsk_tx_buf *tb, *tmp;
 
-	cancel_delayed_work_sync(&link->timer_work);
+	cancel_delayed_work_sync(&link->ctrl_retry_work);
 	list_for_each_entry_safe(tb, tmp, &link->ctrl_queue, list)
 		rsk_tx_buf_free(tb);
 }
@@ -261,13 +269,18 @@ static void ctrl_queue_msg(struct kunit *test, struct rsk_link *link, u8 type)
 	spin_unlock_bh(&link->lock);
 }
 
-static void fake_timer(struct work_struct *work);
+static void ctrl_flush(struct rsk_link *link)
+{
+	spin_lock_bh(&link->lock);
+	rsk_link_flush_ctrl(link);
+	spin_unlock_bh(&link->lock);
+}
 
 /*
  * A link control message whose post the device refuses for want of
- * memory stays first in the queue, counted, and the link's timer is set
- * to try again; the next flush sends it, in order.  One refused for
- * another reason (the QP failing) is dropped and counted.
+ * memory stays first in the queue, counted, and the link's retry is
+ * queued; the next flush sends it, in order.  One refused for another
+ * reason (the QP failing) is dropped and counted, and the next goes.
  */
 static void rsk_link_ctrl_post_refused(struct kunit *test)
 {
@@ -280,7 +293,8 @@ static void rsk_link_ctrl_post_refused(struct kunit *test)
 	memset(&ctrl_device, 0, sizeof(ctrl_device));
 	spin_lock_init(&link->lock);
 	INIT_LIST_HEAD(&link->ctrl_queue);
-	INIT_DELAYED_WORK(&link->timer_work, fake_timer);
+	INIT_LIST_HEAD(&link->tx_waiters);
+	INIT_DELAYED_WORK(&link->ctrl_retry_work, fake_retry);
 	KUNIT_ASSERT_EQ(test, kunit_add_action(test, ctrl_link_cleanup, link), 0);
 	link->rnet = rnet;
 	link->state = RSK_LINK_UP;
@@ -289,39 +303,34 @@ static void rsk_link_ctrl_post_refused(struct kunit *test)
 	ctrl_queue_msg(test, link, RSK_MSG_RST);
 	ctrl_queue_msg(test, link, RSK_MSG_CONN_REFUSE);
 
-	ctrl_device.errs[0] = -ENOMEM;
-	ctrl_device.nerrs = 1;
-	spin_lock_bh(&link->lock);
-	rsk_link_flush_ctrl(link);
-	spin_unlock_bh(&link->lock);
+	ctrl_device.errs[0] = -ENOMEM;		/* the first post */
+	ctrl_flush(link);
 	KUNIT_EXPECT_EQ(test, ctrl_device.calls, 1);
 	KUNIT_EXPECT_EQ(test, link->ctrl_len, 2);
 	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_TX_NOMEM]),
 			nomem + 1);
-	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&link->timer_work));
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&link->ctrl_retry_work) ||
+			  ctrl_device.retried);
 
 	/* The retry: both go, the refused one first. */
-	spin_lock_bh(&link->lock);
-	rsk_link_flush_ctrl(link);
-	spin_unlock_bh(&link->lock);
+	ctrl_flush(link);
 	KUNIT_EXPECT_EQ(test, link->ctrl_len, 0);
-	KUNIT_EXPECT_EQ(test, ctrl_device.ntook, 2);
+	KUNIT_ASSERT_EQ(test, ctrl_device.ntook, 2);
 	KUNIT_EXPECT_EQ(test, ctrl_device.took[0], RSK_MSG_RST);
 	KUNIT_EXPECT_EQ(test, ctrl_device.took[1], RSK_MSG_CONN_REFUSE);
 	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH - 2);
 
 	/* A QP that refuses otherwise: dropped, counted, the next goes. */
+	KUNIT_ASSERT_EQ(test, ctrl_device.calls, 3);
+	ctrl_device.errs[3] = -EINVAL;		/* the fourth post */
 	ctrl_queue_msg(test, link, RSK_MSG_RST);
 	ctrl_queue_msg(test, link, RSK_MSG_KEEPALIVE);
-	ctrl_device.errs[ctrl_device.calls] = -EINVAL;
-	ctrl_device.nerrs = ctrl_device.calls + 1;
-	spin_lock_bh(&link->lock);
-	rsk_link_flush_ctrl(link);
-	spin_unlock_bh(&link->lock);
+	ctrl_flush(link);
 	KUNIT_EXPECT_EQ(test, link->ctrl_len, 0);
-	KUNIT_EXPECT_EQ(test, ctrl_device.ntook, 3);
+	KUNIT_ASSERT_EQ(test, ctrl_device.ntook, 3);
 	KUNIT_EXPECT_EQ(test, ctrl_device.took[2], RSK_MSG_KEEPALIVE);
+	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH - 3);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_CTRL_DROPPED]),
 			dropped + 1);
 }

@@ -171,13 +171,17 @@ static int rsk_ud_post_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
 }
 
 /*
- * A receive buffer a post refused, kept for repost_work: dropped, it
- * would be lost to the endpoint for good, and a run of refusals (memory
- * short, for one) would leave the endpoint receiving nothing.
+ * A receive buffer a post refused for want of memory, kept for
+ * repost_work: dropped, it would be lost to the endpoint for good, and a
+ * run of refusals would leave the endpoint receiving nothing.  Refused
+ * otherwise, the QP is failing: the buffer stays off it, counted.
  */
-static void rsk_ud_keep_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx)
+static void rsk_ud_keep_rx(struct rsk_ud_ep *ep, struct rsk_ud_rx *rx,
+			   int err)
 {
 	rsk_event(ep->rnet, RSK_EV_DGRAM_RX_REPOST);
+	if (err != -ENOMEM)
+		return;
 	spin_lock_bh(&ep->lock);
 	if (!ep->dead) {
 		list_add_tail(&rx->unposted_node, &ep->rx_unposted);
@@ -193,6 +197,7 @@ static void rsk_ud_repost_work(struct work_struct *work)
 	struct rsk_ud_ep *ep = container_of(to_delayed_work(work),
 					    struct rsk_ud_ep, repost_work);
 	struct rsk_ud_rx *rx;
+	int err;
 
 	for (;;) {
 		spin_lock_bh(&ep->lock);
@@ -204,8 +209,9 @@ static void rsk_ud_repost_work(struct work_struct *work)
 		spin_unlock_bh(&ep->lock);
 		if (!rx)
 			return;
-		if (rsk_ud_post_rx(ep, rx)) {
-			rsk_ud_keep_rx(ep, rx);	/* and wait again */
+		err = rsk_ud_post_rx(ep, rx);
+		if (err) {
+			rsk_ud_keep_rx(ep, rx, err);	/* and wait again */
 			return;
 		}
 	}
@@ -368,11 +374,10 @@ static void rsk_ud_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct rsk_addr src, dst;
 	struct sk_buff *skb = NULL;
 	u32 len;
-	int frag;
+	int frag, err;
 
-	atomic_dec(&ep->rx_posted);
 	if (wc->status != IB_WC_SUCCESS)
-		return;		/* flushed: the endpoint is going */
+		goto done;	/* flushed: the endpoint is going */
 	ib_dma_sync_single_for_cpu(ep->rdev->ibdev, rx->dma, PAGE_SIZE,
 				   DMA_FROM_DEVICE);
 	ib_dma_sync_single_for_cpu(ep->rdev->ibdev,
@@ -424,8 +429,18 @@ repost:
 	ib_dma_sync_single_for_device(ep->rdev->ibdev,
 				      ep->grh_dma + rx->idx * RSK_UD_GRH,
 				      RSK_UD_GRH, DMA_FROM_DEVICE);
-	if (!READ_ONCE(ep->dead) && rsk_ud_post_rx(ep, rx))
-		rsk_ud_keep_rx(ep, rx);
+	if (!READ_ONCE(ep->dead)) {
+		err = rsk_ud_post_rx(ep, rx);
+		if (err)
+			rsk_ud_keep_rx(ep, rx, err);
+	}
+done:
+	/*
+	 * Off the QP only now, a repost counted first: rsk_ud_ep_quiesce()
+	 * must not see none posted while one is under way.  The endpoint may
+	 * go once this is read as 0.
+	 */
+	atomic_dec(&ep->rx_posted);
 }
 
 /* ---- sending ---- */
@@ -644,6 +659,7 @@ static void rsk_ud_ep_kill(struct rsk_ud_ep *ep)
 static int rsk_ud_ep_setup_rx(struct rsk_ud_ep *ep)
 {
 	struct ib_device *ibdev = ep->rdev->ibdev;
+	int err;
 	u32 i;
 
 	ep->grh = kzalloc(RSK_UD_RX_DEPTH * RSK_UD_GRH, GFP_KERNEL);
@@ -674,9 +690,12 @@ static int rsk_ud_ep_setup_rx(struct rsk_ud_ep *ep)
 			rx->page = NULL;
 			return -ENOMEM;
 		}
-		/* Refused: tried again later, as one that completed. */
-		if (rsk_ud_post_rx(ep, rx))
-			rsk_ud_keep_rx(ep, rx);
+		/* Refused for want of memory: kept, as one that completed. */
+		err = rsk_ud_post_rx(ep, rx);
+		if (err == -ENOMEM)
+			rsk_ud_keep_rx(ep, rx, err);
+		else if (err)
+			return err;
 	}
 	return 0;
 }

@@ -44,7 +44,7 @@ traffic_flows() {
 
 rmmod_refused() {
 	local log=$RSK_OUT/rmmod.stream.log st out client
-	stream_bg "$log" 24M
+	stream_bg "$log" 12M
 	client=$!
 	rsk_wait_for 60 traffic_flows || { echo "no traffic"; return 1; }
 	out=$(rmmod rdma_sock 2>&1)
@@ -119,12 +119,10 @@ stream_after() {
 }
 
 dgram_after() {
-	local out received
-	out=$(timeout 120 "$bench" client -f rdma -a $addr -p 5311 \
-		--timeout 60 --json dgram -s 512 -t 3 2>&1)
-	echo "$out" | tail -n 1
-	received=$(echo "$out" | grep -o '"received": *[0-9]*' | grep -o '[0-9]*$')
-	[ "${received:-0}" -gt 0 ]
+	local received
+	received=$(rsk_dgram_received $addr 5311)
+	echo "received: $received"
+	[ "$received" -gt 0 ]
 }
 
 tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net $addr

@@ -113,6 +113,17 @@ rsk_death_seen() {
 	return $st
 }
 
+# rsk_dgram_received ADDR PORT: rsk_bench's datagrams to its server there
+# for 3 s (512 bytes each): how many arrived (0 if it failed).
+rsk_dgram_received() {
+	local out received
+	out=$(timeout 120 "$RSK_TOP/build/tools/rsk_bench" client -f rdma -a "$1" \
+		-p "$2" --timeout 60 --json dgram -s 512 -t 3 2>&1)
+	echo "$out" | tail -n 1 >&2
+	received=$(echo "$out" | grep -o '"received": *[0-9]*' | grep -o '[0-9]*$')
+	echo "${received:-0}"
+}
+
 rsk_rxe_counter() {
 	cat "/sys/class/infiniband/$RSK_IBDEV/ports/1/hw_counters/$1"
 }

@@ -362,6 +362,7 @@ transport() {
 	run $t connrate -c 300
 	run $t connrate -c 300 -P 16
 	run_idle $t 200
+	run $t busy -c 16 -t 30
 	if [ $t = smc ]; then
 		say "SMC-R link groups now: $("$bench" smc-lgr)"
 		jq -nc --argjson n "$("$bench" smc-lgr)" --arg topo "$topology" \

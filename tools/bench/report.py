@@ -132,19 +132,32 @@ def connrate_table(rows):
     return out, plot
 
 
-def idle_table(rows):
-    out = ["| transport | Slab B/conn | MemAvailable B/conn | registered B/conn | QPs per 1000 conns |",
-           "|---|---|---|---|---|"]
+def memory_table(rows, test, columns):
+    """One row per transport: the (heading, value key, digits) columns."""
+    out = ["| transport | " + " | ".join(c[0] for c in columns) + " |",
+           "|---" * (1 + len(columns)) + "|"]
     for t in TRANSPORTS:
-        r = find(rows, "idle", t)
-        if not r:
-            out.append(f"| {NAMES[t]} | - | - | - | - |")
-            continue
-        v = r["values"]
-        out.append(f"| {NAMES[t]} | {fmt(v['slab_bytes_per_conn'], 0)} | "
-                   f"{fmt(v['available_bytes_per_conn'], 0)} | {fmt(v.get('mr_bytes_per_conn'), 0)} | "
-                   f"{fmt(v.get('qps_per_1000_conns'), 0)} |")
+        r = find(rows, test, t)
+        v = r["values"] if r else {}
+        out.append(f"| {NAMES[t]} | " +
+                   " | ".join(fmt(v.get(key), digits) for _, key, digits in columns) + " |")
     return out
+
+
+def idle_table(rows):
+    return memory_table(rows, "idle", [
+        ("Slab B/conn", "slab_bytes_per_conn", 0),
+        ("MemAvailable B/conn", "available_bytes_per_conn", 0),
+        ("registered B/conn", "mr_bytes_per_conn", 0),
+        ("QPs per 1000 conns", "qps_per_1000_conns", 0)])
+
+
+def busy_table(rows):
+    return memory_table(rows, "busy", [
+        ("queued B/conn", "queued_bytes_per_conn", 0),
+        ("used B/conn (MemAvailable)", "used_bytes_per_conn", 0),
+        ("Slab B/conn", "slab_bytes_per_conn", 0),
+        ("B used per B queued", "used_per_queued", 2)])
 
 
 def dgram_table(rows):
@@ -358,6 +371,8 @@ def main():
          ["", "## Ping-pong latency (round trips)", ""] + lat + \
          ["", "## Connection rate", ""] + conn + \
          ["", "## Memory per idle connection (client side)", ""] + idle_table(rows) + \
+         ["", "## Memory per busy connection (client side: its send buffer; the server's "
+          "receive side too when on this host)", ""] + busy_table(rows) + \
          ["", "## Datagrams", ""] + dgram_table(rows) + \
          ["", "## Did it run over RDMA?", ""] + rdma_check(rows) + [""]
     old = old_table(rows, a.old_ref)

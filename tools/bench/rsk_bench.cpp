@@ -161,6 +161,13 @@ int main(int argc, char **argv)
 	idle->add_option("-t,--time", io.seconds, "seconds to hold them")
 		->capture_default_str()->check(CLI::Range(0.0, 1e7));
 
+	BusyOptions bo;
+	auto *busy = client->add_subcommand("busy", "fill -c connections (the server reads nothing): memory per connection with data in flight");
+	busy->add_option("-c,--count", bo.count, "connections")
+		->capture_default_str()->check(CLI::PositiveNumber);
+	busy->add_option("-t,--time", bo.seconds, "seconds, at most, to fill them")
+		->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+
 	DgramOptions dop;
 	auto *dgram = client->add_subcommand("dgram", "datagrams of -s bytes at full speed for -t seconds: rates sent and received, loss");
 	dgram->add_option("-s,--size", dop.size, "datagram size, 16 to 65507")
@@ -218,6 +225,9 @@ int main(int argc, char **argv)
 		} else if (dgram->parsed()) {
 			test = "dgram";
 			test_dgram(cl, dop);
+		} else if (busy->parsed()) {
+			test = "busy";
+			test_busy(cl, bo);
 		} else {
 			test = "idle";
 			test_idle(cl, io);

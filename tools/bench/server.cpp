@@ -206,7 +206,12 @@ public:
 	}
 
 private:
-	enum class State { Header, Parked };
+	/*
+	 * Header: reading it; Parked: acked, only the end may come (connrate,
+	 * idle); Held: acked and never read, off the poller (busy), until a
+	 * Release or its deadline.
+	 */
+	enum class State { Header, Parked, Held };
 
 	struct Conn {
 		Socket sock;
@@ -335,14 +340,9 @@ private:
 			drop(it);
 			return;
 		}
-		if (h.test == wire::Test::Idle) {
-			auto ack = wire::encode(wire::Ack{});
-			if (send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)ack.size()) {
-				log_line("server: " + c.peer + ": idle: send: " + errno_text(errno));
-				drop(it);
-				return;
-			}
-			c.state = State::Parked;
+		if (h.test == wire::Test::Idle || h.test == wire::Test::Busy ||
+		    h.test == wire::Test::Release) {
+			park(it, h.test);
 			return;
 		}
 
@@ -354,15 +354,47 @@ private:
 		workers_.start(std::move(sock), [this, h, peer](Socket &s) { serve(s, h, peer); });
 	}
 
-	/* Drops connections that sent no complete header in time. */
+	/*
+	 * Ack an idle, busy or release connection.  Idle ones are parked;
+	 * busy ones held unread, so that what their clients send stays
+	 * queued; a release closes every held one first, then itself.
+	 */
+	void park(std::unordered_map<int, Conn>::iterator it, wire::Test test)
+	{
+		Conn &c = it->second;
+		int fd = it->first;
+
+		if (test == wire::Test::Release)
+			std::erase_if(conns_, [](const auto &kv) { return kv.second.state == State::Held; });
+		auto ack = wire::encode(wire::Ack{});
+		if (send(fd, ack.data(), ack.size(), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)ack.size()) {
+			log_line("server: " + c.peer + ": " + wire::test_name(test) + ": send: " +
+				 errno_text(errno));
+			drop(it);
+			return;
+		}
+		if (test == wire::Test::Idle) {
+			c.state = State::Parked;
+		} else if (test == wire::Test::Busy) {
+			poller_->del(fd);
+			c.state = State::Held;
+			c.deadline = Clock::now() + opt_.timeout;
+		} else {
+			c.state = State::Parked;	/* its client closes it */
+		}
+	}
+
+	/* Drops connections that sent no complete header, or were held, too long. */
 	void sweep()
 	{
 		auto now = Clock::now();
 
 		std::erase_if(conns_, [&](const auto &kv) {
 			const Conn &c = kv.second;
-			if (c.state != State::Header || now < c.deadline)
+			if (c.state == State::Parked || now < c.deadline)
 				return false;
+			if (c.state == State::Held)
+				return true;	/* off the poller already */
 			log_line(strprintf("server: %s: no header within %.1f s, closing", c.peer.c_str(),
 					   opt_.timeout.count() / 1000.0));
 			poller_->del(kv.first);

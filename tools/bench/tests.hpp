@@ -55,6 +55,14 @@ struct IdleOptions {
 
 void test_idle(const Client &cl, const IdleOptions &o);
 
+/* idle.cpp: the memory that connections with data in flight hold */
+struct BusyOptions {
+	uint64_t count = 16;
+	double seconds = 30;	/* at most, to fill them */
+};
+
+void test_busy(const Client &cl, const BusyOptions &o);
+
 /* dgram.cpp: datagrams at full speed, the rates sent and received, loss */
 struct DgramOptions {
 	size_t size = 64;

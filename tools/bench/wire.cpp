@@ -29,7 +29,7 @@ std::optional<std::string> decode(const HeaderBytes &b, Header &h)
 		return strprintf("protocol version %u, this server speaks %u", b[1], kVersion);
 	h.test = static_cast<Test>(b[0]);
 	if (h.test != Test::Stream && h.test != Test::Pingpong && h.test != Test::Idle &&
-	    h.test != Test::Dgram)
+	    h.test != Test::Dgram && h.test != Test::Busy && h.test != Test::Release)
 		return strprintf("unknown test 0x%02x", b[0]);
 	if (b[2] > static_cast<uint8_t>(Verify::Full))
 		return strprintf("unknown verify mode %u", b[2]);
@@ -95,6 +95,10 @@ const char *test_name(Test t)
 		return "idle";
 	case Test::Dgram:
 		return "dgram";
+	case Test::Busy:
+		return "busy";
+	case Test::Release:
+		return "release";
 	}
 	return "?";
 }

@@ -38,6 +38,7 @@ namespace wire {
 
 enum class Test : uint8_t {
 	Stream = 'S', Pingpong = 'P', Connrate = 'C', Idle = 'I', Dgram = 'D',
+	Busy = 'B', Release = 'R',
 };
 
 constexpr uint32_t kMagic = 0x52534b42;	/* "RSKB" */

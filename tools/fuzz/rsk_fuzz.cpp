@@ -229,18 +229,45 @@ std::string read_proc(const std::string &path)
 	return s;
 }
 
+/*
+ * The report goes to the kernel log too, line by line, when it can (root):
+ * a kernel wedged enough to hang one thread may hang what comes after it
+ * (putting the settings back, closing sockets), and then only the
+ * console shows what was found.
+ */
+void report_line(int kmsg, const std::string &line)
+{
+	printf("%s\n", line.c_str());
+	if (kmsg >= 0) {
+		std::string msg = "<4>" + line + "\n";
+		if (write(kmsg, msg.data(), msg.size()) < 0)
+			return;		/* stdout has it */
+	}
+}
+
 /* A thread stuck: what it was doing, and where the kernel has it. */
 void report_hang(const Ctx &c, long secs)
 {
 	int tid = c.tid.load();
 	std::string task = "/proc/self/task/" + std::to_string(tid);
+	int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	char head[256];
 
-	printf("rsk_fuzz: HANG: thread %d (tid %d) made no progress for %ld s in: %s\n",
-	       c.index, tid, secs, c.current());
-	printf("rsk_fuzz: wchan: %s\n", read_proc(task + "/wchan").c_str());
+	snprintf(head, sizeof(head),
+		 "rsk_fuzz: HANG: thread %d (tid %d) made no progress for %ld s in: %s",
+		 c.index, tid, secs, c.current());
+	report_line(kmsg, head);
+	std::string wchan = read_proc(task + "/wchan");
+	report_line(kmsg, "rsk_fuzz: wchan: " + wchan);
 	std::string stack = read_proc(task + "/stack");
-	if (!stack.empty())
-		printf("rsk_fuzz: kernel stack:\n%s", stack.c_str());
+	for (size_t at = 0, nl; at < stack.size(); at = nl + 1) {
+		nl = stack.find('\n', at);
+		if (nl == std::string::npos)
+			nl = stack.size();
+		report_line(kmsg, "rsk_fuzz: stack: " + stack.substr(at, nl - at));
+	}
+	if (kmsg >= 0)
+		close(kmsg);
 	fflush(stdout);
 }
 

@@ -17,7 +17,9 @@
  *
  * Send path: rsk_link_send -> rsk_link_post -> (completion, softirq)
  * rsk_link_tx_done -> chan_ops->sent, then the slot goes to link-level
- * messages first, then to a waiting channel (chan_ops->tx_slot).
+ * messages first, then to a waiting channel (chan_ops->tx_slot).  A
+ * link-level message the device refused for want of memory waits for
+ * ctrl_retry_work, which then serves the waiting channels too.
  * Receive path: rsk_srq_done (rsk_dev.c) -> rsk_link_rx: status, length,
  * the proof of a link being set up (rsk_link_rx_unproven()), link-level
  * types here, the rest to the registered handler.
@@ -314,7 +316,7 @@ static bool rsk_link_connected(const struct rsk_link *link)
  * @link: the link
  *
  * As many as there are send slots.  One the device refuses for want of
- * memory stays first in the queue and the link's timer tries again soon
+ * memory stays first in the queue and ctrl_retry_work tries again soon
  * (a lost RST or CONN_REFUSE would leave its peer waiting out a timeout);
  * one refused otherwise (the QP failing: the link dies) is dropped.
  */

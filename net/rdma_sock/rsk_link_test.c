@@ -310,7 +310,8 @@ static void rsk_link_ctrl_post_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, link->sq_free, RSK_LINK_SQ_DEPTH);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&rnet->events[RSK_EV_TX_NOMEM]),
 			nomem + 1);
-	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&link->ctrl_retry_work) ||
+	/* Queued: still pending (cancelled here), or run already. */
+	KUNIT_EXPECT_TRUE(test, cancel_delayed_work_sync(&link->ctrl_retry_work) ||
 			  ctrl_device.retried);
 
 	/* The retry: both go, the refused one first. */

@@ -48,6 +48,12 @@ struct MemInfo {
 	}
 };
 
+/* A change from @a_kb to @b_kb, in bytes per connection (0: not known). */
+double per_conn(long long a_kb, long long b_kb, uint64_t count)
+{
+	return a_kb < 0 || b_kb < 0 ? 0.0 : (b_kb - a_kb) * 1024.0 / count;
+}
+
 /* @count connections, each acked: the server holds its end too. */
 std::vector<Socket> open_acked(const Client &cl, uint64_t count,
 			       wire::Test test = wire::Test::Idle)
@@ -163,11 +169,8 @@ void test_idle(const Client &cl, const IdleOptions &o)
 					  (long)dead, (unsigned long long)o.count));
 	conns.clear();
 
-	auto per_conn = [&](long long a, long long b) {
-		return a < 0 || b < 0 ? 0.0 : (b - a) * 1024.0 / o.count;
-	};
-	double slab_b = per_conn(before.slab_kb, held.slab_kb);
-	double avail_b = per_conn(before.available_kb, held.available_kb);
+	double slab_b = per_conn(before.slab_kb, held.slab_kb, o.count);
+	double avail_b = per_conn(before.available_kb, held.available_kb, o.count);
 	cl.result("idle",
 		  {{"count", o.count}, {"seconds", o.seconds}},
 		  {{"connections", o.count}, {"open_seconds", open_secs},
@@ -181,7 +184,6 @@ void test_idle(const Client &cl, const IdleOptions &o)
 			    held.slab_kb, slab_b, before.available_kb, held.available_kb,
 			    avail_b));
 }
-
 
 void test_busy(const Client &cl, const BusyOptions &o)
 {
@@ -201,12 +203,9 @@ void test_busy(const Client &cl, const BusyOptions &o)
 	release(cl);
 	conns.clear();
 
-	auto per_conn = [&](long long a, long long b) {
-		return a < 0 || b < 0 ? 0.0 : (b - a) * 1024.0 / o.count;
-	};
 	double queued_b = static_cast<double>(queued) / o.count;
-	double slab_b = per_conn(before.slab_kb, held.slab_kb);
-	double avail_b = per_conn(held.available_kb, before.available_kb);
+	double slab_b = per_conn(before.slab_kb, held.slab_kb, o.count);
+	double avail_b = per_conn(held.available_kb, before.available_kb, o.count);
 	cl.result("busy",
 		  {{"count", o.count}, {"max_seconds", o.seconds}},
 		  {{"connections", o.count}, {"fill_seconds", fill_secs},

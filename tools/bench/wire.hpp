@@ -6,7 +6,9 @@
  * only that byte ('C') and the server echoes it.  Every other test sends a
  * 32-byte header starting with that byte, and the server answers with an
  * 8-byte ack once it has applied what the header asks for.  A stream ends
- * with a 32-byte report from the server.  Integers are big-endian.
+ * with a 32-byte report from the server.  Busy connections ('B') are
+ * acked and then never read; a Release ('R') makes the server close them
+ * all.  Integers are big-endian.
  *
  * header: 0 test, 1 version, 2 verify, 3 zero, 4 magic "RSKB" (u32),
  *         8 busy_poll_us (u32), 12 msg_size (u32), 16 seed (u64), 24 zero

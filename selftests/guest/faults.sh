@@ -17,6 +17,7 @@
 addr=10.99.0.1
 dbg=/sys/kernel/debug
 bench="$RSK_TOP/build/tools/rsk_bench"
+server=''		# its pid: rsk_bench_server()
 fuzz="$RSK_TOP/build/tools/rsk_fuzz"
 RSK_FAULT_PCT=${RSK_FAULT_PCT:-3}
 RSK_FAULT_SECONDS=${RSK_FAULT_SECONDS:-30}
@@ -142,12 +143,6 @@ dgram_after() {
 	[ "$received" -gt 128 ]
 }
 
-bench_server() {
-	"$bench" server -f rdma -a $addr -p 5311 --timeout 60 > "$RSK_OUT/server.log" 2>&1 &
-	server=$!
-	rsk_wait_for 60 grep -q 'rsk_bench ready' "$RSK_OUT/server.log"
-}
-
 links_settled() {
 	! "$RSK_TOP/build/tools/rdmasockctl" link |
 		awk '$3 ~ /^(resolving|connecting|proving)$/ { found = 1 }
@@ -196,7 +191,7 @@ under_faults() {
 
 tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net $addr
 tap_run "modprobe rdma_sock" modprobe rdma_sock
-tap_run "bench server up" bench_server
+tap_run "bench server up" rsk_bench_server $addr
 tap_run "a datagram socket held through the faults" dgram_holder
 under_faults
 # 90 s: an orphan whose peer's RST was lost to a fault waits 60 s.

@@ -21,14 +21,8 @@
 
 addr=10.99.0.1
 bench="$RSK_TOP/build/tools/rsk_bench"
+server=''		# its pid: rsk_bench_server()
 ctl="$RSK_TOP/build/tools/rdmasockctl"
-
-bench_server() {
-	"$bench" server -f rdma -a $addr -p 5311 --timeout 60 \
-		> "$RSK_OUT/server.log" 2>&1 &
-	server=$!
-	rsk_wait_for 60 grep -q 'rsk_bench ready' "$RSK_OUT/server.log"
-}
 
 # A checked stream of BYTES, backgrounded: its pid in $!.
 stream_bg() {	# stream_bg LOG BYTES
@@ -127,7 +121,7 @@ dgram_after() {
 
 tap_run "setup: $RSK_IBDEV on $RSK_NETDEV" rsk_guest_net $addr
 tap_run "modprobe rdma_sock" modprobe rdma_sock
-tap_run "bench server on $addr" bench_server
+tap_run "bench server on $addr" rsk_bench_server $addr
 tap_run "rmmod under traffic: refused (in use), the stream intact" rmmod_refused
 tap_run "rdma link del $RSK_IBDEV under a stream and datagrams" dev_removed
 tap_run "removed: the stream ends with an errno, in time" \

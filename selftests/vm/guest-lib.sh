@@ -113,6 +113,15 @@ rsk_death_seen() {
 	return $st
 }
 
+# rsk_bench_server ADDR: rsk_bench's server for the family on ADDR, port
+# 5311, logging to $RSK_OUT/server.log; its pid in $server.  0 once ready.
+rsk_bench_server() {
+	"$RSK_TOP/build/tools/rsk_bench" server -f rdma -a "$1" -p 5311 \
+		--timeout 60 > "$RSK_OUT/server.log" 2>&1 &
+	server=$!
+	rsk_wait_for 60 grep -q 'rsk_bench ready' "$RSK_OUT/server.log"
+}
+
 # rsk_dgram_received ADDR PORT: rsk_bench's datagrams to its server there
 # for 3 s (512 bytes each): how many arrived (0 if it failed).
 rsk_dgram_received() {

@@ -122,7 +122,7 @@ static int __init rsk_init(void)
 	}
 	rsk_family_ops.family = rsk_family;
 
-	rsk_stream_mem_init();
+	rsk_chan_mem_init();
 	err = proto_register(&rsk_stream_proto, 1);
 	if (err)
 		return err;

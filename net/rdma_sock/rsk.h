@@ -131,6 +131,7 @@ enum rsk_event {
 	RSK_EV_HALF_OPEN_TIMEOUTS,
 	RSK_EV_CTRL_DROPPED,
 	RSK_EV_TX_NOMEM,
+	RSK_EV_TX_MEM_LIMIT,
 	RSK_EV_KEEPALIVES,
 	RSK_EV_PROBE_TIMEOUTS,
 	RSK_EV_CONNECT_TIMEOUTS,
@@ -395,9 +396,12 @@ void rsk_dev_unregister_notifier(struct rsk_dev_notifier *nb);
 
 /* net.rdma_sock.srq_size: the initial namespace's, for every device. */
 extern int rsk_srq_size;
-/* net.rdma_sock.mem, pages: stream receive memory, as tcp_mem. */
-extern long rsk_stream_mem[3];
-void rsk_stream_mem_init(void);
+/* net.rdma_sock.mem, pages: stream memory, as tcp_mem (rsk_chan.c). */
+extern long rsk_chan_mem[3];
+extern atomic_long_t rsk_chan_memory_allocated;
+void rsk_chan_mem_init(void);
+bool rsk_chan_tx_charge(const struct sock *sk, unsigned int pages);
+void rsk_chan_tx_uncharge(unsigned int pages);
 /* net.rdma_sock.userns_sockets: the initial namespace's, for every one. */
 extern int rsk_userns_sockets;
 
@@ -446,6 +450,8 @@ struct rsk_tx_buf {
 	u64 dma;			/* 0: inline or not posted */
 	u32 dma_len;
 	u32 size;			/* bytes allocated, charged to wmem */
+	/* Pages in the module's stream total (data only: rsk_chan_tx.c). */
+	u32 charged_pages;
 	u32 room;			/* payload bytes it can hold */
 	u32 len;			/* payload bytes after the header */
 	u8 *buf;			/* struct rsk_wire_hdr, then payload */
@@ -929,6 +935,12 @@ struct rsk_stream_sock {
 	u32 wq_bytes;		/* payload bytes on write_queue */
 	u32 inflight;		/* messages posted, not completed */
 	u32 inflight_bytes;	/* their payload: SIOCOUTQ, with wq_bytes */
+	/*
+	 * sk_wmem_queued when memory for more was refused, 0 if it was
+	 * not: the socket is writable again below it (rsk_chan_tx.c).
+	 * Read without the lock.
+	 */
+	int snd_mem_limit;
 	u32 tx_pending;		/* RSK_TX_* control messages to send */
 	bool fin_rcvd;		/* peer sent FIN: no more data */
 	bool fin_sent;

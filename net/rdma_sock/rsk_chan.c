@@ -30,6 +30,55 @@
 
 #include "rsk.h"
 
+/*
+ * Stream memory, module-wide, as TCP's (tcp_memory_allocated), against
+ * net.rdma_sock.mem (pages, rsk_chan_mem: rsk_chan_mem_init()).  Receive:
+ * the pages queued chunks take, charged through sk_mem_*() (rsk_chan_rx.c;
+ * the stream proto points here) and to each socket's memory cgroup.
+ * Send: the pages of queued messages, added by rsk_chan_tx_charge(); the
+ * memory cgroup gets those through the allocation itself (rsk_chan_tx.c).
+ */
+atomic_long_t rsk_chan_memory_allocated;
+long rsk_chan_mem[3];
+
+/* As tcp_init_mem(): a sixteenth of what buffers may take, 3/4 of it before pressure. */
+void rsk_chan_mem_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	rsk_chan_mem[0] = limit / 4 * 3;
+	rsk_chan_mem[1] = limit;
+	rsk_chan_mem[2] = rsk_chan_mem[0] * 2;
+}
+
+/**
+ * rsk_chan_tx_charge - count a send message's pages in the module total
+ * @sk: the sending socket
+ * @pages: the message's pages
+ *
+ * Over mem's hard limit only a socket with nothing queued may queue, so
+ * that each socket can always make progress, as a TCP socket always gets
+ * one skb.  The total is read and raised without a lock: it may overshoot
+ * by what the senders of one instant add.
+ *
+ * Return: whether the pages were counted.
+ */
+bool rsk_chan_tx_charge(const struct sock *sk, unsigned int pages)
+{
+	long allocated = atomic_long_read(&rsk_chan_memory_allocated);
+
+	if (allocated + pages > READ_ONCE(rsk_chan_mem[2]) &&
+	    READ_ONCE(sk->sk_wmem_queued))
+		return false;
+	atomic_long_add(pages, &rsk_chan_memory_allocated);
+	return true;
+}
+
+void rsk_chan_tx_uncharge(unsigned int pages)
+{
+	atomic_long_sub(pages, &rsk_chan_memory_allocated);
+}
+
 /* The stream socket layer's callbacks, set once at init. */
 static const struct rsk_chan_sock_ops *rsk_sock_ops;
 

@@ -16,6 +16,7 @@
  * send; the link's send queue depth decides how many messages are in
  * flight.  RNR retries cover the moment the peer's SRQ runs dry.
  */
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/sock.h>
@@ -25,6 +26,29 @@
 
 /* A new message for a small write gets room for later ones to join. */
 #define RSK_TX_SMALL		2048
+
+/*
+ * Send memory.  Every message a socket queues counts against SO_SNDBUF
+ * (sk_wmem_queued); a data message's pages also count in the module's
+ * stream total, against net.rdma_sock.mem, and its allocation is charged
+ * to the socket's memory cgroup (rsk_tx_data_buf()).  Control messages,
+ * a few per socket at most, are charged to SO_SNDBUF alone.
+ */
+
+/* A message leaves the socket: give back what it was charged; rs->lock held. */
+static void rsk_tx_uncharge(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
+{
+	struct sock *sk = &rs->base.sk;
+
+	lockdep_assert_held(&rs->lock);
+	sk_wmem_queued_add(sk, -(int)tb->size);
+	if (tb->charged_pages)
+		rsk_chan_tx_uncharge(tb->charged_pages);
+	tb->charged_pages = 0;
+	/* Writable again once the queue went below where memory was refused. */
+	if (rs->snd_mem_limit && sk->sk_wmem_queued < rs->snd_mem_limit)
+		WRITE_ONCE(rs->snd_mem_limit, 0);
+}
 
 /*
  * chan_ops->sent: a message the socket sent completed, its memory is free
@@ -43,7 +67,7 @@ void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
 	 */
 	if (((struct rsk_wire_hdr *)tb->buf)->type == RSK_MSG_DATA)
 		rs->inflight_bytes -= tb->len;
-	sk_wmem_queued_add(sk, -(int)tb->size);
+	rsk_tx_uncharge(rs, tb);
 	/* Nagle held a small message for this completion. */
 	rsk_chan_push_locked(rs);
 	spin_unlock_bh(&rs->lock);
@@ -109,7 +133,7 @@ static int rsk_tx_send_ctrl(struct rsk_stream_sock *rs, u8 type, const void *bod
 	sk_wmem_queued_add(&rs->base.sk, tb->size);
 	err = rsk_tx_send(rs, tb, type, 0, rs->snd_nxt);
 	if (err) {
-		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
+		rsk_tx_uncharge(rs, tb);
 		rsk_tx_buf_free(tb);
 	}
 	return err;
@@ -306,16 +330,20 @@ void rsk_chan_tx_purge(struct rsk_stream_sock *rs)
 
 	list_for_each_entry_safe(tb, tmp, &rs->write_queue, list) {
 		list_del(&tb->list);
-		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
+		rsk_tx_uncharge(rs, tb);
 		rsk_tx_buf_free(tb);
 	}
 	rs->wq_bytes = 0;
 	rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW | RSK_TX_PROBE);
 }
 
+/* Under SO_SNDBUF, and under where memory was last refused. */
 static bool rsk_tx_writable(const struct sock *sk)
 {
-	return READ_ONCE(sk->sk_wmem_queued) < rsk_sndbuf(rsk_sk(sk));
+	int limit = READ_ONCE(rsk_stream_sk(sk)->snd_mem_limit);
+	int queued = READ_ONCE(sk->sk_wmem_queued);
+
+	return queued < rsk_sndbuf(rsk_sk(sk)) && (!limit || queued < limit);
 }
 
 /*
@@ -384,6 +412,76 @@ static int rsk_tx_wait_memory(struct sock *sk, long *timeo)
 }
 
 /*
+ * The allocation of a data message, charged to the socket's memory
+ * cgroup as TCP charges its write queue: sk_memcg is its creator's, or
+ * for a child its listener's; a socket without one (a kernel socket made
+ * outside any cgroup) charges nobody, as TCP's.  Process context, so the
+ * charge may reclaim.
+ */
+static struct rsk_tx_buf *rsk_tx_buf_alloc_memcg(struct sock *sk, u32 payload)
+{
+#ifdef CONFIG_MEMCG
+	if (sk->sk_memcg) {
+		struct mem_cgroup *old = set_active_memcg(sk->sk_memcg);
+		struct rsk_tx_buf *tb;
+
+		tb = rsk_tx_buf_alloc(payload, sk->sk_allocation | __GFP_ACCOUNT);
+		set_active_memcg(old);
+		return tb;
+	}
+#endif
+	return rsk_tx_buf_alloc(payload, sk->sk_allocation);
+}
+
+/*
+ * A new data message, charged (see "Send memory" above).  lock_sock held.
+ * Returns it, ERR_PTR(-ENOBUFS) when the allocation failed, or
+ * ERR_PTR(-EAGAIN) over mem's hard limit (tx_mem_limit).
+ */
+static struct rsk_tx_buf *rsk_tx_data_buf(struct rsk_stream_sock *rs, u32 payload)
+{
+	struct sock *sk = &rs->base.sk;
+	struct rsk_tx_buf *tb;
+	unsigned int pages;
+
+	tb = rsk_tx_buf_alloc_memcg(sk, payload);
+	if (!tb)
+		return ERR_PTR(-ENOBUFS);
+	tb->room = min_t(u32, tb->room, rs->max_payload);
+	pages = DIV_ROUND_UP(tb->size, PAGE_SIZE);
+	if (!rsk_chan_tx_charge(sk, pages)) {
+		rsk_event(rs->base.rnet, RSK_EV_TX_MEM_LIMIT);
+		rsk_tx_buf_free(tb);
+		return ERR_PTR(-EAGAIN);
+	}
+	tb->charged_pages = pages;
+	spin_lock_bh(&rs->lock);
+	sk_wmem_queued_add(sk, tb->size);
+	spin_unlock_bh(&rs->lock);
+	return tb;
+}
+
+/*
+ * Memory for more was refused (@err from rsk_tx_data_buf()): the socket
+ * is not writable until its queue shrinks, as TCP's sendmsg waits for
+ * memory.  With nothing queued, nothing would wake a writer: a failed
+ * allocation is then -ENOBUFS, and a refusal is tried again (a socket
+ * with nothing queued is never refused).  lock_sock held.
+ */
+static int rsk_tx_refused(struct rsk_stream_sock *rs, int err)
+{
+	struct sock *sk = &rs->base.sk;
+	int queued;
+
+	spin_lock_bh(&rs->lock);
+	queued = sk->sk_wmem_queued;
+	if (queued)
+		WRITE_ONCE(rs->snd_mem_limit, queued);
+	spin_unlock_bh(&rs->lock);
+	return queued || err == -EAGAIN ? 0 : err;
+}
+
+/*
  * Take the unsent tail message if it has room left, so that this write
  * grows it; otherwise start a new one.  The caller copies into it with
  * no spinlock held and puts it back with rsk_tx_queue_tail().
@@ -406,15 +504,7 @@ static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_stream_sock *rs, size_t lef
 	payload = min_t(size_t, left, rs->max_payload);
 	if (payload < RSK_TX_SMALL)
 		payload = RSK_TX_SMALL;
-	tb = rsk_tx_buf_alloc(min_t(u32, payload, rs->max_payload),
-			      rs->base.sk.sk_allocation);
-	if (!tb)
-		return NULL;
-	tb->room = min_t(u32, tb->room, rs->max_payload);
-	spin_lock_bh(&rs->lock);
-	sk_wmem_queued_add(&rs->base.sk, tb->size);
-	spin_unlock_bh(&rs->lock);
-	return tb;
+	return rsk_tx_data_buf(rs, min_t(u32, payload, rs->max_payload));
 }
 
 static void rsk_tx_queue_tail(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb,
@@ -427,7 +517,7 @@ static void rsk_tx_queue_tail(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb,
 	 * sending down under this lock): nothing of it will ever be sent.
 	 */
 	if (!tb->len || (rs->base.sk.sk_shutdown & SEND_SHUTDOWN)) {
-		sk_wmem_queued_add(&rs->base.sk, -(int)tb->size);
+		rsk_tx_uncharge(rs, tb);
 		rsk_tx_buf_free(tb);
 		spin_unlock_bh(&rs->lock);
 		return;
@@ -494,9 +584,11 @@ int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len)
 			continue;
 		}
 		tb = rsk_tx_get_tail(rs, msg_data_left(msg));
-		if (!tb) {
-			err = -ENOBUFS;
-			goto out_err;
+		if (IS_ERR(tb)) {
+			err = rsk_tx_refused(rs, PTR_ERR(tb));
+			if (err)
+				goto out_err;
+			continue;
 		}
 		n = min_t(size_t, tb->room - tb->len, msg_data_left(msg));
 		if (!copy_from_iter_full(tb->buf + sizeof(struct rsk_wire_hdr) +

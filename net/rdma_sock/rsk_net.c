@@ -72,6 +72,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_HALF_OPEN_TIMEOUTS] = "half_open_timeouts",
 	[RSK_EV_CTRL_DROPPED] = "ctrl_dropped",
 	[RSK_EV_TX_NOMEM] = "tx_nomem",
+	[RSK_EV_TX_MEM_LIMIT] = "tx_mem_limit",
 	[RSK_EV_KEEPALIVES] = "keepalives",
 	[RSK_EV_PROBE_TIMEOUTS] = "probe_timeouts",
 	[RSK_EV_CONNECT_TIMEOUTS] = "connect_timeouts",

@@ -41,13 +41,11 @@ static void rsk_stream_destruct(struct sock *sk)
 }
 
 /*
- * Stream sockets' receive memory, module-wide, as TCP's
- * (tcp_memory_allocated): the pages queued chunks take, charged through
- * sk_mem_*() (rsk_chan_rx.c) here and to each socket's memory cgroup,
- * against net.rdma_sock.mem (pages: rsk_stream_mem_init()).  The least a
- * socket keeps under pressure is tcp_rmem[0]'s.
+ * The stream proto's memory accounting: the module-wide total and
+ * net.rdma_sock.mem are the channel layer's (rsk_chan.c), which charges
+ * both directions.  The least a socket keeps under pressure is
+ * tcp_rmem[0]'s.
  */
-static atomic_long_t rsk_stream_memory_allocated;
 static DEFINE_PER_CPU(int, rsk_stream_per_cpu_fw_alloc);
 /*
  * No pressure mode (no enter_memory_pressure): __sk_mem_schedule() then
@@ -56,26 +54,15 @@ static DEFINE_PER_CPU(int, rsk_stream_per_cpu_fw_alloc);
 static unsigned long rsk_stream_memory_pressure;
 static int rsk_stream_rmem[3] = { 4096, 131072, 6291456 };
 static int rsk_stream_wmem[3] = { 4096, 16384, 4194304 };
-long rsk_stream_mem[3];
-
-/* As tcp_init_mem(): a sixteenth of what buffers may take, 3/4 of it before pressure. */
-void rsk_stream_mem_init(void)
-{
-	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
-
-	rsk_stream_mem[0] = limit / 4 * 3;
-	rsk_stream_mem[1] = limit;
-	rsk_stream_mem[2] = rsk_stream_mem[0] * 2;
-}
 
 struct proto rsk_stream_proto = {
 	.name			= "RDMA_STREAM",
 	.owner			= THIS_MODULE,
 	.keepalive		= rsk_chan_keepalive,
-	.memory_allocated	= &rsk_stream_memory_allocated,
+	.memory_allocated	= &rsk_chan_memory_allocated,
 	.memory_pressure	= &rsk_stream_memory_pressure,
 	.per_cpu_fw_alloc	= &rsk_stream_per_cpu_fw_alloc,
-	.sysctl_mem		= rsk_stream_mem,
+	.sysctl_mem		= rsk_chan_mem,
 	.sysctl_rmem		= rsk_stream_rmem,
 	.sysctl_wmem		= rsk_stream_wmem,
 	.obj_size		= sizeof(struct rsk_stream_sock),

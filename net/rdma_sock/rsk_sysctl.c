@@ -66,7 +66,7 @@ static struct ctl_table rsk_sysctl_template[] = {
 	RSK_SYSCTL(srq_size, &rsk_srq_min, &rsk_srq_max),
 	{
 		.procname	= "mem",
-		.maxlen		= sizeof(rsk_stream_mem),
+		.maxlen		= sizeof(rsk_chan_mem),
 		.mode		= 0644,
 		.proc_handler	= proc_doulongvec_minmax,
 	},
@@ -118,7 +118,7 @@ static int __net_init rsk_sysctl_net_init(struct net *net)
 	if (net_eq(rnet->net, &init_net)) {
 		tbl[RSK_SYSCTL_NET_COUNT].data = &rsk_userns_sockets;
 		tbl[RSK_SYSCTL_NET_COUNT + 1].data = &rsk_srq_size;
-		tbl[RSK_SYSCTL_NET_COUNT + 2].data = rsk_stream_mem;
+		tbl[RSK_SYSCTL_NET_COUNT + 2].data = rsk_chan_mem;
 	} else {
 		memset(&tbl[RSK_SYSCTL_NET_COUNT], 0, sizeof(*tbl));
 		count = RSK_SYSCTL_NET_COUNT;

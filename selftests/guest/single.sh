@@ -28,6 +28,9 @@ RSK_ADDR=10.99.0.1 RSK_ADDR6=fd00:99::1 RSK_NETDEV=$RSK_NETDEV \
 RSK_NOROUTE_ADDR=198.51.100.1 \
 	tap_kselftest dgram "$RSK_BIN/rdma_sock_dgram" -v udp -v udp6 -v udp6n \
 	-v rdma -v rdma6 -v rdma6n
+# Memory cgroups: each end's queued data charged to its own cgroup, as
+# TCP's (no cgroups on the debug kernel: skipped there).
+RSK_ADDR=10.99.0.1 tap_kselftest memcg "$RSK_BIN/rdma_sock_memcg"
 # Namespaces: ports, settings, counters and links per namespace, and a
 # namespace that had listeners freed after use.
 RSK_ADDR=10.99.0.1 tap_kselftest netns "$RSK_BIN/rdma_sock_netns"

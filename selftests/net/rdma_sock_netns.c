@@ -22,10 +22,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <linux/sock_diag.h>
+#include <linux/sockios.h>
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
@@ -764,6 +766,146 @@ TEST_F_TIMEOUT(ns, receive_memory_charged, 120)
 	close(c);
 	close(l);
 	/* No link left for what runs next to find up already. */
+	ASSERT_EQ(0, sysctl_set_int("link_idle_ms", 500));
+	EXPECT_TRUE(links_gone(30));
+	EXPECT_EQ(0, sysctl_set_int("link_idle_ms", idle0));
+}
+
+/* Bytes the socket holds unacknowledged (SIOCOUTQ), or -1. */
+static long outq(int fd)
+{
+	int n;
+
+	return ioctl(fd, SIOCOUTQ, &n) ? -1 : n;
+}
+
+/* Whether SIOCOUTQ stays at one value above 0 for 300 ms. */
+static bool outq_settled(int fd)
+{
+	long before = outq(fd);
+
+	sleep_ms(300);
+	return before > 0 && outq(fd) == before;
+}
+
+/* Byte k of the stream a test sends: k % 251, which no block size divides. */
+static void fill_stream(char *buf, size_t len, size_t off)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (off + i) % 251;
+}
+
+/*
+ * Move what is left of a stream of @total bytes, @sent of them sent so
+ * far, from @a to @c, both nonblocking, checking every byte; the bytes
+ * @c got, or -1 on a wrong byte or an error.
+ */
+static long finish_stream(int a, int c, size_t sent, size_t total)
+{
+	static char buf[16384];
+	size_t got = 0;
+	double end = now_ms() + 60000;
+
+	while (got < total && now_ms() < end) {
+		ssize_t n;
+
+		if (sent < total) {
+			size_t len = total - sent < sizeof(buf) ? total - sent : sizeof(buf);
+
+			fill_stream(buf, len, sent);
+			n = send(a, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n > 0)
+				sent += n;
+			else if (errno != EAGAIN)
+				return -1;
+		}
+		n = recv(c, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			return -1;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != (char)((got + i) % 251))
+				return -1;
+		if (n > 0)
+			got += n;
+		else
+			sleep_ms(1);
+	}
+	return got;
+}
+
+/*
+ * Send memory is charged too: the messages a stream queues count in the
+ * module's total (net.rdma_sock.mem), as TCP's write queue in tcp_mem.
+ * Over the hard limit a socket that has messages queued cannot queue
+ * more (tx_mem_limit): send() waits for its queue to shrink, or says
+ * EAGAIN, and poll() does not say POLLOUT; no reset, no byte lost.
+ */
+TEST_F_TIMEOUT(ns, send_memory_limited, 120)
+{
+	const char *addr = rsk_env("RSK_ADDR", "10.99.0.1");
+	long limit0 = rsk_ns_counter("tx_mem_limit");
+	long wmem_max0 = sysctl_get("wmem_max");
+	long idle0 = sysctl_get("link_idle_ms");
+	struct timeval tv = { .tv_usec = 300000 };
+	size_t first = 6 << 20, more = 16384;
+	int sndbuf = 8 << 20;		/* doubled, as SO_SNDBUF's */
+	char mem0[128] = "", *buf;
+	struct pollfd pfd;
+	int l, c, a, fd, n;
+	double t0;
+
+	fd = open("/proc/sys/net/rdma_sock/mem", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, mem0, sizeof(mem0) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	buf = malloc(first);
+	ASSERT_NE(NULL, buf);
+	fill_stream(buf, first, 0);
+	l = listener_on(addr);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, stream_pair(l, &c, &a));
+	/* 6 MiB: 4 MiB fill the receiver's window, the rest stays queued. */
+	ASSERT_EQ(0, sysctl_set_int("wmem_max", 32 << 20));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ((ssize_t)first, send(a, buf, first, MSG_DONTWAIT));
+	ASSERT_TRUE(WAIT_UNTIL(outq_settled(a), 30000, 0));
+	TH_LOG("queued %ld bytes, receiver holds %ld", outq(a), rmem_alloc(c));
+
+	/*
+	 * One page for the whole module: the receiver gets no more anyway.
+	 * What the last queued message has room for is charged already
+	 * and may still be taken, less than one message; no more.
+	 */
+	ASSERT_EQ(0, sysctl_set("mem", "1 1 1"));
+	do {
+		fill_stream(buf, more, first);
+		n = send(a, buf, more, MSG_DONTWAIT);
+		if (n > 0)
+			first += n;
+	} while (n > 0 && first < (6 << 20) + more);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_GT((6 << 20) + more, first);
+	EXPECT_LT(limit0, rsk_ns_counter("tx_mem_limit"));
+	fill_stream(buf, more, first);
+	pfd = (struct pollfd){ .fd = a, .events = POLLOUT };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	t0 = now_ms();
+	EXPECT_EQ(-1, send(a, buf, more, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(250, now_ms() - t0);
+
+	/* The limit back: once the receiver reads, all of it arrives. */
+	EXPECT_EQ(0, sysctl_set("mem", mem0));
+	EXPECT_EQ((long)(first + more), finish_stream(a, c, first, first + more));
+	EXPECT_EQ(0, sysctl_set_int("wmem_max", wmem_max0));
+	free(buf);
+	close(a);
+	close(c);
+	close(l);
 	ASSERT_EQ(0, sysctl_set_int("link_idle_ms", 500));
 	EXPECT_TRUE(links_gone(30));
 	EXPECT_EQ(0, sysctl_set_int("link_idle_ms", idle0));

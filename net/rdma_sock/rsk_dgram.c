@@ -240,6 +240,48 @@ static int rsk_dgram_send_to(struct rsk_sock *rs, const struct rsk_addr *to,
 }
 
 /*
+ * A datagram to a loopback address (127.0.0.0/8, ::1), which no RDMA
+ * device carries: delivered here, in the sender's namespace, as UDP's
+ * over lo.  It leaves from the socket's address, or for a socket bound to
+ * the wildcard from the route's (127.0.0.1, ::1), and counts against the
+ * sender's SO_SNDBUF until the receiver queues it.  lock_sock held.
+ */
+static int rsk_dgram_send_loopback(struct rsk_sock *rs,
+				   const struct rsk_addr *to,
+				   struct msghdr *msg, size_t len)
+{
+	struct sock *sk = &rs->sk;
+	struct rsk_addr *src;
+	struct sk_buff *skb;
+	int err;
+
+	if (len > (to->family == AF_INET ? RSK_DGRAM_MAX_V4 : RSK_DGRAM_MAX))
+		return -EMSGSIZE;
+	skb = sock_alloc_send_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (err)
+		goto drop;
+	src = &RSK_DGRAM_CB(skb)->src;
+	if (rsk_addr_is_any(&rs->local)) {
+		err = rsk_dgram_route_src(sock_net(sk), to, src);
+		if (err)
+			goto drop;
+	} else {
+		*src = rs->local;
+	}
+	src->port = rs->local.port;
+	rsk_event(rs->rnet, RSK_EV_DGRAM_LOOPBACK);
+	rsk_dgram_deliver(rs->rnet, to, to->port, skb);
+	return len;
+
+drop:
+	kfree_skb(skb);
+	return err;
+}
+
+/*
  * As udp_sendmsg(): to msg_name, or to the connected peer; an unbound
  * socket gets a port first.  One call, one datagram.
  */
@@ -287,7 +329,10 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			rsk_unbind_port(rs);
 		goto out;
 	}
-	err = rsk_ud_send(rs, &to, &src, flags, msg, len);
+	if (rsk_addr_is_loopback(&to))
+		err = rsk_dgram_send_loopback(rs, &to, msg, len);
+	else
+		err = rsk_ud_send(rs, &to, &src, flags, msg, len);
 out:
 	release_sock(sk);
 	return err;

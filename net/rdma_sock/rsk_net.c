@@ -79,6 +79,7 @@ static const char *const rsk_event_names[RSK_EV_NR] = {
 	[RSK_EV_LAST_WQE_TIMEOUTS] = "last_wqe_timeouts",
 	[RSK_EV_DGRAM_RX] = "dgram_rx",
 	[RSK_EV_DGRAM_TX] = "dgram_tx",
+	[RSK_EV_DGRAM_LOOPBACK] = "dgram_loopback",
 	[RSK_EV_DGRAM_BAD_HDR] = "dgram_bad_hdr",
 	[RSK_EV_DGRAM_FRAG_TIMEOUTS] = "dgram_frag_timeouts",
 	[RSK_EV_DGRAM_FRAG_DROPS] = "dgram_frag_drops",

@@ -375,6 +375,108 @@ TEST_F(dg, round_trip_sizes)
 	close(b);
 }
 
+/* @lo with @port. */
+static struct sockaddr_storage with_port(const struct sockaddr_storage *lo,
+					 uint16_t port)
+{
+	struct sockaddr_storage ss = *lo;
+
+	set_port(&ss, port);
+	return ss;
+}
+
+static uint16_t port_of_fd(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getsockname(fd, SA(&ss), &len) ? 0 : port_of(&ss);
+}
+
+/*
+ * Datagrams to a loopback address, as UDP's over lo: to a socket bound
+ * to the wildcard and to one bound to the loopback address, from the
+ * loopback address (a wildcard-bound sender's source), sizes up to the
+ * largest, a connected pair both ways; a socket bound to another address
+ * hears nothing sent to loopback on its port.  rdma: in software, no RDMA
+ * device carries them (dgram_loopback counts them).  @lo is the loopback
+ * address, 127.0.0.1 or ::1, in the sockets' form.
+ */
+static void loopback_cases(struct __test_metadata *_metadata, int domain,
+			   const struct sockaddr_storage *lo,
+			   const struct sockaddr_storage *any,
+			   const struct sockaddr_storage *other,
+			   socklen_t alen, bool rdma)
+{
+	long count0 = rsk_ns_counter("dgram_loopback");
+	size_t sizes[] = { 1, 9000, 65507 };
+	struct sockaddr_storage to, from, name;
+	socklen_t len = sizeof(name);
+	int a, b, c, d, e;
+
+	a = socket_bounded(domain, SOCK_DGRAM, 10000);
+	b = socket_bounded(domain, SOCK_DGRAM, 10000);
+	c = socket_bounded(domain, SOCK_DGRAM, 10000);
+	d = socket_bounded(domain, SOCK_DGRAM, 10000);
+	e = socket_bounded(domain, SOCK_DGRAM, 10000);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_LE(0, c);
+	ASSERT_LE(0, d);
+	ASSERT_LE(0, e);
+
+	/* An unbound sender to a wildcard-bound receiver. */
+	ASSERT_EQ(0, bind(b, SA(any), alen));
+	to = with_port(lo, port_of_fd(b));
+	for (int i = 0; i < (int)ARRAY_SIZE(sizes); i++) {
+		ASSERT_EQ(0, send_pattern(a, &to, alen, sizes[i], i))
+			TH_LOG("send %zu: %s", sizes[i], strerror(errno));
+		from = with_port(lo, port_of_fd(a));
+		recv_pattern(_metadata, b, sizes[i], i, &from);
+	}
+
+	/* A receiver bound to the loopback address; a connected pair. */
+	ASSERT_EQ(0, bind(c, SA(lo), alen));
+	to = with_port(lo, port_of_fd(c));
+	ASSERT_EQ(0, connect(d, SA(&to), alen));
+	ASSERT_EQ(0, getsockname(d, SA(&name), &len));
+	from = with_port(lo, port_of_fd(d));
+	EXPECT_TRUE(addr_eq(&name, &from)) TH_LOG("%s", addr_str(&name));
+	ASSERT_EQ(0, send_pattern(d, NULL, alen, 1000, 7));
+	recv_pattern(_metadata, c, 1000, 7, &from);
+	ASSERT_EQ(0, send_pattern(c, &from, alen, 2000, 8));
+	recv_pattern(_metadata, d, 2000, 8, &to);
+
+	/*
+	 * Bound to another address (RSK_ADDR, where it is not a loopback
+	 * one): loopback datagrams are not for it.
+	 */
+	to = with_port(lo, 0);
+	if (!addr_eq(other, &to)) {
+		ASSERT_EQ(0, bind(e, SA(other), alen));
+		to = with_port(lo, port_of_fd(e));
+		ASSERT_EQ(0, send_pattern(a, &to, alen, 10, 9));
+		EXPECT_EQ(0, poll1(e, POLLIN, QUIET_MS));
+	}
+
+	if (rdma)
+		EXPECT_LE(count0 + 5, rsk_ns_counter("dgram_loopback"));
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+	close(e);
+}
+
+TEST_F(dg, loopback)
+{
+	struct sockaddr_storage lo;
+
+	ASSERT_EQ(0, addr_v4("127.0.0.1", self->v6, &lo));
+	loopback_cases(_metadata, self->domain, &lo, &self->any, &self->local,
+		       self->alen, self->rdma);
+}
+
 /* One byte over the largest datagram: EMSGSIZE, as UDP. */
 TEST_F(dg, emsgsize)
 {
@@ -862,6 +964,23 @@ TEST_F(dg6, mc_ipv6)
 	close(s);
 	if (self->domain != AF_INET6)
 		EXPECT_EQ(0, rsk_counter("mc_groups"));
+}
+
+TEST_F(dg6, loopback6)
+{
+	const char *addr6 = rsk_env("RSK_ADDR6", "::1");
+	struct sockaddr_in6 lo = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 other = { .sin6_family = AF_INET6 };
+	struct sockaddr_storage los = {}, anys = {}, others = {};
+
+	lo.sin6_addr = in6addr_loopback;
+	ASSERT_EQ(1, inet_pton(AF_INET6, addr6, &other.sin6_addr));
+	memcpy(&los, &lo, sizeof(lo));
+	memcpy(&anys, &any, sizeof(any));
+	memcpy(&others, &other, sizeof(other));
+	loopback_cases(_metadata, self->domain, &los, &anys, &others,
+		       sizeof(lo), self->domain != AF_INET6);
 }
 
 TEST_HARNESS_MAIN

@@ -347,6 +347,22 @@ static bool rsk_tx_writable(const struct sock *sk)
 }
 
 /*
+ * Whether poll() says POLLOUT and sk_write_space wakes writers: the free
+ * room at least half of what is queued (a third of SO_SNDBUF once full),
+ * as TCP's sk_stream_is_writeable() (sk_stream_min_wspace()).  A writer
+ * that filled its buffer is then not woken for each message the peer's
+ * adapter takes while the peer reads nothing, only for room worth a
+ * write; sendmsg() itself queues up to SO_SNDBUF (rsk_tx_writable()).
+ */
+static bool rsk_tx_poll_writable(const struct sock *sk)
+{
+	int queued = READ_ONCE(sk->sk_wmem_queued);
+
+	return rsk_tx_writable(sk) &&
+	       rsk_sndbuf(rsk_sk(sk)) - queued >= queued >> 1;
+}
+
+/*
  * sk_write_space: wake writers and POLLOUT pollers once there is room, if
  * one of them found none (SOCK_NOSPACE), as TCP does: a wakeup nobody
  * waits for would be a spurious edge for EPOLLET.
@@ -356,7 +372,7 @@ void rsk_chan_write_space(struct sock *sk)
 	struct socket *sock = READ_ONCE(sk->sk_socket);
 	struct socket_wq *wq;
 
-	if (!sock || !rsk_tx_writable(sk) ||
+	if (!sock || !rsk_tx_poll_writable(sk) ||
 	    !test_and_clear_bit(SOCK_NOSPACE, &sock->flags))
 		return;
 	rcu_read_lock();
@@ -371,12 +387,12 @@ void rsk_chan_write_space(struct sock *sk)
 
 bool rsk_chan_poll_writable(struct sock *sk)
 {
-	if (rsk_tx_writable(sk))
+	if (rsk_tx_poll_writable(sk))
 		return true;
 	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 	/* A completion may have freed room since the check. */
 	smp_mb__after_atomic();
-	return rsk_tx_writable(sk);
+	return rsk_tx_poll_writable(sk);
 }
 
 /* Wait until the socket may queue more, or why it may not; lock_sock held. */

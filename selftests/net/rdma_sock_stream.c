@@ -1482,6 +1482,37 @@ TEST_F(stream, poll_events)
 	close(sfd);
 }
 
+/*
+ * A writer that filled its send buffer polls POLLOUT again only once a
+ * third of it is free, as TCP's (sk_stream_min_wspace()): the peer
+ * reading 16 KiB gives none, reading everything gives it.
+ */
+TEST_F(stream, pollout_hysteresis)
+{
+	const struct ctx *c = &self->c;
+	static char buf[CHUNK];
+	uint64_t filled = 0, got;
+	int cfd, sfd;
+	ssize_t n;
+
+	mkpair(_metadata, c, &cfd, &sfd);
+	ASSERT_EQ(0, fill(cfd, seed_of(21), &filled));
+	EXPECT_EQ(0, poll1(cfd, POLLOUT, QUIET_MS));
+	ASSERT_EQ(16384, recv(sfd, buf, 16384, MSG_WAITALL));
+	EXPECT_TRUE(pattern_ok(buf, 16384, seed_of(21), 0));
+	EXPECT_EQ(0, poll1(cfd, POLLOUT, 500));
+	for (got = 16384; got < filled; got += n) {
+		size_t len = filled - got < sizeof(buf) ? filled - got : sizeof(buf);
+
+		n = recv(sfd, buf, len, 0);
+		ASSERT_LT(0, n);
+		ASSERT_TRUE(pattern_ok(buf, n, seed_of(21), got));
+	}
+	EXPECT_EQ(POLLOUT, poll1(cfd, POLLOUT, WAIT_MS));
+	close(cfd);
+	close(sfd);
+}
+
 /* The peer aborts (SO_LINGER 0): POLLERR, SO_ERROR ECONNRESET, once. */
 TEST_F(stream, poll_reset)
 {

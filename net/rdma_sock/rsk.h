@@ -347,6 +347,8 @@ struct rsk_device {
 	spinlock_t empty_lock;		/* protects empty */
 	struct list_head empty;		/* buffers without a page */
 	struct delayed_work refill_work; /* tops the SRQ up, GFP_KERNEL */
+	struct mutex fill_lock;		/* serialises the first fill */
+	bool srq_filled;		/* buffers posted: rsk_dev_srq_fill() */
 	bool dying;			/* removal started: no new links */
 	struct rcu_head rcu;		/* rsk_dev_get() reads it under RCU */
 };
@@ -355,6 +357,7 @@ int rsk_dev_init(void);
 void rsk_dev_exit(void);
 void rsk_dev_put(struct rsk_device *rdev);
 struct rsk_device *rsk_dev_get(struct ib_device *ibdev);
+int rsk_dev_srq_fill(struct rsk_device *rdev);
 int rsk_dev_self_addr(struct net *net, sa_family_t family,
 		      struct rsk_addr *addr);
 int rsk_dev_show(struct seq_file *seq, void *v);

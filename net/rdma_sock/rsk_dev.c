@@ -397,12 +397,52 @@ static void rsk_dev_free_bufs(struct rsk_device *rdev)
 	kvfree(rdev->bufs);
 }
 
-/* PD, SRQ and its buffers: memory per device, never per socket. */
+/**
+ * rsk_dev_srq_fill - post the SRQ's receive buffers, at a device's first link
+ * @rdev: a bound device, referenced
+ *
+ * A device is bound with its SRQ empty: loading the module, which any
+ * local user makes the kernel do by creating a socket, costs no receive
+ * memory.  The first link on the device posts a page of 16 KiB on every
+ * buffer (srq_size of them), which stay until the device goes; the
+ * refill work goes on where pages were short.  Process context: a link's
+ * rdma_cm handler.
+ *
+ * Return: 0, or -ENOMEM when not one buffer could be posted.
+ */
+int rsk_dev_srq_fill(struct rsk_device *rdev)
+{
+	struct ib_srq_attr limit = { .srq_limit = rdev->srq_depth / 4 };
+	int err = 0;
+
+	/* Pairs with the release below: filled means posted. */
+	if (smp_load_acquire(&rdev->srq_filled))
+		return 0;
+	mutex_lock(&rdev->fill_lock);
+	if (rdev->srq_filled)
+		goto out;
+	rsk_srq_refill(rdev, GFP_KERNEL);
+	if (!atomic_read(&rdev->srq_posted)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Optional: a device without limit events relies on the refill. */
+	ib_modify_srq(rdev->srq, &limit, IB_SRQ_LIMIT);
+	/* Pairs with the acquire above: a link sees the buffers posted. */
+	smp_store_release(&rdev->srq_filled, true);
+out:
+	mutex_unlock(&rdev->fill_lock);
+	return err;
+}
+
+/*
+ * PD, SRQ and its buffers (empty until the first link: rsk_dev_srq_fill()):
+ * memory per device, never per socket.
+ */
 static int rsk_dev_setup(struct rsk_device *rdev)
 {
 	struct ib_device *ibdev = rdev->ibdev;
 	struct ib_srq_init_attr attr = {};
-	struct ib_srq_attr limit = {};
 	u32 i;
 	int err;
 
@@ -438,19 +478,8 @@ static int rsk_dev_setup(struct rsk_device *rdev)
 		goto out_pd;
 	}
 
-	rsk_srq_refill(rdev, GFP_KERNEL);
-	if (!atomic_read(&rdev->srq_posted)) {
-		err = -ENOMEM;
-		goto out_srq;
-	}
-	/* Optional: a device without limit events relies on the refill. */
-	limit.srq_limit = rdev->srq_depth / 4;
-	ib_modify_srq(rdev->srq, &limit, IB_SRQ_LIMIT);
 	return 0;
 
-out_srq:
-	cancel_delayed_work_sync(&rdev->refill_work);	/* refill may retry */
-	ib_destroy_srq(rdev->srq);
 out_pd:
 	ib_dealloc_pd(rdev->pd);
 out_bufs:
@@ -489,6 +518,7 @@ static int rsk_ib_add(struct ib_device *ibdev)
 	kref_init(&rdev->ref);		/* the list's reference */
 	init_completion(&rdev->released);
 	spin_lock_init(&rdev->empty_lock);
+	mutex_init(&rdev->fill_lock);
 	INIT_LIST_HEAD(&rdev->empty);
 	INIT_DELAYED_WORK(&rdev->refill_work, rsk_refill_work);
 

@@ -426,6 +426,9 @@ static int rsk_link_create_qp(struct rsk_link *link, struct rdma_cm_id *id)
 	link->local = local;
 	spin_unlock_bh(&link->lock);
 
+	err = rsk_dev_srq_fill(rdev);
+	if (err)
+		return err;
 	err = rsk_link_create_cq(link, id->device,
 				 RSK_LINK_SQ_DEPTH + 1 + rdev->srq_depth);
 	if (err)

@@ -946,6 +946,16 @@ struct rsk_stream_sock {
 	 */
 	int snd_mem_limit;
 	u32 tx_pending;		/* RSK_TX_* control messages to send */
+	/* TCP_INFO's counts, as TCP keeps them (rsk_stream_info()). */
+	u64 bytes_sent;		/* DATA payload posted */
+	u64 bytes_acked;	/* payload the peer acked */
+	u64 bytes_received;	/* DATA payload received */
+	u32 segs_out;		/* messages posted */
+	u32 segs_in;		/* messages received */
+	u32 data_segs_out;	/* DATA messages posted */
+	u32 data_segs_in;	/* DATA messages received */
+	unsigned long last_data_sent;	/* jiffies */
+	unsigned long last_data_recv;	/* jiffies */
 	bool fin_rcvd;		/* peer sent FIN: no more data */
 	bool fin_sent;
 	bool nodelay;		/* TCP_NODELAY */

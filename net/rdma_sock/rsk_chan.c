@@ -113,6 +113,8 @@ int rsk_chan_rx_ack(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr)
 
 	if (rsk_seq_after(ack, rs->snd_nxt) || rsk_seq_before(ack, rs->snd_una))
 		return -EPROTO;
+	rs->segs_in++;
+	rs->bytes_acked += ack - rs->snd_una;
 	rs->snd_una = ack;
 	if (rsk_seq_after(right, rs->snd_wnd_end))
 		rs->snd_wnd_end = right;
@@ -274,6 +276,8 @@ int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer)
 	rs->base.peer = *peer;
 	rs->snd_nxt = get_random_u32();
 	rs->snd_una = rs->snd_nxt;
+	rs->last_data_sent = jiffies;
+	rs->last_data_recv = rs->last_data_sent;
 	rs->snd_wnd_end = rs->snd_nxt;
 	rs->peer_chan = 0;
 	rs->fin_rcvd = false;
@@ -456,6 +460,8 @@ static struct rsk_stream_sock *rsk_chan_new_child(struct rsk_stream_sock *listen
 	child->rcv_ack_sent = child->rcv_nxt;
 	child->snd_nxt = get_random_u32();
 	child->snd_una = child->snd_nxt;
+	child->last_data_sent = jiffies;
+	child->last_data_recv = child->last_data_sent;
 	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
 	child->max_payload = rsk_link_max_payload(link);
 	child->unaccepted = true;	/* until accept(): rsk_chan_accepted() */

@@ -229,6 +229,9 @@ static bool rsk_rx_data(struct rsk_stream_sock *rs, struct rsk_rx_buf *rxb,
 			goto reset;
 		}
 		rs->rcv_nxt += len;
+		rs->bytes_received += len;
+		rs->data_segs_in++;
+		rs->last_data_recv = jiffies;
 		/* Acks flow even to a sender whose reader is idle. */
 		if (rs->rcv_nxt - rs->rcv_ack_sent >=
 		    (u32)rsk_chan_rcv_limit(rs) / 4)

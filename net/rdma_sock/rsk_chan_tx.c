@@ -114,6 +114,7 @@ static int rsk_tx_send(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb, u8 typ
 	}
 	sock_hold(&rs->base.sk);		/* put in rsk_chan_sent() */
 	rs->inflight++;
+	rs->segs_out++;
 	return 0;
 }
 
@@ -205,6 +206,9 @@ static int rsk_tx_push_data(struct rsk_stream_sock *rs)
 		rs->snd_nxt += tb->len;
 		rs->wq_bytes -= tb->len;
 		rs->inflight_bytes += tb->len;
+		rs->bytes_sent += tb->len;
+		rs->data_segs_out++;
+		rs->last_data_sent = jiffies;
 		rs->tx_pending &= ~RSK_TX_WINDOW;	/* it carried one */
 	}
 	return 0;

@@ -577,6 +577,59 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 	return err;
 }
 
+/*
+ * TCP_INFO as tcp_get_info() fills it, from the channel: its state, the
+ * link's largest payload as the MSS, messages as segments, the bytes sent,
+ * acked and received, what is unsent, the peer's window (tcpi_snd_wnd,
+ * and tcpi_snd_cwnd in messages of that MSS: the channel's only limit on
+ * what is in flight) and SO_RCVBUF's room as the receive space.  The link
+ * retransmits in hardware, so no retransmit, RTO or loss is ever counted;
+ * the RTT is not measured (0).  A listener's unacked and sacked are its
+ * accept queue's length and backlog, as TCP's.
+ */
+static void rsk_stream_info(struct rsk_stream_sock *rs, struct tcp_info *info)
+{
+	struct sock *sk = &rs->base.sk;
+	unsigned long now = jiffies;
+	u32 mss;
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = READ_ONCE(sk->sk_state);
+	info->tcpi_snd_ssthresh = TCP_INFINITE_SSTHRESH;
+	info->tcpi_pacing_rate = ~0ULL;
+	info->tcpi_max_pacing_rate = ~0ULL;
+	if (info->tcpi_state == TCP_LISTEN) {
+		info->tcpi_unacked = READ_ONCE(sk->sk_ack_backlog);
+		info->tcpi_sacked = READ_ONCE(sk->sk_max_ack_backlog);
+		return;
+	}
+	spin_lock_bh(&rs->lock);
+	mss = rs->max_payload;
+	info->tcpi_snd_mss = mss;
+	info->tcpi_rcv_mss = mss;
+	info->tcpi_advmss = mss;
+	info->tcpi_unacked = rs->inflight;
+	info->tcpi_snd_wnd = rs->snd_wnd_end - rs->snd_una;
+	info->tcpi_snd_cwnd = mss ? max_t(u32, DIV_ROUND_UP(info->tcpi_snd_wnd,
+							    mss), 1) : 0;
+	info->tcpi_rcv_space = rsk_chan_rcv_limit(rs);
+	info->tcpi_rcv_ssthresh = info->tcpi_rcv_space;
+	info->tcpi_notsent_bytes = rs->wq_bytes;
+	info->tcpi_bytes_sent = rs->bytes_sent;
+	info->tcpi_bytes_acked = rs->bytes_acked;
+	info->tcpi_bytes_received = rs->bytes_received;
+	info->tcpi_segs_out = rs->segs_out;
+	info->tcpi_segs_in = rs->segs_in;
+	info->tcpi_data_segs_out = rs->data_segs_out;
+	info->tcpi_data_segs_in = rs->data_segs_in;
+	if (mss) {
+		info->tcpi_last_data_sent = jiffies_to_msecs(now - rs->last_data_sent);
+		info->tcpi_last_data_recv = jiffies_to_msecs(now - rs->last_data_recv);
+		info->tcpi_last_ack_recv = jiffies_to_msecs(now - rs->last_rcv);
+	}
+	spin_unlock_bh(&rs->lock);
+}
+
 static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 				 char __user *optval, int __user *optlen)
 {
@@ -589,6 +642,15 @@ static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == TCP_INFO) {
+		struct tcp_info info;
+
+		len = min_t(unsigned int, len, sizeof(info));
+		rsk_stream_info(rs, &info);
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
 	len = min_t(unsigned int, len, sizeof(int));
 
 	switch (optname) {

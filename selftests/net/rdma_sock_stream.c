@@ -31,7 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>	/* struct tcp_info as the kernel has it */
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,6 +51,13 @@
 
 #include "kselftest_harness.h"
 #include "rsk_selftest.h"
+
+/* <linux/tcp.h> has the kernel's struct tcp_info but not what glibc adds. */
+#ifndef SOL_TCP
+#define SOL_TCP		IPPROTO_TCP
+#endif
+#define TCP_ESTABLISHED	1	/* include/net/tcp_states.h */
+#define TCP_LISTEN	10
 
 /* SA, KiB, MiB, QUIET_MS and CHUNK come from rsk_selftest.h. */
 #define TIMEO_MS	10000	/* SO_RCVTIMEO/SO_SNDTIMEO of every socket */
@@ -2139,6 +2146,78 @@ TEST_F_TIMEOUT(stream, connect_unreachable, 60)
 	EXPECT_EQ(-1, connect(fd, SA(&to), c->alen));
 	EXPECT_EQ(EHOSTUNREACH, errno) TH_LOG("%s", strerror(errno));
 	close(fd);
+}
+
+/* TCP_INFO of @fd into @info; its length, or -1. */
+static int tcp_info_of(int fd, struct tcp_info *info)
+{
+	socklen_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return getsockopt(fd, SOL_TCP, TCP_INFO, info, &len) ? -1 : (int)len;
+}
+
+static bool all_acked(int fd, uint64_t n)
+{
+	struct tcp_info info;
+
+	return tcp_info_of(fd, &info) > 0 && info.tcpi_bytes_acked >= n &&
+	       info.tcpi_notsent_bytes == 0 && info.tcpi_unacked == 0;
+}
+
+/*
+ * TCP_INFO as TCP fills it: the state, an MSS, the bytes sent, acked (TCP
+ * counts its SYN too) and received, segments, nothing unsent or in flight
+ * at rest, the peer's window; a shorter buffer gets the start; a listener
+ * says LISTEN.
+ */
+TEST_F(stream, tcp_info)
+{
+	const struct ctx *c = &self->c;
+	struct sockaddr_storage at;
+	struct tcp_info ci, si;
+	static char buf[100000];
+	socklen_t len = 8;
+	int lfd, cfd, sfd;
+
+	lfd = listener(_metadata, c, 4, &at);
+	ASSERT_LT(0, tcp_info_of(lfd, &ci));
+	EXPECT_EQ(TCP_LISTEN, ci.tcpi_state);
+	cfd = dial(_metadata, c, &at);
+	sfd = accept_one(_metadata, lfd);
+	pattern(buf, sizeof(buf), seed_of(22), 0);
+	ASSERT_EQ((ssize_t)sizeof(buf), send_all(cfd, buf, sizeof(buf), 0));
+	ASSERT_EQ((ssize_t)sizeof(buf), recv_all(sfd, buf, sizeof(buf)));
+	EXPECT_TRUE(pattern_ok(buf, sizeof(buf), seed_of(22), 0));
+	EXPECT_TRUE(WAIT_UNTIL(all_acked(cfd, sizeof(buf)), WAIT_MS, 10));
+
+	ASSERT_LT(0, tcp_info_of(cfd, &ci));
+	ASSERT_LT(0, tcp_info_of(sfd, &si));
+	EXPECT_EQ(TCP_ESTABLISHED, ci.tcpi_state);
+	EXPECT_EQ(TCP_ESTABLISHED, si.tcpi_state);
+	EXPECT_LT(0U, ci.tcpi_snd_mss);
+	EXPECT_LT(0U, si.tcpi_rcv_mss);
+	EXPECT_LE(sizeof(buf), ci.tcpi_bytes_sent);
+	EXPECT_LE(sizeof(buf), ci.tcpi_bytes_acked);
+	EXPECT_GE(sizeof(buf) + 1, ci.tcpi_bytes_acked);
+	EXPECT_EQ(sizeof(buf), si.tcpi_bytes_received);
+	EXPECT_EQ(0U, ci.tcpi_bytes_received);
+	EXPECT_EQ(0U, ci.tcpi_notsent_bytes);
+	EXPECT_EQ(0U, ci.tcpi_unacked);
+	EXPECT_LE(sizeof(buf) / ci.tcpi_snd_mss, ci.tcpi_data_segs_out);
+	EXPECT_LE(ci.tcpi_data_segs_out, ci.tcpi_segs_out);
+	EXPECT_LE(sizeof(buf) / si.tcpi_rcv_mss, si.tcpi_data_segs_in);
+	EXPECT_LE(si.tcpi_data_segs_in, si.tcpi_segs_in);
+	EXPECT_LT(0U, ci.tcpi_snd_wnd);
+	EXPECT_LT(0U, ci.tcpi_snd_cwnd);
+	EXPECT_LT(0U, si.tcpi_rcv_space);
+	/* A short buffer: the start of the structure, its length. */
+	ASSERT_EQ(0, getsockopt(cfd, SOL_TCP, TCP_INFO, &ci, &len));
+	EXPECT_EQ(8U, len);
+	EXPECT_EQ(TCP_ESTABLISHED, ci.tcpi_state);
+	close(cfd);
+	close(sfd);
+	close(lfd);
 }
 
 /* TCP-level options and SO_KEEPALIVE: set, read back; the ranges TCP enforces. */

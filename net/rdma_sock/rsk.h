@@ -981,6 +981,17 @@ struct rsk_stream_sock {
 	 * 0 meaning the namespace's net.ipv4.tcp_keepalive_* (rsk_keep*()).
 	 */
 	int keepidle, keepintvl, keepcnt;
+	/*
+	 * More TCP-level options, set under lock_sock(): TCP_MAXSEG (0: none;
+	 * the channel reads it at connect), TCP_NOTSENT_LOWAT (0: the
+	 * namespace's net.ipv4.tcp_notsent_lowat; read without a lock by
+	 * poll), TCP_QUICKACK as last set (acks here are never delayed) and
+	 * TCP_INQ.
+	 */
+	u16 user_mss;
+	u32 notsent_lowat;
+	bool quickack;
+	bool recvmsg_inq;
 	/* Under lock: the socket's timer (keepalive, FIN timeout). */
 	unsigned long last_rcv;		/* jiffies: last message from peer */
 	unsigned long orphan_deadline;	/* jiffies: closed, FIN awaited */
@@ -1071,6 +1082,16 @@ static inline int rsk_chan_rcv_limit(const struct rsk_stream_sock *rs)
 static inline int rsk_sndbuf(const struct rsk_sock *rs)
 {
 	return min(READ_ONCE(rs->sk.sk_sndbuf), READ_ONCE(rs->rnet->wmem_max));
+}
+
+/* The largest DATA payload a channel on @link sends: TCP_MAXSEG bounds it. */
+static inline u32 rsk_chan_mss(const struct rsk_stream_sock *rs,
+			       const struct rsk_link *link)
+{
+	u32 mss = rsk_link_max_payload(link);
+	u16 user = READ_ONCE(rs->user_mss);
+
+	return user ? min_t(u32, mss, user) : mss;
 }
 
 static inline int rsk_keepidle(const struct rsk_stream_sock *rs)

@@ -221,7 +221,7 @@ static void rsk_chan_link_up(struct rsk_stream_sock *rs)
 	rsk_chan_mark_napi(rs, rs->link);	/* its NAPI exists from now on */
 	spin_lock_bh(&rs->lock);
 	if (rs->base.sk.sk_state == TCP_SYN_SENT && rs->chan.id) {
-		rs->max_payload = rsk_link_max_payload(rs->link);
+		rs->max_payload = rsk_chan_mss(rs, rs->link);
 		rs->tx_pending |= RSK_TX_REQ;
 		rsk_chan_push_locked(rs);
 	}
@@ -295,7 +295,7 @@ int rsk_chan_connect(struct rsk_stream_sock *rs, const struct rsk_addr *peer)
 	if (ret < 0) {
 		rsk_chan_set_state(rs, TCP_CLOSE);
 	} else if (ret == 1) {
-		rs->max_payload = rsk_link_max_payload(link);
+		rs->max_payload = rsk_chan_mss(rs, link);
 		rs->tx_pending |= RSK_TX_REQ;
 		rsk_chan_push_locked(rs);
 		ret = 0;
@@ -463,7 +463,7 @@ static struct rsk_stream_sock *rsk_chan_new_child(struct rsk_stream_sock *listen
 	child->last_data_sent = jiffies;
 	child->last_data_recv = child->last_data_sent;
 	child->snd_wnd_end = child->snd_nxt + min_t(u32, req->wnd, RSK_MAX_WND);
-	child->max_payload = rsk_link_max_payload(link);
+	child->max_payload = rsk_chan_mss(child, link);
 	child->unaccepted = true;	/* until accept(): rsk_chan_accepted() */
 	rsk_chan_set_state(child, TCP_ESTABLISHED);
 	ret = rsk_link_attach(link, &child->chan);

@@ -341,13 +341,31 @@ void rsk_chan_tx_purge(struct rsk_stream_sock *rs)
 	rs->tx_pending &= ~(RSK_TX_FIN | RSK_TX_WINDOW | RSK_TX_PROBE);
 }
 
-/* Under SO_SNDBUF, and under where memory was last refused. */
-static bool rsk_tx_writable(const struct sock *sk)
+/* TCP_NOTSENT_LOWAT, or the namespace's, as tcp_notsent_lowat(). */
+static u32 rsk_tx_notsent_lowat(const struct rsk_stream_sock *rs)
 {
-	int limit = READ_ONCE(rsk_stream_sk(sk)->snd_mem_limit);
+	return READ_ONCE(rs->notsent_lowat) ?:
+	       READ_ONCE(sock_net(&rs->base.sk)->ipv4.sysctl_tcp_notsent_lowat);
+}
+
+/*
+ * Under SO_SNDBUF, under where memory was last refused, and with less
+ * unsent than TCP_NOTSENT_LOWAT (as tcp_stream_memory_free(), which
+ * sendmsg() and poll() ask too: the unsent bytes doubled for a wakeup).
+ */
+static bool rsk_tx_room(const struct sock *sk, unsigned int wake)
+{
+	const struct rsk_stream_sock *rs = rsk_stream_sk(sk);
+	int limit = READ_ONCE(rs->snd_mem_limit);
 	int queued = READ_ONCE(sk->sk_wmem_queued);
 
-	return queued < rsk_sndbuf(rsk_sk(sk)) && (!limit || queued < limit);
+	return queued < rsk_sndbuf(rsk_sk(sk)) && (!limit || queued < limit) &&
+	       (READ_ONCE(rs->wq_bytes) << wake) < rsk_tx_notsent_lowat(rs);
+}
+
+static bool rsk_tx_writable(const struct sock *sk)
+{
+	return rsk_tx_room(sk, 0);
 }
 
 /*
@@ -362,7 +380,7 @@ static bool rsk_tx_poll_writable(const struct sock *sk)
 {
 	int queued = READ_ONCE(sk->sk_wmem_queued);
 
-	return rsk_tx_writable(sk) &&
+	return rsk_tx_room(sk, 1) &&
 	       rsk_sndbuf(rsk_sk(sk)) - queued >= queued >> 1;
 }
 

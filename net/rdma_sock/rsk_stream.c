@@ -84,6 +84,7 @@ void rsk_stream_sock_init(struct sock *sk)
 	INIT_LIST_HEAD(&rs->accept_node);
 	rsk_chan_listener_init(rs);
 	rsk_chan_timer_init(rs);
+	rs->quickack = true;	/* as TCP's, out of pingpong mode */
 }
 
 /**
@@ -123,6 +124,9 @@ static struct rsk_stream_sock *rsk_stream_new_child(struct rsk_stream_sock *list
 	sk->sk_mark = READ_ONCE(lsk->sk_mark);
 	sock_valbool_flag(sk, SOCK_KEEPOPEN, sock_flag(lsk, SOCK_KEEPOPEN));
 	rs->nodelay = listener->nodelay;
+	rs->user_mss = listener->user_mss;
+	rs->notsent_lowat = listener->notsent_lowat;
+	rs->recvmsg_inq = listener->recvmsg_inq;
 	rs->keepidle = listener->keepidle;
 	rs->keepintvl = listener->keepintvl;
 	rs->keepcnt = listener->keepcnt;
@@ -509,11 +513,20 @@ static int rsk_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len, int flags)
 {
 	struct sock *sk = sock->sk;
+	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int ret;
 
 	msg->msg_namelen = 0;	/* a stream has no per-message address */
 	lock_sock(sk);
-	ret = rsk_chan_recvmsg(rsk_stream_sk(sk), msg, len, flags);
+	ret = rsk_chan_recvmsg(rs, msg, len, flags);
+	/* TCP_INQ: what is left to read, 1 at end of stream, as tcp_inq_hint(). */
+	if (ret >= 0 && rs->recvmsg_inq) {
+		int inq = READ_ONCE(rs->rcv_queued);
+
+		if (!inq && (sk->sk_shutdown & RCV_SHUTDOWN))
+			inq = 1;
+		put_cmsg(msg, SOL_TCP, TCP_CM_INQ, sizeof(inq), &inq);
+	}
 	release_sock(sk);
 	return ret;
 }
@@ -569,6 +582,27 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 		else
 			rs->keepcnt = val;
+		break;
+	case TCP_MAXSEG:
+		/* As TCP: a connected socket keeps the size it has. */
+		if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW))
+			err = -EINVAL;
+		else
+			WRITE_ONCE(rs->user_mss, val);
+		break;
+	case TCP_NOTSENT_LOWAT:
+		WRITE_ONCE(rs->notsent_lowat, val);
+		/* A lower mark can only make the socket writable later. */
+		sk->sk_write_space(sk);
+		break;
+	case TCP_QUICKACK:
+		rs->quickack = !!val;
+		break;
+	case TCP_INQ:
+		if (val > 1 || val < 0)
+			err = -EINVAL;
+		else
+			rs->recvmsg_inq = val;
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -668,6 +702,22 @@ static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_KEEPCNT:
 		val = rsk_keepcnt(rs);
+		break;
+	case TCP_MAXSEG:
+		val = READ_ONCE(rs->max_payload);
+		if (!val || (READ_ONCE(rs->user_mss) &&
+			     ((1 << READ_ONCE(sock->sk->sk_state)) &
+			      (TCPF_CLOSE | TCPF_LISTEN))))
+			val = READ_ONCE(rs->user_mss) ?: TCP_MSS_DEFAULT;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(rs->notsent_lowat);
+		break;
+	case TCP_QUICKACK:
+		val = rs->quickack;
+		break;
+	case TCP_INQ:
+		val = rs->recvmsg_inq;
 		break;
 	default:
 		return -ENOPROTOOPT;

@@ -2220,6 +2220,126 @@ TEST_F(stream, tcp_info)
 	close(lfd);
 }
 
+/*
+ * TCP_MAXSEG as TCP: 536 until connected, the size set while closed or
+ * listening, 88..32767 or 0; a connection then sends at most that much
+ * per segment (TCP_INFO's MSS and segments say so), the data intact.
+ */
+TEST_F(stream, tcp_maxseg)
+{
+	const struct ctx *c = &self->c;
+	struct sockaddr_storage at;
+	static char buf[100000];
+	struct tcp_info info;
+	int lfd, cfd, sfd, mss;
+
+	cfd = SOCK_NEW(c);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(536, get_int(cfd, SOL_TCP, TCP_MAXSEG));
+	EXPECT_EQ(-1, set_int(cfd, SOL_TCP, TCP_MAXSEG, 87));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_int(cfd, SOL_TCP, TCP_MAXSEG, 32768));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, set_int(cfd, SOL_TCP, TCP_MAXSEG, 1000));
+	EXPECT_EQ(1000, get_int(cfd, SOL_TCP, TCP_MAXSEG));
+	lfd = listener(_metadata, c, 4, &at);
+	ASSERT_EQ(0, connect(cfd, SA(&at), c->alen));
+	sfd = accept_one(_metadata, lfd);
+	mss = get_int(cfd, SOL_TCP, TCP_MAXSEG);
+	EXPECT_LT(0, mss);
+	EXPECT_GE(1000, mss);
+	pattern(buf, sizeof(buf), seed_of(23), 0);
+	ASSERT_EQ((ssize_t)sizeof(buf), send_all(cfd, buf, sizeof(buf), 0));
+	ASSERT_EQ((ssize_t)sizeof(buf), recv_all(sfd, buf, sizeof(buf)));
+	EXPECT_TRUE(pattern_ok(buf, sizeof(buf), seed_of(23), 0));
+	ASSERT_LT(0, tcp_info_of(cfd, &info));
+	EXPECT_GE(1000U, info.tcpi_snd_mss);
+	EXPECT_LE(sizeof(buf) / 1000, info.tcpi_data_segs_out);
+	close(cfd);
+	close(sfd);
+	close(lfd);
+}
+
+/*
+ * TCP_QUICKACK reads back as set (1 on a new connection); TCP_INQ puts
+ * what is left to read in a TCP_CM_INQ control message.
+ */
+TEST_F(stream, tcp_quickack_inq)
+{
+	const struct ctx *c = &self->c;
+	char buf[1000], cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int cfd, sfd, inq;
+
+	mkpair(_metadata, c, &cfd, &sfd);
+	EXPECT_EQ(1, get_int(sfd, SOL_TCP, TCP_QUICKACK));
+	ASSERT_EQ(0, set_int(sfd, SOL_TCP, TCP_QUICKACK, 0));
+	EXPECT_EQ(0, get_int(sfd, SOL_TCP, TCP_QUICKACK));
+	ASSERT_EQ(0, set_int(sfd, SOL_TCP, TCP_QUICKACK, 1));
+	EXPECT_EQ(1, get_int(sfd, SOL_TCP, TCP_QUICKACK));
+
+	EXPECT_EQ(0, get_int(sfd, SOL_TCP, TCP_INQ));
+	EXPECT_EQ(-1, set_int(sfd, SOL_TCP, TCP_INQ, 2));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, set_int(sfd, SOL_TCP, TCP_INQ, 1));
+	EXPECT_EQ(1, get_int(sfd, SOL_TCP, TCP_INQ));
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(1000, send_all(cfd, buf, 1000, 0));
+	ASSERT_TRUE(WAIT_UNTIL(({ int q = 0; ioctl(sfd, FIONREAD, &q); q; }) == 1000,
+			       WAIT_MS, 10));
+	for (int want = 600; want >= 0; want -= 600) {
+		iov.iov_len = want ? 400 : 600;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		ASSERT_EQ((ssize_t)iov.iov_len, recvmsg(sfd, &mh, 0));
+		cm = CMSG_FIRSTHDR(&mh);
+		ASSERT_NE(NULL, cm);
+		EXPECT_EQ(SOL_TCP, cm->cmsg_level);
+		EXPECT_EQ(TCP_CM_INQ, cm->cmsg_type);
+		memcpy(&inq, CMSG_DATA(cm), sizeof(inq));
+		EXPECT_EQ(want, inq);
+	}
+	close(cfd);
+	close(sfd);
+}
+
+/*
+ * TCP_NOTSENT_LOWAT: a writer stops taking data once that much is unsent
+ * (SIOCOUTQNSD at most the mark and one write more) and polls no POLLOUT
+ * while half of it is still unsent; the peer reading everything brings
+ * POLLOUT back.
+ */
+TEST_F(stream, tcp_notsent_lowat)
+{
+	const struct ctx *c = &self->c;
+	static char buf[CHUNK];
+	uint64_t filled = 0, got;
+	int cfd, sfd, unsent = -1;
+	ssize_t n;
+
+	mkpair(_metadata, c, &cfd, &sfd);
+	ASSERT_EQ(0, set_int(cfd, SOL_TCP, TCP_NOTSENT_LOWAT, 32768));
+	EXPECT_EQ(32768, get_int(cfd, SOL_TCP, TCP_NOTSENT_LOWAT));
+	ASSERT_EQ(0, fill(cfd, seed_of(24), &filled));
+	ASSERT_EQ(0, ioctl(cfd, SIOCOUTQNSD, &unsent));
+	TH_LOG("filled %llu, unsent %d", (unsigned long long)filled, unsent);
+	EXPECT_LE(32768, unsent);
+	EXPECT_GE(32768 + CHUNK, unsent);
+	EXPECT_EQ(0, poll1(cfd, POLLOUT, QUIET_MS));
+	for (got = 0; got < filled; got += n) {
+		size_t len = filled - got < sizeof(buf) ? filled - got : sizeof(buf);
+
+		n = recv(sfd, buf, len, 0);
+		ASSERT_LT(0, n);
+		ASSERT_TRUE(pattern_ok(buf, n, seed_of(24), got));
+	}
+	EXPECT_EQ(POLLOUT, poll1(cfd, POLLOUT, WAIT_MS));
+	close(cfd);
+	close(sfd);
+}
+
 /* TCP-level options and SO_KEEPALIVE: set, read back; the ranges TCP enforces. */
 TEST_F(stream, tcp_options)
 {

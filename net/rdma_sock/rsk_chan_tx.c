@@ -615,7 +615,14 @@ int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len)
 		if (err)
 			goto out_err;
 		if (!rsk_tx_writable(sk)) {
-			rsk_chan_push(rs);
+			/*
+			 * As tcp_sendmsg(): a write that must wait sends what
+			 * an earlier MSG_MORE held, or it could wait on it.
+			 */
+			spin_lock_bh(&rs->lock);
+			rs->more = false;
+			rsk_chan_push_locked(rs);
+			spin_unlock_bh(&rs->lock);
 			err = rsk_tx_wait_memory(sk, &timeo);
 			if (err)
 				goto out_err;

@@ -1266,6 +1266,30 @@ TEST_F(stream, msg_more)
 	close(sfd);
 }
 
+/*
+ * A write that must wait for room sends what an earlier MSG_MORE held,
+ * as TCP's: with a small send buffer, 30000 bytes sent with MSG_MORE
+ * then a plain write of 1000 go through at once, all of it intact.
+ */
+TEST_F(stream, msg_more_then_wait)
+{
+	const struct ctx *c = &self->c;
+	static char buf[31000];
+	int cfd, sfd;
+
+	mkpair(_metadata, c, &cfd, &sfd);
+	ASSERT_EQ(0, set_int(cfd, SOL_SOCKET, SO_SNDBUF, 10000));
+	ASSERT_EQ(0, set_timeo(cfd, SO_SNDTIMEO, 10000));
+	pattern(buf, sizeof(buf), seed_of(25), 0);
+	EXPECT_EQ(30000, send(cfd, buf, 30000, MSG_MORE));
+	EXPECT_EQ(1000, send(cfd, buf + 30000, 1000, 0)) TH_LOG("%s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ((ssize_t)sizeof(buf), recv_all(sfd, buf, sizeof(buf)));
+	EXPECT_TRUE(pattern_ok(buf, sizeof(buf), seed_of(25), 0));
+	close(cfd);
+	close(sfd);
+}
+
 /* SO_RCVTIMEO: recv() on an idle socket fails with EAGAIN after it. */
 TEST_F(stream, rcvtimeo)
 {

@@ -273,7 +273,8 @@ void rsk_event_trace(struct rsk_net *rnet, enum rsk_event ev);
 static inline bool rsk_event_per_msg(enum rsk_event ev)
 {
 	return ev == RSK_EV_RX_MSGS || ev == RSK_EV_TX_MSGS ||
-	       ev == RSK_EV_DGRAM_RX || ev == RSK_EV_DGRAM_TX;
+	       ev == RSK_EV_DGRAM_RX || ev == RSK_EV_DGRAM_TX ||
+	       ev == RSK_EV_DGRAM_LOOPBACK;
 }
 
 /*

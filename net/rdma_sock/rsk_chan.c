@@ -56,10 +56,14 @@ void rsk_chan_mem_init(void)
  * @sk: the sending socket
  * @pages: the message's pages
  *
- * Over mem's hard limit only a socket with nothing queued may queue, so
- * that each socket can always make progress, as a TCP socket always gets
- * one skb.  The total is read and raised without a lock: it may overshoot
- * by what the senders of one instant add.
+ * Over mem's pressure mark (its second figure) only a socket with
+ * nothing queued may queue, so that each socket can always make
+ * progress, as a TCP socket always gets one skb.  Sends stop there, not
+ * at the hard limit: what lies between is the receive side's, which
+ * cannot drop and would reset its channels over the hard limit, so that
+ * senders whose peers do not read cannot get other sockets reset.  The
+ * total is read and raised without a lock: it may overshoot by what the
+ * senders of one instant add.
  *
  * Return: whether the pages were counted.
  */
@@ -67,7 +71,7 @@ bool rsk_chan_tx_charge(const struct sock *sk, unsigned int pages)
 {
 	long allocated = atomic_long_read(&rsk_chan_memory_allocated);
 
-	if (allocated + pages > READ_ONCE(rsk_chan_mem[2]) &&
+	if (allocated + pages > READ_ONCE(rsk_chan_mem[1]) &&
 	    READ_ONCE(sk->sk_wmem_queued))
 		return false;
 	atomic_long_add(pages, &rsk_chan_memory_allocated);

@@ -454,7 +454,9 @@ static int rsk_tx_wait_memory(struct sock *sk, long *timeo)
  * cgroup as TCP charges its write queue: sk_memcg is its creator's, or
  * for a child its listener's; a socket without one (a kernel socket made
  * outside any cgroup) charges nobody, as TCP's.  Process context, so the
- * charge may reclaim.
+ * charge may reclaim; a cgroup at its limit fails it rather than call its
+ * OOM killer (__GFP_RETRY_MAYFAIL), and the writer waits for its queue
+ * to shrink (rsk_tx_refused()), as TCP's socket memory never OOM-kills.
  */
 static struct rsk_tx_buf *rsk_tx_buf_alloc_memcg(struct sock *sk, u32 payload)
 {
@@ -463,7 +465,8 @@ static struct rsk_tx_buf *rsk_tx_buf_alloc_memcg(struct sock *sk, u32 payload)
 		struct mem_cgroup *old = set_active_memcg(sk->sk_memcg);
 		struct rsk_tx_buf *tb;
 
-		tb = rsk_tx_buf_alloc(payload, sk->sk_allocation | __GFP_ACCOUNT);
+		tb = rsk_tx_buf_alloc(payload, sk->sk_allocation | __GFP_ACCOUNT |
+				      __GFP_RETRY_MAYFAIL);
 		set_active_memcg(old);
 		return tb;
 	}
@@ -474,7 +477,7 @@ static struct rsk_tx_buf *rsk_tx_buf_alloc_memcg(struct sock *sk, u32 payload)
 /*
  * A new data message, charged (see "Send memory" above).  lock_sock held.
  * Returns it, ERR_PTR(-ENOBUFS) when the allocation failed, or
- * ERR_PTR(-EAGAIN) over mem's hard limit (tx_mem_limit).
+ * ERR_PTR(-EAGAIN) over mem's pressure mark (tx_mem_limit).
  */
 static struct rsk_tx_buf *rsk_tx_data_buf(struct rsk_stream_sock *rs, u32 payload)
 {

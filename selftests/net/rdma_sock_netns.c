@@ -836,7 +836,7 @@ static long finish_stream(int a, int c, size_t sent, size_t total)
 /*
  * Send memory is charged too: the messages a stream queues count in the
  * module's total (net.rdma_sock.mem), as TCP's write queue in tcp_mem.
- * Over the hard limit a socket that has messages queued cannot queue
+ * Over its pressure mark a socket that has messages queued cannot queue
  * more (tx_mem_limit): send() waits for its queue to shrink, or says
  * EAGAIN, and poll() does not say POLLOUT; no reset, no byte lost.
  */

@@ -28,38 +28,6 @@
 #define CGROOT		"/sys/fs/cgroup"
 #define CONNS		16
 
-/* The first line of a file, or "" (NUL-terminated, newline cut). */
-static void read_line(const char *path, char *buf, size_t size)
-{
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : 0;
-}
-
 /* Whether cgroup v2 with the memory controller is on CGROOT, mounting it. */
 static bool memcg_ready(void)
 {
@@ -70,10 +38,10 @@ static bool memcg_ready(void)
 		mount("cgroup2", CGROOT, "cgroup2", 0, NULL);
 	if (statfs(CGROOT, &st) || st.f_type != CGROUP2_SUPER_MAGIC)
 		return false;
-	read_line(CGROOT "/cgroup.controllers", controllers, sizeof(controllers));
-	if (!strstr(controllers, "memory"))
+	if (read_text(CGROOT "/cgroup.controllers", controllers,
+		      sizeof(controllers)) || !strstr(controllers, "memory"))
 		return false;
-	return write_file(CGROOT "/cgroup.subtree_control", "+memory") == 0;
+	return write_text(CGROOT "/cgroup.subtree_control", "+memory") == 0;
 }
 
 /* memory.current of a cgroup, in bytes, or -1. */
@@ -91,7 +59,7 @@ static int join(const char *cg)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	return write_file(path, "0");
+	return write_text(path, "0");
 }
 
 /* Bytes the socket holds unacknowledged (SIOCOUTQ), or -1. */
@@ -157,7 +125,7 @@ FIXTURE_TEARDOWN(memcg)
 {
 	if (!self->ready)
 		return;
-	write_file(CGROOT "/cgroup.procs", "0");
+	write_text(CGROOT "/cgroup.procs", "0");
 	/* A cgroup is removable once its last charge has gone. */
 	WAIT_UNTIL(rmdir(self->tx) == 0 || errno == ENOENT, 10000, 100);
 	WAIT_UNTIL(rmdir(self->rx) == 0 || errno == ENOENT, 10000, 100);

@@ -573,17 +573,6 @@ static int join4(int fd, const char *group, const char *ifaddr)
 	return setsockopt(fd, SOL_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq));
 }
 
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (int)strlen(text) ? 0 : -1;
-}
-
 /*
  * A join waiting for a slow subnet manager (the fault
  * fault_mc_join_delay_ms makes rdma_cm's answer 3 s late) holds no lock
@@ -717,14 +706,10 @@ TEST_F_TIMEOUT(ns, receive_memory_charged, 120)
 	long limit0 = rsk_ns_counter("rx_mem_limit");
 	long idle0 = sysctl_get("link_idle_ms");
 	char mem0[128] = "", buf[4096];
-	int l, c, a, fd, n;
+	int l, c, a, n;
 	size_t got = 0;
 
-	fd = open("/proc/sys/net/rdma_sock/mem", O_RDONLY);
-	ASSERT_LE(0, fd);
-	n = read(fd, mem0, sizeof(mem0) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
+	ASSERT_EQ(0, read_text("/proc/sys/net/rdma_sock/mem", mem0, sizeof(mem0)));
 	l = listener_on(addr);
 	ASSERT_LE(0, l);
 	/* Over mem[0] and mem[1] but far under mem[2]: no reset. */
@@ -851,14 +836,10 @@ TEST_F_TIMEOUT(ns, send_memory_limited, 120)
 	int sndbuf = 8 << 20;		/* doubled, as SO_SNDBUF's */
 	char mem0[128] = "", *buf;
 	struct pollfd pfd;
-	int l, c, a, fd, n;
+	int l, c, a, n;
 	double t0;
 
-	fd = open("/proc/sys/net/rdma_sock/mem", O_RDONLY);
-	ASSERT_LE(0, fd);
-	n = read(fd, mem0, sizeof(mem0) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
+	ASSERT_EQ(0, read_text("/proc/sys/net/rdma_sock/mem", mem0, sizeof(mem0)));
 	buf = malloc(first);
 	ASSERT_NE(NULL, buf);
 	fill_stream(buf, first, 0);

@@ -1513,6 +1513,22 @@ TEST_F(stream, poll_events)
 	close(sfd);
 }
 
+/* Read bytes @from to @to of the stream @seed from @fd, checking each. */
+static bool read_checked(int fd, uint64_t seed, uint64_t from, uint64_t to)
+{
+	static char buf[CHUNK];
+
+	while (from < to) {
+		size_t len = to - from < sizeof(buf) ? to - from : sizeof(buf);
+		ssize_t n = recv(fd, buf, len, 0);
+
+		if (n <= 0 || !pattern_ok(buf, n, seed, from))
+			return false;
+		from += n;
+	}
+	return true;
+}
+
 /*
  * A writer that filled its send buffer polls POLLOUT again only once a
  * third of it is free, as TCP's (sk_stream_min_wspace()): the peer
@@ -1522,9 +1538,8 @@ TEST_F(stream, pollout_hysteresis)
 {
 	const struct ctx *c = &self->c;
 	static char buf[CHUNK];
-	uint64_t filled = 0, got;
+	uint64_t filled = 0;
 	int cfd, sfd;
-	ssize_t n;
 
 	mkpair(_metadata, c, &cfd, &sfd);
 	ASSERT_EQ(0, fill(cfd, seed_of(21), &filled));
@@ -1532,13 +1547,7 @@ TEST_F(stream, pollout_hysteresis)
 	ASSERT_EQ(16384, recv(sfd, buf, 16384, MSG_WAITALL));
 	EXPECT_TRUE(pattern_ok(buf, 16384, seed_of(21), 0));
 	EXPECT_EQ(0, poll1(cfd, POLLOUT, 500));
-	for (got = 16384; got < filled; got += n) {
-		size_t len = filled - got < sizeof(buf) ? filled - got : sizeof(buf);
-
-		n = recv(sfd, buf, len, 0);
-		ASSERT_LT(0, n);
-		ASSERT_TRUE(pattern_ok(buf, n, seed_of(21), got));
-	}
+	EXPECT_TRUE(read_checked(sfd, seed_of(21), 16384, filled));
 	EXPECT_EQ(POLLOUT, poll1(cfd, POLLOUT, WAIT_MS));
 	close(cfd);
 	close(sfd);
@@ -2338,10 +2347,8 @@ TEST_F(stream, tcp_quickack_inq)
 TEST_F(stream, tcp_notsent_lowat)
 {
 	const struct ctx *c = &self->c;
-	static char buf[CHUNK];
-	uint64_t filled = 0, got;
+	uint64_t filled = 0;
 	int cfd, sfd, unsent = -1;
-	ssize_t n;
 
 	mkpair(_metadata, c, &cfd, &sfd);
 	ASSERT_EQ(0, set_int(cfd, SOL_TCP, TCP_NOTSENT_LOWAT, 32768));
@@ -2352,13 +2359,7 @@ TEST_F(stream, tcp_notsent_lowat)
 	EXPECT_LE(32768, unsent);
 	EXPECT_GE(32768 + CHUNK, unsent);
 	EXPECT_EQ(0, poll1(cfd, POLLOUT, QUIET_MS));
-	for (got = 0; got < filled; got += n) {
-		size_t len = filled - got < sizeof(buf) ? filled - got : sizeof(buf);
-
-		n = recv(sfd, buf, len, 0);
-		ASSERT_LT(0, n);
-		ASSERT_TRUE(pattern_ok(buf, n, seed_of(24), got));
-	}
+	EXPECT_TRUE(read_checked(sfd, seed_of(24), 0, filled));
 	EXPECT_EQ(POLLOUT, poll1(cfd, POLLOUT, WAIT_MS));
 	close(cfd);
 	close(sfd);

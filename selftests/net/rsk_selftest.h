@@ -91,6 +91,10 @@ unsigned long rsk_scale_div(void);
 uint64_t rsk_scaled(unsigned long div, uint64_t full);
 /* The number a file (a sysctl, say) starts with, or def. */
 long read_long(const char *path, long def);
+/* A file's text, up to size - 1 bytes, NUL-terminated: 0 or -1. */
+int read_text(const char *path, char *buf, size_t size);
+/* Write text to a file (a sysctl, a cgroup's): 0, or -1 with errno. */
+int write_text(const char *path, const char *text);
 /*
  * The most links (RC connections between two modules) rdma_sock may hold
  * towards one peer address while sockets to it are open: one.  A host

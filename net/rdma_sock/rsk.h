@@ -1183,6 +1183,9 @@ void rsk_sock_destruct(struct sock *sk);
 void rsk_sock_release_finish(struct socket *sock);
 int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
 int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
+int rsk_sock_set_v6only(struct sock *sk, sockptr_t optval, unsigned int optlen);
+int rsk_sock_get_v6only(struct sock *sk, char __user *optval,
+			int __user *optlen);
 int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 int rsk_sock_walk(struct rsk_net *rnet, u64 *last,
 		  int (*fn)(struct rsk_sock *rs, void *arg), void *arg);

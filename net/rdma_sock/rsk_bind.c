@@ -32,13 +32,15 @@ static struct hlist_head *rsk_port_bucket(struct rsk_net *rnet,
 
 /*
  * Two bound addresses overlap, as TCP's do: an IPv6 wildcard covers IPv4
- * too, an IPv4 wildcard only IPv4; otherwise they must be equal.
+ * too unless its socket is IPv6-only (IPV6_V6ONLY), an IPv4 wildcard only
+ * IPv4; otherwise they must be equal.
  */
-static bool rsk_bind_overlap(const struct rsk_addr *a, const struct rsk_addr *b)
+static bool rsk_bind_overlap(const struct rsk_addr *a, bool a_v6only,
+			     const struct rsk_addr *b, bool b_v6only)
 {
 	if (a->family != b->family)
-		return (a->family == AF_INET6 && rsk_addr_is_any(a)) ||
-		       (b->family == AF_INET6 && rsk_addr_is_any(b));
+		return (a->family == AF_INET6 && rsk_addr_is_any(a) && !a_v6only) ||
+		       (b->family == AF_INET6 && rsk_addr_is_any(b) && !b_v6only);
 	if (rsk_addr_is_any(a) || rsk_addr_is_any(b))
 		return true;
 	return rsk_addr_same_host(a, b);
@@ -68,7 +70,8 @@ static bool rsk_bind_conflict(struct rsk_net *rnet, const struct rsk_addr *addr,
 			     bind_node) {
 		if (other == rs || other->local.port != addr->port)
 			continue;
-		if (!rsk_bind_overlap(&other->local, addr))
+		if (!rsk_bind_overlap(&other->local, other->sk.sk_ipv6only,
+				      addr, rs->sk.sk_ipv6only))
 			continue;
 		if (rsk_bind_shares(rs, other, reuse))
 			continue;
@@ -143,7 +146,8 @@ int rsk_listen_conflict(struct rsk_sock *rs)
 			     &rnet->bind_hash[rsk_port_hash(rs->local.port)],
 			     bind_node) {
 		if (other == rs || other->local.port != rs->local.port ||
-		    !rsk_bind_overlap(&other->local, &rs->local))
+		    !rsk_bind_overlap(&other->local, other->sk.sk_ipv6only,
+				      &rs->local, rs->sk.sk_ipv6only))
 			continue;
 		if (READ_ONCE(other->sk.sk_state) == TCP_LISTEN ||
 		    !other->sk.sk_reuse) {

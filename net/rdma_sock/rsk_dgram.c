@@ -145,6 +145,9 @@ static int rsk_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = -EAFNOSUPPORT;
 		goto out;
 	}
+	err = -ENETUNREACH;	/* as udpv6's: no IPv4 for an IPv6-only socket */
+	if (peer.v4mapped && sk->sk_ipv6only)
+		goto out;
 	err = rsk_dgram_route_src(sock_net(sk), &peer, &src);
 	if (err)
 		goto out;
@@ -306,6 +309,9 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			goto out;
 		err = -EINVAL;
 		if (!to.port)
+			goto out;
+		err = -ENETUNREACH;
+		if (to.v4mapped && sk->sk_ipv6only)
 			goto out;
 	} else {
 		err = -EDESTADDRREQ;
@@ -510,6 +516,8 @@ out:
 static int rsk_dgram_setsockopt(struct socket *sock, int level, int optname,
 				sockptr_t optval, unsigned int optlen)
 {
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
+		return rsk_sock_set_v6only(sock->sk, optval, optlen);
 	return rsk_mc_setsockopt(rsk_sk(sock->sk), level, optname, optval,
 				 optlen);
 }
@@ -517,6 +525,8 @@ static int rsk_dgram_setsockopt(struct socket *sock, int level, int optname,
 static int rsk_dgram_getsockopt(struct socket *sock, int level, int optname,
 				char __user *optval, int __user *optlen)
 {
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
+		return rsk_sock_get_v6only(sock->sk, optval, optlen);
 	return rsk_mc_getsockopt(rsk_sk(sock->sk), level, optname, optval,
 				 optlen);
 }

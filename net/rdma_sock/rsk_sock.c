@@ -129,6 +129,10 @@ void rsk_sock_init(struct sock *sk, enum rsk_kind kind)
 	sk->sk_state = TCP_CLOSE;
 	rs->kind = kind;
 	rs->rnet = rsk_net(sock_net(sk));
+#if IS_ENABLED(CONFIG_IPV6)
+	/* As inet6_create(): IPV6_V6ONLY starts as net.ipv6.bindv6only. */
+	sk->sk_ipv6only = READ_ONCE(sock_net(sk)->ipv6.sysctl.bindv6only);
+#endif
 	if (kind == RSK_KIND_STREAM)
 		rsk_stream_sock_init(sk);
 	else
@@ -253,12 +257,62 @@ int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	err = -EINVAL;
 	if (rs->bound || sk->sk_state != TCP_CLOSE)
 		goto out;
+	/* As inet6_bind(): an IPv6-only socket has no IPv4-mapped address. */
+	if (addr.v4mapped && sk->sk_ipv6only)
+		goto out;
 	err = rsk_bind_port(rs, &addr, sk->sk_reuse);
 	if (!err && dgram)
 		err = rsk_dgram_bound(rs);
 out:
 	release_sock(sk);
 	return err;
+}
+
+/**
+ * rsk_sock_set_v6only - IPV6_V6ONLY, for both kinds, as ipv6_setsockopt()
+ * @sk: the socket
+ * @optval: an int
+ * @optlen: its length
+ *
+ * Settable until bind() (EINVAL after).  An IPv6-only socket bound to the
+ * IPv6 wildcard takes no IPv4 traffic and leaves the port's IPv4 side to
+ * others (rsk_bind.c); it cannot bind or send to IPv4-mapped addresses.
+ * The family has no separate IPv4 and IPv6 sockets: the option matters
+ * only for what a socket does with sockaddr_in6.
+ *
+ * Return: 0, -EINVAL or -EFAULT.
+ */
+int rsk_sock_set_v6only(struct sock *sk, sockptr_t optval, unsigned int optlen)
+{
+	int val, err = 0;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	if (rsk_sk(sk)->bound)
+		err = -EINVAL;
+	else
+		sk->sk_ipv6only = !!val;
+	release_sock(sk);
+	return err;
+}
+
+/* getsockopt(IPV6_V6ONLY): an int, or as much of it as fits. */
+int rsk_sock_get_v6only(struct sock *sk, char __user *optval,
+			int __user *optlen)
+{
+	int val = sk->sk_ipv6only, len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
 }
 
 /**

@@ -118,6 +118,7 @@ static struct rsk_stream_sock *rsk_stream_new_child(struct rsk_stream_sock *list
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
 	sk->sk_userlocks = lsk->sk_userlocks;
 	sk->sk_reuse = lsk->sk_reuse;
+	sk->sk_ipv6only = lsk->sk_ipv6only;
 	sk->sk_rcvlowat = READ_ONCE(lsk->sk_rcvlowat);
 	sk->sk_rcvtimeo = READ_ONCE(lsk->sk_rcvtimeo);
 	sk->sk_sndtimeo = READ_ONCE(lsk->sk_sndtimeo);
@@ -343,7 +344,8 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 		if (addr.family == AF_UNSPEC)
 			goto out;
 		err = -ENETUNREACH;
-		if (rsk_addr_is_multicast(&addr))
+		if (rsk_addr_is_multicast(&addr) ||
+		    (addr.v4mapped && sk->sk_ipv6only))
 			goto out;
 		err = -ECONNREFUSED;
 		if (!addr.port)
@@ -539,6 +541,8 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 	struct rsk_stream_sock *rs = rsk_stream_sk(sk);
 	int val, err = 0;
 
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
+		return rsk_sock_set_v6only(sk, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
@@ -670,6 +674,8 @@ static int rsk_stream_getsockopt(struct socket *sock, int level, int optname,
 	struct rsk_stream_sock *rs = rsk_stream_sk(sock->sk);
 	int val, len;
 
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
+		return rsk_sock_get_v6only(sock->sk, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))

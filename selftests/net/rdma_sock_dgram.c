@@ -983,4 +983,59 @@ TEST_F(dg6, loopback6)
 		       sizeof(lo), self->domain != AF_INET6);
 }
 
+/*
+ * IPV6_V6ONLY as UDP's: a socket on the IPv6 wildcard with it leaves the
+ * port's IPv4 side to a socket on 0.0.0.0, and each hears its own
+ * family's datagrams; it cannot send to an IPv4-mapped address.
+ */
+TEST_F(dg6, ipv6_v6only)
+{
+	const char *addr4 = rsk_env("RSK_ADDR", "127.0.0.1");
+	const char *addr6 = rsk_env("RSK_ADDR6", "::1");
+	int d4 = rsk_domain(variant->rdma, AF_INET);
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_storage any4, to4, to6, mapped;
+	socklen_t len4 = sizeof(struct sockaddr_in), len6;
+	int r6, r4, s4, s6;
+	uint16_t port;
+
+	r6 = socket_bounded(self->domain, SOCK_DGRAM, 10000);
+	r4 = socket_bounded(d4, SOCK_DGRAM, 10000);
+	s4 = socket_bounded(d4, SOCK_DGRAM, 10000);
+	s6 = socket_bounded(self->domain, SOCK_DGRAM, 10000);
+	ASSERT_LE(0, r6);
+	ASSERT_LE(0, r4);
+	ASSERT_LE(0, s4);
+	ASSERT_LE(0, s6);
+	EXPECT_EQ(0, get_int(r6, SOL_IPV6, IPV6_V6ONLY));
+	ASSERT_EQ(0, set_int(r6, SOL_IPV6, IPV6_V6ONLY, 1));
+	ASSERT_EQ(0, bind(r6, SA(&any6), sizeof(any6)));
+	EXPECT_EQ(-1, set_int(r6, SOL_IPV6, IPV6_V6ONLY, 0));
+	EXPECT_EQ(EINVAL, errno);
+	port = port_of_fd(r6);
+	ASSERT_EQ(0, addr_v4("0.0.0.0", false, &any4));
+	set_port(&any4, port);
+	ASSERT_EQ(0, bind(r4, SA(&any4), len4)) TH_LOG("%s", strerror(errno));
+
+	ASSERT_EQ(0, addr_v4(addr4, false, &to4));
+	set_port(&to4, port);
+	ASSERT_EQ(0, send_pattern(s4, &to4, len4, 100, 31));
+	recv_pattern(_metadata, r4, 100, 31, NULL);
+	EXPECT_EQ(0, poll1(r6, POLLIN, QUIET_MS));
+	len6 = addr_parse(addr6, port, &to6);
+	ASSERT_NE(0U, len6);
+	ASSERT_EQ(0, send_pattern(s6, &to6, len6, 200, 32));
+	recv_pattern(_metadata, r6, 200, 32, NULL);
+	EXPECT_EQ(0, poll1(r4, POLLIN, QUIET_MS));
+
+	ASSERT_EQ(0, addr_v4(addr4, true, &mapped));
+	set_port(&mapped, port);
+	EXPECT_EQ(-1, sendto(r6, "x", 1, 0, SA(&mapped), sizeof(any6)));
+	EXPECT_EQ(ENETUNREACH, errno);
+	close(r6);
+	close(r4);
+	close(s4);
+	close(s6);
+}
+
 TEST_HARNESS_MAIN

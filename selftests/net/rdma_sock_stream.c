@@ -2365,6 +2365,94 @@ TEST_F(stream, tcp_notsent_lowat)
 	close(sfd);
 }
 
+/* The port a socket is bound to, or 0. */
+static uint16_t bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return getsockname(fd, SA(&ss), &len) ? 0 : port_of(&ss);
+}
+
+/*
+ * IPV6_V6ONLY as TCP's: 0 by default (net.ipv6.bindv6only), settable
+ * until bind() (EINVAL after).  A listener on the IPv6 wildcard with it
+ * leaves the port's IPv4 side to a listener on 0.0.0.0, and each takes
+ * its own family's connections; a dual-stack socket then cannot bind the
+ * IPv6 wildcard there (EADDRINUSE); an IPv6-only socket binds no
+ * IPv4-mapped address (EINVAL) and connects to none (ENETUNREACH).
+ */
+TEST_F(stream, ipv6_v6only)
+{
+	const struct ctx *c = &self->c;
+	int d4 = rsk_domain(c->rdma, AF_INET), d6 = rsk_domain(c->rdma, AF_INET6);
+	const char *a4 = rsk_env("RSK_ADDR", "127.0.0.1");
+	const char *a6 = rsk_env("RSK_ADDR6", "::1");
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_storage any4, to4, to6, mapped;
+	socklen_t len4 = sizeof(struct sockaddr_in), len6;
+	int l6, l4, fd, sv;
+	uint16_t port;
+
+	l6 = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
+	l4 = socket_bounded(d4, SOCK_STREAM, TIMEO_MS);
+	ASSERT_LE(0, l6);
+	ASSERT_LE(0, l4);
+	EXPECT_EQ(0, get_int(l6, SOL_IPV6, IPV6_V6ONLY));
+	ASSERT_EQ(0, set_int(l6, SOL_IPV6, IPV6_V6ONLY, 1));
+	EXPECT_EQ(1, get_int(l6, SOL_IPV6, IPV6_V6ONLY));
+	ASSERT_EQ(0, bind(l6, SA(&any6), sizeof(any6)));
+	EXPECT_EQ(-1, set_int(l6, SOL_IPV6, IPV6_V6ONLY, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, listen(l6, 4));
+	port = bound_port(l6);
+	ASSERT_NE(0, port);
+
+	/* The port's IPv4 side is free; a dual-stack IPv6 wildcard is not. */
+	ASSERT_EQ(0, addr_v4("0.0.0.0", false, &any4));
+	set_port(&any4, port);
+	ASSERT_EQ(0, bind(l4, SA(&any4), len4)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, listen(l4, 4));
+	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
+	any6.sin6_port = htons(port);
+	EXPECT_EQ(-1, bind(fd, SA(&any6), sizeof(any6)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(fd);
+
+	/* Each family's connection to its own listener. */
+	ASSERT_EQ(0, addr_v4(a4, false, &to4));
+	set_port(&to4, port);
+	fd = socket_bounded(d4, SOCK_STREAM, TIMEO_MS);
+	ASSERT_EQ(0, connect(fd, SA(&to4), len4)) TH_LOG("%s", strerror(errno));
+	sv = accept(l4, NULL, NULL);
+	EXPECT_LE(0, sv);
+	EXPECT_EQ(0, poll1(l6, POLLIN, 0));
+	close(sv);
+	close(fd);
+	len6 = addr_parse(a6, port, &to6);
+	ASSERT_NE(0U, len6);
+	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
+	ASSERT_EQ(0, connect(fd, SA(&to6), len6)) TH_LOG("%s", strerror(errno));
+	sv = accept(l6, NULL, NULL);
+	EXPECT_LE(0, sv);
+	EXPECT_EQ(0, poll1(l4, POLLIN, 0));
+	close(sv);
+	close(fd);
+
+	/* No IPv4-mapped address for an IPv6-only socket. */
+	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
+	ASSERT_EQ(0, set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1));
+	ASSERT_EQ(0, addr_v4(a4, true, &mapped));
+	EXPECT_EQ(-1, bind(fd, SA(&mapped), sizeof(struct sockaddr_in6)));
+	EXPECT_EQ(EINVAL, errno);
+	set_port(&mapped, port);
+	EXPECT_EQ(-1, connect(fd, SA(&mapped), sizeof(struct sockaddr_in6)));
+	EXPECT_EQ(ENETUNREACH, errno);
+	close(fd);
+	close(l4);
+	close(l6);
+}
+
 /* TCP-level options and SO_KEEPALIVE: set, read back; the ranges TCP enforces. */
 TEST_F(stream, tcp_options)
 {

@@ -455,8 +455,8 @@ struct rsk_tx_buf {
 	u64 dma;			/* 0: inline or not posted */
 	u32 dma_len;
 	u32 size;			/* bytes allocated, charged to wmem */
-	/* Pages in the module's stream total (data only: rsk_chan_tx.c). */
-	u32 charged_pages;
+	/* Counted in its socket's tx_mem_bytes (data only: rsk_chan_tx.c). */
+	bool mem_charged;
 	u32 room;			/* payload bytes it can hold */
 	u32 len;			/* payload bytes after the header */
 	u8 *buf;			/* struct rsk_wire_hdr, then payload */
@@ -946,6 +946,15 @@ struct rsk_stream_sock {
 	 * Read without the lock.
 	 */
 	int snd_mem_limit;
+	/*
+	 * The allocations of queued data messages, and the pages of the
+	 * module's stream total they hold (rsk_tx_data_buf()): counted in
+	 * bytes per socket, so that small messages cost what they take.
+	 */
+	u32 tx_mem_bytes;
+	u32 tx_mem_pages;
+	/* One push that cork, MSG_MORE and Nagle do not hold back. */
+	bool push_forced;
 	u32 tx_pending;		/* RSK_TX_* control messages to send */
 	/* TCP_INFO's counts, as TCP keeps them (rsk_stream_info()). */
 	u64 bytes_sent;		/* DATA payload posted */
@@ -1184,6 +1193,7 @@ void rsk_sock_release_finish(struct socket *sock);
 int rsk_autobind(struct rsk_sock *rs, const struct rsk_addr *like);
 int rsk_sock_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len);
 int rsk_sock_set_v6only(struct sock *sk, sockptr_t optval, unsigned int optlen);
+bool rsk_sock_v4_refused(const struct rsk_sock *rs, const struct rsk_addr *to);
 int rsk_sock_get_v6only(struct sock *sk, char __user *optval,
 			int __user *optlen);
 int rsk_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);

@@ -118,7 +118,6 @@ int rsk_chan_rx_ack(struct rsk_stream_sock *rs, const struct rsk_wire_hdr *hdr)
 	if (rsk_seq_after(ack, rs->snd_nxt) || rsk_seq_before(ack, rs->snd_una))
 		return -EPROTO;
 	rs->segs_in++;
-	rs->bytes_acked += ack - rs->snd_una;
 	rs->snd_una = ack;
 	if (rsk_seq_after(right, rs->snd_wnd_end))
 		rs->snd_wnd_end = right;

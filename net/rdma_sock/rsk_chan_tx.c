@@ -39,12 +39,17 @@
 static void rsk_tx_uncharge(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
 {
 	struct sock *sk = &rs->base.sk;
+	u32 pages;
 
 	lockdep_assert_held(&rs->lock);
 	sk_wmem_queued_add(sk, -(int)tb->size);
-	if (tb->charged_pages)
-		rsk_chan_tx_uncharge(tb->charged_pages);
-	tb->charged_pages = 0;
+	if (tb->mem_charged) {
+		rs->tx_mem_bytes -= tb->size;
+		pages = rs->tx_mem_pages - DIV_ROUND_UP(rs->tx_mem_bytes, PAGE_SIZE);
+		rsk_chan_tx_uncharge(pages);
+		rs->tx_mem_pages -= pages;
+		tb->mem_charged = false;
+	}
 	/* Writable again once the queue went below where memory was refused. */
 	if (rs->snd_mem_limit && sk->sk_wmem_queued < rs->snd_mem_limit)
 		WRITE_ONCE(rs->snd_mem_limit, 0);
@@ -65,8 +70,10 @@ void rsk_chan_sent(struct rsk_link_chan *chan, struct rsk_tx_buf *tb)
 	 * An RC send completes once the peer's adapter has placed the data
 	 * in its receive buffer: what TCP's SIOCOUTQ counts as acked.
 	 */
-	if (((struct rsk_wire_hdr *)tb->buf)->type == RSK_MSG_DATA)
+	if (((struct rsk_wire_hdr *)tb->buf)->type == RSK_MSG_DATA) {
 		rs->inflight_bytes -= tb->len;
+		rs->bytes_acked += tb->len;	/* TCP_INFO: as SIOCOUTQ counts */
+	}
 	rsk_tx_uncharge(rs, tb);
 	/* Nagle held a small message for this completion. */
 	rsk_chan_push_locked(rs);
@@ -171,7 +178,8 @@ static int rsk_tx_send_req(struct rsk_stream_sock *rs)
 /* Whether cork, MSG_MORE or Nagle hold back a message that is not full. */
 static bool rsk_tx_hold(struct rsk_stream_sock *rs, struct rsk_tx_buf *tb)
 {
-	if (tb->len >= tb->room || !list_is_last(&tb->list, &rs->write_queue))
+	if (tb->len >= tb->room || !list_is_last(&tb->list, &rs->write_queue) ||
+	    rs->push_forced)
 		return false;
 	if (rs->corked || rs->more)
 		return true;
@@ -483,33 +491,64 @@ static struct rsk_tx_buf *rsk_tx_data_buf(struct rsk_stream_sock *rs, u32 payloa
 {
 	struct sock *sk = &rs->base.sk;
 	struct rsk_tx_buf *tb;
-	unsigned int pages;
+	u32 pages;
 
 	tb = rsk_tx_buf_alloc_memcg(sk, payload);
 	if (!tb)
 		return ERR_PTR(-ENOBUFS);
 	tb->room = min_t(u32, tb->room, rs->max_payload);
-	pages = DIV_ROUND_UP(tb->size, PAGE_SIZE);
-	if (!rsk_chan_tx_charge(sk, pages)) {
+	spin_lock_bh(&rs->lock);
+	pages = DIV_ROUND_UP(rs->tx_mem_bytes + tb->size, PAGE_SIZE) -
+		rs->tx_mem_pages;
+	if (pages && !rsk_chan_tx_charge(sk, pages)) {
+		spin_unlock_bh(&rs->lock);
 		rsk_event(rs->base.rnet, RSK_EV_TX_MEM_LIMIT);
 		rsk_tx_buf_free(tb);
 		return ERR_PTR(-EAGAIN);
 	}
-	tb->charged_pages = pages;
-	spin_lock_bh(&rs->lock);
+	rs->tx_mem_pages += pages;
+	rs->tx_mem_bytes += tb->size;
+	tb->mem_charged = true;
 	sk_wmem_queued_add(sk, tb->size);
 	spin_unlock_bh(&rs->lock);
 	return tb;
 }
 
 /*
+ * No memory at all, with nothing queued that could free some: as
+ * sk_stream_wait_memory() does then, sleep a short random while (up to
+ * 200 ms, within the send timeout) and let the caller try again;
+ * -EAGAIN for a nonblocking write.  lock_sock held.
+ */
+static int rsk_tx_wait_vm(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long vm_wait = get_random_u32() % (HZ / 5) + 2, left;
+
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	vm_wait = min(vm_wait, *timeo);
+	left = vm_wait;
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, &left, sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN),
+		      &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (*timeo != MAX_SCHEDULE_TIMEOUT)
+		*timeo -= vm_wait - left;
+	return 0;
+}
+
+/*
  * Memory for more was refused (@err from rsk_tx_data_buf()): the socket
  * is not writable until its queue shrinks, as TCP's sendmsg waits for
- * memory.  With nothing queued, nothing would wake a writer: a failed
- * allocation is then -ENOBUFS, and a refusal is tried again (a socket
- * with nothing queued is never refused).  lock_sock held.
+ * memory.  With nothing queued, nothing would wake a writer: a refusal
+ * is tried again at once (a socket with nothing queued is never
+ * refused), a failed allocation after a short sleep (rsk_tx_wait_vm()).
+ * lock_sock held.
  */
-static int rsk_tx_refused(struct rsk_stream_sock *rs, int err)
+static int rsk_tx_refused(struct rsk_stream_sock *rs, int err, long *timeo)
 {
 	struct sock *sk = &rs->base.sk;
 	int queued;
@@ -519,30 +558,53 @@ static int rsk_tx_refused(struct rsk_stream_sock *rs, int err)
 	if (queued)
 		WRITE_ONCE(rs->snd_mem_limit, queued);
 	spin_unlock_bh(&rs->lock);
-	return queued || err == -EAGAIN ? 0 : err;
+	if (queued || err == -EAGAIN)
+		return 0;
+	return rsk_tx_wait_vm(sk, timeo);
+}
+
+/*
+ * A write that must wait for room first sends everything queued, the
+ * tail that cork, MSG_MORE or Nagle hold included, as tcp_sendmsg()
+ * pushes with TCP_NAGLE_PUSH before it waits: the room it waits for may
+ * be that tail's.  lock_sock held.
+ */
+static void rsk_tx_push_waiting(struct rsk_stream_sock *rs)
+{
+	spin_lock_bh(&rs->lock);
+	rs->more = false;
+	rs->push_forced = true;
+	rsk_chan_push_locked(rs);
+	rs->push_forced = false;
+	spin_unlock_bh(&rs->lock);
 }
 
 /*
  * Take the unsent tail message if it has room left, so that this write
- * grows it; otherwise start a new one.  The caller copies into it with
- * no spinlock held and puts it back with rsk_tx_queue_tail().
+ * grows it without new memory, as tcp_sendmsg() appends to its tail skb
+ * before it checks for room; NULL if there is none.  The caller copies
+ * into it with no spinlock held and puts it back with rsk_tx_queue_tail().
  */
-static struct rsk_tx_buf *rsk_tx_get_tail(struct rsk_stream_sock *rs, size_t left)
+static struct rsk_tx_buf *rsk_tx_take_tail(struct rsk_stream_sock *rs)
 {
 	struct rsk_tx_buf *tb;
-	u32 payload;
 
 	spin_lock_bh(&rs->lock);
 	tb = list_empty(&rs->write_queue) ? NULL :
 	     list_last_entry(&rs->write_queue, struct rsk_tx_buf, list);
-	if (tb && tb->len < tb->room) {
+	if (tb && tb->len < tb->room)
 		list_del_init(&tb->list);
-		spin_unlock_bh(&rs->lock);
-		return tb;
-	}
+	else
+		tb = NULL;
 	spin_unlock_bh(&rs->lock);
+	return tb;
+}
 
-	payload = min_t(size_t, left, rs->max_payload);
+/* A new message for @left more bytes; small writes get room to grow into. */
+static struct rsk_tx_buf *rsk_tx_new_buf(struct rsk_stream_sock *rs, size_t left)
+{
+	u32 payload = min_t(size_t, left, rs->max_payload);
+
 	if (payload < RSK_TX_SMALL)
 		payload = RSK_TX_SMALL;
 	return rsk_tx_data_buf(rs, min_t(u32, payload, rs->max_payload));
@@ -617,26 +679,22 @@ int rsk_chan_sendmsg(struct rsk_stream_sock *rs, struct msghdr *msg, size_t len)
 		err = rsk_tx_check_state(sk);
 		if (err)
 			goto out_err;
-		if (!rsk_tx_writable(sk)) {
-			/*
-			 * As tcp_sendmsg(): a write that must wait sends what
-			 * an earlier MSG_MORE held, or it could wait on it.
-			 */
-			spin_lock_bh(&rs->lock);
-			rs->more = false;
-			rsk_chan_push_locked(rs);
-			spin_unlock_bh(&rs->lock);
+		tb = rsk_tx_take_tail(rs);
+		if (!tb && !rsk_tx_writable(sk)) {
+			rsk_tx_push_waiting(rs);
 			err = rsk_tx_wait_memory(sk, &timeo);
 			if (err)
 				goto out_err;
 			continue;
 		}
-		tb = rsk_tx_get_tail(rs, msg_data_left(msg));
-		if (IS_ERR(tb)) {
-			err = rsk_tx_refused(rs, PTR_ERR(tb));
-			if (err)
-				goto out_err;
-			continue;
+		if (!tb) {
+			tb = rsk_tx_new_buf(rs, msg_data_left(msg));
+			if (IS_ERR(tb)) {
+				err = rsk_tx_refused(rs, PTR_ERR(tb), &timeo);
+				if (err)
+					goto out_err;
+				continue;
+			}
 		}
 		n = min_t(size_t, tb->room - tb->len, msg_data_left(msg));
 		if (!copy_from_iter_full(tb->buf + sizeof(struct rsk_wire_hdr) +

@@ -146,7 +146,7 @@ static int rsk_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	}
 	err = -ENETUNREACH;	/* as udpv6's: no IPv4 for an IPv6-only socket */
-	if (peer.v4mapped && sk->sk_ipv6only)
+	if (rsk_sock_v4_refused(rs, &peer))
 		goto out;
 	err = rsk_dgram_route_src(sock_net(sk), &peer, &src);
 	if (err)
@@ -311,7 +311,7 @@ static int rsk_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		if (!to.port)
 			goto out;
 		err = -ENETUNREACH;
-		if (to.v4mapped && sk->sk_ipv6only)
+		if (rsk_sock_v4_refused(rs, &to))
 			goto out;
 	} else {
 		err = -EDESTADDRREQ;

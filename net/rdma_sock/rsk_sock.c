@@ -299,6 +299,19 @@ int rsk_sock_set_v6only(struct sock *sk, sockptr_t optval, unsigned int optlen)
 	return err;
 }
 
+/*
+ * Whether an IPv6-only socket must refuse @to, an IPv4 destination
+ * (ENETUNREACH, as tcp_v6_connect() and udpv6_sendmsg() refuse): an
+ * IPv4-mapped one always, and a plain one once the socket is bound to an
+ * IPv6 address (the wildcard included).  lock_sock held.
+ */
+bool rsk_sock_v4_refused(const struct rsk_sock *rs, const struct rsk_addr *to)
+{
+	if (to->family != AF_INET || !rs->sk.sk_ipv6only)
+		return false;
+	return to->v4mapped || (rs->bound && rs->local.family == AF_INET6);
+}
+
 /* getsockopt(IPV6_V6ONLY): an int, or as much of it as fits. */
 int rsk_sock_get_v6only(struct sock *sk, char __user *optval,
 			int __user *optlen)

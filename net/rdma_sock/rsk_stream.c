@@ -345,7 +345,7 @@ static int rsk_stream_connect(struct socket *sock, struct sockaddr *uaddr,
 			goto out;
 		err = -ENETUNREACH;
 		if (rsk_addr_is_multicast(&addr) ||
-		    (addr.v4mapped && sk->sk_ipv6only))
+		    rsk_sock_v4_refused(&rs->base, &addr))
 			goto out;
 		err = -ECONNREFUSED;
 		if (!addr.port)
@@ -521,11 +521,11 @@ static int rsk_stream_recvmsg(struct socket *sock, struct msghdr *msg,
 	msg->msg_namelen = 0;	/* a stream has no per-message address */
 	lock_sock(sk);
 	ret = rsk_chan_recvmsg(rs, msg, len, flags);
-	/* TCP_INQ: what is left to read, 1 at end of stream, as tcp_inq_hint(). */
+	/* TCP_INQ: what is left to read, 1 after the peer's FIN, as tcp_inq_hint(). */
 	if (ret >= 0 && rs->recvmsg_inq) {
 		int inq = READ_ONCE(rs->rcv_queued);
 
-		if (!inq && (sk->sk_shutdown & RCV_SHUTDOWN))
+		if (!inq && READ_ONCE(rs->fin_rcvd))
 			inq = 1;
 		put_cmsg(msg, SOL_TCP, TCP_CM_INQ, sizeof(inq), &inq);
 	}
@@ -628,7 +628,7 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 static void rsk_stream_info(struct rsk_stream_sock *rs, struct tcp_info *info)
 {
 	struct sock *sk = &rs->base.sk;
-	unsigned long now = jiffies;
+	unsigned long now;
 	u32 mss;
 
 	memset(info, 0, sizeof(*info));
@@ -642,6 +642,7 @@ static void rsk_stream_info(struct rsk_stream_sock *rs, struct tcp_info *info)
 		return;
 	}
 	spin_lock_bh(&rs->lock);
+	now = jiffies;		/* not before: the times are updated under the lock */
 	mss = rs->max_payload;
 	info->tcpi_snd_mss = mss;
 	info->tcpi_rcv_mss = mss;

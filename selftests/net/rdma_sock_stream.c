@@ -1268,8 +1268,9 @@ TEST_F(stream, msg_more)
 
 /*
  * A write that must wait for room sends what an earlier MSG_MORE held,
- * as TCP's: with a small send buffer, 30000 bytes sent with MSG_MORE
- * then a plain write of 1000 go through at once, all of it intact.
+ * as TCP's: with a send buffer smaller than one message, 30000 bytes
+ * sent with MSG_MORE then a plain write of 1000 go through at once, all
+ * of it intact.
  */
 TEST_F(stream, msg_more_then_wait)
 {
@@ -1278,7 +1279,8 @@ TEST_F(stream, msg_more_then_wait)
 	int cfd, sfd;
 
 	mkpair(_metadata, c, &cfd, &sfd);
-	ASSERT_EQ(0, set_int(cfd, SOL_SOCKET, SO_SNDBUF, 10000));
+	/* 8192 after doubling: the held tail alone is more. */
+	ASSERT_EQ(0, set_int(cfd, SOL_SOCKET, SO_SNDBUF, 4096));
 	ASSERT_EQ(0, set_timeo(cfd, SO_SNDTIMEO, 10000));
 	pattern(buf, sizeof(buf), seed_of(25), 0);
 	EXPECT_EQ(30000, send(cfd, buf, 30000, MSG_MORE));
@@ -2351,6 +2353,8 @@ TEST_F(stream, tcp_notsent_lowat)
 	int cfd, sfd, unsent = -1;
 
 	mkpair(_metadata, c, &cfd, &sfd);
+	/* A send buffer far larger than the mark: only the mark stops writes. */
+	ASSERT_EQ(0, set_int(cfd, SOL_SOCKET, SO_SNDBUFFORCE, 1 << 20));
 	ASSERT_EQ(0, set_int(cfd, SOL_TCP, TCP_NOTSENT_LOWAT, 32768));
 	EXPECT_EQ(32768, get_int(cfd, SOL_TCP, TCP_NOTSENT_LOWAT));
 	ASSERT_EQ(0, fill(cfd, seed_of(24), &filled));
@@ -2378,8 +2382,8 @@ static uint16_t bound_port(int fd)
  * IPV6_V6ONLY as TCP's: 0 by default (net.ipv6.bindv6only), settable
  * until bind() (EINVAL after).  A listener on the IPv6 wildcard with it
  * leaves the port's IPv4 side to a listener on 0.0.0.0, and each takes
- * its own family's connections; a dual-stack socket then cannot bind the
- * IPv6 wildcard there (EADDRINUSE); an IPv6-only socket binds no
+ * its own family's connections; a dual-stack socket cannot bind the IPv6
+ * wildcard beside the IPv4 one (EADDRINUSE); an IPv6-only socket binds no
  * IPv4-mapped address (EINVAL) and connects to none (ENETUNREACH).
  */
 TEST_F(stream, ipv6_v6only)
@@ -2408,16 +2412,11 @@ TEST_F(stream, ipv6_v6only)
 	port = bound_port(l6);
 	ASSERT_NE(0, port);
 
-	/* The port's IPv4 side is free; a dual-stack IPv6 wildcard is not. */
+	/* The port's IPv4 side is free. */
 	ASSERT_EQ(0, addr_v4("0.0.0.0", false, &any4));
 	set_port(&any4, port);
 	ASSERT_EQ(0, bind(l4, SA(&any4), len4)) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(0, listen(l4, 4));
-	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
-	any6.sin6_port = htons(port);
-	EXPECT_EQ(-1, bind(fd, SA(&any6), sizeof(any6)));
-	EXPECT_EQ(EADDRINUSE, errno);
-	close(fd);
 
 	/* Each family's connection to its own listener. */
 	ASSERT_EQ(0, addr_v4(a4, false, &to4));
@@ -2439,6 +2438,14 @@ TEST_F(stream, ipv6_v6only)
 	close(sv);
 	close(fd);
 
+	/* Without the IPv6-only listener, a dual-stack one clashes with l4. */
+	close(l6);
+	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
+	any6.sin6_port = htons(port);
+	EXPECT_EQ(-1, bind(fd, SA(&any6), sizeof(any6)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(fd);
+
 	/* No IPv4-mapped address for an IPv6-only socket. */
 	fd = socket_bounded(d6, SOCK_STREAM, TIMEO_MS);
 	ASSERT_EQ(0, set_int(fd, SOL_IPV6, IPV6_V6ONLY, 1));
@@ -2450,7 +2457,6 @@ TEST_F(stream, ipv6_v6only)
 	EXPECT_EQ(ENETUNREACH, errno);
 	close(fd);
 	close(l4);
-	close(l6);
 }
 
 /* TCP-level options and SO_KEEPALIVE: set, read back; the ranges TCP enforces. */

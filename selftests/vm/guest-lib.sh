@@ -36,10 +36,11 @@ tap_run() {
 # tap_kselftest NAME BINARY: run a kselftest-harness binary; its results
 # become ours, prefixed with NAME.
 tap_kselftest() {
-	local name=$1 bin=$2 line
+	local name=$1 bin=$2 line start=$SECONDS st
 	shift 2
 	"$bin" "$@" > /tmp/kselftest.out 2>&1
-	echo "# $name exited $?"
+	st=$?
+	echo "# $name exited $st after $((SECONDS - start)) s"
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*|"not ok "*)

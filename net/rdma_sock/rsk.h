@@ -700,6 +700,12 @@ struct rsk_dgram_cb {
 /* Fragment size before a peer's path MTU is known: RoCE's usual. */
 #define RSK_UD_DEFAULT_MTU		1024
 
+/* The largest datagram, as UDP's: 65507 bytes over IPv4, 65527 over IPv6. */
+static inline u32 rsk_dgram_max(const struct rsk_addr *to)
+{
+	return to->family == AF_INET ? RSK_DGRAM_MAX_V4 : RSK_DGRAM_MAX;
+}
+
 /* ---- rsk_ud_reasm.c: datagrams put together from their fragments ---- */
 
 #define RSK_UD_REASM_HASH_BITS		6

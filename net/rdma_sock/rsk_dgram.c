@@ -258,7 +258,7 @@ static int rsk_dgram_send_loopback(struct rsk_sock *rs,
 	struct sk_buff *skb;
 	int err;
 
-	if (len > (to->family == AF_INET ? RSK_DGRAM_MAX_V4 : RSK_DGRAM_MAX))
+	if (len > rsk_dgram_max(to))
 		return -EMSGSIZE;
 	skb = sock_alloc_send_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
 	if (!skb)

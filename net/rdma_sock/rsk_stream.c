@@ -596,7 +596,7 @@ static int rsk_stream_setsockopt(struct socket *sock, int level, int optname,
 		break;
 	case TCP_NOTSENT_LOWAT:
 		WRITE_ONCE(rs->notsent_lowat, val);
-		/* A lower mark can only make the socket writable later. */
+		/* A higher mark may make it writable now: wake writers, as TCP. */
 		sk->sk_write_space(sk);
 		break;
 	case TCP_QUICKACK:

@@ -1200,12 +1200,6 @@ static struct rsk_ud_neigh *rsk_ud_neigh_find(struct rsk_net *rnet,
 
 /* ---- sending a datagram ---- */
 
-/* The largest datagram, as UDP's: 65507 bytes over IPv4, 65527 over IPv6. */
-static u32 rsk_ud_max(const struct rsk_addr *to)
-{
-	return to->family == AF_INET ? RSK_DGRAM_MAX_V4 : RSK_DGRAM_MAX;
-}
-
 /*
  * A neighbour leaves the list: a resolution under way is abandoned (its
  * handler finds the state changed and does nothing more).  rsk_ud_mutex
@@ -1423,7 +1417,7 @@ int rsk_ud_send(struct rsk_sock *rs, const struct rsk_addr *to,
 	u32 frag = RSK_UD_DEFAULT_MTU;
 	int err;
 
-	if (len > rsk_ud_max(to))
+	if (len > rsk_dgram_max(to))
 		return -EMSGSIZE;
 	mutex_lock(&rsk_ud_mutex);
 	neigh = rsk_ud_neigh_get(rnet, to, src, &err);
